@@ -1,0 +1,288 @@
+//! Site configuration: who the controller is, what people can opt in to, on which channels,
+//! and how long things are kept.
+//!
+//! A configuration is immutable once published; a change publishes a new [`VersionedConfig`]
+//! with the next version number. Events name the version and its hash, so the exact texts a
+//! person saw can always be produced again.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{Channel, ContentTypeId, SiteId};
+use crate::{Violation, Violations};
+
+/// A text in every language the widget ships. French and English are both required.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Text {
+    pub fr: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Fr => &self.fr,
+            Lang::En => &self.en,
+        }
+    }
+
+    fn check(&self, field: &str, max: usize, out: &mut Violations) {
+        for (lang, s) in [("fr", &self.fr), ("en", &self.en)] {
+            if s.trim().is_empty() {
+                out.push(Violation::new(format!("{field}.{lang}"), "required", "must not be empty"));
+            } else if s.chars().count() > max {
+                out.push(Violation::new(format!("{field}.{lang}"), "max_length", format!("must be at most {max} characters")));
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+/// Why the controller may send this kind of message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalBasis {
+    /// Prospects and anything without a prior relationship: an explicit, unticked opt-in.
+    Consent,
+    /// Existing customers, similar products ("soft opt-in"); they can object at any time.
+    LegitimateInterest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Controller {
+    pub name: String,
+    /// Where people exercise their rights (an address or a URL).
+    pub contact: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentType {
+    pub id: ContentTypeId,
+    pub label: Text,
+    /// The purpose, as shown to the person at collection.
+    pub description: Text,
+    /// Commercial messages (offers, newsletters) versus service notices.
+    pub commercial: bool,
+    pub legal_basis: LegalBasis,
+    /// Channels this content type may be sent on; one checkbox each.
+    pub channels: Vec<Channel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retention {
+    /// Prospect data is kept this long after collection or the last real contact (CNIL: ≤ 36).
+    pub prospect_months: u32,
+    /// The single re-confirmation request goes out this many days before the limit.
+    pub reconfirm_lead_days: u32,
+    /// Consent proofs outlive the data they prove by this many years.
+    pub proof_years: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self { prospect_months: 36, reconfirm_lead_days: 30, proof_years: 5 }
+    }
+}
+
+/// What a controller publishes. The edge assigns the version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteConfig {
+    pub site: SiteId,
+    pub controller: Controller,
+    pub privacy_policy_url: String,
+    /// Origins allowed to embed the widget and call the public API (CORS).
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    #[serde(default)]
+    pub default_lang: Lang,
+    pub content_types: Vec<ContentType>,
+    #[serde(default)]
+    pub retention: Retention,
+}
+
+/// A published configuration with its version and the SHA-256 of its canonical encoding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionedConfig {
+    pub version: u32,
+    /// Lowercase hex SHA-256 of the canonical JSON of `config`.
+    pub hash: String,
+    #[serde(with = "crate::time::millis")]
+    pub published_at: chrono::DateTime<chrono::Utc>,
+    pub config: SiteConfig,
+}
+
+impl SiteConfig {
+    pub fn content_type(&self, id: &str) -> Option<&ContentType> {
+        self.content_types.iter().find(|c| c.id.as_str() == id)
+    }
+
+    /// Every rule a configuration must satisfy, with messages a marketer can act on.
+    pub fn validate(&self) -> Result<(), Violations> {
+        let mut out = Violations::default();
+        if self.controller.name.trim().is_empty() {
+            out.push(Violation::new("controller.name", "required", "name the company responsible for the data"));
+        }
+        if self.controller.contact.trim().is_empty() {
+            out.push(Violation::new("controller.contact", "required", "give an address or URL where people can exercise their rights"));
+        }
+        if !is_policy_url(&self.privacy_policy_url) {
+            out.push(Violation::new("privacy_policy_url", "https_url", "must be an https:// link to the privacy policy"));
+        }
+        for (i, origin) in self.allowed_origins.iter().enumerate() {
+            if !is_origin(origin) {
+                out.push(Violation::new(
+                    format!("allowed_origins[{i}]"),
+                    "origin",
+                    "must be an origin like https://shop.example (scheme, host, optional port; no path)",
+                ));
+            }
+        }
+        if self.content_types.is_empty() {
+            out.push(Violation::new("content_types", "required", "offer at least one kind of message people can opt in to"));
+        }
+        for (i, ct) in self.content_types.iter().enumerate() {
+            let at = format!("content_types[{i}]");
+            if self.content_types[..i].iter().any(|o| o.id == ct.id) {
+                out.push(Violation::new(format!("{at}.id"), "unique", format!("'{}' is used by another content type", ct.id)));
+            }
+            ct.label.check(&format!("{at}.label"), 120, &mut out);
+            ct.description.check(&format!("{at}.description"), 1000, &mut out);
+            if ct.channels.is_empty() {
+                out.push(Violation::new(format!("{at}.channels"), "required", "offer this content type on at least one channel"));
+            }
+            for (j, ch) in ct.channels.iter().enumerate() {
+                if ct.channels[..j].contains(ch) {
+                    out.push(Violation::new(format!("{at}.channels[{j}]"), "unique", format!("'{ch}' is listed twice")));
+                }
+            }
+            if ct.legal_basis == LegalBasis::LegitimateInterest && !ct.commercial {
+                out.push(Violation::new(
+                    format!("{at}.legal_basis"),
+                    "soft_opt_in_commercial_only",
+                    "legitimate interest (soft opt-in) only applies to commercial messages about similar products",
+                ));
+            }
+        }
+        let r = &self.retention;
+        if !(1..=36).contains(&r.prospect_months) {
+            out.push(Violation::new("retention.prospect_months", "range", "prospect data may be kept 1 to 36 months (CNIL: 3 years at most)"));
+        }
+        if !(1..=10).contains(&r.proof_years) {
+            out.push(Violation::new("retention.proof_years", "range", "keep consent proofs 1 to 10 years (market norm: 5)"));
+        }
+        if r.reconfirm_lead_days == 0 || r.reconfirm_lead_days >= r.prospect_months.saturating_mul(30) {
+            out.push(Violation::new(
+                "retention.reconfirm_lead_days",
+                "range",
+                "the re-confirmation request must go out at least a day before, and within, the retention period",
+            ));
+        }
+        out.into_result(())
+    }
+}
+
+fn is_loopback_http(url: &str) -> bool {
+    ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|p| {
+        url.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with(':') || rest.starts_with('/'))
+    })
+}
+
+fn is_policy_url(url: &str) -> bool {
+    let no_space = !url.chars().any(char::is_whitespace) && url.len() <= 2048;
+    let https = url.strip_prefix("https://").is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
+    no_space && (https || is_loopback_http(url))
+}
+
+/// `scheme://host[:port]`, nothing after.
+pub fn is_origin(origin: &str) -> bool {
+    let Some((scheme, rest)) = origin.split_once("://") else { return false };
+    let host_ok = !rest.is_empty()
+        && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        && !rest.starts_with(':');
+    (scheme == "https" || (scheme == "http" && is_loopback_http(origin))) && host_ok
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn sample() -> SiteConfig {
+        serde_json::from_value(serde_json::json!({
+            "site": "demo-shop",
+            "controller": {"name": "La Boutique SAS", "contact": "dpo@boutique.example"},
+            "privacy_policy_url": "https://boutique.example/confidentialite",
+            "allowed_origins": ["https://boutique.example", "http://127.0.0.1:8080"],
+            "content_types": [
+                {"id": "special_offers", "label": {"fr": "Offres", "en": "Offers"},
+                 "description": {"fr": "Promotions", "en": "Promotions"},
+                 "commercial": true, "legal_basis": "consent", "channels": ["email", "sms"]},
+                {"id": "service_updates", "label": {"fr": "Service", "en": "Service"},
+                 "description": {"fr": "Infos de service", "en": "Service notices"},
+                 "commercial": false, "legal_basis": "consent", "channels": ["email"]}
+            ]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn sample_is_valid_with_default_retention() {
+        let c = sample();
+        c.validate().unwrap();
+        assert_eq!(c.retention, Retention::default());
+    }
+
+    #[test]
+    fn violations_name_the_field_and_rule() {
+        let mut c = sample();
+        c.content_types[1].id = c.content_types[0].id.clone();
+        c.content_types[0].channels.push(Channel::Email);
+        c.content_types[0].label.en.clear();
+        c.privacy_policy_url = "http://boutique.example/p".into();
+        c.retention.prospect_months = 48;
+        c.allowed_origins.push("https://x.example/path".into());
+        let errs = c.validate().unwrap_err().0;
+        let got: Vec<(&str, &str)> = errs.iter().map(|v| (v.field.as_str(), v.rule.as_str())).collect();
+        for want in [
+            ("content_types[1].id", "unique"),
+            ("content_types[0].channels[2]", "unique"),
+            ("content_types[0].label.en", "required"),
+            ("privacy_policy_url", "https_url"),
+            ("retention.prospect_months", "range"),
+            ("allowed_origins[2]", "origin"),
+        ] {
+            assert!(got.contains(&want), "missing {want:?} in {got:?}");
+        }
+    }
+
+    #[test]
+    fn soft_opt_in_is_for_commercial_messages_only() {
+        let mut c = sample();
+        c.content_types[1].legal_basis = LegalBasis::LegitimateInterest;
+        let errs = c.validate().unwrap_err().0;
+        assert_eq!(errs[0].rule, "soft_opt_in_commercial_only");
+    }
+
+    #[test]
+    fn origins() {
+        assert!(is_origin("https://shop.example"));
+        assert!(is_origin("http://127.0.0.1:8080"));
+        assert!(!is_origin("http://shop.example"));
+        assert!(!is_origin("https://shop.example/"));
+        assert!(!is_origin("shop.example"));
+    }
+}
+
+#[cfg(feature = "proof")]
+impl VersionedConfig {
+    /// Publishes `config` as `version`; the caller has validated it.
+    pub fn publish(config: SiteConfig, version: u32, now: chrono::DateTime<chrono::Utc>) -> Self {
+        let hash = crate::chain::sha256_hex(&crate::canonical::to_canonical_json(&config));
+        Self { version, hash, published_at: crate::time::truncate_to_millis(now), config }
+    }
+}

@@ -1,0 +1,100 @@
+//! Consent events: the append-only facts the ledger stores and signs.
+//!
+//! The edge builds an [`EventDraft`] from a validated request; the ledger shard that owns the
+//! subject seals it into an [`Event`] by adding its sequence number, the previous event's hash
+//! and the server timestamp. Nothing else ever changes stored consent.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Lang, LegalBasis};
+use crate::ids::{Channel, ContentTypeId, SiteId, SubjectId};
+
+/// Version of the event encoding; bumped only with a documented migration of verifiers.
+pub const EVENT_FORMAT: u32 = 1;
+
+/// How the event reached us (EDPB 05/2020: "how" consent was given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Widget,
+    Api,
+    UnsubscribeLink,
+    Import,
+    Expiry,
+}
+
+/// One answer to one box of the grid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub content_type: ContentTypeId,
+    pub channel: Channel,
+    pub granted: bool,
+    pub legal_basis: LegalBasis,
+}
+
+/// Where and in what context the choice was made (EDPB: "what was shown").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionPoint {
+    /// Page origin and path, never the query string (it may carry personal data).
+    pub page: Option<String>,
+    pub widget_build: Option<String>,
+    pub lang: Lang,
+    /// The browser sent Global Privacy Control; recorded, and only ever read as a refusal.
+    pub gpc: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventBody {
+    /// Choices captured against one published configuration version.
+    Consent {
+        choices: Vec<Choice>,
+        config_version: u32,
+        /// SHA-256 of the configuration (and so every text) the person saw.
+        config_hash: String,
+        collection: CollectionPoint,
+    },
+}
+
+/// An event before the ledger sequences it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventDraft {
+    pub site: SiteId,
+    pub subject: SubjectId,
+    pub method: Method,
+    pub body: EventBody,
+}
+
+/// A sealed event. Its canonical JSON is what is hashed, chained and signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub format: u32,
+    pub site: SiteId,
+    pub shard: u8,
+    /// Position in the shard's chain, from 1.
+    pub seq: u64,
+    /// Hash of the event before this one in the shard (all zeros for the first).
+    pub prev_hash: String,
+    #[serde(with = "crate::time::millis")]
+    pub recorded_at: DateTime<Utc>,
+    pub subject: SubjectId,
+    pub method: Method,
+    pub body: EventBody,
+}
+
+impl EventDraft {
+    pub fn seal(self, shard: u8, seq: u64, prev_hash: String, recorded_at: DateTime<Utc>) -> Event {
+        Event {
+            format: EVENT_FORMAT,
+            site: self.site,
+            shard,
+            seq,
+            prev_hash,
+            recorded_at: crate::time::truncate_to_millis(recorded_at),
+            subject: self.subject,
+            method: self.method,
+            body: self.body,
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! Accord's consent domain, shared by the edge and the widget.
+//!
+//! Everything here is pure: no I/O, no clock, no randomness. Time is passed in by the caller,
+//! keys are passed in by the caller, storage belongs to the edge. That keeps every rule in this
+//! crate checkable by an auditor with nothing but this crate and a proof bundle.
+//!
+//! The `proof` feature (on by default) adds hashing, signing and subject pseudonymisation; the
+//! widget builds without it to keep its download small.
+
+pub mod canonical;
+pub mod config;
+pub mod contact;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod state;
+pub mod submission;
+pub mod time;
+
+#[cfg(feature = "proof")]
+pub mod chain;
+#[cfg(feature = "proof")]
+pub mod keys;
+#[cfg(feature = "proof")]
+pub mod receipt;
+#[cfg(feature = "proof")]
+pub mod subject;
+
+pub use error::{Violation, Violations};
+
+#[cfg(all(test, feature = "proof"))]
+mod test_support;

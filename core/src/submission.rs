@@ -1,0 +1,199 @@
+//! What the widget (or an API client) submits, and its validation against the configuration
+//! version the person saw.
+//!
+//! The wire type keeps plain strings so that every problem can be reported with the field it
+//! concerns, instead of failing at the first bad value during deserialisation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Lang, VersionedConfig};
+use crate::contact::Email;
+use crate::event::{Choice, CollectionPoint, EventBody};
+use crate::ids::Channel;
+use crate::{Violation, Violations};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmittedChoice {
+    pub content_type: String,
+    pub channel: String,
+    pub granted: bool,
+}
+
+/// A consent submission as sent over the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submission {
+    pub email: String,
+    pub config_version: u32,
+    pub config_hash: String,
+    pub choices: Vec<SubmittedChoice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub lang: Lang,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget_build: Option<String>,
+}
+
+/// A submission that passed every check.
+#[derive(Debug, Clone)]
+pub struct ValidSubmission {
+    pub email: Email,
+    pub body: EventBody,
+}
+
+/// At most one answer per box, and never more boxes than a grid can have.
+const MAX_CHOICES: usize = 256;
+
+impl Submission {
+    /// Checks the submission against the configuration version it claims to have been shown.
+    /// `gpc` is the request's Global Privacy Control signal, kept as evidence: it is a refusal
+    /// signal, so it can never turn a box into a yes, and an explicit tick still counts.
+    pub fn validate(&self, shown: &VersionedConfig, gpc: bool) -> Result<ValidSubmission, Violations> {
+        let mut out = Violations::default();
+        let email = Email::parse("email", &self.email).map_err(|v| out.push(v)).ok();
+        if self.config_version != shown.version {
+            out.push(Violation::new("config_version", "config_version_mismatch", "does not match the configuration that was loaded"));
+        }
+        if self.config_hash != shown.hash {
+            out.push(Violation::new("config_hash", "config_hash_mismatch", "does not match the hash of that configuration version"));
+        }
+        if self.choices.is_empty() {
+            out.push(Violation::new("choices", "required", "answer at least one box"));
+        }
+        if self.choices.len() > MAX_CHOICES {
+            out.push(Violation::new("choices", "max_items", format!("at most {MAX_CHOICES} choices")));
+        }
+        let mut choices = Vec::with_capacity(self.choices.len());
+        for (i, c) in self.choices.iter().take(MAX_CHOICES).enumerate() {
+            match check_choice(c, shown) {
+                Ok(choice) => {
+                    if choices.iter().any(|o: &Choice| o.content_type == choice.content_type && o.channel == choice.channel) {
+                        out.push(Violation::new(format!("choices[{i}]"), "duplicate_choice", "the same box is answered twice"));
+                    }
+                    choices.push(choice);
+                }
+                Err(v) => out.push(v.at(&format!("choices[{i}]"))),
+            }
+        }
+        let page = match self.page.as_deref().map(clean_page) {
+            Some(Err(v)) => {
+                out.push(v);
+                None
+            }
+            Some(Ok(p)) => Some(p),
+            None => None,
+        };
+        if self.widget_build.as_ref().is_some_and(|b| b.len() > 64) {
+            out.push(Violation::new("widget_build", "max_length", "must be at most 64 characters"));
+        }
+        let body = EventBody::Consent {
+            choices,
+            config_version: shown.version,
+            config_hash: shown.hash.clone(),
+            collection: CollectionPoint { page, widget_build: self.widget_build.clone(), lang: self.lang, gpc },
+        };
+        match email {
+            Some(email) if out.0.is_empty() => Ok(ValidSubmission { email, body }),
+            _ => Err(out),
+        }
+    }
+}
+
+fn check_choice(c: &SubmittedChoice, shown: &VersionedConfig) -> Result<Choice, Violation> {
+    let ct = shown.config.content_type(&c.content_type).ok_or_else(|| {
+        Violation::new("content_type", "unknown_content_type", format!("'{}' is not offered by this site", c.content_type))
+    })?;
+    let channel: Channel = serde_json::from_value(serde_json::Value::String(c.channel.clone()))
+        .map_err(|_| Violation::new("channel", "unknown_channel", "must be one of email, sms, phone, post"))?;
+    if !ct.channels.contains(&channel) {
+        return Err(Violation::new(
+            "channel",
+            "channel_not_offered",
+            format!("'{}' is not offered on {channel}", ct.id),
+        ));
+    }
+    Ok(Choice { content_type: ct.id.clone(), channel, granted: c.granted, legal_basis: ct.legal_basis })
+}
+
+/// Keeps scheme, host and path of the page; drops query and fragment.
+fn clean_page(page: &str) -> Result<String, Violation> {
+    let bad = || Violation::new("page", "url", "must be an http(s) URL of at most 2048 characters");
+    if page.len() > 2048 || !(page.starts_with("https://") || page.starts_with("http://")) {
+        return Err(bad());
+    }
+    if page.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad());
+    }
+    let end = page.find(['?', '#']).unwrap_or(page.len());
+    Ok(page[..end].to_owned())
+}
+
+#[cfg(all(test, feature = "proof"))]
+mod tests {
+    use super::*;
+    use crate::config::tests::sample;
+
+    fn shown() -> VersionedConfig {
+        VersionedConfig::publish(sample(), 1, chrono::DateTime::from_timestamp(0, 0).unwrap())
+    }
+
+    fn submission(cfg: &VersionedConfig) -> Submission {
+        Submission {
+            email: "Jane@Example.com".into(),
+            config_version: cfg.version,
+            config_hash: cfg.hash.clone(),
+            choices: vec![
+                SubmittedChoice { content_type: "special_offers".into(), channel: "email".into(), granted: true },
+                SubmittedChoice { content_type: "special_offers".into(), channel: "sms".into(), granted: false },
+            ],
+            page: Some("https://boutique.example/inscription?email=jane@example.com#top".into()),
+            lang: Lang::Fr,
+            widget_build: Some("0.1.0".into()),
+        }
+    }
+
+    #[test]
+    fn valid_submission_becomes_an_event_body() {
+        let cfg = shown();
+        let ok = submission(&cfg).validate(&cfg, false).unwrap();
+        assert_eq!(ok.email.as_str(), "jane@example.com");
+        let EventBody::Consent { choices, collection, config_hash, .. } = ok.body;
+        assert_eq!(choices.len(), 2);
+        assert!(choices[0].granted && !choices[1].granted);
+        assert_eq!(collection.page.as_deref(), Some("https://boutique.example/inscription"));
+        assert_eq!(config_hash, cfg.hash);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_field() {
+        let cfg = shown();
+        let mut s = submission(&cfg);
+        s.email = "nope".into();
+        s.config_hash = "00".into();
+        s.choices.push(SubmittedChoice { content_type: "astrology".into(), channel: "email".into(), granted: true });
+        s.choices.push(SubmittedChoice { content_type: "service_updates".into(), channel: "sms".into(), granted: true });
+        s.choices.push(SubmittedChoice { content_type: "special_offers".into(), channel: "fax".into(), granted: true });
+        s.choices.push(SubmittedChoice { content_type: "special_offers".into(), channel: "email".into(), granted: false });
+        let errs = s.validate(&cfg, false).unwrap_err().0;
+        let got: Vec<(&str, &str)> = errs.iter().map(|v| (v.field.as_str(), v.rule.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("email", "email_format"),
+                ("config_hash", "config_hash_mismatch"),
+                ("choices[2].content_type", "unknown_content_type"),
+                ("choices[3].channel", "channel_not_offered"),
+                ("choices[4].channel", "unknown_channel"),
+                ("choices[5]", "duplicate_choice"),
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_choices_are_refused() {
+        let cfg = shown();
+        let mut s = submission(&cfg);
+        s.choices.clear();
+        assert_eq!(s.validate(&cfg, false).unwrap_err().0[0].rule, "required");
+    }
+}
