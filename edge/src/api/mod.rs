@@ -1,0 +1,18 @@
+//! HTTP handlers, one file per resource. Each takes the parsed request and returns an
+//! [`ApiResponse`](crate::http::ApiResponse) or an [`EdgeError`](crate::error::EdgeError).
+
+pub mod config;
+pub mod consent;
+pub mod keys;
+pub mod subjects;
+
+/// The parts of a request the handlers read, taken off the runtime's request once.
+#[derive(Debug, Default)]
+pub struct Incoming {
+    pub origin: Option<String>,
+    pub authorization: Option<String>,
+    pub content_type: Option<String>,
+    /// `Sec-GPC: 1` was sent.
+    pub gpc: bool,
+    pub body: Vec<u8>,
+}

@@ -1,0 +1,64 @@
+//! The front worker: parse the route, read the request once, dispatch, turn errors into
+//! problem documents.
+
+use worker::{Env, Request};
+
+use crate::api::{self, Incoming};
+use crate::error::EdgeError;
+use crate::http::{ApiResponse, MAX_BODY};
+use crate::routes::Route;
+
+pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
+    let route = Route::parse(&req.method().to_string(), &req.path());
+    let result = match route {
+        Ok(route) => match read(&mut req).await {
+            Ok(incoming) => dispatch(route, env, &incoming).await,
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    result.unwrap_or_else(|e| {
+        if e.status() >= 500 {
+            // Error texts name fields and rules, never values, so this log holds no personal data.
+            worker::console_error!("{} {}: {e}", req.method().to_string(), req.path());
+        }
+        e.to_response()
+    })
+}
+
+async fn read(req: &mut Request) -> Result<Incoming, EdgeError> {
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let declared = header("content-length").and_then(|l| l.parse::<usize>().ok()).unwrap_or(0);
+    if declared > MAX_BODY {
+        return Err(EdgeError::PayloadTooLarge { limit: MAX_BODY });
+    }
+    let mut incoming = Incoming {
+        origin: header("origin"),
+        authorization: header("authorization"),
+        content_type: header("content-type"),
+        gpc: header("sec-gpc").is_some_and(|v| v.trim() == "1"),
+        body: Vec::new(),
+    };
+    if matches!(req.method(), worker::Method::Post | worker::Method::Put) {
+        incoming.body = req.bytes().await?;
+        if incoming.body.len() > MAX_BODY {
+            return Err(EdgeError::PayloadTooLarge { limit: MAX_BODY });
+        }
+    }
+    Ok(incoming)
+}
+
+async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    match route {
+        Route::Health => Ok(ApiResponse::json(200, &serde_json::json!({"status": "ok"}))),
+        Route::Keys => api::keys::get(env),
+        Route::GetConfig(site) => api::config::get(env, &site, None, req).await,
+        Route::GetConfigVersion(site, v) => api::config::get(env, &site, Some(v), req).await,
+        Route::PutConfig(site) => api::config::put(env, &site, req).await,
+        Route::Preflight(site) => api::config::preflight(env, &site, req).await,
+        Route::PostConsent(site) => api::consent::post(env, &site, req).await,
+        Route::LookupSubject(site) => api::subjects::lookup(env, &site, req).await,
+        Route::GetSubject(site, subject) => api::subjects::get(env, &site, &subject, req).await,
+        Route::GetReceipts(site, subject) => api::subjects::receipts(env, &site, &subject, req).await,
+    }
+}

@@ -1,0 +1,140 @@
+//! A plain response value that handlers build and tests inspect, converted to the runtime's
+//! response type in one place; and the request-body rules shared by every JSON route.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::EdgeError;
+
+/// Largest JSON body any route accepts. A consent submission is a few hundred bytes;
+/// a configuration a few kilobytes.
+pub const MAX_BODY: usize = 64 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiResponse {
+    pub status: u16,
+    /// Lowercase names.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl ApiResponse {
+    pub fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> Self {
+        Self::json_with_type(status, value, "application/json")
+    }
+
+    pub fn json_with_type<T: Serialize + ?Sized>(status: u16, value: &T, content_type: &str) -> Self {
+        let body = serde_json::to_vec(value).expect("response types serialise");
+        Self {
+            status,
+            headers: vec![("content-type".into(), content_type.into()), ("cache-control".into(), "no-store".into())],
+            body,
+        }
+    }
+
+    pub fn empty(status: u16) -> Self {
+        Self { status, headers: Vec::new(), body: Vec::new() }
+    }
+
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.retain(|(k, _)| k != name);
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Parses a JSON body, reporting where it went wrong (`choices[1].granted`) when it does.
+pub fn parse_json<T: DeserializeOwned>(content_type: Option<&str>, body: &[u8]) -> Result<T, EdgeError> {
+    let is_json = content_type
+        .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
+        .unwrap_or(false);
+    if !is_json {
+        return Err(EdgeError::UnsupportedMediaType);
+    }
+    if body.len() > MAX_BODY {
+        return Err(EdgeError::PayloadTooLarge { limit: MAX_BODY });
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { String::new() } else { path };
+        let inner = e.into_inner();
+        // serde's messages quote the offending value for some errors; keep only its
+        // classification so no personal data is echoed back or logged.
+        let message = match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                format!("not valid JSON (line {}, column {})", inner.line(), inner.column())
+            }
+            _ => sanitize(&inner.to_string()),
+        };
+        EdgeError::MalformedJson { field, message }
+    })
+}
+
+/// Drops quoted values (`invalid value: string "jane@…"`) from serde messages.
+fn sanitize(msg: &str) -> String {
+    let msg = msg.split(" at line ").next().unwrap_or(msg);
+    let mut out = String::with_capacity(msg.len());
+    let mut in_quote = false;
+    for c in msg.chars() {
+        match c {
+            '"' if !in_quote => {
+                in_quote = true;
+                out.push_str("\"…");
+            }
+            '"' => {
+                in_quote = false;
+                out.push('"');
+            }
+            _ if in_quote => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct T {
+        items: Vec<Item>,
+    }
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        ok: bool,
+    }
+
+    fn field_of(r: Result<T, EdgeError>) -> (String, String) {
+        match r.unwrap_err() {
+            EdgeError::MalformedJson { field, message } => (field, message),
+            e => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn reports_the_path_of_a_type_error() {
+        let (field, msg) = field_of(parse_json(Some("application/json"), br#"{"items":[{"ok":true},{"ok":"secret@x.fr"}]}"#));
+        assert_eq!(field, "items[1].ok");
+        assert!(!msg.contains("secret"), "{msg}");
+    }
+
+    #[test]
+    fn rejects_wrong_type_size_and_syntax() {
+        assert!(matches!(parse_json::<T>(Some("text/plain"), b"{}"), Err(EdgeError::UnsupportedMediaType)));
+        assert!(matches!(parse_json::<T>(None, b"{}"), Err(EdgeError::UnsupportedMediaType)));
+        let big = vec![b' '; MAX_BODY + 1];
+        assert!(matches!(parse_json::<T>(Some("application/json"), &big), Err(EdgeError::PayloadTooLarge { .. })));
+        let (field, msg) = field_of(parse_json(Some("application/json; charset=utf-8"), b"{\"items\": ["));
+        assert_eq!(field, "items");
+        assert!(msg.starts_with("not valid JSON"), "{msg}");
+    }
+}

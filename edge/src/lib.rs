@@ -1,0 +1,27 @@
+//! Accord's edge: the consent API, running on workerd (Cloudflare Workers or self-hosted).
+//!
+//! The front worker validates and routes; per-site [`sites::object::Site`] objects hold
+//! configuration versions; per-(site, shard) [`ledger::object::Ledger`] objects hold the
+//! hash-chained, signed consent events. See DESIGN.md for why it is laid out this way.
+
+pub mod api;
+pub mod app;
+pub mod clock;
+pub mod cors;
+pub mod error;
+pub mod http;
+pub mod ledger;
+pub mod routes;
+pub mod runtime;
+pub mod secrets;
+pub mod sites;
+
+use worker::{Context, Env, Request, Response, event};
+
+pub use ledger::object::Ledger;
+pub use sites::object::Site;
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    runtime::to_worker(app::handle(req, &env).await)
+}

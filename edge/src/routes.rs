@@ -1,0 +1,133 @@
+//! The route table: every URL the edge answers, parsed into a typed [`Route`] before any
+//! handler runs. Pure, so it is tested natively and can be checked against the API document.
+
+use accord_core::ids::{SiteId, SubjectId};
+
+use crate::error::EdgeError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Health,
+    Keys,
+    GetConfig(SiteId),
+    GetConfigVersion(SiteId, u32),
+    PutConfig(SiteId),
+    PostConsent(SiteId),
+    LookupSubject(SiteId),
+    GetSubject(SiteId, SubjectId),
+    GetReceipts(SiteId, SubjectId),
+    /// CORS preflight for a public, per-site route.
+    Preflight(SiteId),
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Browsers and email clients; CORS per the site's allowed origins.
+    Public,
+    /// The controller's back office; bearer token.
+    Admin,
+}
+
+/// `(method, path template, access)` for every route, for documentation and tests.
+pub const ROUTES: &[(&str, &str, Access)] = &[
+    ("GET", "/health", Access::Public),
+    ("GET", "/v1/keys", Access::Public),
+    ("GET", "/v1/sites/{site}/config", Access::Public),
+    ("PUT", "/v1/sites/{site}/config", Access::Admin),
+    ("GET", "/v1/sites/{site}/config/{version}", Access::Public),
+    ("POST", "/v1/sites/{site}/consents", Access::Public),
+    ("POST", "/v1/sites/{site}/subjects/lookup", Access::Admin),
+    ("GET", "/v1/sites/{site}/subjects/{subject}", Access::Admin),
+    ("GET", "/v1/sites/{site}/subjects/{subject}/receipts", Access::Admin),
+];
+
+impl Route {
+    pub fn access(&self) -> Access {
+        match self {
+            Route::PutConfig(_) | Route::LookupSubject(_) | Route::GetSubject(..) | Route::GetReceipts(..) => Access::Admin,
+            _ => Access::Public,
+        }
+    }
+
+    pub fn parse(method: &str, path: &str) -> Result<Route, EdgeError> {
+        let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+        let not_found = || EdgeError::NotFound(format!("no route for {path}"));
+        let only = |allowed: &'static str, route: Route| {
+            if allowed.split(", ").any(|m| m == method) { Ok(route) } else { Err(EdgeError::MethodNotAllowed { allow: allowed }) }
+        };
+        match segs.as_slice() {
+            ["health"] => only("GET", Route::Health),
+            ["v1", "keys"] => only("GET", Route::Keys),
+            ["v1", "sites", site, rest @ ..] => {
+                let site = SiteId::parse(site).map_err(|v| EdgeError::from(v.at("path")))?;
+                if method == "OPTIONS" && matches!(rest, ["config", ..] | ["consents"]) {
+                    return Ok(Route::Preflight(site));
+                }
+                match rest {
+                    ["config"] if method == "PUT" => Ok(Route::PutConfig(site)),
+                    ["config"] => only("GET, PUT", Route::GetConfig(site)),
+                    ["config", v] => {
+                        let version = v.parse::<u32>().ok().filter(|v| *v > 0).ok_or_else(|| {
+                            EdgeError::from(accord_core::Violation::new("path.version", "positive_integer", "must be a version number from 1"))
+                        })?;
+                        only("GET", Route::GetConfigVersion(site, version))
+                    }
+                    ["consents"] => only("POST", Route::PostConsent(site)),
+                    ["subjects", "lookup"] => only("POST", Route::LookupSubject(site)),
+                    ["subjects", subject, tail @ ..] => {
+                        let subject = SubjectId::parse(subject).map_err(|v| EdgeError::from(v.at("path")))?;
+                        match tail {
+                            [] => only("GET", Route::GetSubject(site, subject)),
+                            ["receipts"] => only("GET", Route::GetReceipts(site, subject)),
+                            _ => Err(not_found()),
+                        }
+                    }
+                    _ => Err(not_found()),
+                }
+            }
+            _ => Err(not_found()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> SiteId {
+        SiteId::parse("demo-shop").unwrap()
+    }
+
+    #[test]
+    fn every_documented_route_parses_to_its_access() {
+        let subject = format!("sub_{}", "0a".repeat(16));
+        for (method, template, access) in ROUTES {
+            let path = template.replace("{site}", "demo-shop").replace("{subject}", &subject).replace("{version}", "3");
+            let route = Route::parse(method, &path).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+            assert_eq!(route.access(), *access, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn parses_parameters() {
+        assert_eq!(Route::parse("POST", "/v1/sites/demo-shop/consents").unwrap(), Route::PostConsent(site()));
+        assert_eq!(Route::parse("GET", "/v1/sites/demo-shop/config/7/").unwrap(), Route::GetConfigVersion(site(), 7));
+        assert_eq!(Route::parse("OPTIONS", "/v1/sites/demo-shop/consents").unwrap(), Route::Preflight(site()));
+    }
+
+    #[test]
+    fn bad_paths_and_methods_are_named() {
+        assert!(matches!(Route::parse("GET", "/nope"), Err(EdgeError::NotFound(_))));
+        assert!(matches!(Route::parse("GET", "/v1/sites/demo-shop/consents"), Err(EdgeError::MethodNotAllowed { allow: "POST" })));
+        match Route::parse("GET", "/v1/sites/Bad Site/config") {
+            Err(EdgeError::Invalid(v)) => assert_eq!((v.0[0].field.as_str(), v.0[0].rule.as_str()), ("path.site", "slug")),
+            other => panic!("{other:?}"),
+        }
+        match Route::parse("GET", "/v1/sites/demo-shop/config/0") {
+            Err(EdgeError::Invalid(v)) => assert_eq!(v.0[0].field, "path.version"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(Route::parse("GET", "/v1/sites/demo-shop/subjects/bob"), Err(EdgeError::Invalid(_))));
+    }
+}

@@ -1,0 +1,67 @@
+//! Keys the operator provides as Worker secrets. They are read per request from the
+//! environment and never logged, stored or returned.
+//!
+//! - `ACCORD_SIGNING_KEY`: `<kid>:<base64url 32-byte seed>`, signs receipts.
+//! - `ACCORD_SIGNING_KEYS_RETIRED`: optional JSON array of retired public JWKs, still published
+//!   so old receipts verify.
+//! - `ACCORD_SUBJECT_KEY`: base64url, ≥ 32 bytes, keys the pseudonymous subject ids.
+//! - `ACCORD_ADMIN_TOKEN`: bearer token of the controller API.
+
+use accord_core::keys::{Jwks, PublicJwk, SigningKey};
+use accord_core::subject::SubjectKey;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use worker::Env;
+
+use crate::error::EdgeError;
+
+fn secret(env: &Env, name: &'static str) -> Result<String, EdgeError> {
+    env.secret(name).map(|s| s.to_string()).map_err(|_| EdgeError::Misconfigured(name))
+}
+
+pub fn signing_key(env: &Env) -> Result<SigningKey, EdgeError> {
+    SigningKey::from_secret(&secret(env, "ACCORD_SIGNING_KEY")?).map_err(|_| EdgeError::Misconfigured("ACCORD_SIGNING_KEY"))
+}
+
+pub fn subject_key(env: &Env) -> Result<SubjectKey, EdgeError> {
+    SubjectKey::from_secret(&secret(env, "ACCORD_SUBJECT_KEY")?).map_err(|_| EdgeError::Misconfigured("ACCORD_SUBJECT_KEY"))
+}
+
+/// The current public key followed by the retired ones.
+pub fn published_keys(env: &Env) -> Result<Jwks, EdgeError> {
+    let current = signing_key(env)?.public_jwk();
+    let mut keys = vec![current.clone()];
+    if let Ok(retired) = secret(env, "ACCORD_SIGNING_KEYS_RETIRED") {
+        let old: Vec<PublicJwk> =
+            serde_json::from_str(&retired).map_err(|_| EdgeError::Misconfigured("ACCORD_SIGNING_KEYS_RETIRED"))?;
+        keys.extend(old.into_iter().filter(|k| k.kid != current.kid));
+    }
+    Ok(Jwks { keys })
+}
+
+/// Checks `Authorization: Bearer <token>` against the admin token in constant time.
+pub fn check_admin(env: &Env, authorization: Option<&str>) -> Result<(), EdgeError> {
+    let expected = secret(env, "ACCORD_ADMIN_TOKEN")?;
+    if token_matches(&expected, authorization) { Ok(()) } else { Err(EdgeError::Unauthorized) }
+}
+
+fn token_matches(expected: &str, authorization: Option<&str>) -> bool {
+    let Some(given) = authorization.and_then(|h| h.strip_prefix("Bearer ")) else { return false };
+    // Comparing digests makes the comparison length-independent as well as constant-time.
+    let (a, b) = (Sha256::digest(expected.as_bytes()), Sha256::digest(given.trim().as_bytes()));
+    !expected.is_empty() && bool::from(a.as_slice().ct_eq(b.as_slice()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::token_matches;
+
+    #[test]
+    fn bearer_tokens() {
+        assert!(token_matches("s3cret", Some("Bearer s3cret")));
+        assert!(!token_matches("s3cret", Some("Bearer s3cre")));
+        assert!(!token_matches("s3cret", Some("s3cret")));
+        assert!(!token_matches("s3cret", None));
+        assert!(!token_matches("", Some("Bearer ")));
+    }
+}

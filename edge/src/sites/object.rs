@@ -1,0 +1,47 @@
+//! The `Site` Durable Object: one per site, the single writer of its configuration versions.
+
+use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
+
+use super::protocol::SiteRequest;
+use super::service::{Published, publish};
+use super::sql::SqlConfigs;
+use super::store::ConfigStore;
+use crate::clock::RuntimeClock;
+use crate::error::EdgeError;
+use crate::http::ApiResponse;
+use crate::runtime::{read_internal, to_worker};
+
+#[durable_object]
+pub struct Site {
+    state: State,
+    #[allow(dead_code)]
+    env: Env,
+}
+
+impl DurableObject for Site {
+    fn new(state: State, env: Env) -> Self {
+        Self { state, env }
+    }
+
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        let answer = match read_internal::<SiteRequest>(req).await {
+            Ok(msg) => self.handle(msg),
+            Err(e) => Err(e),
+        };
+        to_worker(answer.unwrap_or_else(|e| e.to_response()))
+    }
+}
+
+impl Site {
+    fn handle(&self, msg: SiteRequest) -> std::result::Result<ApiResponse, EdgeError> {
+        let store = SqlConfigs::open(self.state.storage().sql())?;
+        Ok(match msg {
+            SiteRequest::Latest => ApiResponse::json(200, &store.latest()?),
+            SiteRequest::Version { version } => ApiResponse::json(200, &store.version(version)?),
+            SiteRequest::Publish { site, config } => match publish(&store, &site, config, &RuntimeClock)? {
+                Published::Created(c) => ApiResponse::json(201, &c),
+                Published::Unchanged(c) => ApiResponse::json(200, &c),
+            },
+        })
+    }
+}

@@ -1,0 +1,16 @@
+//! Messages between the front worker and a site's configuration object.
+
+use accord_core::config::SiteConfig;
+use accord_core::ids::SiteId;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum SiteRequest {
+    /// Answer: `Option<VersionedConfig>`.
+    Latest,
+    /// Answer: `Option<VersionedConfig>`.
+    Version { version: u32 },
+    /// Answer: 201 or 200 with the `VersionedConfig`.
+    Publish { site: SiteId, config: SiteConfig },
+}
