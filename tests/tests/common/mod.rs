@@ -1,0 +1,130 @@
+//! Shared set-up for the end-to-end tests: a fresh edge on workerd with its own storage, the
+//! demo site pointing at it, its configuration published, and (for browser tests) a headless
+//! Chromium driven through chromedriver.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use harness::api::Api;
+use harness::edge::{EdgeOptions, EdgeProcess};
+use harness::net::{free_port, wait_for_port};
+use harness::paths;
+use harness::secrets::Secrets;
+use harness::site::StaticServer;
+use serde_json::{Value, json};
+
+pub const SITE: &str = "demo-shop";
+
+pub struct Stack {
+    pub edge: EdgeProcess,
+    pub site: StaticServer,
+    pub api: Api,
+    pub config: Value,
+    pub state_dir: PathBuf,
+}
+
+impl Stack {
+    pub fn start(name: &str) -> Stack {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let state_dir = paths::workspace_root().join("target/e2e").join(format!("{name}-{}-{nanos}", std::process::id()));
+        let secrets = Secrets::generate("e2e-1");
+        let admin = secrets.admin_token.clone();
+        let edge = EdgeProcess::start(EdgeOptions {
+            workerd: paths::tool("ACCORD_WORKERD"),
+            state_dir: state_dir.clone(),
+            port: free_port(),
+            secrets,
+        })
+        .expect("start workerd");
+        let site = StaticServer::start(0, &edge.url()).expect("start the demo site server");
+        let api = Api::new(&edge.url(), &admin);
+        let text = std::fs::read_to_string(paths::demo_site().join("site-config.json")).unwrap();
+        let config: Value = serde_json::from_str(&text.replace("http://127.0.0.1:8080", &site.url())).unwrap();
+        let reply = api.put_admin(&format!("/v1/sites/{SITE}/config"), &config);
+        assert_eq!(reply.status, 201, "publish config: {:?}", reply.body);
+        Stack { edge, site, api, config: reply.body, state_dir }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.edge.log).unwrap_or_default()
+    }
+}
+
+/// A chromedriver process and a WebDriver session on headless Chromium.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let port = free_port();
+        let driver = Command::new(paths::tool("ACCORD_CHROMEDRIVER"))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        assert!(wait_for_port(port, Duration::from_secs(30)), "chromedriver did not start");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": paths::tool("ACCORD_CHROMIUM"),
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--disable-quic", "--window-size=1024,900"]
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("WebDriver session");
+        Browser { client, driver }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
+
+/// Polls `probe` every 100 ms until it returns `Some`, for at most `secs` seconds.
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The widget's shadow root under `host_css`, once it has rendered its checkboxes.
+pub async fn widget_root(client: &Client, host_css: &str) -> fantoccini::elements::ShadowRoot {
+    eventually(60, "the widget to render its checkboxes", || async {
+        let host = client.find(Locator::Css(host_css)).await.ok()?;
+        let root = host.shadow_root().await.ok()?;
+        let boxes = root.find_all(Locator::Css("input[type=checkbox]")).await.ok()?;
+        if boxes.is_empty() { None } else { Some(root) }
+    })
+    .await
+}

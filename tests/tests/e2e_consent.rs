@@ -1,0 +1,115 @@
+//! The walking skeleton, end to end: a consent given in a real browser is stored by the real
+//! edge on workerd, and its receipt verifies with the published key.
+
+mod common;
+
+use accord_core::chain::{GENESIS_HASH, verify_chain};
+use accord_core::keys::Jwks;
+use accord_core::receipt::Receipt;
+use common::{Browser, SITE, Stack, eventually, widget_root};
+use fantoccini::Locator;
+use serde_json::{Value, json};
+
+const EMAIL: &str = "camille.durand@example.fr";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_from_the_browser_is_stored_signed_and_readable() {
+    let stack = Stack::start("browser-consent");
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/", stack.site.url())).await.unwrap();
+
+    let root = widget_root(c, "#accord-signup").await;
+    let boxes = root.find_all(Locator::Css("input[type=checkbox]")).await.unwrap();
+    // demo-site/site-config.json offers 2 + 3 + 2 boxes.
+    assert_eq!(boxes.len(), 7);
+    for b in &boxes {
+        assert!(!b.is_selected().await.unwrap(), "a box was ticked before the visitor acted");
+    }
+
+    root.find(Locator::Css("#accord-email")).await.unwrap().send_keys(EMAIL).await.unwrap();
+    let picked = [("special_offers", "sms"), ("product_guides", "email")];
+    for (ct, ch) in picked {
+        let css = format!("input[data-content-type='{ct}'][data-channel='{ch}']");
+        root.find(Locator::Css(&css)).await.unwrap().click().await.unwrap();
+    }
+    root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
+
+    let status = eventually(30, "the saved status", || async {
+        let s = root.find(Locator::Css(".accord-status[data-state='saved']")).await.ok()?;
+        s.text().await.ok()
+    })
+    .await;
+    assert!(status.contains("enregistrés"), "status text: {status}");
+    browser.close().await;
+
+    // Exactly the two ticked boxes are granted; the five others are recorded as refused.
+    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": EMAIL}));
+    assert_eq!(lookup.status, 200, "{:?}", lookup.body);
+    let choices = lookup.body["state"]["choices"].as_array().expect("stored choices").clone();
+    assert_eq!(choices.len(), 7);
+    let mut granted: Vec<(String, String)> = choices
+        .iter()
+        .filter(|c| c["granted"] == true)
+        .map(|c| (c["content_type"].as_str().unwrap().to_owned(), c["channel"].as_str().unwrap().to_owned()))
+        .collect();
+    granted.sort();
+    assert_eq!(granted, vec![("product_guides".into(), "email".into()), ("special_offers".into(), "sms".into())]);
+
+    // The receipt verifies with the key the edge publishes, and names the configuration shown.
+    let subject = lookup.body["subject"].as_str().unwrap().to_owned();
+    let same = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}"));
+    assert_eq!(same.body, lookup.body["state"]);
+    let history = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/receipts"));
+    let receipts: Vec<Receipt> = serde_json::from_value(history.body["receipts"].clone()).unwrap();
+    assert_eq!(receipts.len(), 1);
+    let jwks: Jwks = serde_json::from_value(stack.api.get("/v1/keys").body).unwrap();
+    receipts[0].verify(&jwks).expect("receipt signature verifies with the published key");
+    verify_chain(0, GENESIS_HASH, &[receipts[0].event.clone()]).unwrap();
+    let accord_core::event::EventBody::Consent { config_hash, config_version, collection, .. } = &receipts[0].event.body;
+    assert_eq!(config_hash, stack.config["hash"].as_str().unwrap());
+    assert_eq!(Value::from(*config_version), stack.config["version"]);
+    assert_eq!(collection.page.as_deref(), Some(format!("{}/", stack.site.url()).as_str()));
+
+    // A tampered receipt does not verify.
+    let mut forged = receipts[0].clone();
+    forged.event.seq += 1;
+    assert!(forged.verify(&jwks).is_err());
+
+    // No personal data in the runtime's log.
+    assert!(!stack.log().contains(EMAIL), "the email address appeared in the workerd log");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_content_type_is_refused_and_nothing_is_stored() {
+    let stack = Stack::start("bad-consent");
+    let email = "bad.request@example.fr";
+    let submission = json!({
+        "email": email,
+        "config_version": stack.config["version"],
+        "config_hash": stack.config["hash"],
+        "choices": [
+            {"content_type": "astrology_tips", "channel": "email", "granted": true},
+            {"content_type": "special_offers", "channel": "sms", "granted": true}
+        ]
+    });
+    let reply = stack.api.post(&format!("/v1/sites/{SITE}/consents"), &submission);
+    assert_eq!(reply.status, 422, "{:?}", reply.body);
+    assert_eq!(reply.content_type, "application/problem+json");
+    assert_eq!(reply.body["field"], "choices[0].content_type");
+    assert_eq!(reply.body["rule"], "unknown_content_type");
+
+    // Nothing was stored, not even the valid half of the submission.
+    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": email}));
+    assert_eq!(lookup.status, 200);
+    assert_eq!(lookup.body["state"], Value::Null);
+
+    // Malformed JSON names where it broke.
+    let bad = stack.api.post(&format!("/v1/sites/{SITE}/consents"), &json!({"email": email, "choices": "all"}));
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.body["rule"], "json");
+
+    // Controller routes need the token.
+    let anon = stack.api.post(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": email}));
+    assert_eq!(anon.status, 401);
+}

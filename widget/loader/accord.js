@@ -1,0 +1,45 @@
+/*! Accord consent widget loader. Finds its own <script> tag, waits for the page, then loads
+ * the WebAssembly widget from the same folder and mounts it.
+ *
+ *   <script src="https://consent.example/widget/accord.js" async
+ *           data-site="demo-shop" data-endpoint="https://consent.example"
+ *           data-lang="fr" data-target="optional-element-id"></script>
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script) return;
+  var base = new URL(".", script.src).href;
+  var opts = {
+    site: script.getAttribute("data-site") || "",
+    endpoint: script.getAttribute("data-endpoint") || new URL(script.src).origin,
+    lang: script.getAttribute("data-lang") || "",
+    target: script.getAttribute("data-target") || ""
+  };
+
+  function host() {
+    var el = opts.target && document.getElementById(opts.target);
+    if (el) return el;
+    el = document.createElement("accord-consent");
+    script.parentNode.insertBefore(el, script.nextSibling);
+    return el;
+  }
+
+  function start() {
+    var el = host();
+    import(base + "pkg/accord_widget.js")
+      .then(function (m) {
+        return m.default({ module_or_path: base + "pkg/accord_widget_bg.wasm" }).then(function () {
+          m.mount(el, opts.site, opts.endpoint, opts.lang);
+        });
+      })
+      .catch(function (e) {
+        el.setAttribute("data-accord-error", String(e && e.message || e));
+        console.error("Accord widget failed to load", e);
+      });
+  }
+
+  // An async script may run before the rest of the page exists.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

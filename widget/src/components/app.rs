@@ -1,0 +1,53 @@
+//! Top-level component: loads the site's configuration, then shows the form.
+
+use std::rc::Rc;
+
+use accord_core::config::{Lang, VersionedConfig};
+use web_sys::Element;
+use yew::prelude::*;
+
+use super::form::ConsentForm;
+use crate::api;
+use crate::i18n::{Key, t};
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct AppProps {
+    pub site: String,
+    pub endpoint: String,
+    pub lang: Lang,
+    /// The host element, where DOM events for the page are dispatched.
+    pub host: Element,
+}
+
+#[derive(Clone, PartialEq)]
+enum Load {
+    Loading,
+    Ready(Rc<VersionedConfig>),
+    Failed,
+}
+
+#[function_component]
+pub fn App(props: &AppProps) -> Html {
+    let load = use_state(|| Load::Loading);
+    {
+        let load = load.clone();
+        let (endpoint, site) = (props.endpoint.clone(), props.site.clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                load.set(match api::load_config(&endpoint, &site).await {
+                    Ok(c) => Load::Ready(Rc::new(c)),
+                    Err(_) => Load::Failed,
+                });
+            });
+        });
+    }
+    let lang = props.lang;
+    match &*load {
+        Load::Loading => html! { <p class="accord-status" role="status">{ t(lang, Key::Loading) }</p> },
+        Load::Failed => html! { <p class="accord-status accord-error" role="alert">{ t(lang, Key::LoadFailed) }</p> },
+        Load::Ready(config) => html! {
+            <ConsentForm config={config.clone()} site={props.site.clone()} endpoint={props.endpoint.clone()}
+                lang={lang} host={props.host.clone()} />
+        },
+    }
+}

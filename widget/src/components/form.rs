@@ -1,0 +1,125 @@
+//! The signup form: email, the grid, the three equal buttons, and the saved status.
+
+use std::rc::Rc;
+
+use accord_core::config::{Lang, VersionedConfig};
+use accord_core::contact::Email;
+use wasm_bindgen::JsValue;
+use web_sys::{Element, HtmlInputElement};
+use yew::prelude::*;
+
+use super::actions::Actions;
+use super::footer::Footer;
+use super::grid::Grid;
+use crate::api;
+use crate::i18n::{Key, t};
+use crate::state::{Action, Form, Status};
+
+#[derive(Properties, PartialEq)]
+pub struct FormProps {
+    pub config: Rc<VersionedConfig>,
+    pub site: String,
+    pub endpoint: String,
+    pub lang: Lang,
+    pub host: Element,
+}
+
+/// What a button asks for: the boxes as they are, or all of them one way.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Intent {
+    AsTicked,
+    All(bool),
+}
+
+#[function_component]
+pub fn ConsentForm(props: &FormProps) -> Html {
+    let form = use_reducer(|| Form::new(props.config.clone()));
+    let lang = props.lang;
+
+    let on_email = {
+        let form = form.dispatcher();
+        Callback::from(move |e: InputEvent| form.dispatch(Action::SetEmail(e.target_unchecked_into::<HtmlInputElement>().value())))
+    };
+
+    let send = {
+        let form = form.clone();
+        let (endpoint, site, host) = (props.endpoint.clone(), props.site.clone(), props.host.clone());
+        Callback::from(move |intent: Intent| {
+            if let Intent::All(all) = intent {
+                form.dispatch(if all { Action::AcceptAll } else { Action::RefuseAll });
+            }
+            if Email::parse("email", &form.email).is_err() {
+                form.dispatch(Action::Failed(t(lang, Key::EmailInvalid).to_owned()));
+                return;
+            }
+            let mut submission = form.submission(page_url(), lang);
+            if let Intent::All(all) = intent {
+                submission.choices.iter_mut().for_each(|c| c.granted = all);
+            }
+            form.dispatch(Action::Sending);
+            let (form, endpoint, site, host) = (form.dispatcher(), endpoint.clone(), site.clone(), host.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::submit(&endpoint, &site, &submission).await {
+                    Ok((raw, summary)) => {
+                        form.dispatch(Action::Saved { seq: summary.event.seq, recorded_at: summary.event.recorded_at });
+                        announce(&host, "accord:saved", &raw);
+                    }
+                    Err(msg) => form.dispatch(Action::Failed(msg)),
+                }
+            });
+        })
+    };
+
+    let on_submit = {
+        let send = send.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            send.emit(Intent::AsTicked);
+        })
+    };
+
+    let status = match &form.status {
+        Status::Editing => html! {},
+        Status::Sending => html! { { t(lang, Key::Saving) } },
+        Status::Saved { seq, recorded_at } => html! {
+            <>{ t(lang, Key::Saved) }{" "}{ t(lang, Key::Receipt) }{format!(" n° {seq} — {recorded_at}")}</>
+        },
+        Status::Failed(msg) => html! { { msg.clone() } },
+    };
+    let status_kind = match form.status {
+        Status::Saved { .. } => "saved",
+        Status::Failed(_) => "error",
+        Status::Sending => "sending",
+        Status::Editing => "editing",
+    };
+
+    html! {
+        <form class="accord-form" onsubmit={on_submit} novalidate=true aria-labelledby="accord-title">
+            <h2 id="accord-title" class="accord-title">{ t(lang, Key::Title) }</h2>
+            <p class="accord-intro">{ t(lang, Key::Intro) }</p>
+            <label class="accord-label" for="accord-email">{ t(lang, Key::Email) }</label>
+            <input id="accord-email" class="accord-input" type="email" name="email" autocomplete="email"
+                required=true value={form.email.clone()} oninput={on_email} />
+            <Grid form={form.clone()} lang={lang} />
+            <Actions lang={lang} on_intent={send} busy={form.status == Status::Sending} />
+            <p class="accord-status" role="status" aria-live="polite" data-state={status_kind}>{ status }</p>
+            <Footer config={props.config.clone()} lang={lang} />
+        </form>
+    }
+}
+
+/// The page the person is on; the edge keeps only its origin and path.
+fn page_url() -> Option<String> {
+    web_sys::window().and_then(|w| w.location().href().ok())
+}
+
+/// Tells the host page, with a DOM event that crosses the shadow boundary.
+fn announce(host: &Element, name: &str, json: &str) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&js_sys::JSON::parse(json).unwrap_or(JsValue::NULL));
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = host.dispatch_event(&event);
+    }
+}

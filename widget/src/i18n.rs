@@ -1,0 +1,100 @@
+//! The widget's own texts in French and English. Texts about the site's purposes come from
+//! its configuration; these are the fixed parts around them.
+
+use accord_core::config::{Lang, LegalBasis};
+use accord_core::ids::Channel;
+
+/// `data-lang` if it names a supported language, else the browser's, else French.
+pub fn pick_lang(requested: &str) -> Lang {
+    let browser = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
+    [requested, browser.as_str()]
+        .iter()
+        .find_map(|l| match l.get(..2).map(str::to_ascii_lowercase).as_deref() {
+            Some("fr") => Some(Lang::Fr),
+            Some("en") => Some(Lang::En),
+            _ => None,
+        })
+        .unwrap_or(Lang::Fr)
+}
+
+#[derive(Clone, Copy)]
+pub enum Key {
+    Title,
+    Intro,
+    Email,
+    AcceptAll,
+    RefuseAll,
+    Save,
+    Saving,
+    Saved,
+    Loading,
+    LoadFailed,
+    EmailInvalid,
+    Controller,
+    Privacy,
+    LegalBasis,
+    Retention,
+    Months,
+    Receipt,
+}
+
+pub fn t(lang: Lang, key: Key) -> &'static str {
+    use Key::*;
+    match (lang, key) {
+        (Lang::Fr, Title) => "Vos préférences de contact",
+        (Lang::En, Title) => "Your contact preferences",
+        (Lang::Fr, Intro) => "Choisissez ce que vous souhaitez recevoir et par quel moyen. Rien n'est coché d'avance ; vous pourrez changer d'avis à tout moment.",
+        (Lang::En, Intro) => "Choose what you want to receive and how. Nothing is ticked in advance; you can change your mind at any time.",
+        (Lang::Fr, Email) => "Adresse e-mail",
+        (Lang::En, Email) => "Email address",
+        (Lang::Fr, AcceptAll) => "Tout accepter",
+        (Lang::En, AcceptAll) => "Accept all",
+        (Lang::Fr, RefuseAll) => "Tout refuser",
+        (Lang::En, RefuseAll) => "Refuse all",
+        (Lang::Fr, Save) => "Enregistrer mes choix",
+        (Lang::En, Save) => "Save my choices",
+        (Lang::Fr, Saving) => "Enregistrement…",
+        (Lang::En, Saving) => "Saving…",
+        (Lang::Fr, Saved) => "Vos choix sont enregistrés.",
+        (Lang::En, Saved) => "Your choices are saved.",
+        (Lang::Fr, Loading) => "Chargement des préférences…",
+        (Lang::En, Loading) => "Loading preferences…",
+        (Lang::Fr, LoadFailed) => "Les préférences ne peuvent pas être chargées pour le moment.",
+        (Lang::En, LoadFailed) => "Preferences cannot be loaded right now.",
+        (Lang::Fr, EmailInvalid) => "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.",
+        (Lang::En, EmailInvalid) => "Enter a valid email address, for example name@example.com.",
+        (Lang::Fr, Controller) => "Responsable du traitement",
+        (Lang::En, Controller) => "Data controller",
+        (Lang::Fr, Privacy) => "Politique de confidentialité et vos droits",
+        (Lang::En, Privacy) => "Privacy policy and your rights",
+        (Lang::Fr, LegalBasis) => "Base légale",
+        (Lang::En, LegalBasis) => "Legal basis",
+        (Lang::Fr, Retention) => "Conservation",
+        (Lang::En, Retention) => "Kept for",
+        (Lang::Fr, Months) => "mois après le dernier contact",
+        (Lang::En, Months) => "months after the last contact",
+        (Lang::Fr, Receipt) => "Reçu",
+        (Lang::En, Receipt) => "Receipt",
+    }
+}
+
+pub fn channel(lang: Lang, ch: Channel) -> &'static str {
+    match (lang, ch) {
+        (Lang::Fr, Channel::Email) => "E-mail",
+        (Lang::En, Channel::Email) => "Email",
+        (_, Channel::Sms) => "SMS",
+        (Lang::Fr, Channel::Phone) => "Téléphone",
+        (Lang::En, Channel::Phone) => "Phone",
+        (Lang::Fr, Channel::Post) => "Courrier",
+        (Lang::En, Channel::Post) => "Post",
+    }
+}
+
+pub fn legal_basis(lang: Lang, basis: LegalBasis) -> &'static str {
+    match (lang, basis) {
+        (Lang::Fr, LegalBasis::Consent) => "votre consentement",
+        (Lang::En, LegalBasis::Consent) => "your consent",
+        (Lang::Fr, LegalBasis::LegitimateInterest) => "intérêt légitime (client)",
+        (Lang::En, LegalBasis::LegitimateInterest) => "legitimate interest (customer)",
+    }
+}

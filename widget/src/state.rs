@@ -1,0 +1,162 @@
+//! The form's state and the only ways it changes.
+//!
+//! Ticked boxes are a set that starts empty and only grows through a person's action
+//! ([`Action::Toggle`] or [`Action::AcceptAll`]): a pre-ticked box cannot be represented.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use accord_core::config::VersionedConfig;
+use accord_core::ids::Channel;
+use accord_core::submission::{Submission, SubmittedChoice};
+use yew::Reducible;
+
+/// One box of the grid: a content type on a channel.
+pub type Cell = (String, Channel);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Editing,
+    Sending,
+    /// Saved; the receipt's sequence number and timestamp are shown to the person.
+    Saved { seq: u64, recorded_at: String },
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub config: Rc<VersionedConfig>,
+    pub email: String,
+    ticked: BTreeSet<Cell>,
+    pub status: Status,
+}
+
+pub enum Action {
+    SetEmail(String),
+    Toggle(Cell),
+    AcceptAll,
+    RefuseAll,
+    Sending,
+    Saved { seq: u64, recorded_at: String },
+    Failed(String),
+}
+
+impl Form {
+    /// A fresh form: nothing ticked, whatever the configuration says.
+    pub fn new(config: Rc<VersionedConfig>) -> Self {
+        Self { config, email: String::new(), ticked: BTreeSet::new(), status: Status::Editing }
+    }
+
+    pub fn cells(&self) -> impl Iterator<Item = Cell> + '_ {
+        self.config.config.content_types.iter().flat_map(|ct| ct.channels.iter().map(|ch| (ct.id.as_str().to_owned(), *ch)))
+    }
+
+    pub fn is_ticked(&self, cell: &Cell) -> bool {
+        self.ticked.contains(cell)
+    }
+
+    /// Every box answered, ticked or not: a refusal is recorded as evidence too.
+    pub fn submission(&self, page: Option<String>, lang: accord_core::config::Lang) -> Submission {
+        Submission {
+            email: self.email.trim().to_owned(),
+            config_version: self.config.version,
+            config_hash: self.config.hash.clone(),
+            choices: self
+                .cells()
+                .map(|cell| SubmittedChoice {
+                    granted: self.is_ticked(&cell),
+                    content_type: cell.0,
+                    channel: cell.1.as_str().to_owned(),
+                })
+                .collect(),
+            page,
+            lang,
+            widget_build: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        }
+    }
+}
+
+impl Reducible for Form {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::SetEmail(e) => next.email = e,
+            Action::Toggle(cell) => {
+                if !next.ticked.remove(&cell) {
+                    next.ticked.insert(cell);
+                }
+            }
+            Action::AcceptAll => next.ticked = self.cells().collect(),
+            Action::RefuseAll => next.ticked.clear(),
+            Action::Sending => next.status = Status::Sending,
+            Action::Saved { seq, recorded_at } => next.status = Status::Saved { seq, recorded_at },
+            Action::Failed(msg) => next.status = Status::Failed(msg),
+        }
+        // An edit after a save or an error makes the shown outcome stale.
+        let edited = next.email != self.email || next.ticked != self.ticked;
+        if edited && next.status != Status::Sending {
+            next.status = Status::Editing;
+        }
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use accord_core::config::Lang;
+
+    fn config() -> Rc<VersionedConfig> {
+        Rc::new(
+            serde_json::from_value(serde_json::json!({
+                "version": 2, "hash": "ab".repeat(32), "published_at": "2026-01-01T00:00:00.000Z",
+                "config": {
+                    "site": "s", "controller": {"name": "C", "contact": "c@c.fr"},
+                    "privacy_policy_url": "https://c.fr/p",
+                    "content_types": [
+                        {"id": "offers", "label": {"fr": "O", "en": "O"}, "description": {"fr": "d", "en": "d"},
+                         "commercial": true, "legal_basis": "consent", "channels": ["email", "sms"]},
+                        {"id": "news", "label": {"fr": "N", "en": "N"}, "description": {"fr": "d", "en": "d"},
+                         "commercial": true, "legal_basis": "consent", "channels": ["post"]}
+                    ]
+                }
+            }))
+            .unwrap(),
+        )
+    }
+
+    #[test]
+    fn starts_with_nothing_ticked_and_submits_every_box() {
+        let form = Form::new(config());
+        assert_eq!(form.cells().count(), 3);
+        assert!(form.cells().all(|c| !form.is_ticked(&c)));
+        let s = form.submission(None, Lang::En);
+        assert_eq!(s.choices.len(), 3);
+        assert!(s.choices.iter().all(|c| !c.granted));
+        assert_eq!((s.config_version, s.config_hash.as_str()), (2, "ab".repeat(32).as_str()));
+    }
+
+    #[test]
+    fn toggle_accept_refuse() {
+        let form = Rc::new(Form::new(config()));
+        let form = form.reduce(Action::Toggle(("offers".into(), Channel::Sms)));
+        assert!(form.is_ticked(&("offers".into(), Channel::Sms)));
+        let form = form.reduce(Action::Toggle(("offers".into(), Channel::Sms)));
+        assert!(!form.is_ticked(&("offers".into(), Channel::Sms)));
+        let form = form.reduce(Action::AcceptAll);
+        assert!(form.cells().all(|c| form.is_ticked(&c)));
+        let form = form.reduce(Action::RefuseAll);
+        assert!(form.cells().all(|c| !form.is_ticked(&c)));
+    }
+
+    #[test]
+    fn editing_after_save_clears_the_saved_status() {
+        let form = Rc::new(Form::new(config()));
+        let form = form.reduce(Action::Saved { seq: 3, recorded_at: "t".into() });
+        assert!(matches!(form.status, Status::Saved { seq: 3, .. }));
+        let form = form.reduce(Action::SetEmail("a@b.fr".into()));
+        assert_eq!(form.status, Status::Editing);
+    }
+}

@@ -1,0 +1,101 @@
+//! The widget's components in a real browser (headless Chromium through wasm-bindgen-test):
+//! nothing starts ticked, and "refuse all" undoes "accept all" in one action.
+
+#![cfg(target_arch = "wasm32")]
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use accord_core::config::{Lang, VersionedConfig};
+use accord_widget::components::form::{ConsentForm, FormProps};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn config() -> Rc<VersionedConfig> {
+    Rc::new(
+        serde_json::from_value(serde_json::json!({
+            "version": 1, "hash": "ab".repeat(32), "published_at": "2026-01-01T00:00:00.000Z",
+            "config": {
+                "site": "s", "controller": {"name": "Boutique", "contact": "dpo@boutique.example"},
+                "privacy_policy_url": "https://boutique.example/p",
+                "content_types": [
+                    {"id": "offers", "label": {"fr": "Offres", "en": "Offers"}, "description": {"fr": "Promos", "en": "Deals"},
+                     "commercial": true, "legal_basis": "consent", "channels": ["email", "sms"]},
+                    {"id": "guides", "label": {"fr": "Guides", "en": "Guides"}, "description": {"fr": "Conseils", "en": "Tips"},
+                     "commercial": true, "legal_basis": "consent", "channels": ["post"]}
+                ]
+            }
+        }))
+        .unwrap(),
+    )
+}
+
+async fn render() -> web_sys::Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let props = FormProps {
+        config: config(),
+        site: "s".into(),
+        endpoint: "http://127.0.0.1:9".into(),
+        lang: Lang::En,
+        host: root.clone(),
+    };
+    yew::Renderer::<ConsentForm>::with_root_and_props(root.clone(), props).render();
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
+    root
+}
+
+fn boxes(root: &web_sys::Element) -> Vec<HtmlInputElement> {
+    let list = root.query_selector_all("input[type=checkbox]").unwrap();
+    (0..list.length()).map(|i| list.item(i).unwrap().dyn_into().unwrap()).collect()
+}
+
+fn click(root: &web_sys::Element, css: &str) {
+    root.query_selector(css).unwrap().unwrap().dyn_into::<HtmlElement>().unwrap().click();
+}
+
+#[wasm_bindgen_test]
+async fn renders_every_box_unticked_with_labels() {
+    let root = render().await;
+    let boxes = boxes(&root);
+    assert_eq!(boxes.len(), 3);
+    assert!(boxes.iter().all(|b| !b.checked()));
+    for b in &boxes {
+        let label = root.query_selector(&format!("label[for='{}']", b.id())).unwrap();
+        assert!(label.is_some(), "checkbox {} has no label", b.id());
+    }
+    assert_eq!(root.query_selector_all("fieldset").unwrap().length(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn refuse_all_is_as_direct_as_accept_all() {
+    let root = render().await;
+    click(&root, "button[data-action='accept-all']");
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
+    assert!(boxes(&root).iter().all(|b| b.checked()));
+    // Without an email nothing is sent; the person is told why.
+    let status = root.query_selector(".accord-status").unwrap().unwrap();
+    assert_eq!(status.get_attribute("data-state").as_deref(), Some("error"));
+
+    click(&root, "button[data-action='refuse-all']");
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
+    assert!(boxes(&root).iter().all(|b| !b.checked()));
+
+    // The two buttons are the same element with the same class: same size, same style.
+    let accept = root.query_selector("button[data-action='accept-all']").unwrap().unwrap();
+    let refuse = root.query_selector("button[data-action='refuse-all']").unwrap().unwrap();
+    assert_eq!(accept.class_name(), refuse.class_name());
+}
+
+#[wasm_bindgen_test]
+async fn a_click_ticks_exactly_one_box() {
+    let root = render().await;
+    click(&root, "input[data-content-type='offers'][data-channel='sms']");
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
+    let ticked: Vec<String> = boxes(&root).iter().filter(|b| b.checked()).map(|b| b.id()).collect();
+    assert_eq!(ticked, vec!["accord-offers-sms".to_owned()]);
+}

@@ -1,0 +1,42 @@
+//! Release builds of the widget (wasm-bindgen, `--target web`) and the edge (worker-build).
+
+use std::process::Command;
+
+use crate::run::run as exec;
+use crate::tools::{Tools, workspace_root};
+
+pub fn all(tools: &Tools) -> Result<(), String> {
+    widget(tools)?;
+    edge(tools)
+}
+
+/// `widget/dist/accord.js` (the loader) and `widget/dist/pkg/` (the wasm and its glue).
+pub fn widget(tools: &Tools) -> Result<(), String> {
+    let root = workspace_root();
+    exec(Command::new("cargo")
+        .args(["build", "--release", "--package", "accord-widget", "--target", "wasm32-unknown-unknown"])
+        .current_dir(&root))?;
+    let dist = root.join("widget/dist");
+    let pkg = dist.join("pkg");
+    let _ = std::fs::remove_dir_all(&pkg);
+    std::fs::create_dir_all(&pkg).map_err(|e| e.to_string())?;
+    // Dropping the name and producers sections is what matters for size (toolchain.md).
+    exec(Command::new(&tools.wasm_bindgen)
+        .arg(root.join("target/wasm32-unknown-unknown/release/accord_widget.wasm"))
+        .args(["--target", "web", "--no-typescript", "--remove-name-section", "--remove-producers-section", "--out-dir"])
+        .arg(&pkg))?;
+    std::fs::copy(root.join("widget/loader/accord.js"), dist.join("accord.js")).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// `edge/build/index.js` + `index_bg.wasm`, with the locally installed wasm-bindgen, esbuild and
+/// wasm-opt (worker-build would otherwise download them).
+pub fn edge(tools: &Tools) -> Result<(), String> {
+    exec(Command::new(&tools.worker_build)
+        .arg("--release")
+        .current_dir(workspace_root().join("edge"))
+        .env("PATH", tools.path_env())
+        .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)
+        .env("ESBUILD_BIN", tools.esbuild())
+        .env("WASM_OPT_BIN", tools.wasm_opt()))
+}

@@ -1,0 +1,32 @@
+//! `cargo xtask`: the project's two commands and their building blocks.
+//!
+//! - `cargo xtask demo` — install what is missing, build, run edge + widget + demo site.
+//! - `cargo xtask test` — install what is missing, build, run every test layer.
+//! - `cargo xtask build` — install what is missing and build the widget and the edge.
+
+mod build;
+mod demo;
+mod run;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] | test | build>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo::run(&args[1..]),
+        Some("test") => test::run(),
+        Some("build") => tools::Tools::ensure(false).and_then(|t| build::all(&t)),
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! `cargo xtask test`: every test layer, against release builds.
+//!
+//! 1. `cargo test --workspace`: unit tests of every crate (in-memory storage fakes), and the
+//!    end-to-end tests in `tests/` (real workerd, real Chromium through chromedriver).
+//! 2. The widget's `wasm-bindgen-test` suite in headless Chromium.
+
+use std::process::Command;
+
+use crate::run::run as exec;
+use crate::tools::{Tools, workspace_root};
+
+pub fn run_all(tools: &Tools) -> Result<(), String> {
+    let root = workspace_root();
+    let chromium = tools.chromium.as_ref().ok_or("chromium missing")?;
+    let chromedriver = tools.chromedriver.as_ref().ok_or("chromedriver missing")?;
+    exec(Command::new("cargo")
+        .args(["test", "--workspace"])
+        .current_dir(&root)
+        .env("ACCORD_WORKERD", tools.workerd())
+        .env("ACCORD_CHROMIUM", chromium)
+        .env("ACCORD_CHROMEDRIVER", chromedriver))?;
+    exec(Command::new("cargo")
+        .args(["test", "--package", "accord-widget", "--target", "wasm32-unknown-unknown"])
+        .current_dir(&root)
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &tools.wasm_bindgen_test_runner)
+        .env("CHROMEDRIVER", chromedriver)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", root.join("widget/webdriver.json"))
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))
+}
+
+pub fn run() -> Result<(), String> {
+    let tools = Tools::ensure(true)?;
+    crate::build::all(&tools)?;
+    run_all(&tools)
+}

