@@ -13,7 +13,8 @@
   var opts = {
     site: script.getAttribute("data-site") || "",
     endpoint: script.getAttribute("data-endpoint") || new URL(script.src).origin,
-    lang: script.getAttribute("data-lang") || "",
+    // The widget speaks the page's language unless told otherwise; the browser's comes next.
+    lang: script.getAttribute("data-lang") || document.documentElement.lang || "",
     target: script.getAttribute("data-target") || ""
   };
 

@@ -4,7 +4,8 @@
 use accord_core::config::{Lang, LegalBasis};
 use accord_core::ids::Channel;
 
-/// `data-lang` if it names a supported language, else the browser's, else French.
+/// The requested language (the loader passes `data-lang`, else the page's `<html lang>`) if
+/// supported, else the browser's, else French.
 pub fn pick_lang(requested: &str) -> Lang {
     let browser = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
     [requested, browser.as_str()]
