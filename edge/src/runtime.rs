@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use worker::{Env, Headers, Method, Request, RequestInit, Response};
+use wasm_bindgen::{JsCast, JsValue};
+use worker::{Env, Headers, Method, ObjectNamespace, Request, RequestInit, Response};
 
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
@@ -30,7 +31,7 @@ pub async fn call<T: DeserializeOwned>(
     name: &str,
     msg: &impl Serialize,
 ) -> Result<(u16, T), EdgeError> {
-    let stub = env.durable_object(binding)?.get_by_name(name)?;
+    let stub = namespace(env, binding)?.get_by_name(name)?;
     let body = serde_json::to_string(msg).map_err(|e| EdgeError::Internal(e.to_string()))?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));
@@ -48,4 +49,26 @@ pub async fn call<T: DeserializeOwned>(
     }
     let value = serde_json::from_slice(&bytes).map_err(|e| EdgeError::Internal(format!("bad object answer: {e}")))?;
     Ok((status, value))
+}
+
+/// The object namespace `binding`, restricted to the jurisdiction named by the
+/// `ACCORD_JURISDICTION` variable when it is set (`eu` on Cloudflare, so objects are created,
+/// run and stored only in the EU). Set it before the first deployment: objects of another
+/// jurisdiction are different objects.
+fn namespace(env: &Env, binding: &str) -> Result<ObjectNamespace, EdgeError> {
+    let ns = env.durable_object(binding)?;
+    let Ok(jurisdiction) = env.var("ACCORD_JURISDICTION").map(|v| v.to_string()) else { return Ok(ns) };
+    if jurisdiction.is_empty() {
+        return Ok(ns);
+    }
+    // workers-rs has no wrapper for `DurableObjectNamespace.jurisdiction()` yet.
+    let raw: &JsValue = ns.as_ref();
+    let restrict: js_sys::Function = js_sys::Reflect::get(raw, &JsValue::from_str("jurisdiction"))
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or(EdgeError::Misconfigured("ACCORD_JURISDICTION (runtime has no jurisdiction support)"))?;
+    let scoped = restrict
+        .call1(raw, &JsValue::from_str(&jurisdiction))
+        .map_err(|_| EdgeError::Misconfigured("ACCORD_JURISDICTION"))?;
+    Ok(ObjectNamespace::unchecked_from_js(scoped))
 }
