@@ -20,7 +20,11 @@ pub mod time;
 #[cfg(feature = "proof")]
 pub mod chain;
 #[cfg(feature = "proof")]
+pub mod export;
+#[cfg(feature = "proof")]
 pub mod keys;
+#[cfg(feature = "proof")]
+pub mod merkle;
 #[cfg(feature = "proof")]
 pub mod receipt;
 #[cfg(feature = "proof")]
