@@ -104,6 +104,9 @@ pub struct SiteConfig {
     pub content_types: Vec<ContentType>,
     #[serde(default)]
     pub retention: Retention,
+    /// Channels on which a yes only counts once confirmed through a link sent to the address.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub double_opt_in: Vec<Channel>,
 }
 
 /// A published configuration with its version and the SHA-256 of its canonical encoding.
@@ -167,6 +170,11 @@ impl SiteConfig {
                     "soft_opt_in_commercial_only",
                     "legitimate interest (soft opt-in) only applies to commercial messages about similar products",
                 ));
+            }
+        }
+        for (j, ch) in self.double_opt_in.iter().enumerate() {
+            if self.double_opt_in[..j].contains(ch) {
+                out.push(Violation::new(format!("double_opt_in[{j}]"), "unique", format!("'{ch}' is listed twice")));
             }
         }
         let r = &self.retention;

@@ -31,6 +31,9 @@ pub struct Choice {
     pub channel: Channel,
     pub granted: bool,
     pub legal_basis: LegalBasis,
+    /// A yes on a double opt-in channel: not effective until confirmed.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub pending: bool,
 }
 
 /// Where and in what context the choice was made (EDPB: "what was shown").
@@ -44,6 +47,38 @@ pub struct CollectionPoint {
     pub gpc: bool,
 }
 
+/// What a withdrawal covers: one box, one channel, or everything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Scope {
+    Purpose { content_type: ContentTypeId, channel: Channel },
+    Channel { channel: Channel },
+    All,
+}
+
+impl Scope {
+    pub fn covers(&self, content_type: &ContentTypeId, channel: Channel) -> bool {
+        match self {
+            Scope::Purpose { content_type: ct, channel: ch } => ct == content_type && *ch == channel,
+            Scope::Channel { channel: ch } => *ch == channel,
+            Scope::All => true,
+        }
+    }
+}
+
+/// A real contact that restarts the retention clock (CNIL). An email open is deliberately not
+/// one: opens are measured by pixels that mail clients fetch on their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    /// A click on a link in a message.
+    Click,
+    /// An order: also makes the person a customer (soft opt-in may then apply).
+    Order,
+    /// A form filled in (contact request, account update, …).
+    Form,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
@@ -55,6 +90,36 @@ pub enum EventBody {
         config_hash: String,
         collection: CollectionPoint,
     },
+    /// Consent (or, for soft opt-in, the legitimate interest) withdrawn for a scope.
+    Withdrawal { scope: Scope },
+    /// A double opt-in confirmation of the consents given on a channel.
+    Confirmation { channel: Channel },
+    /// The person answered the re-confirmation request with a clear yes.
+    Reconfirmation,
+    /// No clear yes by the retention limit: every consent lapses.
+    Lapse,
+    /// "Never contact me": every purpose, every channel, kept even after erasure.
+    Objection,
+    /// Personal data erased on request or at the end of retention.
+    Erasure,
+    /// A real contact with the person.
+    Activity { activity: Activity },
+}
+
+impl EventBody {
+    /// Short name of the kind, as in the JSON `type` field.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::Consent { .. } => "consent",
+            EventBody::Withdrawal { .. } => "withdrawal",
+            EventBody::Confirmation { .. } => "confirmation",
+            EventBody::Reconfirmation => "reconfirmation",
+            EventBody::Lapse => "lapse",
+            EventBody::Objection => "objection",
+            EventBody::Erasure => "erasure",
+            EventBody::Activity { .. } => "activity",
+        }
+    }
 }
 
 /// An event before the ledger sequences it.

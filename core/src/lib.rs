@@ -13,6 +13,7 @@ pub mod contact;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod policy;
 pub mod state;
 pub mod submission;
 pub mod time;

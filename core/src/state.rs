@@ -1,13 +1,14 @@
-//! A subject's current choices, derived from their events and nothing else.
+//! A subject's current situation, derived from their events and nothing else.
 //!
 //! [`apply`] is the only way state changes: replaying a subject's events from the ledger
-//! always rebuilds exactly the state the edge serves.
+//! always rebuilds exactly the state the edge serves. What the state *means* for a campaign is
+//! decided by [`crate::policy::may_contact`].
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::LegalBasis;
-use crate::event::{Event, EventBody};
+use crate::event::{Activity, Event, EventBody, Method};
 use crate::ids::{Channel, ContentTypeId, SubjectId};
 
 /// The latest answer for one box.
@@ -17,6 +18,12 @@ pub struct ChoiceState {
     pub channel: Channel,
     pub granted: bool,
     pub legal_basis: LegalBasis,
+    /// Given on a double opt-in channel and not confirmed yet.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub pending: bool,
+    /// A yes was later taken back (as opposed to never given).
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub withdrawn: bool,
     /// When this answer was recorded.
     #[serde(with = "crate::time::millis")]
     pub since: DateTime<Utc>,
@@ -29,21 +36,54 @@ pub struct SubjectState {
     pub subject: SubjectId,
     /// Sorted by content type, then channel.
     pub choices: Vec<ChoiceState>,
+    /// Collection or the last real contact: the start of the retention period.
+    #[serde(with = "crate::time::millis")]
+    pub last_contact: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::time::millis_opt")]
+    pub customer_since: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::time::millis_opt")]
+    pub objected_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::time::millis_opt")]
+    pub lapsed_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::time::millis_opt")]
+    pub erased_at: Option<DateTime<Utc>>,
     #[serde(with = "crate::time::millis")]
     pub updated_at: DateTime<Utc>,
 }
 
 impl SubjectState {
     pub fn new(subject: SubjectId, at: DateTime<Utc>) -> Self {
-        Self { subject, choices: Vec::new(), updated_at: at }
+        Self {
+            subject,
+            choices: Vec::new(),
+            last_contact: at,
+            customer_since: None,
+            objected_at: None,
+            lapsed_at: None,
+            erased_at: None,
+            updated_at: at,
+        }
     }
 
     pub fn choice(&self, content_type: &str, channel: Channel) -> Option<&ChoiceState> {
         self.choices.iter().find(|c| c.content_type.as_str() == content_type && c.channel == channel)
     }
 
+    /// Boxes answered yes (confirmed or not).
     pub fn granted(&self) -> impl Iterator<Item = &ChoiceState> {
         self.choices.iter().filter(|c| c.granted)
+    }
+
+    fn set(&mut self, new: ChoiceState) {
+        match self.choices.binary_search_by(|o| (&o.content_type, o.channel).cmp(&(&new.content_type, new.channel))) {
+            Ok(i) => {
+                let was_granted = self.choices[i].granted;
+                let mut new = new;
+                new.withdrawn = !new.granted && (was_granted || self.choices[i].withdrawn);
+                self.choices[i] = new;
+            }
+            Err(i) => self.choices.insert(i, new),
+        }
     }
 }
 
@@ -52,75 +92,153 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
     if event.subject != state.subject {
         return state;
     }
+    let at = event.recorded_at;
     match &event.body {
         EventBody::Consent { choices, .. } => {
             for c in choices {
-                let new = ChoiceState {
+                state.set(ChoiceState {
                     content_type: c.content_type.clone(),
                     channel: c.channel,
                     granted: c.granted,
                     legal_basis: c.legal_basis,
-                    since: event.recorded_at,
+                    pending: c.pending,
+                    withdrawn: false,
+                    since: at,
                     seq: event.seq,
-                };
-                match state.choices.binary_search_by(|o| (&o.content_type, o.channel).cmp(&(&c.content_type, c.channel))) {
-                    Ok(i) => state.choices[i] = new,
-                    Err(i) => state.choices.insert(i, new),
-                }
+                });
+            }
+            // A new collection restarts the retention period and ends a lapse. Only the person's
+            // own act lifts an objection: an import or an API call by the company never does.
+            state.last_contact = at;
+            state.lapsed_at = None;
+            state.erased_at = None;
+            if event.method == Method::Widget && choices.iter().any(|c| c.granted) {
+                state.objected_at = None;
+            }
+        }
+        EventBody::Withdrawal { scope } => {
+            for c in state.choices.iter_mut().filter(|c| scope.covers(&c.content_type, c.channel)) {
+                c.withdrawn |= c.granted;
+                c.granted = false;
+                c.pending = false;
+                c.since = at;
+                c.seq = event.seq;
+            }
+        }
+        EventBody::Confirmation { channel } => {
+            for c in state.choices.iter_mut().filter(|c| c.channel == *channel && c.granted && c.pending) {
+                c.pending = false;
+                c.since = at;
+                c.seq = event.seq;
+            }
+            state.last_contact = at;
+        }
+        EventBody::Reconfirmation => state.last_contact = at,
+        EventBody::Lapse => state.lapsed_at = Some(at),
+        EventBody::Objection => state.objected_at = Some(at),
+        EventBody::Erasure => {
+            state.choices.clear();
+            state.customer_since = None;
+            state.erased_at = Some(at);
+        }
+        EventBody::Activity { activity } => {
+            state.last_contact = at;
+            if *activity == Activity::Order && state.customer_since.is_none() {
+                state.customer_since = Some(at);
             }
         }
     }
-    state.updated_at = event.recorded_at;
+    state.updated_at = at;
     state
+}
+
+/// Rebuilds a state from a subject's events, oldest first.
+pub fn replay<'a>(subject: SubjectId, events: impl IntoIterator<Item = &'a Event>) -> Option<SubjectState> {
+    let mut events = events.into_iter().filter(|e| e.subject == subject).peekable();
+    let first = events.peek()?.recorded_at;
+    let start = SubjectState::new(subject.clone(), first);
+    Some(events.fold(start, apply))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Lang;
-    use crate::event::{Choice, CollectionPoint, EventDraft, Method};
-    use crate::ids::SiteId;
-
-    fn event(seq: u64, choices: &[(&str, Channel, bool)]) -> Event {
-        EventDraft {
-            site: SiteId::parse("s").unwrap(),
-            subject: SubjectId::from_digest(&[1; 16]),
-            method: Method::Widget,
-            body: EventBody::Consent {
-                choices: choices
-                    .iter()
-                    .map(|(ct, ch, g)| Choice {
-                        content_type: ContentTypeId::parse(ct).unwrap(),
-                        channel: *ch,
-                        granted: *g,
-                        legal_basis: LegalBasis::Consent,
-                    })
-                    .collect(),
-                config_version: 1,
-                config_hash: "h".into(),
-                collection: CollectionPoint { page: None, widget_build: None, lang: Lang::Fr, gpc: false },
-            },
-        }
-        .seal(0, seq, "0".repeat(64), DateTime::from_timestamp(seq as i64, 0).unwrap())
-    }
+    use crate::event::Scope;
+    use crate::test_support::{at, consent, event_with, subject};
 
     #[test]
     fn later_answers_replace_earlier_ones_per_box() {
-        let s0 = SubjectState::new(SubjectId::from_digest(&[1; 16]), DateTime::from_timestamp(0, 0).unwrap());
-        let s1 = apply(s0, &event(1, &[("offers", Channel::Sms, true), ("guides", Channel::Email, true)]));
-        let s2 = apply(s1, &event(2, &[("offers", Channel::Sms, false)]));
-        assert_eq!(s2.choices.len(), 2);
-        assert_eq!(s2.choices[0].content_type.as_str(), "guides");
-        let sms = s2.choice("offers", Channel::Sms).unwrap();
-        assert!(!sms.granted);
+        let s = replay(
+            subject(1),
+            &[
+                consent(1, 1, &[("offers", Channel::Sms, true), ("guides", Channel::Email, true)]),
+                consent(2, 1, &[("offers", Channel::Sms, false)]),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.choices.len(), 2);
+        assert_eq!(s.choices[0].content_type.as_str(), "guides");
+        let sms = s.choice("offers", Channel::Sms).unwrap();
+        assert!(!sms.granted && sms.withdrawn);
         assert_eq!(sms.seq, 2);
-        assert_eq!(s2.granted().count(), 1);
+        assert_eq!(s.granted().count(), 1);
     }
 
     #[test]
     fn events_of_other_subjects_are_ignored() {
-        let other = SubjectState::new(SubjectId::from_digest(&[2; 16]), DateTime::from_timestamp(0, 0).unwrap());
-        let after = apply(other.clone(), &event(1, &[("offers", Channel::Sms, true)]));
-        assert_eq!(after, other);
+        let other = SubjectState::new(subject(2), at(0));
+        assert_eq!(apply(other.clone(), &consent(1, 1, &[("offers", Channel::Sms, true)])), other);
+    }
+
+    #[test]
+    fn withdrawal_scopes() {
+        let given = consent(1, 1, &[("offers", Channel::Sms, true), ("offers", Channel::Email, true), ("guides", Channel::Email, true)]);
+        let by_channel = event_with(2, 1, EventBody::Withdrawal { scope: Scope::Channel { channel: Channel::Email } });
+        let s = replay(subject(1), &[given.clone(), by_channel]).unwrap();
+        assert_eq!(s.granted().map(|c| c.channel).collect::<Vec<_>>(), vec![Channel::Sms]);
+        let all = event_with(2, 1, EventBody::Withdrawal { scope: Scope::All });
+        let s = replay(subject(1), &[given, all]).unwrap();
+        assert_eq!(s.granted().count(), 0);
+        assert!(s.choices.iter().all(|c| c.withdrawn));
+    }
+
+    #[test]
+    fn retention_clock_objection_lapse_and_erasure() {
+        let s = replay(
+            subject(1),
+            &[
+                consent(1, 1, &[("offers", Channel::Email, true)]),
+                event_with(5, 1, EventBody::Activity { activity: Activity::Click }),
+                event_with(9, 1, EventBody::Activity { activity: Activity::Order }),
+                event_with(12, 1, EventBody::Objection),
+                event_with(13, 1, EventBody::Erasure),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.last_contact, at(9));
+        assert_eq!(s.objected_at, Some(at(12)));
+        assert_eq!(s.erased_at, Some(at(13)));
+        assert!(s.choices.is_empty() && s.customer_since.is_none());
+        // An objection survives erasure and an import; only the person's own new yes lifts it.
+        let mut import = consent(20, 1, &[("offers", Channel::Email, true)]);
+        import.method = Method::Import;
+        let s = apply(s, &import);
+        assert_eq!(s.objected_at, Some(at(12)));
+        let s = apply(s, &consent(21, 1, &[("offers", Channel::Email, true)]));
+        assert_eq!(s.objected_at, None);
+        let s = apply(s, &event_with(30, 1, EventBody::Lapse));
+        assert_eq!(s.lapsed_at, Some(at(30)));
+    }
+
+    #[test]
+    fn confirmation_makes_pending_choices_effective() {
+        let mut given = consent(1, 1, &[("offers", Channel::Email, true), ("offers", Channel::Sms, true)]);
+        if let EventBody::Consent { choices, .. } = &mut given.body {
+            choices[0].pending = true;
+        }
+        let s = replay(subject(1), &[given.clone()]).unwrap();
+        assert!(s.choice("offers", Channel::Email).unwrap().pending);
+        let s = apply(s, &event_with(2, 1, EventBody::Confirmation { channel: Channel::Email }));
+        assert!(!s.choice("offers", Channel::Email).unwrap().pending);
     }
 }

@@ -112,7 +112,8 @@ fn check_choice(c: &SubmittedChoice, shown: &VersionedConfig) -> Result<Choice, 
             format!("'{}' is not offered on {channel}", ct.id),
         ));
     }
-    Ok(Choice { content_type: ct.id.clone(), channel, granted: c.granted, legal_basis: ct.legal_basis })
+    let pending = c.granted && shown.config.double_opt_in.contains(&channel);
+    Ok(Choice { content_type: ct.id.clone(), channel, granted: c.granted, legal_basis: ct.legal_basis, pending })
 }
 
 /// Keeps scheme, host and path of the page; drops query and fragment.
@@ -157,7 +158,7 @@ mod tests {
         let cfg = shown();
         let ok = submission(&cfg).validate(&cfg, false).unwrap();
         assert_eq!(ok.email.as_str(), "jane@example.com");
-        let EventBody::Consent { choices, collection, config_hash, .. } = ok.body;
+        let EventBody::Consent { choices, collection, config_hash, .. } = ok.body else { panic!("not a consent") };
         assert_eq!(choices.len(), 2);
         assert!(choices[0].granted && !choices[1].granted);
         assert_eq!(collection.page.as_deref(), Some("https://boutique.example/inscription"));

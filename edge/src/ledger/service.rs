@@ -55,6 +55,7 @@ mod tests {
                     channel: Channel::Email,
                     granted,
                     legal_basis: LegalBasis::Consent,
+                    pending: false,
                 }],
                 config_version: 1,
                 config_hash: "cd".repeat(32),

@@ -1,0 +1,205 @@
+//! May we contact this person, for this purpose, on this channel, now? And why.
+//!
+//! The answer is computed from the subject's state and the site's configuration only, so the
+//! edge, the DPO console and an auditor always get the same answer with the same reason.
+
+use chrono::{DateTime, Months, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{LegalBasis, SiteConfig};
+use crate::ids::Channel;
+use crate::state::SubjectState;
+
+/// Why the answer is what it is. Dates say since when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Reason {
+    /// An explicit, current opt-in for this box.
+    ConsentGiven {
+        #[serde(with = "crate::time::millis")]
+        since: DateTime<Utc>,
+    },
+    /// An existing customer, a similar-products purpose, no objection (soft opt-in).
+    SoftOptIn {
+        #[serde(with = "crate::time::millis")]
+        customer_since: DateTime<Utc>,
+    },
+    /// The site does not offer this content type on this channel, or does not offer it at all.
+    NotOffered,
+    /// Nothing recorded for this box.
+    NoConsent,
+    /// The box was answered no.
+    Refused {
+        #[serde(with = "crate::time::millis")]
+        since: DateTime<Utc>,
+    },
+    /// A yes was taken back.
+    Withdrawn {
+        #[serde(with = "crate::time::millis")]
+        since: DateTime<Utc>,
+    },
+    /// A yes on a double opt-in channel, not confirmed.
+    PendingConfirmation {
+        #[serde(with = "crate::time::millis")]
+        since: DateTime<Utc>,
+    },
+    /// No clear yes to the re-confirmation request before the retention limit.
+    Lapsed {
+        #[serde(with = "crate::time::millis")]
+        since: DateTime<Utc>,
+    },
+    /// Past the retention limit even if the lapse job has not run yet.
+    RetentionExpired {
+        #[serde(with = "crate::time::millis")]
+        last_contact: DateTime<Utc>,
+    },
+    /// On the objection list: never contacted again.
+    Objection {
+        #[serde(with = "crate::time::millis")]
+        since: DateTime<Utc>,
+    },
+    /// The person's data was erased.
+    Erased {
+        #[serde(with = "crate::time::millis")]
+        since: DateTime<Utc>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub allowed: bool,
+    pub reason: Reason,
+}
+
+impl Decision {
+    fn yes(reason: Reason) -> Self {
+        Self { allowed: true, reason }
+    }
+
+    fn no(reason: Reason) -> Self {
+        Self { allowed: false, reason }
+    }
+}
+
+/// When the retention period that started at `last_contact` ends.
+pub fn retention_limit(config: &SiteConfig, last_contact: DateTime<Utc>) -> DateTime<Utc> {
+    last_contact.checked_add_months(Months::new(config.retention.prospect_months)).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The decision for one person (`None`: never recorded) and one box.
+///
+/// Order matters and is the point of this function: an objection or erasure beats everything,
+/// then lapse and retention, then what the site offers, then the person's own answers.
+pub fn may_contact(
+    state: Option<&SubjectState>,
+    config: &SiteConfig,
+    content_type: &str,
+    channel: Channel,
+    now: DateTime<Utc>,
+) -> Decision {
+    let offered = config.content_type(content_type).filter(|ct| ct.channels.contains(&channel));
+    let Some(state) = state else {
+        return Decision::no(if offered.is_some() { Reason::NoConsent } else { Reason::NotOffered });
+    };
+    if let Some(since) = state.objected_at {
+        return Decision::no(Reason::Objection { since });
+    }
+    if let Some(since) = state.erased_at {
+        return Decision::no(Reason::Erased { since });
+    }
+    if let Some(since) = state.lapsed_at {
+        return Decision::no(Reason::Lapsed { since });
+    }
+    let Some(ct) = offered else { return Decision::no(Reason::NotOffered) };
+    if now >= retention_limit(config, state.last_contact) {
+        return Decision::no(Reason::RetentionExpired { last_contact: state.last_contact });
+    }
+    let choice = state.choice(content_type, channel);
+    match choice {
+        Some(c) if c.granted && c.pending => Decision::no(Reason::PendingConfirmation { since: c.since }),
+        Some(c) if c.granted => Decision::yes(Reason::ConsentGiven { since: c.since }),
+        Some(c) if c.withdrawn => Decision::no(Reason::Withdrawn { since: c.since }),
+        Some(c) => Decision::no(Reason::Refused { since: c.since }),
+        None => match (ct.legal_basis, state.customer_since) {
+            (LegalBasis::LegitimateInterest, Some(customer_since)) => Decision::yes(Reason::SoftOptIn { customer_since }),
+            _ => Decision::no(Reason::NoConsent),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Activity, EventBody, Scope};
+    use crate::state::replay;
+    use crate::test_support::{at, consent, event_with, subject};
+
+    fn config() -> SiteConfig {
+        let mut c = crate::config::tests::sample();
+        c.content_types[0].legal_basis = LegalBasis::LegitimateInterest;
+        c
+    }
+
+    fn decide(events: &[crate::event::Event], ct: &str, ch: Channel, day: i64) -> Decision {
+        may_contact(replay(subject(1), events).as_ref(), &config(), ct, ch, at(day))
+    }
+
+    #[test]
+    fn consent_given_then_withdrawn() {
+        let given = consent(1, 1, &[("service_updates", Channel::Email, true)]);
+        assert_eq!(decide(&[given.clone()], "service_updates", Channel::Email, 2), Decision::yes(Reason::ConsentGiven { since: at(1) }));
+        let withdrawn = event_with(3, 1, EventBody::Withdrawal { scope: Scope::All });
+        assert_eq!(decide(&[given, withdrawn], "service_updates", Channel::Email, 4), Decision::no(Reason::Withdrawn { since: at(3) }));
+    }
+
+    #[test]
+    fn unknown_people_and_boxes() {
+        assert_eq!(decide(&[], "service_updates", Channel::Email, 0), Decision::no(Reason::NoConsent));
+        assert_eq!(decide(&[], "service_updates", Channel::Sms, 0), Decision::no(Reason::NotOffered));
+        let refused = consent(1, 1, &[("service_updates", Channel::Email, false)]);
+        assert_eq!(decide(&[refused.clone()], "service_updates", Channel::Email, 2), Decision::no(Reason::Refused { since: at(1) }));
+        assert_eq!(decide(&[refused], "astrology", Channel::Email, 2), Decision::no(Reason::NotOffered));
+    }
+
+    #[test]
+    fn soft_opt_in_for_customers_only_and_until_they_object() {
+        let signup = consent(1, 1, &[("service_updates", Channel::Email, false)]);
+        let order = event_with(2, 1, EventBody::Activity { activity: Activity::Order });
+        // special_offers is legitimate interest in this config; a prospect still needs consent.
+        assert_eq!(decide(&[signup.clone()], "special_offers", Channel::Email, 3), Decision::no(Reason::NoConsent));
+        assert_eq!(
+            decide(&[signup.clone(), order.clone()], "special_offers", Channel::Email, 3),
+            Decision::yes(Reason::SoftOptIn { customer_since: at(2) })
+        );
+        let opt_out = event_with(4, 1, EventBody::Withdrawal { scope: Scope::Channel { channel: Channel::Email } });
+        let refused_box = consent(4, 1, &[("special_offers", Channel::Email, false)]);
+        assert!(!decide(&[signup.clone(), order.clone(), refused_box], "special_offers", Channel::Email, 5).allowed);
+        // A withdrawal on a box never answered has nothing to withdraw; objecting does stop it.
+        let objection = event_with(4, 1, EventBody::Objection);
+        assert_eq!(decide(&[signup.clone(), order.clone(), opt_out], "special_offers", Channel::Email, 5).allowed, true);
+        assert_eq!(decide(&[signup, order, objection], "special_offers", Channel::Email, 5), Decision::no(Reason::Objection { since: at(4) }));
+    }
+
+    #[test]
+    fn retention_runs_from_the_last_real_contact() {
+        let given = consent(0, 1, &[("service_updates", Channel::Email, true)]);
+        // 36 months after 2026-01-01 is 2029-01-01, day 1096.
+        assert!(decide(&[given.clone()], "service_updates", Channel::Email, 1095).allowed);
+        assert_eq!(decide(&[given.clone()], "service_updates", Channel::Email, 1096), Decision::no(Reason::RetentionExpired { last_contact: at(0) }));
+        let click = event_with(500, 1, EventBody::Activity { activity: Activity::Click });
+        assert!(decide(&[given.clone(), click], "service_updates", Channel::Email, 1096).allowed);
+        let lapse = event_with(1090, 1, EventBody::Lapse);
+        assert_eq!(decide(&[given, lapse], "service_updates", Channel::Email, 1091), Decision::no(Reason::Lapsed { since: at(1090) }));
+    }
+
+    #[test]
+    fn pending_double_opt_in_is_not_yet_a_yes() {
+        let mut given = consent(1, 1, &[("service_updates", Channel::Email, true)]);
+        if let EventBody::Consent { choices, .. } = &mut given.body {
+            choices[0].pending = true;
+        }
+        assert_eq!(decide(&[given.clone()], "service_updates", Channel::Email, 2), Decision::no(Reason::PendingConfirmation { since: at(1) }));
+        let confirmed = event_with(2, 1, EventBody::Confirmation { channel: Channel::Email });
+        assert_eq!(decide(&[given, confirmed], "service_updates", Channel::Email, 3), Decision::yes(Reason::ConsentGiven { since: at(2) }));
+    }
+}
