@@ -30,6 +30,8 @@ pub mod merkle;
 pub mod receipt;
 #[cfg(feature = "proof")]
 pub mod subject;
+#[cfg(feature = "proof")]
+pub mod token;
 
 pub use error::{Violation, Violations};
 
