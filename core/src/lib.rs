@@ -32,6 +32,8 @@ pub mod receipt;
 pub mod subject;
 #[cfg(feature = "proof")]
 pub mod token;
+#[cfg(feature = "proof")]
+pub mod vault;
 
 pub use error::{Violation, Violations};
 
