@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use crate::contact::Email;
+use crate::contact::{Contact, Email};
 use crate::ids::{SiteId, SubjectId};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,12 +29,20 @@ impl SubjectKey {
         Ok(Self(bytes))
     }
 
+    /// The subject keyed on an email address.
     pub fn subject_id(&self, site: &SiteId, email: &Email) -> SubjectId {
+        self.subject_for(site, &Contact::Email(email.clone()))
+    }
+
+    /// The subject keyed on any contact point (normalised: see [`crate::contact`]).
+    pub fn subject_for(&self, site: &SiteId, contact: &Contact) -> SubjectId {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("HMAC takes any key length");
         mac.update(b"accord-subject-v1\0");
         mac.update(site.as_str().as_bytes());
-        mac.update(b"\0email\0");
-        mac.update(email.as_str().as_bytes());
+        mac.update(b"\0");
+        mac.update(contact.kind().as_bytes());
+        mac.update(b"\0");
+        mac.update(contact.as_str().as_bytes());
         SubjectId::from_digest(&mac.finalize().into_bytes())
     }
 }
@@ -61,5 +69,8 @@ mod tests {
         assert_ne!(k.subject_id(&a, &e1), k.subject_id(&b, &e1));
         assert_ne!(k.subject_id(&a, &e1), k2.subject_id(&a, &e1));
         assert!(SubjectKey::from_secret("c2hvcnQ").is_err());
+        let phone = crate::contact::Phone::parse("p", "06 12 34 56 78").unwrap();
+        let same = crate::contact::Phone::parse("p", "+33612345678").unwrap();
+        assert_eq!(k.subject_for(&a, &Contact::Phone(phone)), k.subject_for(&a, &Contact::Phone(same)));
     }
 }
