@@ -8,6 +8,8 @@
 //! widget builds without it to keep its download small.
 
 pub mod canonical;
+#[cfg(feature = "proof")]
+pub mod checkpoint;
 pub mod config;
 pub mod contact;
 pub mod error;
