@@ -7,6 +7,8 @@
 //! The `proof` feature (on by default) adds hashing, signing and subject pseudonymisation; the
 //! widget builds without it to keep its download small.
 
+#[cfg(feature = "proof")]
+pub mod bundle;
 pub mod canonical;
 #[cfg(feature = "proof")]
 pub mod checkpoint;
