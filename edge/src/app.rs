@@ -60,5 +60,7 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::LookupSubject(site) => api::subjects::lookup(env, &site, req).await,
         Route::GetSubject(site, subject) => api::subjects::get(env, &site, &subject, req).await,
         Route::GetReceipts(site, subject) => api::subjects::receipts(env, &site, &subject, req).await,
+        Route::GetProofs(site, subject) => api::proofs::bundle(env, &site, &subject, req).await,
+        Route::GetCheckpoint(site, shard) => api::proofs::checkpoint(env, &site, shard).await,
     }
 }

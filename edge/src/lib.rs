@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod clock;
 pub mod cors;
+pub mod entropy;
 pub mod error;
 pub mod http;
 pub mod ledger;

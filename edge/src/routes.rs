@@ -16,6 +16,8 @@ pub enum Route {
     LookupSubject(SiteId),
     GetSubject(SiteId, SubjectId),
     GetReceipts(SiteId, SubjectId),
+    GetProofs(SiteId, SubjectId),
+    GetCheckpoint(SiteId, u8),
     /// CORS preflight for a public, per-site route.
     Preflight(SiteId),
 }
@@ -40,12 +42,18 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/v1/sites/{site}/subjects/lookup", Access::Admin),
     ("GET", "/v1/sites/{site}/subjects/{subject}", Access::Admin),
     ("GET", "/v1/sites/{site}/subjects/{subject}/receipts", Access::Admin),
+    ("GET", "/v1/sites/{site}/subjects/{subject}/proofs", Access::Admin),
+    ("GET", "/v1/sites/{site}/checkpoints/{shard}", Access::Public),
 ];
 
 impl Route {
     pub fn access(&self) -> Access {
         match self {
-            Route::PutConfig(_) | Route::LookupSubject(_) | Route::GetSubject(..) | Route::GetReceipts(..) => Access::Admin,
+            Route::PutConfig(_)
+            | Route::LookupSubject(_)
+            | Route::GetSubject(..)
+            | Route::GetReceipts(..)
+            | Route::GetProofs(..) => Access::Admin,
             _ => Access::Public,
         }
     }
@@ -74,12 +82,23 @@ impl Route {
                         only("GET", Route::GetConfigVersion(site, version))
                     }
                     ["consents"] => only("POST", Route::PostConsent(site)),
+                    ["checkpoints", shard] => {
+                        let shard = shard.parse::<u8>().ok().filter(|s| *s < crate::ledger::SHARDS).ok_or_else(|| {
+                            EdgeError::from(accord_core::Violation::new(
+                                "path.shard",
+                                "shard_range",
+                                format!("must be a shard number from 0 to {}", crate::ledger::SHARDS - 1),
+                            ))
+                        })?;
+                        only("GET", Route::GetCheckpoint(site, shard))
+                    }
                     ["subjects", "lookup"] => only("POST", Route::LookupSubject(site)),
                     ["subjects", subject, tail @ ..] => {
                         let subject = SubjectId::parse(subject).map_err(|v| EdgeError::from(v.at("path")))?;
                         match tail {
                             [] => only("GET", Route::GetSubject(site, subject)),
                             ["receipts"] => only("GET", Route::GetReceipts(site, subject)),
+                            ["proofs"] => only("GET", Route::GetProofs(site, subject)),
                             _ => Err(not_found()),
                         }
                     }
@@ -103,7 +122,7 @@ mod tests {
     fn every_documented_route_parses_to_its_access() {
         let subject = format!("sub_{}", "0a".repeat(16));
         for (method, template, access) in ROUTES {
-            let path = template.replace("{site}", "demo-shop").replace("{subject}", &subject).replace("{version}", "3");
+            let path = template.replace("{site}", "demo-shop").replace("{subject}", &subject).replace("{version}", "3").replace("{shard}", "15");
             let route = Route::parse(method, &path).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
             assert_eq!(route.access(), *access, "{method} {path}");
         }

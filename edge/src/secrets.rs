@@ -6,9 +6,12 @@
 //!   so old receipts verify.
 //! - `ACCORD_SUBJECT_KEY`: base64url, ≥ 32 bytes, keys the pseudonymous subject ids.
 //! - `ACCORD_ADMIN_TOKEN`: bearer token of the controller API.
+//! - `ACCORD_DATA_KEY`: base64url, 32 bytes, wraps the per-subject data keys (never change it:
+//!   the stored addresses would become unreadable).
 
 use accord_core::keys::{Jwks, PublicJwk, SigningKey};
 use accord_core::subject::SubjectKey;
+use accord_core::vault::SecretKey;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use worker::Env;
@@ -25,6 +28,10 @@ pub fn signing_key(env: &Env) -> Result<SigningKey, EdgeError> {
 
 pub fn subject_key(env: &Env) -> Result<SubjectKey, EdgeError> {
     SubjectKey::from_secret(&secret(env, "ACCORD_SUBJECT_KEY")?).map_err(|_| EdgeError::Misconfigured("ACCORD_SUBJECT_KEY"))
+}
+
+pub fn data_key(env: &Env) -> Result<SecretKey, EdgeError> {
+    SecretKey::from_secret(&secret(env, "ACCORD_DATA_KEY")?).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))
 }
 
 /// The current public key followed by the retired ones.

@@ -50,6 +50,7 @@ const edge :Workerd.Worker = (
     (name = "ACCORD_SIGNING_KEY", text = "{signing}"),
     (name = "ACCORD_SUBJECT_KEY", text = "{subject}"),
     (name = "ACCORD_ADMIN_TOKEN", text = "{admin}"),
+    (name = "ACCORD_DATA_KEY", text = "{data}"),
     (name = "LEDGER", durableObjectNamespace = "Ledger"),
     (name = "SITES", durableObjectNamespace = "Site"),
   ],
@@ -64,6 +65,7 @@ const edge :Workerd.Worker = (
         signing = secrets.signing_key,
         subject = secrets.subject_key,
         admin = secrets.admin_token,
+        data = secrets.data_key,
     )
 }
 

@@ -17,6 +17,14 @@ pub struct Secrets {
     pub subject_key: String,
     /// `ACCORD_ADMIN_TOKEN`.
     pub admin_token: String,
+    /// `ACCORD_DATA_KEY`: wraps the per-subject data keys. Added after the first demo
+    /// release, so older `secrets.json` files get one on load.
+    #[serde(default = "random_key")]
+    pub data_key: String,
+}
+
+fn random_key() -> String {
+    URL_SAFE_NO_PAD.encode(random(32))
 }
 
 const NOTE: &str = "DEMO KEYS, generated locally by cargo xtask for the local demo and tests. Never use them in production.";
@@ -35,13 +43,19 @@ impl Secrets {
             signing_key: format!("{kid}:{}", URL_SAFE_NO_PAD.encode(random(32))),
             subject_key: URL_SAFE_NO_PAD.encode(random(32)),
             admin_token: URL_SAFE_NO_PAD.encode(random(24)),
+            data_key: random_key(),
         }
     }
 
     /// Reuses the keys in `path` so a second demo run reads the data of the first.
     pub fn load_or_create(path: &Path) -> std::io::Result<Self> {
         if let Ok(text) = std::fs::read_to_string(path) {
-            if let Ok(s) = serde_json::from_str(&text) {
+            if let Ok(s) = serde_json::from_str::<Self>(&text) {
+                // Persist keys filled in by defaults, so the next run uses the same ones.
+                let current = serde_json::to_string_pretty(&s).expect("serialise");
+                if current != text {
+                    std::fs::write(path, current)?;
+                }
                 return Ok(s);
             }
         }

@@ -4,6 +4,7 @@
 mod common;
 
 use accord_core::chain::{GENESIS_HASH, verify_chain};
+use accord_core::bundle::{ProofBundle, verify_bundle};
 use accord_core::keys::Jwks;
 use accord_core::receipt::Receipt;
 use common::{Browser, SITE, Stack, eventually, widget_root};
@@ -77,6 +78,14 @@ async fn consent_from_the_browser_is_stored_signed_and_readable() {
     let mut forged = receipts[0].clone();
     forged.event.seq += 1;
     assert!(forged.verify(&jwks).is_err());
+
+    // The exported proof bundle verifies offline, as accord-verify would check it.
+    let bundle = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/proofs"));
+    assert_eq!(bundle.status, 200, "{:?}", bundle.body);
+    let bundle: ProofBundle = serde_json::from_value(bundle.body).unwrap();
+    let report = verify_bundle(&bundle);
+    assert!(report.ok(), "{:?}", report.checks.iter().filter(|c| !c.ok).collect::<Vec<_>>());
+    assert_eq!(report.state.unwrap().granted().count(), 2);
 
     // No personal data in the runtime's log.
     assert!(!stack.log().contains(EMAIL), "the email address appeared in the workerd log");

@@ -36,7 +36,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let subject = secrets::subject_key(env)?.subject_id(site, &valid.email);
     let shard = subject.shard(SHARDS);
     let draft = EventDraft { site: site.clone(), subject, method: Method::Widget, body: valid.body };
-    let msg = LedgerRequest::Append { shard, draft };
+    let msg = LedgerRequest::Append { shard, draft, email: Some(valid.email.as_str().to_owned()) };
     let (_, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
     let mut resp = ApiResponse::json(201, &receipt);
     resp.headers.extend(cors_headers);

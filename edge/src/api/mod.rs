@@ -4,6 +4,7 @@
 pub mod config;
 pub mod consent;
 pub mod keys;
+pub mod proofs;
 pub mod subjects;
 
 /// The parts of a request the handlers read, taken off the runtime's request once.

@@ -3,22 +3,30 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+use accord_core::checkpoint::SignedCheckpoint;
 use accord_core::ids::SubjectId;
 use accord_core::receipt::Receipt;
 use accord_core::state::SubjectState;
 
-use super::store::{Head, LedgerStore};
+use super::store::{Head, LedgerStore, PersonalRecord};
 use crate::error::EdgeError;
 
 #[derive(Default)]
 pub struct MemoryLedger {
     receipts: RefCell<Vec<Receipt>>,
     states: RefCell<BTreeMap<SubjectId, SubjectState>>,
+    checkpoints: RefCell<Vec<SignedCheckpoint>>,
+    personal: RefCell<BTreeMap<SubjectId, PersonalRecord>>,
 }
 
 impl LedgerStore for MemoryLedger {
     fn head(&self) -> Result<Option<Head>, EdgeError> {
-        Ok(self.receipts.borrow().last().map(|r| Head { seq: r.event.seq, hash: r.event_hash.clone() }))
+        Ok(self.receipts.borrow().last().map(|r| Head {
+            seq: r.event.seq,
+            hash: r.event_hash.clone(),
+            site: r.event.site.clone(),
+            shard: r.event.shard,
+        }))
     }
 
     fn state(&self, subject: &SubjectId) -> Result<Option<SubjectState>, EdgeError> {
@@ -32,6 +40,28 @@ impl LedgerStore for MemoryLedger {
     fn append(&self, receipt: &Receipt, state: &SubjectState) -> Result<(), EdgeError> {
         self.receipts.borrow_mut().push(receipt.clone());
         self.states.borrow_mut().insert(state.subject.clone(), state.clone());
+        Ok(())
+    }
+
+    fn event_hashes(&self, upto: u64) -> Result<Vec<String>, EdgeError> {
+        Ok(self.receipts.borrow().iter().take(upto as usize).map(|r| r.event_hash.clone()).collect())
+    }
+
+    fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, EdgeError> {
+        Ok(self.checkpoints.borrow().last().cloned())
+    }
+
+    fn insert_checkpoint(&self, checkpoint: &SignedCheckpoint) -> Result<(), EdgeError> {
+        self.checkpoints.borrow_mut().push(checkpoint.clone());
+        Ok(())
+    }
+
+    fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError> {
+        Ok(self.personal.borrow().get(subject).cloned())
+    }
+
+    fn put_personal(&self, record: &PersonalRecord) -> Result<(), EdgeError> {
+        self.personal.borrow_mut().insert(record.subject.clone(), record.clone());
         Ok(())
     }
 }

@@ -1,17 +1,32 @@
 //! Messages between the front worker and a ledger shard object. The object is only reachable
 //! through its namespace binding, never from the Internet.
 
+use accord_core::bundle::InclusionProof;
+use accord_core::checkpoint::SignedCheckpoint;
 use accord_core::event::EventDraft;
 use accord_core::ids::SubjectId;
+use accord_core::receipt::Receipt;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum LedgerRequest {
-    /// Answer: `Receipt`.
-    Append { shard: u8, draft: EventDraft },
+    /// Answer: `Receipt`. `email` is the person's address, kept encrypted for this subject.
+    Append { shard: u8, draft: EventDraft, email: Option<String> },
     /// Answer: `Option<SubjectState>`.
     State { subject: SubjectId },
     /// Answer: `Vec<Receipt>`, oldest first.
     Receipts { subject: SubjectId },
+    /// Answer: `ShardProofs`.
+    Proofs { subject: SubjectId },
+    /// Answer: `Option<SignedCheckpoint>`, signing a new one if events were added.
+    Checkpoint,
+}
+
+/// A subject's receipts with their inclusion proofs in one signed checkpoint.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ShardProofs {
+    pub receipts: Vec<Receipt>,
+    pub checkpoint: SignedCheckpoint,
+    pub inclusion: Vec<InclusionProof>,
 }

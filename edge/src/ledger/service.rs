@@ -1,42 +1,127 @@
-//! Appending to a shard: sequence, chain, timestamp, sign, fold into state, store.
+//! The ledger's operations on a shard: append (sequence, chain, timestamp, sign, fold into
+//! state, keep the encrypted address), checkpoint, and proofs for one subject.
 
 use accord_core::chain::GENESIS_HASH;
+use accord_core::checkpoint::{Checkpoint, SignedCheckpoint, leaves};
+use accord_core::contact::Email;
 use accord_core::event::EventDraft;
+use accord_core::ids::SubjectId;
 use accord_core::keys::SigningKey;
+use accord_core::merkle;
 use accord_core::receipt::Receipt;
 use accord_core::state::{SubjectState, apply};
+use accord_core::vault::SecretKey;
 
-use super::store::LedgerStore;
+use super::protocol::ShardProofs;
+use super::store::{LedgerStore, PersonalRecord};
 use crate::clock::Clock;
+use crate::entropy::Entropy;
 use crate::error::EdgeError;
 
-/// Seals `draft` as the shard's next event, stamped with the server's time, and returns the
-/// signed receipt once it is stored.
-pub fn append(
+/// What appending needs besides storage: time, randomness and keys, all injected.
+pub struct Context<'a, C: Clock, E: Entropy> {
+    pub clock: &'a C,
+    pub entropy: &'a E,
+    pub signing: &'a SigningKey,
+    /// Key-encryption key of the per-subject data keys.
+    pub kek: &'a SecretKey,
+}
+
+/// Seals `draft` as the shard's next event, stamped with the server's time, stores it with the
+/// subject's new state and (when given) their address encrypted under their own data key, and
+/// returns the signed receipt.
+pub fn append<C: Clock, E: Entropy>(
     store: &impl LedgerStore,
     shard: u8,
     draft: EventDraft,
-    clock: &impl Clock,
-    key: &SigningKey,
+    email: Option<&Email>,
+    cx: &Context<'_, C, E>,
 ) -> Result<Receipt, EdgeError> {
-    let now = clock.now();
+    // Randomness first: nothing below may fail half-way after a write.
+    let personal = match email {
+        Some(email) => Some(seal_email(store, &draft.subject, email, cx)?),
+        None => None,
+    };
     let (seq, prev_hash) = match store.head()? {
         Some(head) => (head.seq + 1, head.hash),
         None => (1, GENESIS_HASH.to_owned()),
     };
     let previous = store.state(&draft.subject)?;
-    let event = draft.seal(shard, seq, prev_hash, now);
+    let event = draft.seal(shard, seq, prev_hash, cx.clock.now());
     let state = apply(previous.unwrap_or_else(|| SubjectState::new(event.subject.clone(), event.recorded_at)), &event);
-    let receipt = Receipt::sign(event, key);
+    let receipt = Receipt::sign(event, cx.signing);
     store.append(&receipt, &state)?;
+    if let Some(record) = personal {
+        store.put_personal(&record)?;
+    }
     Ok(receipt)
+}
+
+/// The subject's address sealed under their data key, creating the key on first use.
+fn seal_email<C: Clock, E: Entropy>(
+    store: &impl LedgerStore,
+    subject: &SubjectId,
+    email: &Email,
+    cx: &Context<'_, C, E>,
+) -> Result<PersonalRecord, EdgeError> {
+    let (data_key, wrapped_key) = match store.personal(subject)? {
+        Some(existing) => {
+            let key = cx.kek.unwrap_key(subject, &existing.wrapped_key).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
+            (key, existing.wrapped_key)
+        }
+        None => {
+            let key = SecretKey::from_bytes(cx.entropy.array()?);
+            let wrapped = cx.kek.wrap(subject, &key, cx.entropy.array()?);
+            (key, wrapped)
+        }
+    };
+    let sealed = data_key.seal(subject, email.as_str().as_bytes(), cx.entropy.array()?);
+    Ok(PersonalRecord { subject: subject.clone(), wrapped_key, email: sealed })
+}
+
+/// The signed checkpoint covering every event of the shard, signing a new one if events were
+/// added since the last. `None` for an empty shard.
+pub fn checkpoint(store: &impl LedgerStore, clock: &impl Clock, key: &SigningKey) -> Result<Option<SignedCheckpoint>, EdgeError> {
+    let Some(head) = store.head()? else { return Ok(None) };
+    if let Some(latest) = store.latest_checkpoint()?.filter(|c| c.checkpoint.size >= head.seq) {
+        return Ok(Some(latest));
+    }
+    let hashes = store.event_hashes(head.seq)?;
+    let cp = Checkpoint::over(head.site, head.shard, &hashes, clock.now())
+        .map_err(|e| EdgeError::Internal(e.to_string()))?
+        .sign(key);
+    store.insert_checkpoint(&cp)?;
+    Ok(Some(cp))
+}
+
+/// Every receipt of `subject` with its inclusion proof in a checkpoint covering them all.
+pub fn proofs(store: &impl LedgerStore, subject: &SubjectId, clock: &impl Clock, key: &SigningKey) -> Result<ShardProofs, EdgeError> {
+    let receipts = store.receipts(subject)?;
+    if receipts.is_empty() {
+        return Err(EdgeError::NotFound(format!("no events for {subject}")));
+    }
+    let checkpoint = checkpoint(store, clock, key)?.ok_or_else(|| EdgeError::Internal("events without a head".into()))?;
+    let tree = leaves(&store.event_hashes(checkpoint.checkpoint.size)?).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    let inclusion = receipts
+        .iter()
+        .map(|r| {
+            let path = merkle::inclusion_proof(&tree, r.event.seq - 1).map_err(|e| EdgeError::Internal(e.to_string()))?;
+            Ok(accord_core::bundle::InclusionProof {
+                seq: r.event.seq,
+                path: path.iter().map(|h| h.iter().map(|b| format!("{b:02x}")).collect()).collect(),
+            })
+        })
+        .collect::<Result<_, EdgeError>>()?;
+    Ok(ShardProofs { receipts, checkpoint, inclusion })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::clock::FixedClock;
+    use crate::entropy::CountingEntropy;
     use crate::ledger::memory::MemoryLedger;
+    use accord_core::bundle::{BUNDLE_FORMAT, ProofBundle, verify_bundle};
     use accord_core::chain::verify_chain;
     use accord_core::config::{Lang, LegalBasis};
     use accord_core::event::{Choice, CollectionPoint, EventBody, Method};
@@ -64,29 +149,103 @@ mod tests {
         }
     }
 
+    struct World {
+        store: MemoryLedger,
+        key: SigningKey,
+        kek: SecretKey,
+        entropy: CountingEntropy,
+    }
+
+    impl World {
+        fn new() -> Self {
+            Self {
+                store: MemoryLedger::default(),
+                key: SigningKey::from_seed("k1", [5; 32]).unwrap(),
+                kek: SecretKey::from_bytes([6; 32]),
+                entropy: CountingEntropy(Default::default()),
+            }
+        }
+
+        fn append(&self, d: EventDraft, email: Option<&str>, clock: &FixedClock) -> Receipt {
+            let cx = Context { clock, entropy: &self.entropy, signing: &self.key, kek: &self.kek };
+            let email = email.map(|e| Email::parse("email", e).unwrap());
+            append(&self.store, 4, d, email.as_ref(), &cx).unwrap()
+        }
+    }
+
     #[test]
     fn appends_chain_sign_and_update_state() {
-        let store = MemoryLedger::default();
-        let key = SigningKey::from_seed("k1", [5; 32]).unwrap();
+        let w = World::new();
         let t0 = DateTime::from_timestamp(1_800_000_000, 456_789_000).unwrap();
-        let r1 = append(&store, 4, draft(1, true), &FixedClock(t0), &key).unwrap();
-        let r2 = append(&store, 4, draft(2, true), &FixedClock(t0), &key).unwrap();
-        let r3 = append(&store, 4, draft(1, false), &FixedClock(t0 + chrono::Duration::days(1)), &key).unwrap();
+        let r1 = w.append(draft(1, true), None, &FixedClock(t0));
+        let r2 = w.append(draft(2, true), None, &FixedClock(t0));
+        let r3 = w.append(draft(1, false), None, &FixedClock(t0 + chrono::Duration::days(1)));
 
         assert_eq!((r1.event.seq, r2.event.seq, r3.event.seq), (1, 2, 3));
         assert_eq!(r1.event.prev_hash, GENESIS_HASH);
         assert_eq!(r1.event.shard, 4);
         assert_eq!(r1.event.recorded_at.timestamp_subsec_millis(), 456);
-        let events: Vec<_> = store.all().into_iter().map(|r| r.event).collect();
+        let events: Vec<_> = w.store.all().into_iter().map(|r| r.event).collect();
         verify_chain(0, GENESIS_HASH, &events).unwrap();
 
-        let jwks = Jwks { keys: vec![key.public_jwk()] };
-        for r in store.all() {
+        let jwks = Jwks { keys: vec![w.key.public_jwk()] };
+        for r in w.store.all() {
             r.verify(&jwks).unwrap();
         }
-        let s1 = store.state(&SubjectId::from_digest(&[1; 16])).unwrap().unwrap();
+        let s1 = w.store.state(&SubjectId::from_digest(&[1; 16])).unwrap().unwrap();
         assert_eq!(s1.granted().count(), 0);
         assert_eq!(s1.choices[0].seq, 3);
-        assert_eq!(store.receipts(&SubjectId::from_digest(&[1; 16])).unwrap().len(), 2);
+        assert_eq!(w.store.receipts(&SubjectId::from_digest(&[1; 16])).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn the_address_is_kept_only_encrypted_under_a_stable_subject_key() {
+        let w = World::new();
+        let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
+        w.append(draft(1, true), Some("Jane@Example.com"), &clock);
+        let subject = SubjectId::from_digest(&[1; 16]);
+        let first = w.store.personal(&subject).unwrap().unwrap();
+        assert!(!serde_json::to_string(&first).unwrap().contains("jane"));
+        w.append(draft(1, false), Some("jane@example.com"), &clock);
+        let second = w.store.personal(&subject).unwrap().unwrap();
+        assert_eq!(first.wrapped_key, second.wrapped_key, "the data key is created once");
+        let data_key = w.kek.unwrap_key(&subject, &second.wrapped_key).unwrap();
+        assert_eq!(data_key.open(&subject, &second.email).unwrap(), b"jane@example.com");
+        // Nothing about the address is in the signed events.
+        assert!(w.store.all().iter().all(|r| !serde_json::to_string(r).unwrap().contains("jane")));
+    }
+
+    #[test]
+    fn checkpoints_cover_the_shard_and_proofs_verify_as_a_bundle() {
+        let w = World::new();
+        let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
+        assert_eq!(checkpoint(&w.store, &clock, &w.key).unwrap(), None);
+        for i in 0..7u8 {
+            w.append(draft(i % 3, i % 2 == 0), None, &clock);
+        }
+        let cp = checkpoint(&w.store, &clock, &w.key).unwrap().unwrap();
+        assert_eq!(cp.checkpoint.size, 7);
+        // No new events, no new checkpoint.
+        assert_eq!(checkpoint(&w.store, &clock, &w.key).unwrap().unwrap(), cp);
+        w.append(draft(1, true), None, &clock);
+
+        let subject = SubjectId::from_digest(&[1; 16]);
+        let p = proofs(&w.store, &subject, &clock, &w.key).unwrap();
+        assert_eq!(p.checkpoint.checkpoint.size, 8, "a proof request checkpoints the newest events");
+        let bundle = ProofBundle {
+            format: BUNDLE_FORMAT,
+            site: SiteId::parse("demo-shop").unwrap(),
+            subject: subject.clone(),
+            keys: Jwks { keys: vec![w.key.public_jwk()] },
+            configs: vec![],
+            receipts: p.receipts,
+            checkpoint: p.checkpoint,
+            inclusion: p.inclusion,
+        };
+        let report = verify_bundle(&bundle);
+        let failed: Vec<_> = report.checks.iter().filter(|c| !c.ok).map(|c| c.what.clone()).collect();
+        // Only the configuration checks fail: this unit test has no published configuration.
+        assert!(failed.iter().all(|w| w.contains("configuration version")), "{failed:?}");
+        assert!(matches!(proofs(&w.store, &SubjectId::from_digest(&[9; 16]), &clock, &w.key), Err(EdgeError::NotFound(_))));
     }
 }

@@ -1,15 +1,19 @@
 //! Ledger storage in a Durable Object's SQLite database.
 //!
-//! `events` is append-only: rows are inserted, never updated or deleted. `subjects` is a
-//! cache of `apply` over each subject's events, rewritten in the same atomic batch.
+//! `events` and `checkpoints` are append-only: rows are inserted, never updated or deleted.
+//! `subjects` is a cache of `apply` over each subject's events, rewritten in the same atomic
+//! batch as the event; if a cached row cannot be read (say, after a format change) it is
+//! rebuilt from the events. `personal` holds the only personal data, encrypted per subject.
 
-use accord_core::ids::SubjectId;
+use accord_core::checkpoint::SignedCheckpoint;
+use accord_core::ids::{SiteId, SubjectId};
 use accord_core::receipt::Receipt;
-use accord_core::state::SubjectState;
+use accord_core::state::{SubjectState, replay};
 use serde::Deserialize;
-use worker::SqlStorage;
+use serde::de::DeserializeOwned;
+use worker::{SqlStorage, SqlStorageValue};
 
-use super::store::{Head, LedgerStore};
+use super::store::{Head, LedgerStore, PersonalRecord};
 use crate::error::EdgeError;
 
 const SCHEMA: &str = "
@@ -23,6 +27,14 @@ CREATE INDEX IF NOT EXISTS events_by_subject ON events (subject, seq);
 CREATE TABLE IF NOT EXISTS subjects (
   subject TEXT PRIMARY KEY,
   state TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  size INTEGER PRIMARY KEY,
+  body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS personal (
+  subject TEXT PRIMARY KEY,
+  body TEXT NOT NULL
 );";
 
 pub struct SqlLedger {
@@ -37,10 +49,16 @@ fn corrupt(e: serde_json::Error) -> EdgeError {
     EdgeError::Internal(format!("stored ledger row does not decode: {e}"))
 }
 
+fn to_json(value: &impl serde::Serialize) -> Result<String, EdgeError> {
+    serde_json::to_string(value).map_err(corrupt)
+}
+
 #[derive(Deserialize)]
 struct HeadRow {
     seq: i64,
     hash: String,
+    site: String,
+    shard: i64,
 }
 
 #[derive(Deserialize)]
@@ -53,52 +71,89 @@ impl SqlLedger {
         sql.exec(SCHEMA, None).map_err(storage)?;
         Ok(Self { sql })
     }
+
+    fn texts(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<Vec<String>, EdgeError> {
+        let rows: Vec<TextRow> = self.sql.exec(query, args).and_then(|c| c.to_array()).map_err(storage)?;
+        Ok(rows.into_iter().map(|r| r.value).collect())
+    }
+
+    fn decoded<T: DeserializeOwned>(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<Vec<T>, EdgeError> {
+        self.texts(query, args)?.iter().map(|t| serde_json::from_str(t).map_err(corrupt)).collect()
+    }
+
+    fn exec(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<(), EdgeError> {
+        self.sql.exec(query, args).map(|_| ()).map_err(storage)
+    }
 }
 
 impl LedgerStore for SqlLedger {
     fn head(&self) -> Result<Option<Head>, EdgeError> {
         let rows: Vec<HeadRow> = self
             .sql
-            .exec("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", None)
+            .exec(
+                "SELECT seq, hash, json_extract(receipt, '$.event.site') AS site, json_extract(receipt, '$.event.shard') AS shard
+                 FROM events ORDER BY seq DESC LIMIT 1",
+                None,
+            )
             .and_then(|c| c.to_array())
             .map_err(storage)?;
-        Ok(rows.into_iter().next().map(|r| Head { seq: r.seq as u64, hash: r.hash }))
+        rows.into_iter()
+            .next()
+            .map(|r| {
+                let site = SiteId::parse(&r.site).map_err(|_| EdgeError::Internal("stored site id is invalid".into()))?;
+                Ok(Head { seq: r.seq as u64, hash: r.hash, site, shard: r.shard as u8 })
+            })
+            .transpose()
     }
 
     fn state(&self, subject: &SubjectId) -> Result<Option<SubjectState>, EdgeError> {
-        let rows: Vec<TextRow> = self
-            .sql
-            .exec("SELECT state AS value FROM subjects WHERE subject = ?", vec![subject.as_str().into()])
-            .and_then(|c| c.to_array())
-            .map_err(storage)?;
-        rows.into_iter().next().map(|r| serde_json::from_str(&r.value).map_err(corrupt)).transpose()
+        let cached = self.texts("SELECT state AS value FROM subjects WHERE subject = ?", vec![subject.as_str().into()])?;
+        match cached.first().map(|t| serde_json::from_str(t)) {
+            None => Ok(None),
+            Some(Ok(state)) => Ok(Some(state)),
+            // The cache is derived data: rebuild it from the events rather than fail.
+            Some(Err(_)) => Ok(replay(subject.clone(), self.receipts(subject)?.iter().map(|r| &r.event))),
+        }
     }
 
     fn receipts(&self, subject: &SubjectId) -> Result<Vec<Receipt>, EdgeError> {
-        let rows: Vec<TextRow> = self
-            .sql
-            .exec("SELECT receipt AS value FROM events WHERE subject = ? ORDER BY seq", vec![subject.as_str().into()])
-            .and_then(|c| c.to_array())
-            .map_err(storage)?;
-        rows.into_iter().map(|r| serde_json::from_str(&r.value).map_err(corrupt)).collect()
+        self.decoded("SELECT receipt AS value FROM events WHERE subject = ? ORDER BY seq", vec![subject.as_str().into()])
     }
 
     fn append(&self, receipt: &Receipt, state: &SubjectState) -> Result<(), EdgeError> {
         let seq = i64::try_from(receipt.event.seq).map_err(|_| EdgeError::Internal("sequence overflow".into()))?;
-        let receipt_json = serde_json::to_string(receipt).map_err(corrupt)?;
-        let state_json = serde_json::to_string(state).map_err(corrupt)?;
-        self.sql
-            .exec(
-                "INSERT INTO events (seq, subject, hash, receipt) VALUES (?, ?, ?, ?)",
-                vec![seq.into(), receipt.event.subject.as_str().into(), receipt.event_hash.as_str().into(), receipt_json.into()],
-            )
-            .map_err(storage)?;
-        self.sql
-            .exec(
-                "INSERT INTO subjects (subject, state) VALUES (?, ?) ON CONFLICT (subject) DO UPDATE SET state = excluded.state",
-                vec![state.subject.as_str().into(), state_json.into()],
-            )
-            .map_err(storage)?;
-        Ok(())
+        self.exec(
+            "INSERT INTO events (seq, subject, hash, receipt) VALUES (?, ?, ?, ?)",
+            vec![seq.into(), receipt.event.subject.as_str().into(), receipt.event_hash.as_str().into(), to_json(receipt)?.into()],
+        )?;
+        self.exec(
+            "INSERT INTO subjects (subject, state) VALUES (?, ?) ON CONFLICT (subject) DO UPDATE SET state = excluded.state",
+            vec![state.subject.as_str().into(), to_json(state)?.into()],
+        )
+    }
+
+    fn event_hashes(&self, upto: u64) -> Result<Vec<String>, EdgeError> {
+        let upto = i64::try_from(upto).unwrap_or(i64::MAX);
+        self.texts("SELECT hash AS value FROM events WHERE seq <= ? ORDER BY seq", vec![upto.into()])
+    }
+
+    fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, EdgeError> {
+        Ok(self.decoded("SELECT body AS value FROM checkpoints ORDER BY size DESC LIMIT 1", vec![])?.into_iter().next())
+    }
+
+    fn insert_checkpoint(&self, checkpoint: &SignedCheckpoint) -> Result<(), EdgeError> {
+        let size = i64::try_from(checkpoint.checkpoint.size).map_err(|_| EdgeError::Internal("size overflow".into()))?;
+        self.exec("INSERT INTO checkpoints (size, body) VALUES (?, ?)", vec![size.into(), to_json(checkpoint)?.into()])
+    }
+
+    fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError> {
+        Ok(self.decoded("SELECT body AS value FROM personal WHERE subject = ?", vec![subject.as_str().into()])?.into_iter().next())
+    }
+
+    fn put_personal(&self, record: &PersonalRecord) -> Result<(), EdgeError> {
+        self.exec(
+            "INSERT INTO personal (subject, body) VALUES (?, ?) ON CONFLICT (subject) DO UPDATE SET body = excluded.body",
+            vec![record.subject.as_str().into(), to_json(record)?.into()],
+        )
     }
 }

@@ -2,17 +2,32 @@
 //! calls are synchronous, and writes made without an intervening `await` commit atomically,
 //! which is what makes read-head-then-append safe without explicit transactions.
 
-use accord_core::ids::SubjectId;
+use accord_core::checkpoint::SignedCheckpoint;
+use accord_core::ids::{SiteId, SubjectId};
 use accord_core::receipt::Receipt;
 use accord_core::state::SubjectState;
+use accord_core::vault::Sealed;
+use serde::{Deserialize, Serialize};
 
 use crate::error::EdgeError;
 
-/// Sequence number and hash of the newest event in a shard.
+/// The newest event of a shard: where the next one chains from, and whose shard this is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
     pub seq: u64,
     pub hash: String,
+    pub site: SiteId,
+    pub shard: u8,
+}
+
+/// A subject's personal data, encrypted under their own data key (see `accord_core::vault`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalRecord {
+    pub subject: SubjectId,
+    /// The subject's data key, sealed under the deployment's key-encryption key.
+    pub wrapped_key: Sealed,
+    /// The contact address, sealed under the subject's data key.
+    pub email: Sealed,
 }
 
 pub trait LedgerStore {
@@ -21,4 +36,10 @@ pub trait LedgerStore {
     fn receipts(&self, subject: &SubjectId) -> Result<Vec<Receipt>, EdgeError>;
     /// Stores the receipt (event included) and the subject's new state together.
     fn append(&self, receipt: &Receipt, state: &SubjectState) -> Result<(), EdgeError>;
+    /// Event hashes of events `1..=upto`, in order: the Merkle leaves.
+    fn event_hashes(&self, upto: u64) -> Result<Vec<String>, EdgeError>;
+    fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, EdgeError>;
+    fn insert_checkpoint(&self, checkpoint: &SignedCheckpoint) -> Result<(), EdgeError>;
+    fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError>;
+    fn put_personal(&self, record: &PersonalRecord) -> Result<(), EdgeError>;
 }
