@@ -3,7 +3,9 @@
 //! It follows RFC 8785 (JSON Canonicalization Scheme) for the values Accord uses: object keys
 //! sorted by code point, no insignificant whitespace, strings escaped as `serde_json` does
 //! (which matches JCS), integers only. Floats never appear in Accord's signed types, so the JCS
-//! number rules for them are not needed. Key order is enforced here rather than trusting the
+//! number rules for them are not needed; a float in foreign JSON is printed by `serde_json`
+//! (shortest round-trip form), which re-parses to the same value only with serde_json's
+//! `float_roundtrip` feature — the verifier and the fuzz targets turn it on. Key order is enforced here rather than trusting the
 //! map type, so a dependency switching on `serde_json/preserve_order` cannot change a hash.
 
 use serde::Serialize;

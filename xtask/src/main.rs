@@ -3,16 +3,18 @@
 //! - `cargo xtask demo` — install what is missing, build, run edge + widget + demo site.
 //! - `cargo xtask test` — install what is missing, build, run every test layer.
 //! - `cargo xtask build` — install what is missing and build the widget and the edge.
+//! - `cargo xtask fuzz [TARGET] [--seconds N]` — fuzz the core's parsers and verifiers.
 
 mod build;
 mod demo;
+mod fuzz;
 mod run;
 mod test;
 mod tools;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] | test | build>";
+const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] | test | build | fuzz [TARGET] [--seconds N]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,6 +22,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(),
         Some("build") => tools::Tools::ensure(false).and_then(|t| build::all(&t)),
+        Some("fuzz") => fuzz::run_cli(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {

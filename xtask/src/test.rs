@@ -3,6 +3,7 @@
 //! 1. `cargo test --workspace`: unit tests of every crate (in-memory storage fakes), and the
 //!    end-to-end tests in `tests/` (real workerd, real Chromium through chromedriver).
 //! 2. The widget's `wasm-bindgen-test` suite in headless Chromium.
+//! 3. A short run of every fuzz target (`cargo xtask fuzz` runs longer).
 
 use std::process::Command;
 
@@ -25,8 +26,12 @@ pub fn run_all(tools: &Tools) -> Result<(), String> {
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &tools.wasm_bindgen_test_runner)
         .env("CHROMEDRIVER", chromedriver)
         .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", root.join("widget/webdriver.json"))
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
+    crate::fuzz::run_targets(tools, None, FUZZ_SECONDS)
 }
+
+/// Per fuzz target, inside `cargo xtask test`: long enough to catch shallow parser bugs.
+const FUZZ_SECONDS: u32 = 5;
 
 pub fn run() -> Result<(), String> {
     let tools = Tools::ensure(true)?;

@@ -11,12 +11,14 @@ use crate::run::{output, run};
 
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 pub const WORKER_BUILD_VERSION: &str = "0.8.7";
+pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 pub struct Tools {
     pub wasm_bindgen: PathBuf,
     pub wasm_bindgen_test_runner: PathBuf,
     pub worker_build: PathBuf,
+    pub cargo_fuzz: PathBuf,
     /// `node_modules` of `tools/package.json`: node 22, wrangler (with workerd, esbuild), binaryen.
     pub node_modules: PathBuf,
     pub chromium: Option<PathBuf>,
@@ -30,6 +32,7 @@ impl Tools {
         ensure_wasm_target()?;
         let wb_root = ensure_cargo_tool(&cache, "wasm-bindgen-cli", WASM_BINDGEN_VERSION, "wasm-bindgen", false)?;
         let worker_root = ensure_cargo_tool(&cache, "worker-build", WORKER_BUILD_VERSION, "worker-build", true)?;
+        let fuzz_root = ensure_cargo_tool(&cache, "cargo-fuzz", CARGO_FUZZ_VERSION, "cargo-fuzz", true)?;
         let node_modules = ensure_npm_tools(&cache)?;
         let (chromium, chromedriver) = if browser {
             let (c, d) = ensure_chromium()?;
@@ -41,6 +44,7 @@ impl Tools {
             wasm_bindgen: wb_root.join("bin/wasm-bindgen"),
             wasm_bindgen_test_runner: wb_root.join("bin/wasm-bindgen-test-runner"),
             worker_build: worker_root.join("bin/worker-build"),
+            cargo_fuzz: fuzz_root.join("bin/cargo-fuzz"),
             node_modules,
             chromium,
             chromedriver,
