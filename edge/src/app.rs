@@ -62,5 +62,6 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::GetReceipts(site, subject) => api::subjects::receipts(env, &site, &subject, req).await,
         Route::GetProofs(site, subject) => api::proofs::bundle(env, &site, &subject, req).await,
         Route::GetCheckpoint(site, shard) => api::proofs::checkpoint(env, &site, shard).await,
+        Route::GetConsistency(site, shard, from) => api::proofs::consistency(env, &site, shard, from).await,
     }
 }

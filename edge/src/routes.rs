@@ -18,6 +18,7 @@ pub enum Route {
     GetReceipts(SiteId, SubjectId),
     GetProofs(SiteId, SubjectId),
     GetCheckpoint(SiteId, u8),
+    GetConsistency(SiteId, u8, u64),
     /// CORS preflight for a public, per-site route.
     Preflight(SiteId),
 }
@@ -44,6 +45,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/v1/sites/{site}/subjects/{subject}/receipts", Access::Admin),
     ("GET", "/v1/sites/{site}/subjects/{subject}/proofs", Access::Admin),
     ("GET", "/v1/sites/{site}/checkpoints/{shard}", Access::Public),
+    ("GET", "/v1/sites/{site}/checkpoints/{shard}/consistency/{from}", Access::Public),
 ];
 
 impl Route {
@@ -82,7 +84,7 @@ impl Route {
                         only("GET", Route::GetConfigVersion(site, version))
                     }
                     ["consents"] => only("POST", Route::PostConsent(site)),
-                    ["checkpoints", shard] => {
+                    ["checkpoints", shard, tail @ ..] => {
                         let shard = shard.parse::<u8>().ok().filter(|s| *s < crate::ledger::SHARDS).ok_or_else(|| {
                             EdgeError::from(accord_core::Violation::new(
                                 "path.shard",
@@ -90,7 +92,16 @@ impl Route {
                                 format!("must be a shard number from 0 to {}", crate::ledger::SHARDS - 1),
                             ))
                         })?;
-                        only("GET", Route::GetCheckpoint(site, shard))
+                        match tail {
+                            [] => only("GET", Route::GetCheckpoint(site, shard)),
+                            ["consistency", from] => {
+                                let from = from.parse::<u64>().map_err(|_| {
+                                    EdgeError::from(accord_core::Violation::new("path.from", "tree_size", "must be a tree size"))
+                                })?;
+                                only("GET", Route::GetConsistency(site, shard, from))
+                            }
+                            _ => Err(not_found()),
+                        }
                     }
                     ["subjects", "lookup"] => only("POST", Route::LookupSubject(site)),
                     ["subjects", subject, tail @ ..] => {
@@ -122,7 +133,7 @@ mod tests {
     fn every_documented_route_parses_to_its_access() {
         let subject = format!("sub_{}", "0a".repeat(16));
         for (method, template, access) in ROUTES {
-            let path = template.replace("{site}", "demo-shop").replace("{subject}", &subject).replace("{version}", "3").replace("{shard}", "15");
+            let path = template.replace("{site}", "demo-shop").replace("{subject}", &subject).replace("{version}", "3").replace("{shard}", "15").replace("{from}", "2");
             let route = Route::parse(method, &path).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
             assert_eq!(route.access(), *access, "{method} {path}");
         }

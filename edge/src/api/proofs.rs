@@ -12,7 +12,7 @@ use worker::Env;
 use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
-use crate::ledger::protocol::{LedgerRequest, ShardProofs};
+use crate::ledger::protocol::{Consistency, LedgerRequest, ShardProofs};
 use crate::ledger::{SHARDS, object_name};
 use crate::runtime::call;
 use crate::secrets;
@@ -53,4 +53,10 @@ pub async fn checkpoint(env: &Env, site: &SiteId, shard: u8) -> Result<ApiRespon
     let (_, cp): (_, Option<SignedCheckpoint>) = call(env, "LEDGER", &object_name(site, shard), &LedgerRequest::Checkpoint).await?;
     let cp = cp.ok_or_else(|| EdgeError::NotFound(format!("shard {shard} of '{site}' has no events yet")))?;
     Ok(ApiResponse::json(200, &cp).header("access-control-allow-origin", "*"))
+}
+
+pub async fn consistency(env: &Env, site: &SiteId, shard: u8, from: u64) -> Result<ApiResponse, EdgeError> {
+    let msg = LedgerRequest::Consistency { from };
+    let (_, proof): (_, Consistency) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
+    Ok(ApiResponse::json(200, &proof).header("access-control-allow-origin", "*"))
 }

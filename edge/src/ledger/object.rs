@@ -71,6 +71,9 @@ impl Ledger {
             LedgerRequest::Proofs { subject } => {
                 ApiResponse::json(200, &service::proofs(&store, &subject, &RuntimeClock, &secrets::signing_key(&self.env)?)?)
             }
+            LedgerRequest::Consistency { from } => {
+                ApiResponse::json(200, &service::consistency(&store, from, &RuntimeClock, &secrets::signing_key(&self.env)?)?)
+            }
             LedgerRequest::Checkpoint => {
                 ApiResponse::json(200, &service::checkpoint(&store, &RuntimeClock, &secrets::signing_key(&self.env)?)?)
             }

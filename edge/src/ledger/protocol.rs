@@ -21,6 +21,17 @@ pub enum LedgerRequest {
     Proofs { subject: SubjectId },
     /// Answer: `Option<SignedCheckpoint>`, signing a new one if events were added.
     Checkpoint,
+    /// Answer: `Consistency` from the tree of size `from` to the latest checkpoint.
+    Consistency { from: u64 },
+}
+
+/// RFC 6962 consistency proof between an earlier tree size and a signed checkpoint.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Consistency {
+    pub from_size: u64,
+    pub checkpoint: SignedCheckpoint,
+    /// Lowercase hex hashes.
+    pub proof: Vec<String>,
 }
 
 /// A subject's receipts with their inclusion proofs in one signed checkpoint.

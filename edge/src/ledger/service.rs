@@ -12,7 +12,7 @@ use accord_core::receipt::Receipt;
 use accord_core::state::{SubjectState, apply};
 use accord_core::vault::SecretKey;
 
-use super::protocol::ShardProofs;
+use super::protocol::{Consistency, ShardProofs};
 use super::store::{LedgerStore, PersonalRecord};
 use crate::clock::Clock;
 use crate::entropy::Entropy;
@@ -108,11 +108,27 @@ pub fn proofs(store: &impl LedgerStore, subject: &SubjectId, clock: &impl Clock,
             let path = merkle::inclusion_proof(&tree, r.event.seq - 1).map_err(|e| EdgeError::Internal(e.to_string()))?;
             Ok(accord_core::bundle::InclusionProof {
                 seq: r.event.seq,
-                path: path.iter().map(|h| h.iter().map(|b| format!("{b:02x}")).collect()).collect(),
+                path: path.iter().map(hex).collect(),
             })
         })
         .collect::<Result<_, EdgeError>>()?;
     Ok(ShardProofs { receipts, checkpoint, inclusion })
+}
+
+/// Proof that the latest checkpoint extends the tree of `from` events someone kept.
+pub fn consistency(store: &impl LedgerStore, from: u64, clock: &impl Clock, key: &SigningKey) -> Result<Consistency, EdgeError> {
+    let checkpoint = checkpoint(store, clock, key)?.ok_or_else(|| EdgeError::NotFound("this shard has no events yet".into()))?;
+    let size = checkpoint.checkpoint.size;
+    if from == 0 || from > size {
+        return Err(accord_core::Violation::new("path.from", "tree_size", format!("must be a tree size from 1 to {size}")).into());
+    }
+    let tree = leaves(&store.event_hashes(size)?).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    let proof = merkle::consistency_proof(&tree, from).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    Ok(Consistency { from_size: from, checkpoint, proof: proof.iter().map(|h| hex(h)).collect() })
+}
+
+fn hex(h: &merkle::Hash) -> String {
+    h.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -247,5 +263,11 @@ mod tests {
         // Only the configuration checks fail: this unit test has no published configuration.
         assert!(failed.iter().all(|w| w.contains("configuration version")), "{failed:?}");
         assert!(matches!(proofs(&w.store, &SubjectId::from_digest(&[9; 16]), &clock, &w.key), Err(EdgeError::NotFound(_))));
+
+        let c = consistency(&w.store, 7, &clock, &w.key).unwrap();
+        let proof: Vec<merkle::Hash> = c.proof.iter().map(|h| accord_core::chain::unhex32(h).unwrap()).collect();
+        merkle::verify_consistency(7, 8, &cp.root().unwrap(), &c.checkpoint.root().unwrap(), &proof).unwrap();
+        assert!(matches!(consistency(&w.store, 9, &clock, &w.key), Err(EdgeError::Invalid(_))));
+        assert!(matches!(consistency(&w.store, 0, &clock, &w.key), Err(EdgeError::Invalid(_))));
     }
 }
