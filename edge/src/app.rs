@@ -39,7 +39,7 @@ async fn read(req: &mut Request) -> Result<Incoming, EdgeError> {
         gpc: header("sec-gpc").is_some_and(|v| v.trim() == "1"),
         body: Vec::new(),
     };
-    if matches!(req.method(), worker::Method::Post | worker::Method::Put) {
+    if matches!(req.method(), worker::Method::Post | worker::Method::Put | worker::Method::Delete) {
         incoming.body = req.bytes().await?;
         if incoming.body.len() > MAX_BODY {
             return Err(EdgeError::PayloadTooLarge { limit: MAX_BODY });
@@ -63,5 +63,8 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::GetProofs(site, subject) => api::proofs::bundle(env, &site, &subject, req).await,
         Route::GetCheckpoint(site, shard) => api::proofs::checkpoint(env, &site, shard).await,
         Route::GetConsistency(site, shard, from) => api::proofs::consistency(env, &site, shard, from).await,
+        Route::CreateApiKey(site) => api::keys_admin::create(env, &site, req).await,
+        Route::ListApiKeys(site) => api::keys_admin::list(env, &site, req).await,
+        Route::RevokeApiKey(site, id) => api::keys_admin::revoke(env, &site, &id, req).await,
     }
 }

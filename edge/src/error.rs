@@ -29,6 +29,9 @@ pub enum EdgeError {
     /// Send `Authorization: Bearer <admin token>`.
     #[error("missing or wrong API token")]
     Unauthorized,
+    /// The API key is valid but lacks the scope; use a key that has it.
+    #[error("this API key lacks the '{needed}' scope")]
+    Forbidden { needed: &'static str },
     /// The request's `Origin` is not in the site's `allowed_origins`.
     #[error("origin not allowed")]
     OriginNotAllowed,
@@ -89,6 +92,7 @@ impl EdgeError {
             EdgeError::NotFound(_) => (404, "not-found", "Not found"),
             EdgeError::MethodNotAllowed { .. } => (405, "method-not-allowed", "Method not allowed"),
             EdgeError::Unauthorized => (401, "unauthorized", "Unauthorized"),
+            EdgeError::Forbidden { .. } => (403, "insufficient-scope", "Insufficient scope"),
             EdgeError::OriginNotAllowed => (403, "origin-not-allowed", "Origin not allowed"),
             EdgeError::Misconfigured(_) => (500, "misconfigured", "Server misconfigured"),
             EdgeError::Storage(_) => (503, "storage-unavailable", "Storage unavailable"),
@@ -119,6 +123,9 @@ impl EdgeError {
                 (Some(field.as_str()), Some("json"), &malformed[..])
             }
             EdgeError::PayloadTooLarge { .. } => (None, Some("max_body_size"), &[]),
+            EdgeError::Forbidden { .. } => (Some("authorization"), Some("scope"), &[]),
+            EdgeError::Unauthorized => (Some("authorization"), Some("bearer_token"), &[]),
+            EdgeError::OriginNotAllowed => (Some("origin"), Some("allowed_origins"), &[]),
             EdgeError::UnsupportedMediaType => (Some("content-type"), Some("application_json"), &[]),
             _ => (None, None, &[]),
         };

@@ -5,6 +5,7 @@
 //! hash-chained, signed consent events. See DESIGN.md for why it is laid out this way.
 
 pub mod api;
+pub mod auth;
 pub mod app;
 pub mod clock;
 pub mod cors;

@@ -19,6 +19,9 @@ pub enum Route {
     GetProofs(SiteId, SubjectId),
     GetCheckpoint(SiteId, u8),
     GetConsistency(SiteId, u8, u64),
+    CreateApiKey(SiteId),
+    ListApiKeys(SiteId),
+    RevokeApiKey(SiteId, String),
     /// CORS preflight for a public, per-site route.
     Preflight(SiteId),
 }
@@ -46,6 +49,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/v1/sites/{site}/subjects/{subject}/proofs", Access::Admin),
     ("GET", "/v1/sites/{site}/checkpoints/{shard}", Access::Public),
     ("GET", "/v1/sites/{site}/checkpoints/{shard}/consistency/{from}", Access::Public),
+    ("POST", "/v1/sites/{site}/api-keys", Access::Admin),
+    ("GET", "/v1/sites/{site}/api-keys", Access::Admin),
+    ("DELETE", "/v1/sites/{site}/api-keys/{id}", Access::Admin),
 ];
 
 impl Route {
@@ -55,7 +61,10 @@ impl Route {
             | Route::LookupSubject(_)
             | Route::GetSubject(..)
             | Route::GetReceipts(..)
-            | Route::GetProofs(..) => Access::Admin,
+            | Route::GetProofs(..)
+            | Route::CreateApiKey(_)
+            | Route::ListApiKeys(_)
+            | Route::RevokeApiKey(..) => Access::Admin,
             _ => Access::Public,
         }
     }
@@ -84,6 +93,15 @@ impl Route {
                         only("GET", Route::GetConfigVersion(site, version))
                     }
                     ["consents"] => only("POST", Route::PostConsent(site)),
+                    ["api-keys"] if method == "POST" => Ok(Route::CreateApiKey(site)),
+                    ["api-keys"] => only("GET, POST", Route::ListApiKeys(site)),
+                    ["api-keys", id] => {
+                        let ok = id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit());
+                        if !ok {
+                            return Err(EdgeError::from(accord_core::Violation::new("path.id", "key_id", "must be the 16-hex-digit id of a key")));
+                        }
+                        only("DELETE", Route::RevokeApiKey(site, (*id).to_owned()))
+                    }
                     ["checkpoints", shard, tail @ ..] => {
                         let shard = shard.parse::<u8>().ok().filter(|s| *s < crate::ledger::SHARDS).ok_or_else(|| {
                             EdgeError::from(accord_core::Violation::new(
@@ -133,7 +151,7 @@ mod tests {
     fn every_documented_route_parses_to_its_access() {
         let subject = format!("sub_{}", "0a".repeat(16));
         for (method, template, access) in ROUTES {
-            let path = template.replace("{site}", "demo-shop").replace("{subject}", &subject).replace("{version}", "3").replace("{shard}", "15").replace("{from}", "2");
+            let path = template.replace("{site}", "demo-shop").replace("{subject}", &subject).replace("{version}", "3").replace("{shard}", "15").replace("{from}", "2").replace("{id}", "0123456789abcdef");
             let route = Route::parse(method, &path).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
             assert_eq!(route.access(), *access, "{method} {path}");
         }

@@ -10,7 +10,9 @@ use crate::http::{ApiResponse, parse_json};
 use crate::runtime::call;
 use crate::sites::object_name;
 use crate::sites::protocol::SiteRequest;
-use crate::{cors, secrets};
+use crate::auth;
+use crate::cors;
+use crate::sites::keys::KeyScope;
 
 /// Loads the latest configuration, or a given version.
 pub async fn load(env: &Env, site: &SiteId, version: Option<u32>) -> Result<VersionedConfig, EdgeError> {
@@ -38,7 +40,7 @@ pub async fn get(env: &Env, site: &SiteId, version: Option<u32>, req: &Incoming)
 }
 
 pub async fn put(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    secrets::check_admin(env, req.authorization.as_deref())?;
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
     let config: SiteConfig = parse_json(req.content_type.as_deref(), &req.body)?;
     let msg = SiteRequest::Publish { site: site.clone(), config };
     let (status, published): (_, VersionedConfig) = call(env, "SITES", &object_name(site), &msg).await?;

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod consent;
 pub mod keys;
+pub mod keys_admin;
 pub mod proofs;
 pub mod subjects;
 

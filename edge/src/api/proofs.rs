@@ -16,11 +16,13 @@ use crate::ledger::protocol::{Consistency, LedgerRequest, ShardProofs};
 use crate::ledger::{SHARDS, object_name};
 use crate::runtime::call;
 use crate::secrets;
+use crate::auth;
+use crate::sites::keys::KeyScope;
 
 /// The bundle `accord-verify` checks: receipts, inclusion proofs, a checkpoint covering them,
 /// the configurations shown and the public keys.
 pub async fn bundle(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    secrets::check_admin(env, req.authorization.as_deref())?;
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Export).await?;
     let msg = LedgerRequest::Proofs { subject: subject.clone() };
     let (_, proofs): (_, ShardProofs) = call(env, "LEDGER", &object_name(site, subject.shard(SHARDS)), &msg).await?;
     let versions: BTreeSet<u32> = proofs

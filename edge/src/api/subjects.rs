@@ -13,7 +13,9 @@ use crate::http::{ApiResponse, parse_json};
 use crate::ledger::protocol::LedgerRequest;
 use crate::ledger::{SHARDS, object_name};
 use crate::runtime::call;
+use crate::auth;
 use crate::secrets;
+use crate::sites::keys::KeyScope;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,7 +42,7 @@ async fn state_of(env: &Env, site: &SiteId, subject: &SubjectId) -> Result<Optio
 }
 
 pub async fn lookup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    secrets::check_admin(env, req.authorization.as_deref())?;
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Read).await?;
     let body: Lookup = parse_json(req.content_type.as_deref(), &req.body)?;
     let email = Email::parse("email", &body.email)?;
     let subject = secrets::subject_key(env)?.subject_id(site, &email);
@@ -49,13 +51,13 @@ pub async fn lookup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
 }
 
 pub async fn get(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    secrets::check_admin(env, req.authorization.as_deref())?;
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Read).await?;
     let state = state_of(env, site, subject).await?.ok_or_else(|| EdgeError::NotFound(format!("no events for {subject}")))?;
     Ok(ApiResponse::json(200, &state))
 }
 
 pub async fn receipts(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    secrets::check_admin(env, req.authorization.as_deref())?;
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Read).await?;
     let msg = LedgerRequest::Receipts { subject: subject.clone() };
     let (_, receipts): (_, Vec<Receipt>) = call(env, "LEDGER", &object_name(site, subject.shard(SHARDS)), &msg).await?;
     Ok(ApiResponse::json(200, &Receipts { subject: subject.clone(), receipts }))

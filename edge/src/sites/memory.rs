@@ -4,11 +4,12 @@ use std::cell::RefCell;
 
 use accord_core::config::VersionedConfig;
 
+use super::keys::{ApiKeyRecord, KeyStore};
 use super::store::ConfigStore;
 use crate::error::EdgeError;
 
 #[derive(Default)]
-pub struct MemoryConfigs(RefCell<Vec<VersionedConfig>>);
+pub struct MemoryConfigs(RefCell<Vec<VersionedConfig>>, RefCell<Vec<ApiKeyRecord>>);
 
 impl ConfigStore for MemoryConfigs {
     fn latest(&self) -> Result<Option<VersionedConfig>, EdgeError> {
@@ -21,6 +22,23 @@ impl ConfigStore for MemoryConfigs {
 
     fn insert(&self, config: &VersionedConfig) -> Result<(), EdgeError> {
         self.0.borrow_mut().push(config.clone());
+        Ok(())
+    }
+}
+
+impl KeyStore for MemoryConfigs {
+    fn key(&self, id: &str) -> Result<Option<ApiKeyRecord>, EdgeError> {
+        Ok(self.1.borrow().iter().find(|k| k.id == id).cloned())
+    }
+
+    fn keys(&self) -> Result<Vec<ApiKeyRecord>, EdgeError> {
+        Ok(self.1.borrow().clone())
+    }
+
+    fn put_key(&self, record: &ApiKeyRecord) -> Result<(), EdgeError> {
+        let mut keys = self.1.borrow_mut();
+        keys.retain(|k| k.id != record.id);
+        keys.push(record.clone());
         Ok(())
     }
 }

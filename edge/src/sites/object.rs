@@ -2,11 +2,13 @@
 
 use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
 
+use super::keys::{self, KeyStore};
 use super::protocol::SiteRequest;
 use super::service::{Published, publish};
 use super::sql::SqlConfigs;
 use super::store::ConfigStore;
 use crate::clock::RuntimeClock;
+use crate::entropy::RuntimeEntropy;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::runtime::{read_internal, to_worker};
@@ -42,6 +44,12 @@ impl Site {
                 Published::Created(c) => ApiResponse::json(201, &c),
                 Published::Unchanged(c) => ApiResponse::json(200, &c),
             },
+            SiteRequest::Key { id } => ApiResponse::json(200, &store.key(&id)?),
+            SiteRequest::Keys => ApiResponse::json(200, &store.keys()?.iter().map(|k| k.public()).collect::<Vec<_>>()),
+            SiteRequest::CreateKey { label, scopes } => {
+                ApiResponse::json(201, &keys::create(&store, keys::NewKey { label, scopes }, &RuntimeClock, &RuntimeEntropy)?)
+            }
+            SiteRequest::RevokeKey { id } => ApiResponse::json(200, &keys::revoke(&store, &id, &RuntimeClock)?),
         })
     }
 }

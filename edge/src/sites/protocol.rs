@@ -4,6 +4,8 @@ use accord_core::config::SiteConfig;
 use accord_core::ids::SiteId;
 use serde::{Deserialize, Serialize};
 
+use super::keys::KeyScope;
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum SiteRequest {
@@ -13,4 +15,12 @@ pub enum SiteRequest {
     Version { version: u32 },
     /// Answer: 201 or 200 with the `VersionedConfig`.
     Publish { site: SiteId, config: SiteConfig },
+    /// Answer: `Option<ApiKeyRecord>` with its hash (for the front worker's check only).
+    Key { id: String },
+    /// Answer: `Vec<ApiKeyRecord>` without hashes.
+    Keys,
+    /// Answer: 201 with `CreatedKey`.
+    CreateKey { label: String, scopes: Vec<KeyScope> },
+    /// Answer: the revoked `ApiKeyRecord`.
+    RevokeKey { id: String },
 }

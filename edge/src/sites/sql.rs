@@ -4,6 +4,7 @@ use accord_core::config::VersionedConfig;
 use serde::Deserialize;
 use worker::SqlStorage;
 
+use super::keys::{ApiKeyRecord, KeyStore};
 use super::store::ConfigStore;
 use crate::error::EdgeError;
 
@@ -11,6 +12,10 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS config_versions (
   version INTEGER PRIMARY KEY,
   hash TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_keys (
+  id TEXT PRIMARY KEY,
   body TEXT NOT NULL
 );";
 
@@ -60,5 +65,35 @@ impl ConfigStore for SqlConfigs {
             )
             .map_err(storage)?;
         Ok(())
+    }
+}
+
+impl KeyStore for SqlConfigs {
+    fn key(&self, id: &str) -> Result<Option<ApiKeyRecord>, EdgeError> {
+        Ok(self.keys_where("SELECT body FROM api_keys WHERE id = ?", vec![id.into()])?.into_iter().next())
+    }
+
+    fn keys(&self) -> Result<Vec<ApiKeyRecord>, EdgeError> {
+        self.keys_where("SELECT body FROM api_keys ORDER BY json_extract(body, '$.created_at'), id", vec![])
+    }
+
+    fn put_key(&self, record: &ApiKeyRecord) -> Result<(), EdgeError> {
+        let body = serde_json::to_string(record).map_err(|e| EdgeError::Internal(e.to_string()))?;
+        self.sql
+            .exec(
+                "INSERT INTO api_keys (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+                vec![record.id.as_str().into(), body.into()],
+            )
+            .map_err(storage)?;
+        Ok(())
+    }
+}
+
+impl SqlConfigs {
+    fn keys_where(&self, query: &str, args: Vec<worker::SqlStorageValue>) -> Result<Vec<ApiKeyRecord>, EdgeError> {
+        let rows: Vec<Row> = self.sql.exec(query, args).and_then(|c| c.to_array()).map_err(storage)?;
+        rows.iter()
+            .map(|r| serde_json::from_str(&r.body).map_err(|e| EdgeError::Internal(format!("stored key does not decode: {e}"))))
+            .collect()
     }
 }
