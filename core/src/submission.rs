@@ -75,6 +75,9 @@ impl Submission {
                 Err(v) => out.push(v.at(&format!("choices[{i}]"))),
             }
         }
+        if gpc {
+            honour_gpc(&mut choices, shown);
+        }
         let page = match self.page.as_deref().map(clean_page) {
             Some(Err(v)) => {
                 out.push(v);
@@ -114,6 +117,19 @@ fn check_choice(c: &SubmittedChoice, shown: &VersionedConfig) -> Result<Choice, 
     }
     let pending = c.granted && shown.config.double_opt_in.contains(&channel);
     Ok(Choice { content_type: ct.id.clone(), channel, granted: c.granted, legal_basis: ct.legal_basis, pending })
+}
+
+/// Global Privacy Control is a refusal signal in the EU: every optional box the person did not
+/// answer — the soft opt-in (legitimate interest) ones, which would otherwise apply to customers
+/// — is recorded as refused. It never turns anything into a yes.
+fn honour_gpc(choices: &mut Vec<Choice>, shown: &VersionedConfig) {
+    for ct in shown.config.content_types.iter().filter(|ct| ct.legal_basis == crate::config::LegalBasis::LegitimateInterest) {
+        for ch in &ct.channels {
+            if !choices.iter().any(|c| c.content_type == ct.id && c.channel == *ch) {
+                choices.push(Choice { content_type: ct.id.clone(), channel: *ch, granted: false, legal_basis: ct.legal_basis, pending: false });
+            }
+        }
+    }
 }
 
 /// Keeps scheme, host and path of the page; drops query and fragment.
@@ -188,6 +204,22 @@ mod tests {
                 ("choices[5]", "duplicate_choice"),
             ]
         );
+    }
+
+    #[test]
+    fn gpc_refuses_unanswered_soft_opt_in_boxes_and_never_adds_a_yes() {
+        let mut config = sample();
+        config.content_types[0].legal_basis = crate::config::LegalBasis::LegitimateInterest;
+        let cfg = VersionedConfig::publish(config, 1, chrono::DateTime::from_timestamp(0, 0).unwrap());
+        let mut s = submission(&cfg);
+        s.choices = vec![SubmittedChoice { content_type: "service_updates".into(), channel: "email".into(), granted: true }];
+        let EventBody::Consent { choices, collection, .. } = s.validate(&cfg, true).unwrap().body else { panic!() };
+        assert!(collection.gpc);
+        let refused: Vec<_> = choices.iter().filter(|c| !c.granted).map(|c| (c.content_type.as_str(), c.channel)).collect();
+        assert_eq!(refused, vec![("special_offers", crate::ids::Channel::Email), ("special_offers", crate::ids::Channel::Sms)]);
+        assert_eq!(choices.iter().filter(|c| c.granted).count(), 1);
+        let EventBody::Consent { choices, .. } = s.validate(&cfg, false).unwrap().body else { panic!() };
+        assert_eq!(choices.len(), 1, "without the signal nothing is added");
     }
 
     #[test]

@@ -37,6 +37,7 @@ async fn read(req: &mut Request) -> Result<Incoming, EdgeError> {
         authorization: header("authorization"),
         content_type: header("content-type"),
         gpc: header("sec-gpc").is_some_and(|v| v.trim() == "1"),
+        idempotency_key: header("idempotency-key"),
         body: Vec::new(),
     };
     if matches!(req.method(), worker::Method::Post | worker::Method::Put | worker::Method::Delete) {

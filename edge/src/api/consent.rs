@@ -9,7 +9,7 @@ use worker::Env;
 use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
-use crate::ledger::protocol::LedgerRequest;
+use crate::ledger::protocol::{Idempotency, LedgerRequest};
 use crate::ledger::{SHARDS, object_name};
 use crate::runtime::call;
 use crate::{cors, secrets};
@@ -36,9 +36,23 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let subject = secrets::subject_key(env)?.subject_id(site, &valid.email);
     let shard = subject.shard(SHARDS);
     let draft = EventDraft { site: site.clone(), subject, method: Method::Widget, body: valid.body };
-    let msg = LedgerRequest::Append { shard, draft, email: Some(valid.email.as_str().to_owned()) };
-    let (_, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
-    let mut resp = ApiResponse::json(201, &receipt);
+    let idempotency = idempotency(req)?;
+    let msg = LedgerRequest::Append { shard, draft, email: Some(valid.email.as_str().to_owned()), idempotency };
+    let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
+    let mut resp = ApiResponse::json(status, &receipt);
+    if status == 200 {
+        resp = resp.header("idempotent-replayed", "true");
+    }
     resp.headers.extend(cors_headers);
     Ok(resp)
+}
+
+/// The request's `Idempotency-Key` with the hash of its body: a retry must repeat both.
+pub fn idempotency(req: &Incoming) -> Result<Option<Idempotency>, EdgeError> {
+    let Some(key) = req.idempotency_key.as_deref() else { return Ok(None) };
+    let ok = !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic());
+    if !ok {
+        return Err(accord_core::Violation::new("Idempotency-Key", "format", "must be 1 to 255 visible ASCII characters").into());
+    }
+    Ok(Some(Idempotency { key: key.to_owned(), request_hash: accord_core::chain::sha256_hex(&req.body) }))
 }

@@ -16,5 +16,7 @@ pub struct Incoming {
     pub content_type: Option<String>,
     /// `Sec-GPC: 1` was sent.
     pub gpc: bool,
+    /// `Idempotency-Key`, for retried writes.
+    pub idempotency_key: Option<String>,
     pub body: Vec<u8>,
 }

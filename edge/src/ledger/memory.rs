@@ -17,6 +17,7 @@ pub struct MemoryLedger {
     states: RefCell<BTreeMap<SubjectId, SubjectState>>,
     checkpoints: RefCell<Vec<SignedCheckpoint>>,
     personal: RefCell<BTreeMap<SubjectId, PersonalRecord>>,
+    idempotency: RefCell<BTreeMap<String, (String, u64)>>,
 }
 
 impl LedgerStore for MemoryLedger {
@@ -54,6 +55,19 @@ impl LedgerStore for MemoryLedger {
     fn insert_checkpoint(&self, checkpoint: &SignedCheckpoint) -> Result<(), EdgeError> {
         self.checkpoints.borrow_mut().push(checkpoint.clone());
         Ok(())
+    }
+
+    fn idempotent(&self, key: &str) -> Result<Option<(String, u64)>, EdgeError> {
+        Ok(self.idempotency.borrow().get(key).cloned())
+    }
+
+    fn put_idempotent(&self, key: &str, request_hash: &str, seq: u64) -> Result<(), EdgeError> {
+        self.idempotency.borrow_mut().insert(key.to_owned(), (request_hash.to_owned(), seq));
+        Ok(())
+    }
+
+    fn receipt_at(&self, seq: u64) -> Result<Option<Receipt>, EdgeError> {
+        Ok(self.receipts.borrow().iter().find(|r| r.event.seq == seq).cloned())
     }
 
     fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError> {

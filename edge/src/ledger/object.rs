@@ -5,7 +5,7 @@ use accord_core::contact::Email;
 use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
 
 use super::protocol::LedgerRequest;
-use super::service::{self, Context};
+use super::service::{self, Appended, Context};
 use super::sql::SqlLedger;
 use super::store::LedgerStore;
 use crate::clock::RuntimeClock;
@@ -60,11 +60,17 @@ impl Ledger {
     fn handle(&self, msg: LedgerRequest) -> std::result::Result<ApiResponse, EdgeError> {
         let store = SqlLedger::open(self.state.storage().sql())?;
         Ok(match msg {
-            LedgerRequest::Append { shard, draft, email } => {
+            LedgerRequest::Append { shard, draft, email, idempotency } => {
                 let email = email.map(|e| Email::parse("email", &e)).transpose()?;
                 let (signing, kek) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?);
                 let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek };
-                ApiResponse::json(201, &service::append(&store, shard, draft, email.as_ref(), &cx)?)
+                match service::append_once(&store, shard, draft, email.as_ref(), idempotency.as_ref(), &cx)? {
+                    Appended::New(r) => ApiResponse::json(201, &r),
+                    Appended::Replayed(r) => ApiResponse::json(200, &r).header("idempotent-replayed", "true"),
+                }
+            }
+            LedgerRequest::States { subjects } => {
+                ApiResponse::json(200, &subjects.iter().map(|s| store.state(s)).collect::<std::result::Result<Vec<_>, _>>()?)
             }
             LedgerRequest::State { subject } => ApiResponse::json(200, &store.state(&subject)?),
             LedgerRequest::Receipts { subject } => ApiResponse::json(200, &store.receipts(&subject)?),

@@ -11,8 +11,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum LedgerRequest {
-    /// Answer: `Receipt`. `email` is the person's address, kept encrypted for this subject.
-    Append { shard: u8, draft: EventDraft, email: Option<String> },
+    /// Answer: 201 with the `Receipt`, or 200 with the stored one when `idempotency` names a
+    /// request already recorded. `email` is the person's address, kept encrypted.
+    Append { shard: u8, draft: EventDraft, email: Option<String>, idempotency: Option<Idempotency> },
+    /// Answer: `Vec<Option<SubjectState>>`, in the order asked.
+    States { subjects: Vec<SubjectId> },
     /// Answer: `Option<SubjectState>`.
     State { subject: SubjectId },
     /// Answer: `Vec<Receipt>`, oldest first.
@@ -32,6 +35,13 @@ pub struct Consistency {
     pub checkpoint: SignedCheckpoint,
     /// Lowercase hex hashes.
     pub proof: Vec<String>,
+}
+
+/// A client's idempotency key and the hash of the request it was sent with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Idempotency {
+    pub key: String,
+    pub request_hash: String,
 }
 
 /// A subject's receipts with their inclusion proofs in one signed checkpoint.

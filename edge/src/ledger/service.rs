@@ -12,7 +12,7 @@ use accord_core::receipt::Receipt;
 use accord_core::state::{SubjectState, apply};
 use accord_core::vault::SecretKey;
 
-use super::protocol::{Consistency, ShardProofs};
+use super::protocol::{Consistency, Idempotency, ShardProofs};
 use super::store::{LedgerStore, PersonalRecord};
 use crate::clock::Clock;
 use crate::entropy::Entropy;
@@ -25,6 +25,42 @@ pub struct Context<'a, C: Clock, E: Entropy> {
     pub signing: &'a SigningKey,
     /// Key-encryption key of the per-subject data keys.
     pub kek: &'a SecretKey,
+}
+
+/// The result of an append.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Appended {
+    New(Receipt),
+    /// The idempotency key was seen with the same request: nothing new was stored.
+    Replayed(Receipt),
+}
+
+/// Like [`append`], but a retried request (same idempotency key, same request) is stored once
+/// and answered with the first receipt; the same key with another request is refused.
+pub fn append_once<C: Clock, E: Entropy>(
+    store: &impl LedgerStore,
+    shard: u8,
+    draft: EventDraft,
+    email: Option<&Email>,
+    idempotency: Option<&Idempotency>,
+    cx: &Context<'_, C, E>,
+) -> Result<Appended, EdgeError> {
+    let Some(idem) = idempotency else { return append(store, shard, draft, email, cx).map(Appended::New) };
+    if let Some((hash, seq)) = store.idempotent(&idem.key)? {
+        if hash != idem.request_hash {
+            return Err(accord_core::Violation::new(
+                "Idempotency-Key",
+                "idempotency_key_reused",
+                "this key was already used for a different request; use a new key for a new request",
+            )
+            .into());
+        }
+        let receipt = store.receipt_at(seq)?.ok_or_else(|| EdgeError::Internal("idempotency key without its event".into()))?;
+        return Ok(Appended::Replayed(receipt));
+    }
+    let receipt = append(store, shard, draft, email, cx)?;
+    store.put_idempotent(&idem.key, &idem.request_hash, receipt.event.seq)?;
+    Ok(Appended::New(receipt))
 }
 
 /// Seals `draft` as the shard's next event, stamped with the server's time, stores it with the
@@ -212,6 +248,24 @@ mod tests {
         assert_eq!(s1.granted().count(), 0);
         assert_eq!(s1.choices[0].seq, 3);
         assert_eq!(w.store.receipts(&SubjectId::from_digest(&[1; 16])).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn idempotency_keys_store_a_retried_request_once() {
+        let w = World::new();
+        let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
+        let cx = Context { clock: &clock, entropy: &w.entropy, signing: &w.key, kek: &w.kek };
+        let idem = Idempotency { key: "retry-1".into(), request_hash: "h1".into() };
+        let Appended::New(first) = append_once(&w.store, 4, draft(1, true), None, Some(&idem), &cx).unwrap() else { panic!() };
+        let again = append_once(&w.store, 4, draft(1, true), None, Some(&idem), &cx).unwrap();
+        assert_eq!(again, Appended::Replayed(first));
+        assert_eq!(w.store.all().len(), 1);
+        let other = Idempotency { key: "retry-1".into(), request_hash: "h2".into() };
+        match append_once(&w.store, 4, draft(1, false), None, Some(&other), &cx) {
+            Err(EdgeError::Invalid(v)) => assert_eq!(v.0[0].rule, "idempotency_key_reused"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(w.store.all().len(), 1);
     }
 
     #[test]

@@ -32,6 +32,11 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   size INTEGER PRIMARY KEY,
   body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS idempotency (
+  key TEXT PRIMARY KEY,
+  request_hash TEXT NOT NULL,
+  seq INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS personal (
   subject TEXT PRIMARY KEY,
   body TEXT NOT NULL
@@ -144,6 +149,30 @@ impl LedgerStore for SqlLedger {
     fn insert_checkpoint(&self, checkpoint: &SignedCheckpoint) -> Result<(), EdgeError> {
         let size = i64::try_from(checkpoint.checkpoint.size).map_err(|_| EdgeError::Internal("size overflow".into()))?;
         self.exec("INSERT INTO checkpoints (size, body) VALUES (?, ?)", vec![size.into(), to_json(checkpoint)?.into()])
+    }
+
+    fn idempotent(&self, key: &str) -> Result<Option<(String, u64)>, EdgeError> {
+        #[derive(Deserialize)]
+        struct Row {
+            request_hash: String,
+            seq: i64,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec("SELECT request_hash, seq FROM idempotency WHERE key = ?", vec![key.into()])
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows.into_iter().next().map(|r| (r.request_hash, r.seq as u64)))
+    }
+
+    fn put_idempotent(&self, key: &str, request_hash: &str, seq: u64) -> Result<(), EdgeError> {
+        let seq = i64::try_from(seq).map_err(|_| EdgeError::Internal("sequence overflow".into()))?;
+        self.exec("INSERT INTO idempotency (key, request_hash, seq) VALUES (?, ?, ?)", vec![key.into(), request_hash.into(), seq.into()])
+    }
+
+    fn receipt_at(&self, seq: u64) -> Result<Option<Receipt>, EdgeError> {
+        let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+        Ok(self.decoded("SELECT receipt AS value FROM events WHERE seq = ?", vec![seq.into()])?.into_iter().next())
     }
 
     fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError> {

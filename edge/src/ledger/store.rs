@@ -40,6 +40,10 @@ pub trait LedgerStore {
     fn event_hashes(&self, upto: u64) -> Result<Vec<String>, EdgeError>;
     fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, EdgeError>;
     fn insert_checkpoint(&self, checkpoint: &SignedCheckpoint) -> Result<(), EdgeError>;
+    /// `(request hash, seq)` stored for a client-supplied idempotency key.
+    fn idempotent(&self, key: &str) -> Result<Option<(String, u64)>, EdgeError>;
+    fn put_idempotent(&self, key: &str, request_hash: &str, seq: u64) -> Result<(), EdgeError>;
+    fn receipt_at(&self, seq: u64) -> Result<Option<Receipt>, EdgeError>;
     fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError>;
     fn put_personal(&self, record: &PersonalRecord) -> Result<(), EdgeError>;
 }
