@@ -5,13 +5,13 @@ use worker::{Env, Request};
 
 use crate::api::{self, Incoming};
 use crate::error::EdgeError;
-use crate::http::{ApiResponse, MAX_BODY};
+use crate::http::ApiResponse;
 use crate::routes::Route;
 
 pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
     let route = Route::parse(&req.method().to_string(), &req.path());
     let result = match route {
-        Ok(route) => match read(&mut req).await {
+        Ok(route) => match read(&mut req, route.body_limit()).await {
             Ok(incoming) => dispatch(route, env, &incoming).await,
             Err(e) => Err(e),
         },
@@ -26,11 +26,11 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
     })
 }
 
-async fn read(req: &mut Request) -> Result<Incoming, EdgeError> {
+async fn read(req: &mut Request, limit: usize) -> Result<Incoming, EdgeError> {
     let header = |name: &str| req.headers().get(name).ok().flatten();
     let declared = header("content-length").and_then(|l| l.parse::<usize>().ok()).unwrap_or(0);
-    if declared > MAX_BODY {
-        return Err(EdgeError::PayloadTooLarge { limit: MAX_BODY });
+    if declared > limit {
+        return Err(EdgeError::PayloadTooLarge { limit });
     }
     let mut incoming = Incoming {
         origin: header("origin"),
@@ -42,8 +42,8 @@ async fn read(req: &mut Request) -> Result<Incoming, EdgeError> {
     };
     if matches!(req.method(), worker::Method::Post | worker::Method::Put | worker::Method::Delete) {
         incoming.body = req.bytes().await?;
-        if incoming.body.len() > MAX_BODY {
-            return Err(EdgeError::PayloadTooLarge { limit: MAX_BODY });
+        if incoming.body.len() > limit {
+            return Err(EdgeError::PayloadTooLarge { limit });
         }
     }
     Ok(incoming)
@@ -64,6 +64,8 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::GetProofs(site, subject) => api::proofs::bundle(env, &site, &subject, req).await,
         Route::GetCheckpoint(site, shard) => api::proofs::checkpoint(env, &site, shard).await,
         Route::GetConsistency(site, shard, from) => api::proofs::consistency(env, &site, shard, from).await,
+        Route::PostActivity(site) => api::activity::post(env, &site, req).await,
+        Route::PostAudience(site) => api::audience::post(env, &site, req).await,
         Route::CreateApiKey(site) => api::keys_admin::create(env, &site, req).await,
         Route::ListApiKeys(site) => api::keys_admin::list(env, &site, req).await,
         Route::RevokeApiKey(site, id) => api::keys_admin::revoke(env, &site, &id, req).await,

@@ -49,14 +49,19 @@ impl ApiResponse {
 
 /// Parses a JSON body, reporting where it went wrong (`choices[1].granted`) when it does.
 pub fn parse_json<T: DeserializeOwned>(content_type: Option<&str>, body: &[u8]) -> Result<T, EdgeError> {
+    parse_json_limited(content_type, body, MAX_BODY)
+}
+
+/// [`parse_json`] with a route's own size limit.
+pub fn parse_json_limited<T: DeserializeOwned>(content_type: Option<&str>, body: &[u8], limit: usize) -> Result<T, EdgeError> {
     let is_json = content_type
         .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
         .unwrap_or(false);
     if !is_json {
         return Err(EdgeError::UnsupportedMediaType);
     }
-    if body.len() > MAX_BODY {
-        return Err(EdgeError::PayloadTooLarge { limit: MAX_BODY });
+    if body.len() > limit {
+        return Err(EdgeError::PayloadTooLarge { limit });
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| {

@@ -19,6 +19,8 @@ pub enum Route {
     GetProofs(SiteId, SubjectId),
     GetCheckpoint(SiteId, u8),
     GetConsistency(SiteId, u8, u64),
+    PostActivity(SiteId),
+    PostAudience(SiteId),
     CreateApiKey(SiteId),
     ListApiKeys(SiteId),
     RevokeApiKey(SiteId, String),
@@ -31,8 +33,8 @@ pub enum Route {
 pub enum Access {
     /// Browsers and email clients; CORS per the site's allowed origins.
     Public,
-    /// The controller's back office; bearer token.
-    Admin,
+    /// The controller's back office: a scoped API key or the operator token.
+    Controller,
 }
 
 /// `(method, path template, access)` for every route, for documentation and tests.
@@ -40,21 +42,31 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/health", Access::Public),
     ("GET", "/v1/keys", Access::Public),
     ("GET", "/v1/sites/{site}/config", Access::Public),
-    ("PUT", "/v1/sites/{site}/config", Access::Admin),
+    ("PUT", "/v1/sites/{site}/config", Access::Controller),
     ("GET", "/v1/sites/{site}/config/{version}", Access::Public),
     ("POST", "/v1/sites/{site}/consents", Access::Public),
-    ("POST", "/v1/sites/{site}/subjects/lookup", Access::Admin),
-    ("GET", "/v1/sites/{site}/subjects/{subject}", Access::Admin),
-    ("GET", "/v1/sites/{site}/subjects/{subject}/receipts", Access::Admin),
-    ("GET", "/v1/sites/{site}/subjects/{subject}/proofs", Access::Admin),
+    ("POST", "/v1/sites/{site}/subjects/lookup", Access::Controller),
+    ("GET", "/v1/sites/{site}/subjects/{subject}", Access::Controller),
+    ("GET", "/v1/sites/{site}/subjects/{subject}/receipts", Access::Controller),
+    ("GET", "/v1/sites/{site}/subjects/{subject}/proofs", Access::Controller),
     ("GET", "/v1/sites/{site}/checkpoints/{shard}", Access::Public),
     ("GET", "/v1/sites/{site}/checkpoints/{shard}/consistency/{from}", Access::Public),
-    ("POST", "/v1/sites/{site}/api-keys", Access::Admin),
-    ("GET", "/v1/sites/{site}/api-keys", Access::Admin),
-    ("DELETE", "/v1/sites/{site}/api-keys/{id}", Access::Admin),
+    ("POST", "/v1/sites/{site}/activity", Access::Controller),
+    ("POST", "/v1/sites/{site}/audience", Access::Controller),
+    ("POST", "/v1/sites/{site}/api-keys", Access::Controller),
+    ("GET", "/v1/sites/{site}/api-keys", Access::Controller),
+    ("DELETE", "/v1/sites/{site}/api-keys/{id}", Access::Controller),
 ];
 
 impl Route {
+    /// Largest body the route accepts.
+    pub fn body_limit(&self) -> usize {
+        match self {
+            Route::PostAudience(_) => crate::api::audience::MAX_BODY,
+            _ => crate::http::MAX_BODY,
+        }
+    }
+
     pub fn access(&self) -> Access {
         match self {
             Route::PutConfig(_)
@@ -62,9 +74,11 @@ impl Route {
             | Route::GetSubject(..)
             | Route::GetReceipts(..)
             | Route::GetProofs(..)
+            | Route::PostActivity(_)
+            | Route::PostAudience(_)
             | Route::CreateApiKey(_)
             | Route::ListApiKeys(_)
-            | Route::RevokeApiKey(..) => Access::Admin,
+            | Route::RevokeApiKey(..) => Access::Controller,
             _ => Access::Public,
         }
     }
@@ -93,6 +107,8 @@ impl Route {
                         only("GET", Route::GetConfigVersion(site, version))
                     }
                     ["consents"] => only("POST", Route::PostConsent(site)),
+                    ["activity"] => only("POST", Route::PostActivity(site)),
+                    ["audience"] => only("POST", Route::PostAudience(site)),
                     ["api-keys"] if method == "POST" => Ok(Route::CreateApiKey(site)),
                     ["api-keys"] => only("GET, POST", Route::ListApiKeys(site)),
                     ["api-keys", id] => {

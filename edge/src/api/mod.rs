@@ -1,7 +1,10 @@
 //! HTTP handlers, one file per resource. Each takes the parsed request and returns an
 //! [`ApiResponse`](crate::http::ApiResponse) or an [`EdgeError`](crate::error::EdgeError).
 
+pub mod activity;
+pub mod audience;
 pub mod config;
+pub mod contact_ref;
 pub mod consent;
 pub mod keys;
 pub mod keys_admin;

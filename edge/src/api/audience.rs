@@ -1,0 +1,133 @@
+//! `POST /v1/sites/{site}/audience`: before a campaign, may we contact each of these people for
+//! this content type on this channel? One answer per contact, with its reason, for thousands
+//! of contacts per request. Answers come back by position; addresses are never echoed.
+
+use std::collections::BTreeMap;
+
+use accord_core::ids::{Channel, SiteId, SubjectId};
+use accord_core::policy::{Decision, may_contact};
+use accord_core::state::SubjectState;
+use accord_core::{Violation, Violations};
+use futures_util::future::try_join_all;
+use serde::{Deserialize, Serialize};
+use worker::Env;
+
+use super::Incoming;
+use super::contact_ref::ContactRef;
+use crate::auth;
+use crate::clock::{Clock, RuntimeClock};
+use crate::error::EdgeError;
+use crate::http::{ApiResponse, parse_json_limited};
+use crate::ledger::protocol::LedgerRequest;
+use crate::ledger::{SHARDS, object_name};
+use crate::runtime::call;
+use crate::secrets;
+use crate::sites::keys::KeyScope;
+
+/// Contacts per request; a list of 10,000 addresses is about 400 kB.
+pub const MAX_CONTACTS: usize = 10_000;
+/// This route's body limit.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AudienceBody {
+    content_type: String,
+    channel: String,
+    contacts: Vec<ContactRef>,
+}
+
+#[derive(Serialize)]
+struct Answer {
+    index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<SubjectId>,
+    allowed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<accord_core::policy::Reason>,
+    /// Why this contact could not be checked (malformed address, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<Violation>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    checked: usize,
+    allowed: usize,
+    not_allowed: usize,
+    invalid: usize,
+}
+
+pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Read).await?;
+    let body: AudienceBody = parse_json_limited(req.content_type.as_deref(), &req.body, MAX_BODY)?;
+    let config = super::config::load(env, site, None).await?;
+    let mut problems = Violations::default();
+    let channel: Option<Channel> = serde_json::from_value(serde_json::Value::String(body.channel.clone())).ok();
+    if channel.is_none() {
+        problems.push(Violation::new("channel", "unknown_channel", "must be one of email, sms, phone, post"));
+    }
+    if config.config.content_type(&body.content_type).is_none() {
+        problems.push(Violation::new("content_type", "unknown_content_type", format!("'{}' is not offered by this site", body.content_type)));
+    }
+    if body.contacts.is_empty() || body.contacts.len() > MAX_CONTACTS {
+        problems.push(Violation::new("contacts", "count", format!("give 1 to {MAX_CONTACTS} contacts per request")));
+    }
+    let channel = problems.into_result(channel)?.expect("checked above");
+
+    let key = secrets::subject_key(env)?;
+    let resolved: Vec<Result<SubjectId, Violation>> =
+        body.contacts.iter().enumerate().map(|(i, c)| c.resolve(&key, site, &format!("contacts[{i}]"))).collect();
+    let states = states_of(env, site, resolved.iter().filter_map(|r| r.as_ref().ok())).await?;
+
+    let now = RuntimeClock.now();
+    let answers: Vec<Answer> = resolved
+        .into_iter()
+        .enumerate()
+        .map(|(index, r)| match r {
+            Ok(subject) => {
+                let Decision { allowed, reason } = may_contact(states.get(&subject).and_then(Option::as_ref), &config.config, &body.content_type, channel, now);
+                Answer { index, subject: Some(subject), allowed, reason: Some(reason), error: None }
+            }
+            Err(v) => Answer { index, subject: None, allowed: false, reason: None, error: Some(v) },
+        })
+        .collect();
+    let summary = Summary {
+        checked: answers.len(),
+        allowed: answers.iter().filter(|a| a.allowed).count(),
+        not_allowed: answers.iter().filter(|a| !a.allowed && a.error.is_none()).count(),
+        invalid: answers.iter().filter(|a| a.error.is_some()).count(),
+    };
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({
+            "content_type": body.content_type,
+            "channel": channel,
+            "config_version": config.version,
+            "checked_at": accord_core::time::format(&now),
+            "summary": summary,
+            "results": answers,
+        }),
+    ))
+}
+
+/// The states of many subjects: one call per shard, all shards at once.
+async fn states_of<'a>(
+    env: &Env,
+    site: &SiteId,
+    subjects: impl Iterator<Item = &'a SubjectId>,
+) -> Result<BTreeMap<SubjectId, Option<SubjectState>>, EdgeError> {
+    let mut by_shard: BTreeMap<u8, Vec<SubjectId>> = BTreeMap::new();
+    for s in subjects {
+        let list = by_shard.entry(s.shard(SHARDS)).or_default();
+        if !list.contains(s) {
+            list.push(s.clone());
+        }
+    }
+    let calls = by_shard.into_iter().map(|(shard, subjects)| async move {
+        let msg = LedgerRequest::States { subjects: subjects.clone() };
+        let (_, states): (_, Vec<Option<SubjectState>>) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
+        Ok::<_, EdgeError>(subjects.into_iter().zip(states))
+    });
+    Ok(try_join_all(calls).await?.into_iter().flatten().collect())
+}
