@@ -19,6 +19,8 @@ pub const EVENT_FORMAT: u32 = 1;
 pub enum Method {
     Widget,
     Api,
+    /// The person, through a signed preference-centre link.
+    PreferenceCentre,
     UnsubscribeLink,
     Import,
     Expiry,

@@ -51,33 +51,7 @@ impl Submission {
     pub fn validate(&self, shown: &VersionedConfig, gpc: bool) -> Result<ValidSubmission, Violations> {
         let mut out = Violations::default();
         let email = Email::parse("email", &self.email).map_err(|v| out.push(v)).ok();
-        if self.config_version != shown.version {
-            out.push(Violation::new("config_version", "config_version_mismatch", "does not match the configuration that was loaded"));
-        }
-        if self.config_hash != shown.hash {
-            out.push(Violation::new("config_hash", "config_hash_mismatch", "does not match the hash of that configuration version"));
-        }
-        if self.choices.is_empty() {
-            out.push(Violation::new("choices", "required", "answer at least one box"));
-        }
-        if self.choices.len() > MAX_CHOICES {
-            out.push(Violation::new("choices", "max_items", format!("at most {MAX_CHOICES} choices")));
-        }
-        let mut choices = Vec::with_capacity(self.choices.len());
-        for (i, c) in self.choices.iter().take(MAX_CHOICES).enumerate() {
-            match check_choice(c, shown) {
-                Ok(choice) => {
-                    if choices.iter().any(|o: &Choice| o.content_type == choice.content_type && o.channel == choice.channel) {
-                        out.push(Violation::new(format!("choices[{i}]"), "duplicate_choice", "the same box is answered twice"));
-                    }
-                    choices.push(choice);
-                }
-                Err(v) => out.push(v.at(&format!("choices[{i}]"))),
-            }
-        }
-        if gpc {
-            honour_gpc(&mut choices, shown);
-        }
+        let choices = check_answers(self.config_version, &self.config_hash, &self.choices, shown, gpc, &mut out);
         let page = match self.page.as_deref().map(clean_page) {
             Some(Err(v)) => {
                 out.push(v);
@@ -100,6 +74,61 @@ impl Submission {
             _ => Err(out),
         }
     }
+}
+
+/// A change of choices from someone already identified (a preference-centre link): the same
+/// rules as a signup, without an address.
+pub fn validate_change(
+    config_version: u32,
+    config_hash: &str,
+    answers: &[SubmittedChoice],
+    shown: &VersionedConfig,
+    lang: Lang,
+    gpc: bool,
+) -> Result<EventBody, Violations> {
+    let mut out = Violations::default();
+    let choices = check_answers(config_version, config_hash, answers, shown, gpc, &mut out);
+    let collection = CollectionPoint { page: None, widget_build: None, lang, gpc };
+    out.into_result(EventBody::Consent { choices, config_version: shown.version, config_hash: shown.hash.clone(), collection })
+}
+
+/// The configuration named, and every answer: known box, offered channel, answered once.
+fn check_answers(
+    config_version: u32,
+    config_hash: &str,
+    answers: &[SubmittedChoice],
+    shown: &VersionedConfig,
+    gpc: bool,
+    out: &mut Violations,
+) -> Vec<Choice> {
+    if config_version != shown.version {
+        out.push(Violation::new("config_version", "config_version_mismatch", "does not match the configuration that was loaded"));
+    }
+    if config_hash != shown.hash {
+        out.push(Violation::new("config_hash", "config_hash_mismatch", "does not match the hash of that configuration version"));
+    }
+    if answers.is_empty() {
+        out.push(Violation::new("choices", "required", "answer at least one box"));
+    }
+    if answers.len() > MAX_CHOICES {
+        out.push(Violation::new("choices", "max_items", format!("at most {MAX_CHOICES} choices")));
+    }
+    let mut choices = Vec::with_capacity(answers.len());
+    for (i, c) in answers.iter().take(MAX_CHOICES).enumerate() {
+        match check_choice(c, shown) {
+            Ok(choice) => {
+                if choices.iter().any(|o: &Choice| o.content_type == choice.content_type && o.channel == choice.channel) {
+                    out.push(Violation::new(format!("choices[{i}]"), "duplicate_choice", "the same box is answered twice"));
+                }
+                choices.push(choice);
+            }
+            Err(v) => out.push(v.at(&format!("choices[{i}]"))),
+        }
+    }
+    if gpc {
+        honour_gpc(&mut choices, shown);
+    }
+    choices
 }
 
 fn check_choice(c: &SubmittedChoice, shown: &VersionedConfig) -> Result<Choice, Violation> {

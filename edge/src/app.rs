@@ -65,6 +65,22 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::GetCheckpoint(site, shard) => api::proofs::checkpoint(env, &site, shard).await,
         Route::GetConsistency(site, shard, from) => api::proofs::consistency(env, &site, shard, from).await,
         Route::PostActivity(site) => api::activity::post(env, &site, req).await,
+        Route::PostLink(site) => api::links::post(env, &site, req).await,
+        Route::GetPreferences(token) => api::preferences::get(env, &token, req).await,
+        Route::PostPreferences(token) => api::preferences::post(env, &token, req).await,
+        Route::PreflightPreferences(token) => {
+            let site = api::preferences::site_of(env, &token)?;
+            api::config::preflight(env, &site, req).await
+        }
+        Route::OpenApi => Ok(ApiResponse {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "application/json".into()),
+                ("access-control-allow-origin".into(), "*".into()),
+                ("cache-control".into(), "public, max-age=300".into()),
+            ],
+            body: crate::openapi::DOCUMENT.as_bytes().to_vec(),
+        }),
         Route::PostAudience(site) => api::audience::post(env, &site, req).await,
         Route::CreateApiKey(site) => api::keys_admin::create(env, &site, req).await,
         Route::ListApiKeys(site) => api::keys_admin::list(env, &site, req).await,

@@ -29,6 +29,9 @@ pub enum EdgeError {
     /// Send `Authorization: Bearer <admin token>`.
     #[error("missing or wrong API token")]
     Unauthorized,
+    /// A signed link that was valid has expired; ask for a new one.
+    #[error("this link has expired")]
+    LinkExpired,
     /// The API key is valid but lacks the scope; use a key that has it.
     #[error("this API key lacks the '{needed}' scope")]
     Forbidden { needed: &'static str },
@@ -93,6 +96,7 @@ impl EdgeError {
             EdgeError::MethodNotAllowed { .. } => (405, "method-not-allowed", "Method not allowed"),
             EdgeError::Unauthorized => (401, "unauthorized", "Unauthorized"),
             EdgeError::Forbidden { .. } => (403, "insufficient-scope", "Insufficient scope"),
+            EdgeError::LinkExpired => (410, "link-expired", "Link expired"),
             EdgeError::OriginNotAllowed => (403, "origin-not-allowed", "Origin not allowed"),
             EdgeError::Misconfigured(_) => (500, "misconfigured", "Server misconfigured"),
             EdgeError::Storage(_) => (503, "storage-unavailable", "Storage unavailable"),

@@ -12,6 +12,7 @@ pub mod cors;
 pub mod entropy;
 pub mod error;
 pub mod http;
+pub mod openapi;
 pub mod ledger;
 pub mod routes;
 pub mod runtime;

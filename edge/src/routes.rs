@@ -20,6 +20,12 @@ pub enum Route {
     GetCheckpoint(SiteId, u8),
     GetConsistency(SiteId, u8, u64),
     PostActivity(SiteId),
+    PostLink(SiteId),
+    GetPreferences(String),
+    PostPreferences(String),
+    /// CORS preflight for the preference centre; the token names the site.
+    PreflightPreferences(String),
+    OpenApi,
     PostAudience(SiteId),
     CreateApiKey(SiteId),
     ListApiKeys(SiteId),
@@ -40,6 +46,10 @@ pub enum Access {
 /// `(method, path template, access)` for every route, for documentation and tests.
 pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/health", Access::Public),
+    ("GET", "/openapi.json", Access::Public),
+    ("GET", "/v1/preferences/{token}", Access::Public),
+    ("POST", "/v1/preferences/{token}", Access::Public),
+    ("POST", "/v1/sites/{site}/links", Access::Controller),
     ("GET", "/v1/keys", Access::Public),
     ("GET", "/v1/sites/{site}/config", Access::Public),
     ("PUT", "/v1/sites/{site}/config", Access::Controller),
@@ -75,6 +85,7 @@ impl Route {
             | Route::GetReceipts(..)
             | Route::GetProofs(..)
             | Route::PostActivity(_)
+            | Route::PostLink(_)
             | Route::PostAudience(_)
             | Route::CreateApiKey(_)
             | Route::ListApiKeys(_)
@@ -92,6 +103,18 @@ impl Route {
         match segs.as_slice() {
             ["health"] => only("GET", Route::Health),
             ["v1", "keys"] => only("GET", Route::Keys),
+            ["openapi.json"] => only("GET", Route::OpenApi),
+            ["v1", "preferences", token] => {
+                let token = (*token).to_owned();
+                if token.len() > 512 {
+                    return Err(EdgeError::Unauthorized);
+                }
+                match method {
+                    "OPTIONS" => Ok(Route::PreflightPreferences(token)),
+                    "POST" => Ok(Route::PostPreferences(token)),
+                    _ => only("GET, POST", Route::GetPreferences(token)),
+                }
+            }
             ["v1", "sites", site, rest @ ..] => {
                 let site = SiteId::parse(site).map_err(|v| EdgeError::from(v.at("path")))?;
                 if method == "OPTIONS" && matches!(rest, ["config", ..] | ["consents"]) {
@@ -108,6 +131,7 @@ impl Route {
                     }
                     ["consents"] => only("POST", Route::PostConsent(site)),
                     ["activity"] => only("POST", Route::PostActivity(site)),
+                    ["links"] => only("POST", Route::PostLink(site)),
                     ["audience"] => only("POST", Route::PostAudience(site)),
                     ["api-keys"] if method == "POST" => Ok(Route::CreateApiKey(site)),
                     ["api-keys"] => only("GET, POST", Route::ListApiKeys(site)),
@@ -167,7 +191,7 @@ mod tests {
     fn every_documented_route_parses_to_its_access() {
         let subject = format!("sub_{}", "0a".repeat(16));
         for (method, template, access) in ROUTES {
-            let path = template.replace("{site}", "demo-shop").replace("{subject}", &subject).replace("{version}", "3").replace("{shard}", "15").replace("{from}", "2").replace("{id}", "0123456789abcdef");
+            let path = template.replace("{site}", "demo-shop").replace("{subject}", &subject).replace("{version}", "3").replace("{shard}", "15").replace("{from}", "2").replace("{id}", "0123456789abcdef").replace("{token}", "t1.AAAA");
             let route = Route::parse(method, &path).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
             assert_eq!(route.access(), *access, "{method} {path}");
         }

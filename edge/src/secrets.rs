@@ -6,11 +6,13 @@
 //!   so old receipts verify.
 //! - `ACCORD_SUBJECT_KEY`: base64url, ≥ 32 bytes, keys the pseudonymous subject ids.
 //! - `ACCORD_ADMIN_TOKEN`: optional operator token, every scope on every site (bootstrap, demo).
+//! - `ACCORD_TOKEN_KEYS`: `<kid>:<base64url key>[,…]`, current first, keys of signed links.
 //! - `ACCORD_DATA_KEY`: base64url, 32 bytes, wraps the per-subject data keys (never change it:
 //!   the stored addresses would become unreadable).
 
 use accord_core::keys::{Jwks, PublicJwk, SigningKey};
 use accord_core::subject::SubjectKey;
+use accord_core::token::TokenKeyring;
 use accord_core::vault::SecretKey;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -28,6 +30,10 @@ pub fn signing_key(env: &Env) -> Result<SigningKey, EdgeError> {
 
 pub fn subject_key(env: &Env) -> Result<SubjectKey, EdgeError> {
     SubjectKey::from_secret(&secret(env, "ACCORD_SUBJECT_KEY")?).map_err(|_| EdgeError::Misconfigured("ACCORD_SUBJECT_KEY"))
+}
+
+pub fn token_keys(env: &Env) -> Result<TokenKeyring, EdgeError> {
+    TokenKeyring::from_secret(&secret(env, "ACCORD_TOKEN_KEYS")?).map_err(|_| EdgeError::Misconfigured("ACCORD_TOKEN_KEYS"))
 }
 
 pub fn data_key(env: &Env) -> Result<SecretKey, EdgeError> {

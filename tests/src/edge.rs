@@ -51,6 +51,7 @@ const edge :Workerd.Worker = (
     (name = "ACCORD_SUBJECT_KEY", text = "{subject}"),
     (name = "ACCORD_ADMIN_TOKEN", text = "{admin}"),
     (name = "ACCORD_DATA_KEY", text = "{data}"),
+    (name = "ACCORD_TOKEN_KEYS", text = "{tokens}"),
     (name = "LEDGER", durableObjectNamespace = "Ledger"),
     (name = "SITES", durableObjectNamespace = "Site"),
   ],
@@ -66,6 +67,7 @@ const edge :Workerd.Worker = (
         subject = secrets.subject_key,
         admin = secrets.admin_token,
         data = secrets.data_key,
+        tokens = secrets.token_keys,
     )
 }
 

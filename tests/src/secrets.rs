@@ -21,6 +21,13 @@ pub struct Secrets {
     /// release, so older `secrets.json` files get one on load.
     #[serde(default = "random_key")]
     pub data_key: String,
+    /// `ACCORD_TOKEN_KEYS`: keys of signed links, `<kid>:<key>`.
+    #[serde(default = "random_token_keys")]
+    pub token_keys: String,
+}
+
+fn random_token_keys() -> String {
+    format!("t1:{}", random_key())
 }
 
 fn random_key() -> String {
@@ -44,6 +51,7 @@ impl Secrets {
             subject_key: URL_SAFE_NO_PAD.encode(random(32)),
             admin_token: URL_SAFE_NO_PAD.encode(random(24)),
             data_key: random_key(),
+            token_keys: random_token_keys(),
         }
     }
 

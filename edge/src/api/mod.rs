@@ -8,6 +8,8 @@ pub mod contact_ref;
 pub mod consent;
 pub mod keys;
 pub mod keys_admin;
+pub mod links;
+pub mod preferences;
 pub mod proofs;
 pub mod subjects;
 

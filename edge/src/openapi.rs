@@ -1,0 +1,2 @@
+//! Placeholder until the OpenAPI document lands.
+pub const DOCUMENT: &str = "{}";
