@@ -6,13 +6,18 @@ use worker::{Env, Request};
 use crate::api::{self, Incoming};
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
+use crate::limits::Class;
+use crate::limits_check;
 use crate::routes::Route;
 
 pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
     let route = Route::parse(&req.method().to_string(), &req.path());
     let result = match route {
-        Ok(route) => match read(&mut req, route.body_limit()).await {
-            Ok(incoming) => dispatch(route, env, &incoming).await,
+        Ok(route) => match read(&mut req, env, route.body_limit()).await {
+            Ok(incoming) => match limit(&route, env, &incoming).await {
+                Ok(()) => dispatch(route, env, &incoming).await,
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
@@ -26,7 +31,19 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
     })
 }
 
-async fn read(req: &mut Request, limit: usize) -> Result<Incoming, EdgeError> {
+/// Public, per-site routes count against the site's and the client's budgets.
+async fn limit(route: &Route, env: &Env, req: &Incoming) -> Result<(), EdgeError> {
+    let (site, class) = match route {
+        Route::PostConsent(site) => (site.clone(), Class::Write),
+        Route::PostPreferences(token) => (api::preferences::site_of(env, token)?, Class::Write),
+        Route::GetConfig(site) | Route::GetConfigVersion(site, _) | Route::GetCheckpoint(site, _) => (site.clone(), Class::Read),
+        Route::GetPreferences(token) => (api::preferences::site_of(env, token)?, Class::Read),
+        _ => return Ok(()),
+    };
+    limits_check::check(env, &site, &req.client, class).await
+}
+
+async fn read(req: &mut Request, env: &Env, limit: usize) -> Result<Incoming, EdgeError> {
     let header = |name: &str| req.headers().get(name).ok().flatten();
     let declared = header("content-length").and_then(|l| l.parse::<usize>().ok()).unwrap_or(0);
     if declared > limit {
@@ -38,6 +55,7 @@ async fn read(req: &mut Request, limit: usize) -> Result<Incoming, EdgeError> {
         content_type: header("content-type"),
         gpc: header("sec-gpc").is_some_and(|v| v.trim() == "1"),
         idempotency_key: header("idempotency-key"),
+        client: limits_check::client_address(env, header),
         body: Vec::new(),
     };
     if matches!(req.method(), worker::Method::Post | worker::Method::Put | worker::Method::Delete) {

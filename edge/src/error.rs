@@ -29,6 +29,9 @@ pub enum EdgeError {
     /// Send `Authorization: Bearer <admin token>`.
     #[error("missing or wrong API token")]
     Unauthorized,
+    /// Too many requests from this client or to this site; retry after the given seconds.
+    #[error("rate limit reached; retry in {retry_after} s")]
+    RateLimited { retry_after: u32 },
     /// A signed link that was valid has expired; ask for a new one.
     #[error("this link has expired")]
     LinkExpired,
@@ -97,6 +100,7 @@ impl EdgeError {
             EdgeError::Unauthorized => (401, "unauthorized", "Unauthorized"),
             EdgeError::Forbidden { .. } => (403, "insufficient-scope", "Insufficient scope"),
             EdgeError::LinkExpired => (410, "link-expired", "Link expired"),
+            EdgeError::RateLimited { .. } => (429, "rate-limited", "Too many requests"),
             EdgeError::OriginNotAllowed => (403, "origin-not-allowed", "Origin not allowed"),
             EdgeError::Misconfigured(_) => (500, "misconfigured", "Server misconfigured"),
             EdgeError::Storage(_) => (503, "storage-unavailable", "Storage unavailable"),
@@ -128,6 +132,7 @@ impl EdgeError {
             }
             EdgeError::PayloadTooLarge { .. } => (None, Some("max_body_size"), &[]),
             EdgeError::Forbidden { .. } => (Some("authorization"), Some("scope"), &[]),
+            EdgeError::RateLimited { .. } => (None, Some("rate_limit"), &[]),
             EdgeError::Unauthorized => (Some("authorization"), Some("bearer_token"), &[]),
             EdgeError::OriginNotAllowed => (Some("origin"), Some("allowed_origins"), &[]),
             EdgeError::UnsupportedMediaType => (Some("content-type"), Some("application_json"), &[]),
@@ -142,6 +147,7 @@ impl EdgeError {
         match self {
             EdgeError::MethodNotAllowed { allow } => resp.headers.push(("allow".into(), (*allow).into())),
             EdgeError::Unauthorized => resp.headers.push(("www-authenticate".into(), "Bearer".into())),
+            EdgeError::RateLimited { retry_after } => resp.headers.push(("retry-after".into(), retry_after.to_string())),
             _ => {}
         }
         resp

@@ -14,6 +14,8 @@ pub mod error;
 pub mod http;
 pub mod openapi;
 pub mod ledger;
+pub mod limits;
+pub mod limits_check;
 pub mod routes;
 pub mod runtime;
 pub mod secrets;
@@ -22,6 +24,7 @@ pub mod sites;
 use worker::{Context, Env, Request, Response, event};
 
 pub use ledger::object::Ledger;
+pub use limits::object::RateLimiter;
 pub use sites::object::Site;
 
 #[event(fetch)]

@@ -28,7 +28,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let state = workspace_root().join(".accord/demo");
     let secrets = Secrets::load_or_create(&state.join("secrets.json")).map_err(|e| e.to_string())?;
     let admin_token = secrets.admin_token.clone();
-    let mut edge = EdgeProcess::start(EdgeOptions { workerd: tools.workerd(), state_dir: state.clone(), port: edge_port, secrets })
+    let options = EdgeOptions { workerd: tools.workerd(), state_dir: state.clone(), port: edge_port, secrets, client_ip_header: None };
+    let mut edge = EdgeProcess::start(options)
         .map_err(|e| e.to_string())?;
     let site = StaticServer::start(site_port, &edge.url()).map_err(|e| format!("demo site on port {site_port}: {e}"))?;
 

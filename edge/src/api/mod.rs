@@ -21,6 +21,8 @@ pub struct Incoming {
     pub content_type: Option<String>,
     /// `Sec-GPC: 1` was sent.
     pub gpc: bool,
+    /// The client's address as the trusted header gives it; only ever hashed.
+    pub client: String,
     /// `Idempotency-Key`, for retried writes.
     pub idempotency_key: Option<String>,
     pub body: Vec<u8>,

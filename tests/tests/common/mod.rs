@@ -38,6 +38,7 @@ impl Stack {
             state_dir: state_dir.clone(),
             port: free_port(),
             secrets,
+            client_ip_header: Some("x-forwarded-for".into()),
         })
         .expect("start workerd");
         let site = StaticServer::start(0, &edge.url()).expect("start the demo site server");

@@ -1,0 +1,31 @@
+//! The `RateLimiter` Durable Object: in-memory counters, nothing stored.
+
+use std::cell::RefCell;
+
+use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
+
+use super::Hit;
+use super::window::Windows;
+use crate::runtime::to_worker;
+use crate::http::ApiResponse;
+
+#[durable_object]
+pub struct RateLimiter {
+    windows: RefCell<Windows>,
+}
+
+impl DurableObject for RateLimiter {
+    fn new(_state: State, _env: Env) -> Self {
+        Self { windows: RefCell::new(Windows::default()) }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let hit: Hit = req.json().await?;
+        let now = js_sys::Date::now() as i64;
+        let answer = match self.windows.borrow_mut().hit(&hit.key, hit.limit, now) {
+            Ok(()) => ApiResponse::json(200, &serde_json::json!({ "allowed": true })),
+            Err(retry_after) => ApiResponse::json(200, &serde_json::json!({ "allowed": false, "retry_after": retry_after })),
+        };
+        to_worker(answer)
+    }
+}

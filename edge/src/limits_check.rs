@@ -1,0 +1,37 @@
+//! Applying the rate limits to a request (see [`crate::limits`]).
+
+use accord_core::ids::SiteId;
+use futures_util::future::join_all;
+use serde::Deserialize;
+use worker::Env;
+
+use crate::error::EdgeError;
+use crate::limits::{Class, buckets};
+use crate::runtime::call;
+
+#[derive(Deserialize)]
+struct Verdict {
+    allowed: bool,
+    #[serde(default)]
+    retry_after: u32,
+}
+
+/// The client address, from the header the operator trusts (`ACCORD_CLIENT_IP_HEADER`, by
+/// default Cloudflare's `cf-connecting-ip`). Used only to derive a hash for counting.
+pub fn client_address(env: &Env, header: impl Fn(&str) -> Option<String>) -> String {
+    let name = env.var("ACCORD_CLIENT_IP_HEADER").map(|v| v.to_string()).unwrap_or_else(|_| "cf-connecting-ip".into());
+    header(&name).and_then(|v| v.split(',').next().map(|s| s.trim().to_owned())).unwrap_or_default()
+}
+
+pub async fn check(env: &Env, site: &SiteId, client: &str, class: Class) -> Result<(), EdgeError> {
+    let calls = buckets(site, client, class).map(|(object, hit)| async move { call::<Verdict>(env, "LIMITS", &object, &hit).await });
+    for verdict in join_all(calls).await {
+        match verdict {
+            Ok((_, v)) if !v.allowed => return Err(EdgeError::RateLimited { retry_after: v.retry_after.max(1) }),
+            // A limiter that cannot answer never blocks a consent.
+            Err(e) => worker::console_warn!("rate limiter unavailable: {e}"),
+            Ok(_) => {}
+        }
+    }
+    Ok(())
+}
