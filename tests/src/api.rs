@@ -15,6 +15,14 @@ pub struct Reply {
     pub status: u16,
     pub content_type: String,
     pub body: Value,
+    /// Lowercase names.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
 }
 
 impl Api {
@@ -28,8 +36,33 @@ impl Api {
         let status = resp.status().as_u16();
         let content_type =
             resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-        let text = resp.body_mut().read_to_string().unwrap_or_default();
-        Reply { status, content_type, body: serde_json::from_str(&text).unwrap_or(Value::Null) }
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        let text = resp.body_mut().with_config().limit(64 * 1024 * 1024).read_to_string().unwrap_or_default();
+        Reply { status, content_type, body: serde_json::from_str(&text).unwrap_or(Value::Null), headers }
+    }
+
+    /// Any request: `bearer` is a token (or none), `body` is sent as is.
+    pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], bearer: Option<&str>, body: Option<&[u8]>) -> Reply {
+        let mut req = ureq::http::Request::builder().method(method).uri(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(token) = bearer {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
+        let resp = match body {
+            Some(b) => self.agent.run(req.body(b.to_vec()).expect("request")),
+            None => self.agent.run(req.body(()).expect("request")),
+        };
+        Self::finish(resp)
+    }
+
+    pub fn admin_token(&self) -> &str {
+        &self.admin_token
     }
 
     pub fn get(&self, path: &str) -> Reply {

@@ -21,6 +21,7 @@ pub const SITE: &str = "demo-shop";
 
 pub struct Stack {
     pub edge: EdgeProcess,
+    secrets: Secrets,
     pub site: StaticServer,
     pub api: Api,
     pub config: Value,
@@ -33,26 +34,37 @@ impl Stack {
         let state_dir = paths::workspace_root().join("target/e2e").join(format!("{name}-{}-{nanos}", std::process::id()));
         let secrets = Secrets::generate("e2e-1");
         let admin = secrets.admin_token.clone();
-        let edge = EdgeProcess::start(EdgeOptions {
-            workerd: paths::tool("ACCORD_WORKERD"),
-            state_dir: state_dir.clone(),
-            port: free_port(),
-            secrets,
-            client_ip_header: Some("x-forwarded-for".into()),
-        })
-        .expect("start workerd");
+        let edge = start_edge(&state_dir, free_port(), &secrets);
         let site = StaticServer::start(0, &edge.url()).expect("start the demo site server");
         let api = Api::new(&edge.url(), &admin);
         let text = std::fs::read_to_string(paths::demo_site().join("site-config.json")).unwrap();
         let config: Value = serde_json::from_str(&text.replace("http://127.0.0.1:8080", &site.url())).unwrap();
         let reply = api.put_admin(&format!("/v1/sites/{SITE}/config"), &config);
         assert_eq!(reply.status, 201, "publish config: {:?}", reply.body);
-        Stack { edge, site, api, config: reply.body, state_dir }
+        Stack { edge, secrets, site, api, config: reply.body, state_dir }
+    }
+
+    /// Stops workerd and starts it again on the same port and storage.
+    pub fn restart(&mut self) {
+        let port = self.edge.port;
+        self.edge.stop();
+        self.edge = start_edge(&self.state_dir, port, &self.secrets);
     }
 
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.edge.log).unwrap_or_default()
     }
+}
+
+fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets) -> EdgeProcess {
+    EdgeProcess::start(EdgeOptions {
+        workerd: paths::tool("ACCORD_WORKERD"),
+        state_dir: state_dir.to_path_buf(),
+        port,
+        secrets: secrets.clone(),
+        client_ip_header: Some("x-forwarded-for".into()),
+    })
+    .expect("start workerd")
 }
 
 /// A chromedriver process and a WebDriver session on headless Chromium.
