@@ -13,6 +13,8 @@ use crate::secrets::Secrets;
 pub struct EdgeOptions {
     /// The `workerd` binary.
     pub workerd: PathBuf,
+    /// Address to listen on: `127.0.0.1` for the demo and tests.
+    pub host: String,
     /// Holds the generated config, a copy of the bundle, the object storage and the log.
     pub state_dir: PathBuf,
     pub port: u16,
@@ -27,9 +29,9 @@ pub struct EdgeProcess {
     pub log: PathBuf,
 }
 
-/// The workerd configuration (Cap'n Proto text) for an edge listening on 127.0.0.1:`port`.
+/// The workerd configuration (Cap'n Proto text) for an edge listening on `host`:`port`.
 /// `uniqueKey`s match what wrangler uses, so the same storage opens under either runtime.
-pub fn workerd_config(port: u16, storage_dir: &Path, secrets: &Secrets, client_ip_header: Option<&str>) -> String {
+pub fn workerd_config(host: &str, port: u16, storage_dir: &Path, secrets: &Secrets, client_ip_header: Option<&str>) -> String {
     let ip_header = client_ip_header
         .map(|h| format!("\n    (name = \"ACCORD_CLIENT_IP_HEADER\", text = \"{h}\"),"))
         .unwrap_or_default();
@@ -42,7 +44,7 @@ const config :Workerd.Config = (
     (name = "edge", worker = .edge),
     (name = "do-storage", disk = (path = "{storage}", writable = true)),
   ],
-  sockets = [ (name = "http", address = "127.0.0.1:{port}", http = (), service = "edge") ],
+  sockets = [ (name = "http", address = "{host}:{port}", http = (), service = "edge") ],
 );
 
 const edge :Workerd.Worker = (
@@ -94,7 +96,7 @@ impl EdgeProcess {
         }
         let storage = storage.canonicalize()?;
         let config = state.join("workerd.capnp");
-        fs::write(&config, workerd_config(opts.port, &storage, &opts.secrets, opts.client_ip_header.as_deref()))?;
+        fs::write(&config, workerd_config(&opts.host, opts.port, &storage, &opts.secrets, opts.client_ip_header.as_deref()))?;
         let log = state.join("workerd.log");
         let out = fs::File::create(&log)?;
         let child = Command::new(&opts.workerd)

@@ -12,10 +12,17 @@ use harness::site::StaticServer;
 
 use crate::tools::{Tools, workspace_root};
 
-fn port_arg(args: &[String], name: &str, default: u16) -> Result<u16, String> {
+pub fn port_arg(args: &[String], name: &str, default: u16) -> Result<u16, String> {
     match args.iter().position(|a| a == name) {
         None => Ok(default),
         Some(i) => args.get(i + 1).and_then(|p| p.parse().ok()).ok_or_else(|| format!("{name} needs a port number")),
+    }
+}
+
+pub fn text_arg<'a>(args: &'a [String], name: &str) -> Result<Option<&'a str>, String> {
+    match args.iter().position(|a| a == name) {
+        None => Ok(None),
+        Some(i) => args.get(i + 1).map(|s| Some(s.as_str())).ok_or_else(|| format!("{name} needs a value")),
     }
 }
 
@@ -28,7 +35,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let state = workspace_root().join(".accord/demo");
     let secrets = Secrets::load_or_create(&state.join("secrets.json")).map_err(|e| e.to_string())?;
     let admin_token = secrets.admin_token.clone();
-    let options = EdgeOptions { workerd: tools.workerd(), state_dir: state.clone(), port: edge_port, secrets, client_ip_header: None };
+    let options = EdgeOptions { workerd: tools.workerd(), host: "127.0.0.1".into(), state_dir: state.clone(), port: edge_port, secrets, client_ip_header: None };
     let mut edge = EdgeProcess::start(options)
         .map_err(|e| e.to_string())?;
     let site = StaticServer::start(site_port, &edge.url()).map_err(|e| format!("demo site on port {site_port}: {e}"))?;

@@ -4,17 +4,19 @@
 //! - `cargo xtask test` — install what is missing, build, run every test layer.
 //! - `cargo xtask build` — install what is missing and build the widget and the edge.
 //! - `cargo xtask fuzz [TARGET] [--seconds N]` — fuzz the core's parsers and verifiers.
+//! - `cargo xtask serve --data DIR --secrets FILE [--host H] [--port P]` — self-host the edge.
 
 mod build;
 mod demo;
 mod fuzz;
 mod run;
+mod serve;
 mod test;
 mod tools;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] | test | build | fuzz [TARGET] [--seconds N]>";
+const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] | test | build | fuzz [TARGET] [--seconds N] | serve --data DIR --secrets FILE [--host H] [--port P] [--client-ip-header NAME]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(),
         Some("build") => tools::Tools::ensure(false).and_then(|t| build::all(&t)),
         Some("fuzz") => fuzz::run_cli(&args[1..]),
+        Some("serve") => serve::run(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {

@@ -59,6 +59,7 @@ impl Stack {
 fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets) -> EdgeProcess {
     EdgeProcess::start(EdgeOptions {
         workerd: paths::tool("ACCORD_WORKERD"),
+        host: "127.0.0.1".into(),
         state_dir: state_dir.to_path_buf(),
         port,
         secrets: secrets.clone(),
