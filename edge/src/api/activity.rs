@@ -36,5 +36,5 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let idempotency = super::consent::idempotency(req)?;
     let msg = LedgerRequest::Append { shard, draft, email: body.who.email().map(str::to_owned), idempotency };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
-    Ok(ApiResponse::json(status, &receipt))
+    Ok(super::consent::receipt_response(status, &receipt))
 }

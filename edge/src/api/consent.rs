@@ -39,12 +39,15 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let idempotency = idempotency(req)?;
     let msg = LedgerRequest::Append { shard, draft, email: Some(valid.email.as_str().to_owned()), idempotency };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
-    let mut resp = ApiResponse::json(status, &receipt);
-    if status == 200 {
-        resp = resp.header("idempotent-replayed", "true");
-    }
+    let mut resp = receipt_response(status, &receipt);
     resp.headers.extend(cors_headers);
     Ok(resp)
+}
+
+/// A ledger's answer to an append: `201` new, or `200` replaying an idempotent retry.
+pub fn receipt_response(status: u16, receipt: &Receipt) -> ApiResponse {
+    let resp = ApiResponse::json(status, receipt);
+    if status == 200 { resp.header("idempotent-replayed", "true") } else { resp }
 }
 
 /// The request's `Idempotency-Key` with the hash of its body: a retry must repeat both.

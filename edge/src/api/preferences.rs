@@ -81,7 +81,7 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     let draft = EventDraft { site: c.site.clone(), subject: c.subject, method: Method::PreferenceCentre, body };
     let msg = LedgerRequest::Append { shard, draft, email: None, idempotency: super::consent::idempotency(req)? };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
-    let mut resp = ApiResponse::json(status, &receipt);
+    let mut resp = super::consent::receipt_response(status, &receipt);
     resp.headers.extend(cors);
     Ok(resp)
 }
