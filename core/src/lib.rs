@@ -38,6 +38,8 @@ pub mod subject;
 pub mod token;
 #[cfg(feature = "proof")]
 pub mod vault;
+#[cfg(feature = "proof")]
+pub mod webhook;
 
 pub use error::{Violation, Violations};
 

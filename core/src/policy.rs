@@ -120,8 +120,9 @@ pub fn may_contact(
         Some(c) if c.granted => Decision::yes(Reason::ConsentGiven { since: c.since }),
         Some(c) if c.withdrawn => Decision::no(Reason::Withdrawn { since: c.since }),
         Some(c) => Decision::no(Reason::Refused { since: c.since }),
-        None => match (ct.legal_basis, state.customer_since) {
-            (LegalBasis::LegitimateInterest, Some(customer_since)) => Decision::yes(Reason::SoftOptIn { customer_since }),
+        None => match (ct.legal_basis, state.customer_since, state.opted_out(&ct.id, channel)) {
+            (LegalBasis::LegitimateInterest, Some(_), Some(o)) => Decision::no(Reason::Withdrawn { since: o.since }),
+            (LegalBasis::LegitimateInterest, Some(customer_since), None) => Decision::yes(Reason::SoftOptIn { customer_since }),
             _ => Decision::no(Reason::NoConsent),
         },
     }
@@ -174,9 +175,13 @@ mod tests {
         let opt_out = event_with(4, 1, EventBody::Withdrawal { scope: Scope::Channel { channel: Channel::Email } });
         let refused_box = consent(4, 1, &[("special_offers", Channel::Email, false)]);
         assert!(!decide(&[signup.clone(), order.clone(), refused_box], "special_offers", Channel::Email, 5).allowed);
-        // A withdrawal on a box never answered has nothing to withdraw; objecting does stop it.
+        // Unsubscribing stops soft opt-in messages too, though the box was never answered.
         let objection = event_with(4, 1, EventBody::Objection);
-        assert_eq!(decide(&[signup.clone(), order.clone(), opt_out], "special_offers", Channel::Email, 5).allowed, true);
+        assert_eq!(
+            decide(&[signup.clone(), order.clone(), opt_out.clone()], "special_offers", Channel::Email, 5),
+            Decision::no(Reason::Withdrawn { since: at(4) })
+        );
+        assert!(decide(&[signup.clone(), order.clone(), opt_out], "special_offers", Channel::Sms, 5).allowed, "other channels stay open");
         assert_eq!(decide(&[signup, order, objection], "special_offers", Channel::Email, 5), Decision::no(Reason::Objection { since: at(4) }));
     }
 

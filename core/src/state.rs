@@ -31,11 +31,22 @@ pub struct ChoiceState {
     pub seq: u64,
 }
 
+/// A withdrawal as the person expressed it, kept as a scope: it also covers boxes they never
+/// answered — soft opt-in messages a customer unsubscribes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptOut {
+    pub scope: crate::event::Scope,
+    #[serde(with = "crate::time::millis")]
+    pub since: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubjectState {
     pub subject: SubjectId,
     /// Sorted by content type, then channel.
     pub choices: Vec<ChoiceState>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opt_outs: Vec<OptOut>,
     /// Collection or the last real contact: the start of the retention period.
     #[serde(with = "crate::time::millis")]
     pub last_contact: DateTime<Utc>,
@@ -56,6 +67,7 @@ impl SubjectState {
         Self {
             subject,
             choices: Vec::new(),
+            opt_outs: Vec::new(),
             last_contact: at,
             customer_since: None,
             objected_at: None,
@@ -72,6 +84,11 @@ impl SubjectState {
     /// Boxes answered yes (confirmed or not).
     pub fn granted(&self) -> impl Iterator<Item = &ChoiceState> {
         self.choices.iter().filter(|c| c.granted)
+    }
+
+    /// The latest withdrawal covering a box, if any.
+    pub fn opted_out(&self, content_type: &ContentTypeId, channel: Channel) -> Option<&OptOut> {
+        self.opt_outs.iter().filter(|o| o.scope.covers(content_type, channel)).max_by_key(|o| o.since)
     }
 
     fn set(&mut self, new: ChoiceState) {
@@ -117,6 +134,8 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
             }
         }
         EventBody::Withdrawal { scope } => {
+            state.opt_outs.retain(|o| &o.scope != scope);
+            state.opt_outs.push(OptOut { scope: scope.clone(), since: at });
             for c in state.choices.iter_mut().filter(|c| scope.covers(&c.content_type, c.channel)) {
                 c.withdrawn |= c.granted;
                 c.granted = false;
@@ -138,6 +157,7 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
         EventBody::Objection => state.objected_at = Some(at),
         EventBody::Erasure => {
             state.choices.clear();
+            state.opt_outs.clear();
             state.customer_since = None;
             state.erased_at = Some(at);
         }
