@@ -31,6 +31,14 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
     })
 }
 
+/// Where the edge is reached from outside, for links it hands out.
+fn base_url(env: &Env, req: &Request) -> String {
+    if let Ok(v) = env.var("ACCORD_PUBLIC_URL") {
+        return v.to_string().trim_end_matches('/').to_owned();
+    }
+    req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+}
+
 /// Public, per-site routes count against the site's and the client's budgets.
 async fn limit(route: &Route, env: &Env, req: &Incoming) -> Result<(), EdgeError> {
     let (site, class) = match route {
@@ -38,6 +46,8 @@ async fn limit(route: &Route, env: &Env, req: &Incoming) -> Result<(), EdgeError
         Route::PostPreferences(token) => (api::preferences::site_of(env, token)?, Class::Write),
         Route::GetConfig(site) | Route::GetConfigVersion(site, _) | Route::GetCheckpoint(site, _) => (site.clone(), Class::Read),
         Route::GetPreferences(token) => (api::preferences::site_of(env, token)?, Class::Read),
+        Route::PostUnsubscribe(token) => (api::unsubscribe::site_of(env, token)?, Class::Write),
+        Route::GetUnsubscribe(token) => (api::unsubscribe::site_of(env, token)?, Class::Read),
         _ => return Ok(()),
     };
     limits_check::check(env, &site, &req.client, class).await
@@ -55,6 +65,8 @@ async fn read(req: &mut Request, env: &Env, limit: usize) -> Result<Incoming, Ed
         content_type: header("content-type"),
         gpc: header("sec-gpc").is_some_and(|v| v.trim() == "1"),
         idempotency_key: header("idempotency-key"),
+        accept_language: header("accept-language"),
+        base_url: base_url(env, req),
         client: limits_check::client_address(env, header),
         body: Vec::new(),
     };
@@ -84,6 +96,9 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::GetConsistency(site, shard, from) => api::proofs::consistency(env, &site, shard, from).await,
         Route::PostActivity(site) => api::activity::post(env, &site, req).await,
         Route::PostLink(site) => api::links::post(env, &site, req).await,
+        Route::PostUnsubscribeLinks(site) => api::unsubscribe::links(env, &site, req).await,
+        Route::GetUnsubscribe(token) => api::unsubscribe::page(env, &token, req).await,
+        Route::PostUnsubscribe(token) => api::unsubscribe::post(env, &token, req).await,
         Route::GetPreferences(token) => api::preferences::get(env, &token, req).await,
         Route::PostPreferences(token) => api::preferences::post(env, &token, req).await,
         Route::PreflightPreferences(token) => {

@@ -21,6 +21,9 @@ pub enum Route {
     GetConsistency(SiteId, u8, u64),
     PostActivity(SiteId),
     PostLink(SiteId),
+    PostUnsubscribeLinks(SiteId),
+    GetUnsubscribe(String),
+    PostUnsubscribe(String),
     GetPreferences(String),
     PostPreferences(String),
     /// CORS preflight for the preference centre; the token names the site.
@@ -50,6 +53,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/v1/preferences/{token}", Access::Public),
     ("POST", "/v1/preferences/{token}", Access::Public),
     ("POST", "/v1/sites/{site}/links", Access::Controller),
+    ("POST", "/v1/sites/{site}/unsubscribe-links", Access::Controller),
+    ("GET", "/u/{token}", Access::Public),
+    ("POST", "/u/{token}", Access::Public),
     ("GET", "/v1/keys", Access::Public),
     ("GET", "/v1/sites/{site}/config", Access::Public),
     ("PUT", "/v1/sites/{site}/config", Access::Controller),
@@ -86,6 +92,7 @@ impl Route {
             | Route::GetProofs(..)
             | Route::PostActivity(_)
             | Route::PostLink(_)
+            | Route::PostUnsubscribeLinks(_)
             | Route::PostAudience(_)
             | Route::CreateApiKey(_)
             | Route::ListApiKeys(_)
@@ -104,6 +111,10 @@ impl Route {
             ["health"] => only("GET", Route::Health),
             ["v1", "keys"] => only("GET", Route::Keys),
             ["openapi.json"] => only("GET", Route::OpenApi),
+            ["u", token] if token.len() <= 512 => {
+                let token = (*token).to_owned();
+                if method == "POST" { Ok(Route::PostUnsubscribe(token)) } else { only("GET, POST", Route::GetUnsubscribe(token)) }
+            }
             ["v1", "preferences", token] => {
                 let token = (*token).to_owned();
                 if token.len() > 512 {
@@ -132,6 +143,7 @@ impl Route {
                     ["consents"] => only("POST", Route::PostConsent(site)),
                     ["activity"] => only("POST", Route::PostActivity(site)),
                     ["links"] => only("POST", Route::PostLink(site)),
+                    ["unsubscribe-links"] => only("POST", Route::PostUnsubscribeLinks(site)),
                     ["audience"] => only("POST", Route::PostAudience(site)),
                     ["api-keys"] if method == "POST" => Ok(Route::CreateApiKey(site)),
                     ["api-keys"] => only("GET, POST", Route::ListApiKeys(site)),

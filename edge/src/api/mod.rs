@@ -10,6 +10,7 @@ pub mod keys;
 pub mod keys_admin;
 pub mod links;
 pub mod preferences;
+pub mod unsubscribe;
 pub mod proofs;
 pub mod subjects;
 
@@ -23,6 +24,10 @@ pub struct Incoming {
     pub gpc: bool,
     /// The client's address as the trusted header gives it; only ever hashed.
     pub client: String,
+    /// `Accept-Language`, for pages shown to people.
+    pub accept_language: Option<String>,
+    /// The edge's public base URL (`ACCORD_PUBLIC_URL`, else the request's origin), for links.
+    pub base_url: String,
     /// `Idempotency-Key`, for retried writes.
     pub idempotency_key: Option<String>,
     pub body: Vec<u8>,

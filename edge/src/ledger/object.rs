@@ -32,7 +32,7 @@ impl DurableObject for Ledger {
     async fn fetch(&self, req: Request) -> Result<Response> {
         let answer = match read_internal::<LedgerRequest>(req).await {
             Ok(msg) => {
-                let appended = matches!(msg, LedgerRequest::Append { .. });
+                let appended = matches!(msg, LedgerRequest::Append { .. } | LedgerRequest::AppendIfEffective { .. });
                 let answer = self.handle(msg);
                 if appended && answer.is_ok() {
                     self.schedule_checkpoint().await?;
@@ -67,6 +67,14 @@ impl Ledger {
                 match service::append_once(&store, shard, draft, email.as_ref(), idempotency.as_ref(), &cx)? {
                     Appended::New(r) => ApiResponse::json(201, &r),
                     Appended::Replayed(r) => ApiResponse::json(200, &r).header("idempotent-replayed", "true"),
+                }
+            }
+            LedgerRequest::AppendIfEffective { shard, draft } => {
+                let (signing, kek) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?);
+                let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek };
+                match service::append_if_effective(&store, shard, draft, &cx)? {
+                    Some(r) => ApiResponse::json(201, &r),
+                    None => ApiResponse::json(200, &serde_json::Value::Null),
                 }
             }
             LedgerRequest::States { subjects } => {

@@ -14,6 +14,8 @@ pub enum LedgerRequest {
     /// Answer: 201 with the `Receipt`, or 200 with the stored one when `idempotency` names a
     /// request already recorded. `email` is the person's address, kept encrypted.
     Append { shard: u8, draft: EventDraft, email: Option<String>, idempotency: Option<Idempotency> },
+    /// Answer: 201 with the `Receipt`, or 200 with `null` when the event would change nothing.
+    AppendIfEffective { shard: u8, draft: EventDraft },
     /// Answer: `Vec<Option<SubjectState>>`, in the order asked.
     States { subjects: Vec<SubjectId> },
     /// Answer: `Option<SubjectState>`.

@@ -93,6 +93,31 @@ pub fn append<C: Clock, E: Entropy>(
     Ok(receipt)
 }
 
+/// Appends only if the event changes what may be sent to the person: a repeated unsubscribe
+/// answers as the first did, without a new event.
+pub fn append_if_effective<C: Clock, E: Entropy>(
+    store: &impl LedgerStore,
+    shard: u8,
+    draft: EventDraft,
+    cx: &Context<'_, C, E>,
+) -> Result<Option<Receipt>, EdgeError> {
+    if let Some(before) = store.state(&draft.subject)? {
+        let probe = draft.clone().seal(shard, u64::MAX, String::new(), cx.clock.now());
+        if effect(&apply(before.clone(), &probe)) == effect(&before) {
+            return Ok(None);
+        }
+    }
+    append(store, shard, draft, None, cx).map(Some)
+}
+
+/// What a state means for sending: granted boxes, opt-out scopes, objection.
+fn effect(s: &SubjectState) -> (Vec<(String, accord_core::ids::Channel, bool, bool)>, Vec<accord_core::event::Scope>, bool) {
+    let boxes = s.choices.iter().map(|c| (c.content_type.to_string(), c.channel, c.granted, c.pending)).collect();
+    let mut scopes: Vec<_> = s.opt_outs.iter().map(|o| o.scope.clone()).collect();
+    scopes.sort_by_key(|sc| format!("{sc:?}"));
+    (boxes, scopes, s.objected_at.is_some())
+}
+
 /// The subject's address sealed under their data key, creating the key on first use.
 fn seal_email<C: Clock, E: Entropy>(
     store: &impl LedgerStore,
@@ -266,6 +291,20 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(w.store.all().len(), 1);
+    }
+
+    #[test]
+    fn a_repeated_withdrawal_stores_nothing() {
+        use accord_core::event::Scope;
+        let w = World::new();
+        let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
+        let cx = Context { clock: &clock, entropy: &w.entropy, signing: &w.key, kek: &w.kek };
+        w.append(draft(1, true), None, &clock);
+        let mut withdraw = draft(1, false);
+        withdraw.body = EventBody::Withdrawal { scope: Scope::Channel { channel: Channel::Email } };
+        assert!(append_if_effective(&w.store, 4, withdraw.clone(), &cx).unwrap().is_some());
+        assert!(append_if_effective(&w.store, 4, withdraw, &cx).unwrap().is_none());
+        assert_eq!(w.store.all().len(), 2);
     }
 
     #[test]

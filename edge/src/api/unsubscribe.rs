@@ -1,0 +1,174 @@
+//! One-click unsubscribe (RFC 2369 + RFC 8058).
+//!
+//! - `POST /v1/sites/{site}/unsubscribe-links` (controller): the `List-Unsubscribe` and
+//!   `List-Unsubscribe-Post` header values for one person and one message's content type and
+//!   channel, and the same URL for a visible link in the body.
+//! - `POST /u/{token}` with `List-Unsubscribe=One-Click` (form-urlencoded or multipart), no
+//!   cookie, no auth: withdraws the token's scope at once, answers 200 without a redirect, and
+//!   a repeat changes nothing.
+//! - `GET /u/{token}` never changes anything (mail scanners prefetch links): it shows a page with
+//!   a one-click confirm button, "unsubscribe from everything" and "never contact me".
+
+use accord_core::config::Lang;
+use accord_core::event::{EventBody, EventDraft, Method, Scope};
+use accord_core::ids::{Channel, SiteId};
+use accord_core::token::{LinkClaims, LinkPurpose};
+use accord_core::Violation;
+use serde::Deserialize;
+use worker::Env;
+
+use super::Incoming;
+use super::contact_ref::ContactRef;
+use crate::auth;
+use crate::clock::{Clock, RuntimeClock};
+use crate::error::EdgeError;
+use crate::http::{ApiResponse, parse_json};
+use crate::ledger::protocol::LedgerRequest;
+use crate::ledger::{SHARDS, object_name};
+use crate::page::{self, escape};
+use crate::runtime::call;
+use crate::secrets;
+use crate::sites::keys::KeyScope;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeadersBody {
+    #[serde(flatten)]
+    who: ContactRef,
+    content_type: String,
+    channel: Channel,
+    /// An address for the `mailto:` alternative, if the company runs one.
+    #[serde(default)]
+    mailto: Option<String>,
+}
+
+pub async fn links(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Write).await?;
+    let body: HeadersBody = parse_json(req.content_type.as_deref(), &req.body)?;
+    let config = super::config::load(env, site, None).await?;
+    let ct = config
+        .config
+        .content_type(&body.content_type)
+        .ok_or_else(|| Violation::new("content_type", "unknown_content_type", format!("'{}' is not offered by this site", body.content_type)))?;
+    let subject = body.who.resolve(&secrets::subject_key(env)?, site, "")?;
+    if let Some(m) = &body.mailto {
+        accord_core::contact::Email::parse("mailto", m)?;
+    }
+    let scope = Scope::Purpose { content_type: ct.id.clone(), channel: body.channel };
+    let claims = LinkClaims { site: site.clone(), subject, purpose: LinkPurpose::Unsubscribe(scope), expires_at: None };
+    let token = secrets::token_keys(env)?.issue(&claims).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    let url = format!("{}/u/{token}", req.base_url);
+    let list_unsubscribe = match &body.mailto {
+        Some(m) => format!("<{url}>, <mailto:{m}?subject=unsubscribe%20{token}>"),
+        None => format!("<{url}>"),
+    };
+    Ok(ApiResponse::json(
+        201,
+        &serde_json::json!({
+            "token": token,
+            "url": url,
+            "headers": {"List-Unsubscribe": list_unsubscribe, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        }),
+    ))
+}
+
+/// The scope of a valid unsubscribe token, and its claims.
+fn claims(env: &Env, token: &str) -> Result<(LinkClaims, Scope), EdgeError> {
+    // Unsubscribe tokens never expire, so only forgery or another kind of link fails here.
+    let c = secrets::token_keys(env)?.verify(token, RuntimeClock.now()).map_err(|_| EdgeError::Unauthorized)?;
+    match c.purpose.clone() {
+        LinkPurpose::Unsubscribe(scope) => Ok((c, scope)),
+        _ => Err(EdgeError::Unauthorized),
+    }
+}
+
+pub fn site_of(env: &Env, token: &str) -> Result<SiteId, EdgeError> {
+    Ok(claims(env, token)?.0.site)
+}
+
+fn channel_name(lang: Lang, ch: Channel) -> &'static str {
+    match (lang, ch) {
+        (Lang::Fr, Channel::Email) => "e-mail",
+        (Lang::En, Channel::Email) => "email",
+        (_, Channel::Sms) => "SMS",
+        (Lang::Fr, Channel::Phone) => "téléphone",
+        (Lang::En, Channel::Phone) => "phone",
+        (Lang::Fr, Channel::Post) => "courrier",
+        (Lang::En, Channel::Post) => "post",
+    }
+}
+
+fn describe(scope: &Scope, config: &accord_core::config::SiteConfig, lang: Lang) -> String {
+    match (scope, lang) {
+        (Scope::Purpose { content_type, channel }, _) => {
+            let label = config.content_type(content_type.as_str()).map(|c| c.label.get(lang).to_owned()).unwrap_or_else(|| content_type.to_string());
+            format!("« {label} » ({})", channel_name(lang, *channel))
+        }
+        (Scope::Channel { channel }, Lang::Fr) => format!("tous nos messages par {}", channel_name(lang, *channel)),
+        (Scope::Channel { channel }, Lang::En) => format!("all our messages by {}", channel_name(lang, *channel)),
+        (Scope::All, Lang::Fr) => "tous nos messages".into(),
+        (Scope::All, Lang::En) => "all our messages".into(),
+    }
+}
+
+pub async fn page(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let (c, scope) = claims(env, token)?;
+    let config = super::config::load(env, &c.site, None).await?;
+    let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
+    let what = escape(&describe(&scope, &config.config, lang));
+    let controller = escape(&config.config.controller.name);
+    let action = format!("/u/{}", escape(token));
+    let form = |extra: &str, label: &str, class: &str| {
+        format!(
+            "<form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">{extra}\
+             <button type=\"submit\" class=\"{class}\">{label}</button></form>"
+        )
+    };
+    let (title, body) = match lang {
+        Lang::Fr => (
+            "Se désabonner",
+            format!(
+                "<h1>Se désabonner</h1><p>{controller} ne vous enverra plus {what}.</p>{}{}{}<p><a href=\"{}\">Politique de confidentialité et vos droits</a></p>",
+                form("", "Confirmer le désabonnement", ""),
+                form("<input type=\"hidden\" name=\"scope\" value=\"all\">", "Me désabonner de tout", "secondary"),
+                form("<input type=\"hidden\" name=\"objection\" value=\"1\">", "Ne plus jamais me contacter", "secondary"),
+                escape(&config.config.privacy_policy_url),
+            ),
+        ),
+        Lang::En => (
+            "Unsubscribe",
+            format!(
+                "<h1>Unsubscribe</h1><p>{controller} will no longer send you {what}.</p>{}{}{}<p><a href=\"{}\">Privacy policy and your rights</a></p>",
+                form("", "Confirm unsubscribe", ""),
+                form("<input type=\"hidden\" name=\"scope\" value=\"all\">", "Unsubscribe from everything", "secondary"),
+                form("<input type=\"hidden\" name=\"objection\" value=\"1\">", "Never contact me again", "secondary"),
+                escape(&config.config.privacy_policy_url),
+            ),
+        ),
+    };
+    Ok(page::html(200, if lang == Lang::Fr { "fr" } else { "en" }, title, &body))
+}
+
+pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let (c, scope) = claims(env, token)?;
+    let fields = crate::one_click::form_fields(req.content_type.as_deref(), &req.body);
+    if !crate::one_click::is_one_click(&fields) {
+        return Err(Violation::new("List-Unsubscribe", "one_click_body", "the body must be List-Unsubscribe=One-Click (RFC 8058)").into());
+    }
+    let config = super::config::load(env, &c.site, None).await?;
+    let objection = crate::one_click::field(&fields, "objection") == Some("1");
+    let scope = if crate::one_click::field(&fields, "scope") == Some("all") { Scope::All } else { scope };
+    let body = if objection { EventBody::Objection } else { EventBody::Withdrawal { scope: scope.clone() } };
+    let shard = c.subject.shard(SHARDS);
+    let draft = EventDraft { site: c.site.clone(), subject: c.subject, method: Method::UnsubscribeLink, body };
+    call::<serde_json::Value>(env, "LEDGER", &object_name(&c.site, shard), &LedgerRequest::AppendIfEffective { shard, draft }).await?;
+    let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
+    let what = escape(&describe(&scope, &config.config, lang));
+    let (title, body) = match (lang, objection) {
+        (Lang::Fr, false) => ("Désabonnement confirmé", format!("<h1>C'est fait</h1><p>Vous ne recevrez plus {what}.</p>")),
+        (Lang::En, false) => ("Unsubscribed", format!("<h1>Done</h1><p>You will no longer receive {what}.</p>")),
+        (Lang::Fr, true) => ("C'est noté", "<h1>C'est noté</h1><p>Nous ne vous contacterons plus jamais.</p>".to_owned()),
+        (Lang::En, true) => ("Noted", "<h1>Noted</h1><p>We will never contact you again.</p>".to_owned()),
+    };
+    Ok(page::html(200, if lang == Lang::Fr { "fr" } else { "en" }, title, &body))
+}

@@ -1,0 +1,86 @@
+//! Small HTML pages the edge serves to people (unsubscribe, confirmation): escaped text, one
+//! stylesheet allowed by hash, no script, no framing, forms posting only back to the edge.
+
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+use crate::http::ApiResponse;
+
+const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;color:#1a1a1a;background:#fff;max-width:36rem;margin:2rem auto;padding:0 1rem}\
+button{font:inherit;font-weight:600;min-height:44px;padding:.5rem 1rem;margin:.25rem 0;border:2px solid #1d4f91;border-radius:4px;background:#1d4f91;color:#fff;cursor:pointer;width:100%}\
+button.secondary{background:#fff;color:#1d4f91}a{color:#1d4f91}:focus-visible{outline:3px solid #b35900;outline-offset:2px}";
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A complete page; `body` must already be escaped HTML.
+pub fn html(status: u16, lang: &str, title: &str, body: &str) -> ApiResponse {
+    let style_hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE.as_bytes()));
+    let doc = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex\"><title>{title}</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
+        title = escape(title),
+    );
+    ApiResponse {
+        status,
+        headers: vec![
+            ("content-type".into(), "text/html; charset=utf-8".into()),
+            ("cache-control".into(), "no-store".into()),
+            ("x-content-type-options".into(), "nosniff".into()),
+            ("referrer-policy".into(), "no-referrer".into()),
+            (
+                "content-security-policy".into(),
+                format!("default-src 'none'; style-src 'sha256-{style_hash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+            ),
+        ],
+        body: doc.into_bytes(),
+    }
+}
+
+/// The language to answer in: the person's browser if we speak it, else the site's.
+pub fn lang(accept_language: Option<&str>, site_default: accord_core::config::Lang) -> accord_core::config::Lang {
+    use accord_core::config::Lang;
+    accept_language
+        .unwrap_or("")
+        .split(',')
+        .find_map(|part| match part.trim().get(..2).map(str::to_ascii_lowercase).as_deref() {
+            Some("fr") => Some(Lang::Fr),
+            Some("en") => Some(Lang::En),
+            _ => None,
+        })
+        .unwrap_or(site_default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_sends_strict_headers() {
+        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        let page = html(200, "fr", "T<", "<p>ok</p>");
+        let csp = page.header_value("content-security-policy").unwrap();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"));
+        assert!(String::from_utf8(page.body).unwrap().contains("<title>T&lt;</title>"));
+    }
+
+    #[test]
+    fn language_from_the_browser_then_the_site() {
+        use accord_core::config::Lang;
+        assert_eq!(lang(Some("en-GB,en;q=0.9"), Lang::Fr), Lang::En);
+        assert_eq!(lang(Some("de-DE, fr;q=0.5"), Lang::En), Lang::Fr);
+        assert_eq!(lang(None, Lang::Fr), Lang::Fr);
+    }
+}
