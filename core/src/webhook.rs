@@ -216,6 +216,13 @@ mod tests {
     const PAYLOAD: &[u8] = br#"{"test": 2432232314}"#;
     const SIG: &str = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 
+    // Non-matching entries from libraries/rust/src/lib.rs `test_verify_with_multiple_signatures`.
+    const RUST_DECOYS: [&str; 3] = [
+        "v1,tFtCZ5RDCPxzWQRWXWPgrCgE2frDBe9gjpbWQxnVfsQ=",
+        "v1,Mm7xgUVICxZfQ3bgf0h0Dof65L/IFx+PnZvnDWPCX6Q=",
+        "v1,9DfC1c3eeOrXB6w/5dIDydLNQaEyww5KalE5jLBZucE=",
+    ];
+
     fn secret() -> WebhookSecret {
         WebhookSecret::parse(SECRET).unwrap()
     }
@@ -257,25 +264,29 @@ mod tests {
         let s = secret();
         // Entry lists from libraries/python/tests/test_webhooks.py (`test_multi_sig_payload_is_valid`)
         // and libraries/rust/src/lib.rs (`test_verify_with_multiple_signatures`).
-        let python = format!(
-            "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= {SIG} v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc="
-        );
-        let rust = format!(
-            "v1,tFtCZ5RDCPxzWQRWXWPgrCgE2frDBe9gjpbWQxnVfsQ= v1,Mm7xgUVICxZfQ3bgf0h0Dof65L/IFx+PnZvnDWPCX6Q= {SIG} v1,9DfC1c3eeOrXB6w/5dIDydLNQaEyww5KalE5jLBZucE="
-        );
+        let python = [
+            "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=",
+            "v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=",
+            SIG,
+            "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=",
+        ]
+        .join(" ");
+        let rust = [RUST_DECOYS[0], RUST_DECOYS[1], SIG, RUST_DECOYS[2]].join(" ");
         // A rotation: old and new secret both sign; a receiver holding either accepts.
         let new = WebhookSecret::generate_from([1; 32]);
         let rotation = format!("{} {}", sign(&new, MSG_ID, TS, PAYLOAD), SIG);
         // Unknown versions, comma-less junk and doubled spaces are skipped.
-        let noisy = format!("v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg== junk  {SIG} ");
+        // (The v1a entry is the spec's example header.)
+        let v1a = "v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg==";
+        let noisy = format!("{v1a} junk  {SIG} ");
         for header in [&python, &rust, &rotation, &noisy] {
             assert_eq!(verify(&s, &headers(MSG_ID, TS_STR, header), PAYLOAD, TS), Ok(()), "{header}");
         }
         assert_eq!(verify(&new, &headers(MSG_ID, TS_STR, &rotation), PAYLOAD, TS), Ok(()));
 
         // Without the valid entry: libraries/rust/src/lib.rs `test_no_verify_with_multiple_signatures`.
-        let none = "v1,tFtCZ5RDCPxzWQRWXWPgrCgE2frDBe9gjpbWQxnVfsQ= v1,Mm7xgUVICxZfQ3bgf0h0Dof65L/IFx+PnZvnDWPCX6Q= v1,9DfC1c3eeOrXB6w/5dIDydLNQaEyww5KalE5jLBZucE=";
-        assert_eq!(verify(&s, &headers(MSG_ID, TS_STR, none), PAYLOAD, TS), Err(WebhookError::SignatureMismatch));
+        let none = RUST_DECOYS.join(" ");
+        assert_eq!(verify(&s, &headers(MSG_ID, TS_STR, &none), PAYLOAD, TS), Err(WebhookError::SignatureMismatch));
         // The right tag under another version does not count.
         let v2_only = SIG.replacen("v1,", "v2,", 1);
         assert_eq!(verify(&s, &headers(MSG_ID, TS_STR, &v2_only), PAYLOAD, TS), Err(WebhookError::NoV1Signature));
@@ -356,7 +367,12 @@ mod tests {
         // Empty (every reference library rejects "whsec_").
         assert_eq!(WebhookSecret::parse("whsec_").unwrap_err(), WebhookError::SecretLength(0));
         // Not base64, URL-safe alphabet, non-canonical trailing bits, inner whitespace.
-        for bad in ["whsec_!!!!", "whsec_C2FVsBQIhrscChlQIMV-b5sSYspob7oD", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBr", "whsec_MfKQ 9r8GKYqrTwjUPD8ILPZIo2LaLaSw"] {
+        for bad in [
+            "whsec_!!!!",
+            "whsec_C2FVsBQIhrscChlQIMV-b5sSYspob7oD",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBr",
+            "whsec_MfKQ 9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        ] {
             assert_eq!(WebhookSecret::parse(bad).unwrap_err(), WebhookError::SecretEncoding, "{bad}");
         }
         // Outside the spec's 24..=64 bytes.
@@ -383,7 +399,9 @@ mod tests {
         assert_eq!(check(MSG_ID, TS_STR, ""), Err(WebhookError::MissingHeader(WEBHOOK_SIGNATURE)));
         assert_eq!(check(MSG_ID, TS_STR, "  "), Err(WebhookError::MissingHeader(WEBHOOK_SIGNATURE)));
         // "hello" is from the reference tests, "161426533.0" from libraries/php/tests/WebhookTest.php.
-        for ts in ["hello", "161426533.0", "-161426533", "+1614265330", " 1614265330", "1614265330 ", "1.6e9", "0x603", "99999999999999999999"] {
+        let bad_timestamps =
+            ["hello", "161426533.0", "-161426533", "+1614265330", " 1614265330", "1614265330 ", "1.6e9", "0x603", "99999999999999999999"];
+        for ts in bad_timestamps {
             assert_eq!(check(MSG_ID, ts, SIG), Err(WebhookError::InvalidTimestamp), "{ts:?}");
         }
         // Truncated and garbled signatures, as in the reference tests ("partial signature",
