@@ -22,6 +22,10 @@ pub enum Route {
     PostActivity(SiteId),
     PostLink(SiteId),
     PostUnsubscribeLinks(SiteId),
+    CreateWebhook(SiteId),
+    ListWebhooks(SiteId),
+    DeleteWebhook(SiteId, String),
+    WebhookDeliveries(SiteId),
     GetUnsubscribe(String),
     PostUnsubscribe(String),
     GetPreferences(String),
@@ -54,6 +58,10 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/v1/preferences/{token}", Access::Public),
     ("POST", "/v1/sites/{site}/links", Access::Controller),
     ("POST", "/v1/sites/{site}/unsubscribe-links", Access::Controller),
+    ("POST", "/v1/sites/{site}/webhooks", Access::Controller),
+    ("GET", "/v1/sites/{site}/webhooks", Access::Controller),
+    ("DELETE", "/v1/sites/{site}/webhooks/{webhook}", Access::Controller),
+    ("GET", "/v1/sites/{site}/webhooks/deliveries", Access::Controller),
     ("GET", "/u/{token}", Access::Public),
     ("POST", "/u/{token}", Access::Public),
     ("GET", "/v1/keys", Access::Public),
@@ -93,6 +101,10 @@ impl Route {
             | Route::PostActivity(_)
             | Route::PostLink(_)
             | Route::PostUnsubscribeLinks(_)
+            | Route::CreateWebhook(_)
+            | Route::ListWebhooks(_)
+            | Route::DeleteWebhook(..)
+            | Route::WebhookDeliveries(_)
             | Route::PostAudience(_)
             | Route::CreateApiKey(_)
             | Route::ListApiKeys(_)
@@ -144,6 +156,16 @@ impl Route {
                     ["activity"] => only("POST", Route::PostActivity(site)),
                     ["links"] => only("POST", Route::PostLink(site)),
                     ["unsubscribe-links"] => only("POST", Route::PostUnsubscribeLinks(site)),
+                    ["webhooks"] if method == "POST" => Ok(Route::CreateWebhook(site)),
+                    ["webhooks"] => only("GET, POST", Route::ListWebhooks(site)),
+                    ["webhooks", "deliveries"] => only("GET", Route::WebhookDeliveries(site)),
+                    ["webhooks", id] => {
+                        let ok = id.strip_prefix("wh_").is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+                        if !ok {
+                            return Err(EdgeError::from(accord_core::Violation::new("path.webhook", "webhook_id", "must be a webhook id like wh_0123456789abcdef")));
+                        }
+                        only("DELETE", Route::DeleteWebhook(site, (*id).to_owned()))
+                    }
                     ["audience"] => only("POST", Route::PostAudience(site)),
                     ["api-keys"] if method == "POST" => Ok(Route::CreateApiKey(site)),
                     ["api-keys"] => only("GET, POST", Route::ListApiKeys(site)),
@@ -203,7 +225,7 @@ mod tests {
     fn every_documented_route_parses_to_its_access() {
         let subject = format!("sub_{}", "0a".repeat(16));
         for (method, template, access) in ROUTES {
-            let path = template.replace("{site}", "demo-shop").replace("{subject}", &subject).replace("{version}", "3").replace("{shard}", "15").replace("{from}", "2").replace("{id}", "0123456789abcdef").replace("{token}", "t1.AAAA");
+            let path = template.replace("{site}", "demo-shop").replace("{subject}", &subject).replace("{version}", "3").replace("{shard}", "15").replace("{from}", "2").replace("{id}", "0123456789abcdef").replace("{token}", "t1.AAAA").replace("{webhook}", "wh_0123456789abcdef");
             let route = Route::parse(method, &path).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
             assert_eq!(route.access(), *access, "{method} {path}");
         }

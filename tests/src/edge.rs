@@ -21,6 +21,8 @@ pub struct EdgeOptions {
     pub secrets: Secrets,
     /// Header carrying the client address (`ACCORD_CLIENT_IP_HEADER`); none when direct.
     pub client_ip_header: Option<String>,
+    /// Further plain-text variables, e.g. `ACCORD_WEBHOOK_RETRY_SECONDS` in tests.
+    pub vars: Vec<(String, String)>,
 }
 
 pub struct EdgeProcess {
@@ -31,7 +33,9 @@ pub struct EdgeProcess {
 
 /// The workerd configuration (Cap'n Proto text) for an edge listening on `host`:`port`.
 /// `uniqueKey`s match what wrangler uses, so the same storage opens under either runtime.
-pub fn workerd_config(host: &str, port: u16, storage_dir: &Path, secrets: &Secrets, client_ip_header: Option<&str>) -> String {
+pub fn workerd_config(host: &str, port: u16, storage_dir: &Path, secrets: &Secrets, client_ip_header: Option<&str>, vars: &[(String, String)]) -> String {
+    let extra: String = vars.iter().map(|(k, v)| format!("\n    (name = \"{k}\", text = \"{v}\"),")).collect();
+    let public_url = format!("\n    (name = \"ACCORD_PUBLIC_URL\", text = \"http://{host}:{port}\"),");
     let ip_header = client_ip_header
         .map(|h| format!("\n    (name = \"ACCORD_CLIENT_IP_HEADER\", text = \"{h}\"),"))
         .unwrap_or_default();
@@ -43,6 +47,8 @@ const config :Workerd.Config = (
   services = [
     (name = "edge", worker = .edge),
     (name = "do-storage", disk = (path = "{storage}", writable = true)),
+    # Public addresses, plus this machine: webhook receivers of the demo and tests run on loopback.
+    (name = "internet", network = (allow = ["public", "local"])),
   ],
   sockets = [ (name = "http", address = "{host}:{port}", http = (), service = "edge") ],
 );
@@ -53,12 +59,13 @@ const edge :Workerd.Worker = (
     (name = "index_bg.wasm", wasm = embed "bundle/index_bg.wasm"),
   ],
   compatibilityDate = "2026-11-01",
+  globalOutbound = "internet",
   bindings = [
     (name = "ACCORD_SIGNING_KEY", text = "{signing}"),
     (name = "ACCORD_SUBJECT_KEY", text = "{subject}"),
     (name = "ACCORD_ADMIN_TOKEN", text = "{admin}"),
     (name = "ACCORD_DATA_KEY", text = "{data}"),
-    (name = "ACCORD_TOKEN_KEYS", text = "{tokens}"),{ip_header}
+    (name = "ACCORD_TOKEN_KEYS", text = "{tokens}"),{ip_header}{public_url}{extra}
     (name = "LEDGER", durableObjectNamespace = "Ledger"),
     (name = "SITES", durableObjectNamespace = "Site"),
     (name = "LIMITS", durableObjectNamespace = "RateLimiter"),
@@ -96,7 +103,7 @@ impl EdgeProcess {
         }
         let storage = storage.canonicalize()?;
         let config = state.join("workerd.capnp");
-        fs::write(&config, workerd_config(&opts.host, opts.port, &storage, &opts.secrets, opts.client_ip_header.as_deref()))?;
+        fs::write(&config, workerd_config(&opts.host, opts.port, &storage, &opts.secrets, opts.client_ip_header.as_deref(), &opts.vars))?;
         let log = state.join("workerd.log");
         let out = fs::File::create(&log)?;
         let child = Command::new(&opts.workerd)

@@ -11,6 +11,7 @@ pub mod keys_admin;
 pub mod links;
 pub mod preferences;
 pub mod unsubscribe;
+pub mod webhooks;
 pub mod proofs;
 pub mod subjects;
 

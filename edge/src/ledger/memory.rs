@@ -8,6 +8,7 @@ use accord_core::ids::SubjectId;
 use accord_core::receipt::Receipt;
 use accord_core::state::SubjectState;
 
+use super::outbox::{OutboxMessage, Status};
 use super::store::{Head, LedgerStore, PersonalRecord};
 use crate::error::EdgeError;
 
@@ -18,6 +19,7 @@ pub struct MemoryLedger {
     checkpoints: RefCell<Vec<SignedCheckpoint>>,
     personal: RefCell<BTreeMap<SubjectId, PersonalRecord>>,
     idempotency: RefCell<BTreeMap<String, (String, u64)>>,
+    outbox: RefCell<Vec<OutboxMessage>>,
 }
 
 impl LedgerStore for MemoryLedger {
@@ -68,6 +70,33 @@ impl LedgerStore for MemoryLedger {
 
     fn receipt_at(&self, seq: u64) -> Result<Option<Receipt>, EdgeError> {
         Ok(self.receipts.borrow().iter().find(|r| r.event.seq == seq).cloned())
+    }
+
+    fn enqueue(&self, message: &OutboxMessage) -> Result<(), EdgeError> {
+        let mut outbox = self.outbox.borrow_mut();
+        if !outbox.iter().any(|m| m.id == message.id) {
+            outbox.push(message.clone());
+        }
+        Ok(())
+    }
+
+    fn due(&self, now_ms: i64, limit: usize) -> Result<Vec<OutboxMessage>, EdgeError> {
+        Ok(self.outbox.borrow().iter().filter(|m| m.status == Status::Pending && m.next_attempt_ms <= now_ms).take(limit).cloned().collect())
+    }
+
+    fn update_message(&self, message: &OutboxMessage) -> Result<(), EdgeError> {
+        for m in self.outbox.borrow_mut().iter_mut().filter(|m| m.id == message.id) {
+            *m = message.clone();
+        }
+        Ok(())
+    }
+
+    fn next_due(&self) -> Result<Option<i64>, EdgeError> {
+        Ok(self.outbox.borrow().iter().filter(|m| m.status == Status::Pending).map(|m| m.next_attempt_ms).min())
+    }
+
+    fn messages(&self, status: Status, limit: usize) -> Result<Vec<OutboxMessage>, EdgeError> {
+        Ok(self.outbox.borrow().iter().rev().filter(|m| m.status == status).take(limit).cloned().collect())
     }
 
     fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError> {

@@ -1,8 +1,10 @@
 //! The consent ledger: one Durable Object per (site, shard), each holding an append-only,
 //! hash-chained list of signed events and the current state of the subjects it owns.
 
+pub mod deliver;
 pub mod memory;
 pub mod object;
+pub mod outbox;
 pub mod protocol;
 pub mod service;
 pub mod sql;

@@ -2,6 +2,7 @@
 //! each append it makes sure an alarm will sign a checkpoint of the new events.
 
 use accord_core::contact::Email;
+use wasm_bindgen::JsValue;
 use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
 
 use super::protocol::LedgerRequest;
@@ -17,6 +18,8 @@ use crate::secrets;
 
 /// How long new events may wait for a signed checkpoint.
 const CHECKPOINT_DELAY_MS: i64 = 60_000;
+/// Earliest retry of a failed alarm run.
+const MIN_ALARM_GAP_MS: i64 = 1_000;
 
 #[durable_object]
 pub struct Ledger {
@@ -35,7 +38,8 @@ impl DurableObject for Ledger {
                 let appended = matches!(msg, LedgerRequest::Append { .. } | LedgerRequest::AppendIfEffective { .. });
                 let answer = self.handle(msg);
                 if appended && answer.is_ok() {
-                    self.schedule_checkpoint().await?;
+                    // Deliver the new outbox message now; the alarm also signs checkpoints.
+                    self.alarm_by(js_sys::Date::now() as i64).await?;
                 }
                 answer
             }
@@ -45,11 +49,9 @@ impl DurableObject for Ledger {
     }
 
     async fn alarm(&self) -> Result<Response> {
-        let done = SqlLedger::open(self.state.storage().sql())
-            .and_then(|store| service::checkpoint(&store, &RuntimeClock, &secrets::signing_key(&self.env)?));
-        if let Err(e) = done {
-            // The runtime retries failed alarms; the next append also schedules one.
-            worker::console_error!("checkpoint alarm: {e}");
+        if let Err(e) = self.run_alarm().await {
+            // The runtime retries a failed alarm; the next append also schedules one.
+            worker::console_error!("ledger alarm: {e}");
             return Err(worker::Error::RustError(e.to_string()));
         }
         Response::empty()
@@ -77,6 +79,7 @@ impl Ledger {
                     None => ApiResponse::json(200, &serde_json::Value::Null),
                 }
             }
+            LedgerRequest::Messages { status, limit } => ApiResponse::json(200, &store.messages(status, limit.min(1000))?),
             LedgerRequest::States { subjects } => {
                 ApiResponse::json(200, &subjects.iter().map(|s| store.state(s)).collect::<std::result::Result<Vec<_>, _>>()?)
             }
@@ -94,10 +97,40 @@ impl Ledger {
         })
     }
 
-    async fn schedule_checkpoint(&self) -> Result<()> {
+    /// Makes sure the alarm fires no later than `at_ms`.
+    async fn alarm_by(&self, at_ms: i64) -> Result<()> {
         let storage = self.state.storage();
-        if storage.get_alarm().await?.is_none() {
-            storage.set_alarm(CHECKPOINT_DELAY_MS).await?;
+        match storage.get_alarm().await? {
+            Some(t) if t <= at_ms => Ok(()),
+            _ => storage.set_alarm(worker::ScheduledTime::new(js_sys::Date::new(&JsValue::from_f64(at_ms as f64)))).await,
+        }
+    }
+
+    /// Delivers due outbox messages, signs a checkpoint when one is due, and schedules the
+    /// next run for whichever comes first.
+    async fn run_alarm(&self) -> std::result::Result<(), EdgeError> {
+        let store = SqlLedger::open(self.state.storage().sql())?;
+        let Some(head) = store.head()? else { return Ok(()) };
+        let now = js_sys::Date::now() as i64;
+        let delivered = crate::ledger::deliver::deliver_due(&store, &self.env, &head.site, now).await;
+        let latest = store.latest_checkpoint()?;
+        let stale = latest.as_ref().is_none_or(|c| c.checkpoint.size < head.seq);
+        let checkpoint_at = latest.as_ref().map_or(now, |c| c.checkpoint.timestamp.timestamp_millis() + CHECKPOINT_DELAY_MS);
+        let mut next = None;
+        if stale && checkpoint_at <= now {
+            service::checkpoint(&store, &RuntimeClock, &secrets::signing_key(&self.env)?)?;
+        } else if stale {
+            next = Some(checkpoint_at);
+        }
+        let outbox_next = match delivered {
+            Ok(_) => store.next_due()?,
+            Err(ref e) => {
+                worker::console_warn!("webhook delivery: {e}");
+                Some(now + MIN_ALARM_GAP_MS * 5)
+            }
+        };
+        if let Some(t) = [next, outbox_next].into_iter().flatten().min() {
+            self.alarm_by(t.max(now + MIN_ALARM_GAP_MS)).await.map_err(EdgeError::from)?;
         }
         Ok(())
     }

@@ -16,6 +16,8 @@ pub enum LedgerRequest {
     Append { shard: u8, draft: EventDraft, email: Option<String>, idempotency: Option<Idempotency> },
     /// Answer: 201 with the `Receipt`, or 200 with `null` when the event would change nothing.
     AppendIfEffective { shard: u8, draft: EventDraft },
+    /// Answer: `Vec<OutboxMessage>` in that status, newest first.
+    Messages { status: super::outbox::Status, limit: usize },
     /// Answer: `Vec<Option<SubjectState>>`, in the order asked.
     States { subjects: Vec<SubjectId> },
     /// Answer: `Option<SubjectState>`.

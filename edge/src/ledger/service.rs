@@ -12,6 +12,7 @@ use accord_core::receipt::Receipt;
 use accord_core::state::{SubjectState, apply};
 use accord_core::vault::SecretKey;
 
+use super::outbox;
 use super::protocol::{Consistency, Idempotency, ShardProofs};
 use super::store::{LedgerStore, PersonalRecord};
 use crate::clock::Clock;
@@ -90,6 +91,7 @@ pub fn append<C: Clock, E: Entropy>(
     if let Some(record) = personal {
         store.put_personal(&record)?;
     }
+    store.enqueue(&outbox::consent_changed(&receipt, &state, cx.clock.now().timestamp_millis()))?;
     Ok(receipt)
 }
 

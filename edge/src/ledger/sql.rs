@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use worker::{SqlStorage, SqlStorageValue};
 
+use super::outbox::{OutboxMessage, Status};
 use super::store::{Head, LedgerStore, PersonalRecord};
 use crate::error::EdgeError;
 
@@ -37,6 +38,14 @@ CREATE TABLE IF NOT EXISTS idempotency (
   request_hash TEXT NOT NULL,
   seq INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outbox (
+  id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  next_attempt_ms INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_ms);
 CREATE TABLE IF NOT EXISTS personal (
   subject TEXT PRIMARY KEY,
   body TEXT NOT NULL
@@ -56,6 +65,14 @@ fn corrupt(e: serde_json::Error) -> EdgeError {
 
 fn to_json(value: &impl serde::Serialize) -> Result<String, EdgeError> {
     serde_json::to_string(value).map_err(corrupt)
+}
+
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Pending => "pending",
+        Status::Delivered => "delivered",
+        Status::Dead => "dead",
+    }
 }
 
 #[derive(Deserialize)]
@@ -173,6 +190,47 @@ impl LedgerStore for SqlLedger {
     fn receipt_at(&self, seq: u64) -> Result<Option<Receipt>, EdgeError> {
         let seq = i64::try_from(seq).unwrap_or(i64::MAX);
         Ok(self.decoded("SELECT receipt AS value FROM events WHERE seq = ?", vec![seq.into()])?.into_iter().next())
+    }
+
+    fn enqueue(&self, m: &OutboxMessage) -> Result<(), EdgeError> {
+        self.exec(
+            "INSERT INTO outbox (id, status, next_attempt_ms, created_ms, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            vec![m.id.as_str().into(), status_name(m.status).into(), m.next_attempt_ms.into(), m.created_ms.into(), to_json(m)?.into()],
+        )
+    }
+
+    fn due(&self, now_ms: i64, limit: usize) -> Result<Vec<OutboxMessage>, EdgeError> {
+        self.decoded(
+            "SELECT body AS value FROM outbox WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, created_ms LIMIT ?",
+            vec![now_ms.into(), (limit as i64).into()],
+        )
+    }
+
+    fn update_message(&self, m: &OutboxMessage) -> Result<(), EdgeError> {
+        self.exec(
+            "UPDATE outbox SET status = ?, next_attempt_ms = ?, body = ? WHERE id = ?",
+            vec![status_name(m.status).into(), m.next_attempt_ms.into(), to_json(m)?.into(), m.id.as_str().into()],
+        )
+    }
+
+    fn next_due(&self) -> Result<Option<i64>, EdgeError> {
+        #[derive(Deserialize)]
+        struct Row {
+            next: Option<i64>,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec("SELECT MIN(next_attempt_ms) AS next FROM outbox WHERE status = 'pending'", None)
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows.into_iter().next().and_then(|r| r.next))
+    }
+
+    fn messages(&self, status: Status, limit: usize) -> Result<Vec<OutboxMessage>, EdgeError> {
+        self.decoded(
+            "SELECT body AS value FROM outbox WHERE status = ? ORDER BY created_ms DESC LIMIT ?",
+            vec![status_name(status).into(), (limit as i64).into()],
+        )
     }
 
     fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError> {

@@ -9,6 +9,7 @@ use accord_core::state::SubjectState;
 use accord_core::vault::Sealed;
 use serde::{Deserialize, Serialize};
 
+use super::outbox::{OutboxMessage, Status};
 use crate::error::EdgeError;
 
 /// The newest event of a shard: where the next one chains from, and whose shard this is.
@@ -44,6 +45,14 @@ pub trait LedgerStore {
     fn idempotent(&self, key: &str) -> Result<Option<(String, u64)>, EdgeError>;
     fn put_idempotent(&self, key: &str, request_hash: &str, seq: u64) -> Result<(), EdgeError>;
     fn receipt_at(&self, seq: u64) -> Result<Option<Receipt>, EdgeError>;
+    fn enqueue(&self, message: &OutboxMessage) -> Result<(), EdgeError>;
+    /// Pending messages due at `now_ms`, oldest first, at most `limit`.
+    fn due(&self, now_ms: i64, limit: usize) -> Result<Vec<OutboxMessage>, EdgeError>;
+    fn update_message(&self, message: &OutboxMessage) -> Result<(), EdgeError>;
+    /// When the next pending message is due.
+    fn next_due(&self) -> Result<Option<i64>, EdgeError>;
+    /// Messages in a status, newest first.
+    fn messages(&self, status: Status, limit: usize) -> Result<Vec<OutboxMessage>, EdgeError>;
     fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError>;
     fn put_personal(&self, record: &PersonalRecord) -> Result<(), EdgeError>;
 }

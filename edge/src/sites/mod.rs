@@ -7,6 +7,7 @@ pub mod protocol;
 pub mod service;
 pub mod sql;
 pub mod store;
+pub mod webhooks;
 
 pub fn object_name(site: &accord_core::ids::SiteId) -> String {
     format!("site:{site}")

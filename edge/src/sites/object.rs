@@ -3,6 +3,7 @@
 use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
 
 use super::keys::{self, KeyStore};
+use super::webhooks::{self, WebhookStore};
 use super::protocol::SiteRequest;
 use super::service::{Published, publish};
 use super::sql::SqlConfigs;
@@ -50,6 +51,9 @@ impl Site {
                 ApiResponse::json(201, &keys::create(&store, keys::NewKey { label, scopes }, &RuntimeClock, &RuntimeEntropy)?)
             }
             SiteRequest::RevokeKey { id } => ApiResponse::json(200, &keys::revoke(&store, &id, &RuntimeClock)?),
+            SiteRequest::Webhooks => ApiResponse::json(200, &store.webhooks()?),
+            SiteRequest::CreateWebhook { url } => ApiResponse::json(201, &webhooks::create(&store, &url, &RuntimeClock, &RuntimeEntropy)?),
+            SiteRequest::DeleteWebhook { id } => ApiResponse::json(200, &store.delete_webhook(&id)?),
         })
     }
 }

@@ -23,4 +23,10 @@ pub enum SiteRequest {
     CreateKey { label: String, scopes: Vec<KeyScope> },
     /// Answer: the revoked `ApiKeyRecord`.
     RevokeKey { id: String },
+    /// Answer: `Vec<WebhookEndpoint>` with secrets (for the ledger's deliveries only).
+    Webhooks,
+    /// Answer: 201 with the `WebhookEndpoint`, its secret included this once.
+    CreateWebhook { url: String },
+    /// Answer: `bool`, whether it existed.
+    DeleteWebhook { id: String },
 }

@@ -6,6 +6,7 @@ use worker::SqlStorage;
 
 use super::keys::{ApiKeyRecord, KeyStore};
 use super::store::ConfigStore;
+use super::webhooks::{WebhookEndpoint, WebhookStore};
 use crate::error::EdgeError;
 
 const SCHEMA: &str = "
@@ -15,6 +16,10 @@ CREATE TABLE IF NOT EXISTS config_versions (
   body TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS api_keys (
+  id TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webhooks (
   id TEXT PRIMARY KEY,
   body TEXT NOT NULL
 );";
@@ -95,5 +100,23 @@ impl SqlConfigs {
         rows.iter()
             .map(|r| serde_json::from_str(&r.body).map_err(|e| EdgeError::Internal(format!("stored key does not decode: {e}"))))
             .collect()
+    }
+}
+
+impl WebhookStore for SqlConfigs {
+    fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, EdgeError> {
+        let rows: Vec<Row> = self.sql.exec("SELECT body FROM webhooks ORDER BY id", None).and_then(|c| c.to_array()).map_err(storage)?;
+        rows.iter().map(|r| serde_json::from_str(&r.body).map_err(|e| EdgeError::Internal(e.to_string()))).collect()
+    }
+
+    fn put_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), EdgeError> {
+        let body = serde_json::to_string(endpoint).map_err(|e| EdgeError::Internal(e.to_string()))?;
+        self.sql.exec("INSERT INTO webhooks (id, body) VALUES (?, ?)", vec![endpoint.id.as_str().into(), body.into()]).map_err(storage)?;
+        Ok(())
+    }
+
+    fn delete_webhook(&self, id: &str) -> Result<bool, EdgeError> {
+        let c = self.sql.exec("DELETE FROM webhooks WHERE id = ?", vec![id.into()]).map_err(storage)?;
+        Ok(c.rows_written() > 0)
     }
 }

@@ -64,6 +64,7 @@ fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets) -> Edge
         port,
         secrets: secrets.clone(),
         client_ip_header: Some("x-forwarded-for".into()),
+        vars: vec![("ACCORD_WEBHOOK_RETRY_SECONDS".into(), "0,1,1,1,1".into())],
     })
     .expect("start workerd")
 }

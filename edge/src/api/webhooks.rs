@@ -1,0 +1,65 @@
+//! `/v1/sites/{site}/webhooks`: where signed deliveries go, and what became of them.
+
+use accord_core::ids::SiteId;
+use futures_util::future::try_join_all;
+use serde::Deserialize;
+use worker::Env;
+
+use super::Incoming;
+use crate::auth;
+use crate::error::EdgeError;
+use crate::http::{ApiResponse, parse_json};
+use crate::ledger::outbox::{OutboxMessage, Status};
+use crate::ledger::protocol::LedgerRequest;
+use crate::ledger::{SHARDS, object_name};
+use crate::runtime::call;
+use crate::sites::keys::KeyScope;
+use crate::sites::protocol::SiteRequest;
+use crate::sites::webhooks::WebhookEndpoint;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewWebhook {
+    url: String,
+}
+
+pub async fn create(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
+    let body: NewWebhook = parse_json(req.content_type.as_deref(), &req.body)?;
+    let (_, endpoint): (_, WebhookEndpoint) = call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::CreateWebhook { url: body.url }).await?;
+    Ok(ApiResponse::json(201, &endpoint))
+}
+
+pub async fn list(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
+    let (_, endpoints): (_, Vec<WebhookEndpoint>) = call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Webhooks).await?;
+    let public: Vec<WebhookEndpoint> = endpoints.iter().map(WebhookEndpoint::public).collect();
+    Ok(ApiResponse::json(200, &serde_json::json!({ "webhooks": public })))
+}
+
+pub async fn delete(env: &Env, site: &SiteId, id: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
+    let (_, existed): (_, bool) = call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::DeleteWebhook { id: id.to_owned() }).await?;
+    if !existed {
+        return Err(EdgeError::NotFound(format!("no webhook endpoint '{id}'")));
+    }
+    Ok(ApiResponse::json(200, &serde_json::json!({ "deleted": id })))
+}
+
+/// Pending and dead deliveries of every shard (the dead ones need the controller's attention).
+pub async fn deliveries(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
+    let mut lists = Vec::new();
+    for status in [Status::Pending, Status::Dead] {
+        let calls = (0..SHARDS).map(|shard| async move {
+            let msg = LedgerRequest::Messages { status, limit: 100 };
+            Ok::<_, EdgeError>(call::<Vec<OutboxMessage>>(env, "LEDGER", &object_name(site, shard), &msg).await?.1)
+        });
+        let mut all: Vec<OutboxMessage> = try_join_all(calls).await?.into_iter().flatten().collect();
+        all.sort_by_key(|m| std::cmp::Reverse(m.created_ms));
+        lists.push(all);
+    }
+    let dead = lists.pop().unwrap_or_default();
+    let pending = lists.pop().unwrap_or_default();
+    Ok(ApiResponse::json(200, &serde_json::json!({ "pending": pending, "dead": dead })))
+}

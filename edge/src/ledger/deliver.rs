@@ -1,0 +1,66 @@
+//! Delivering the outbox: signed POSTs (Standard Webhooks) to every endpoint of the site.
+
+use accord_core::ids::SiteId;
+use accord_core::webhook::{WebhookSecret, sign};
+use wasm_bindgen::JsValue;
+use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
+
+use super::outbox::{self, OutboxMessage};
+use super::store::LedgerStore;
+use crate::error::EdgeError;
+use crate::runtime::call;
+use crate::sites::protocol::SiteRequest;
+use crate::sites::webhooks::WebhookEndpoint;
+
+/// Messages per alarm: keeps one run well inside the runtime's limits.
+const BATCH: usize = 50;
+
+/// Attempts every due message once. Without endpoints, messages wait (nothing is dropped).
+pub async fn deliver_due(store: &impl LedgerStore, env: &Env, site: &SiteId, now_ms: i64) -> Result<usize, EdgeError> {
+    let due = store.due(now_ms, BATCH)?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let (_, endpoints): (_, Vec<WebhookEndpoint>) = call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Webhooks).await?;
+    if endpoints.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<String> = endpoints.iter().map(|e| e.id.clone()).collect();
+    let schedule = outbox::schedule(env.var("ACCORD_WEBHOOK_RETRY_SECONDS").ok().map(|v| v.to_string()).as_deref());
+    let count = due.len();
+    for mut message in due {
+        let mut error = None;
+        let pending: Vec<&WebhookEndpoint> = endpoints.iter().filter(|e| !message.delivered_to.contains(&e.id)).collect();
+        for endpoint in pending {
+            match post(endpoint, &message, now_ms / 1000).await {
+                Ok(()) => message.delivered_to.push(endpoint.id.clone()),
+                Err(e) => error = Some(format!("{}: {e}", endpoint.id)),
+            }
+        }
+        message.after_attempt(&ids, now_ms, &schedule, error);
+        store.update_message(&message)?;
+    }
+    Ok(count)
+}
+
+async fn post(endpoint: &WebhookEndpoint, message: &OutboxMessage, now_s: i64) -> Result<(), String> {
+    let secret = WebhookSecret::parse(&endpoint.secret).map_err(|e| e.to_string())?;
+    let signature = sign(&secret, &message.id, now_s, message.payload.as_bytes());
+    let headers = Headers::new();
+    for (k, v) in [
+        ("content-type", "application/json"),
+        ("webhook-id", message.id.as_str()),
+        ("webhook-timestamp", &now_s.to_string()),
+        ("webhook-signature", &signature),
+    ] {
+        headers.set(k, v).map_err(|e| e.to_string())?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&message.payload)));
+    let req = Request::new_with_init(&endpoint.url, &init).map_err(|e| e.to_string())?;
+    let resp = Fetch::Request(req).send().await.map_err(|e| e.to_string())?;
+    match resp.status_code() {
+        200..=299 => Ok(()),
+        s => Err(format!("HTTP {s}")),
+    }
+}

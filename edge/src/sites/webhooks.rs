@@ -1,0 +1,74 @@
+//! Webhook endpoints of a site: where signed deliveries go (the company's email service or
+//! CRM). The signing secret (`whsec_…`) is shown once, at creation; it is stored because the
+//! edge must sign with it, but never returned again.
+
+use accord_core::Violation;
+use accord_core::webhook::WebhookSecret;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Clock;
+use crate::entropy::Entropy;
+use crate::error::EdgeError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookEndpoint {
+    pub id: String,
+    pub url: String,
+    #[serde(with = "accord_core::time::millis")]
+    pub created_at: DateTime<Utc>,
+    /// `whsec_…`; empty in anything shown to clients.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub secret: String,
+}
+
+impl WebhookEndpoint {
+    pub fn public(&self) -> Self {
+        Self { secret: String::new(), ..self.clone() }
+    }
+}
+
+pub trait WebhookStore {
+    fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, EdgeError>;
+    fn put_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), EdgeError>;
+    fn delete_webhook(&self, id: &str) -> Result<bool, EdgeError>;
+}
+
+/// `https://…`, or plain http to a loopback address (local demo and tests).
+fn check_url(url: &str) -> Result<(), Violation> {
+    let ok = url.len() <= 2048
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+        && (url.strip_prefix("https://").is_some_and(|r| !r.is_empty())
+            || ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"].iter().any(|p| url.starts_with(p)));
+    if ok { Ok(()) } else { Err(Violation::new("url", "https_url", "must be an https:// URL (plain http only to a loopback address)")) }
+}
+
+pub fn create(store: &impl WebhookStore, url: &str, clock: &impl Clock, entropy: &impl Entropy) -> Result<WebhookEndpoint, EdgeError> {
+    check_url(url)?;
+    if store.webhooks()?.len() >= 10 {
+        return Err(Violation::new("url", "max_endpoints", "a site has at most 10 webhook endpoints").into());
+    }
+    let id: String = entropy.array::<8>()?.iter().map(|b| format!("{b:02x}")).collect();
+    let endpoint = WebhookEndpoint {
+        id: format!("wh_{id}"),
+        url: url.to_owned(),
+        created_at: clock.now(),
+        secret: WebhookSecret::generate_from(entropy.array()?).to_string_secret(),
+    };
+    store.put_webhook(&endpoint)?;
+    Ok(endpoint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert!(check_url("https://crm.example/hooks/accord").is_ok());
+        assert!(check_url("http://127.0.0.1:9000/hook").is_ok());
+        assert_eq!(check_url("http://crm.example/hook").unwrap_err().rule, "https_url");
+        assert!(check_url("https://").is_err());
+        assert!(check_url("https://a b").is_err());
+    }
+}
