@@ -22,6 +22,8 @@ pub enum Method {
     /// The person, through a signed preference-centre link.
     PreferenceCentre,
     UnsubscribeLink,
+    /// A confirmation or re-confirmation link from an email only the person received.
+    EmailLink,
     Import,
     Expiry,
 }
@@ -96,6 +98,8 @@ pub enum EventBody {
     Withdrawal { scope: Scope },
     /// A double opt-in confirmation of the consents given on a channel.
     Confirmation { channel: Channel },
+    /// The single re-confirmation request was sent, ahead of the retention limit.
+    ReconfirmationRequested,
     /// The person answered the re-confirmation request with a clear yes.
     Reconfirmation,
     /// No clear yes by the retention limit: every consent lapses.
@@ -115,6 +119,7 @@ impl EventBody {
             EventBody::Consent { .. } => "consent",
             EventBody::Withdrawal { .. } => "withdrawal",
             EventBody::Confirmation { .. } => "confirmation",
+            EventBody::ReconfirmationRequested => "reconfirmation_requested",
             EventBody::Reconfirmation => "reconfirmation",
             EventBody::Lapse => "lapse",
             EventBody::Objection => "objection",

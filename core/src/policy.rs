@@ -86,6 +86,11 @@ pub fn retention_limit(config: &SiteConfig, last_contact: DateTime<Utc>) -> Date
     last_contact.checked_add_months(Months::new(config.retention.prospect_months)).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
+/// When the single re-confirmation request is due.
+pub fn reconfirm_due(config: &SiteConfig, last_contact: DateTime<Utc>) -> DateTime<Utc> {
+    retention_limit(config, last_contact) - chrono::Duration::days(i64::from(config.retention.reconfirm_lead_days))
+}
+
 /// The decision for one person (`None`: never recorded) and one box.
 ///
 /// Order matters and is the point of this function: an objection or erasure beats everything,

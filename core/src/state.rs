@@ -52,6 +52,9 @@ pub struct SubjectState {
     pub last_contact: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::time::millis_opt")]
     pub customer_since: Option<DateTime<Utc>>,
+    /// When the re-confirmation request for the current retention period was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::time::millis_opt")]
+    pub reconfirm_requested_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::time::millis_opt")]
     pub objected_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::time::millis_opt")]
@@ -70,6 +73,7 @@ impl SubjectState {
             opt_outs: Vec::new(),
             last_contact: at,
             customer_since: None,
+            reconfirm_requested_at: None,
             objected_at: None,
             lapsed_at: None,
             erased_at: None,
@@ -152,6 +156,7 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
             }
             state.last_contact = at;
         }
+        EventBody::ReconfirmationRequested => state.reconfirm_requested_at = Some(at),
         EventBody::Reconfirmation => state.last_contact = at,
         EventBody::Lapse => state.lapsed_at = Some(at),
         EventBody::Objection => state.objected_at = Some(at),
@@ -167,6 +172,10 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
                 state.customer_since = Some(at);
             }
         }
+    }
+    // A new retention period starts with every real contact; it gets its own request.
+    if state.reconfirm_requested_at.is_some_and(|r| state.last_contact > r) {
+        state.reconfirm_requested_at = None;
     }
     state.updated_at = at;
     state

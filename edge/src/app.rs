@@ -6,6 +6,7 @@ use worker::{Env, Request};
 use crate::api::{self, Incoming};
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
+use crate::api::confirm::Which;
 use crate::limits::Class;
 use crate::limits_check;
 use crate::routes::Route;
@@ -48,6 +49,10 @@ async fn limit(route: &Route, env: &Env, req: &Incoming) -> Result<(), EdgeError
         Route::GetPreferences(token) => (api::preferences::site_of(env, token)?, Class::Read),
         Route::PostUnsubscribe(token) => (api::unsubscribe::site_of(env, token)?, Class::Write),
         Route::GetUnsubscribe(token) => (api::unsubscribe::site_of(env, token)?, Class::Read),
+        Route::PostConfirm(t) => (api::confirm::site_of(env, Which::Confirm, t)?, Class::Write),
+        Route::PostReconfirm(t) => (api::confirm::site_of(env, Which::Reconfirm, t)?, Class::Write),
+        Route::GetConfirm(t) => (api::confirm::site_of(env, Which::Confirm, t)?, Class::Read),
+        Route::GetReconfirm(t) => (api::confirm::site_of(env, Which::Reconfirm, t)?, Class::Read),
         _ => return Ok(()),
     };
     limits_check::check(env, &site, &req.client, class).await
@@ -97,6 +102,11 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::PostActivity(site) => api::activity::post(env, &site, req).await,
         Route::PostLink(site) => api::links::post(env, &site, req).await,
         Route::PostUnsubscribeLinks(site) => api::unsubscribe::links(env, &site, req).await,
+        Route::RunLifecycle(site) => api::lifecycle::post(env, &site, req).await,
+        Route::GetConfirm(t) => api::confirm::get(env, Which::Confirm, &t, req).await,
+        Route::PostConfirm(t) => api::confirm::post(env, Which::Confirm, &t, req).await,
+        Route::GetReconfirm(t) => api::confirm::get(env, Which::Reconfirm, &t, req).await,
+        Route::PostReconfirm(t) => api::confirm::post(env, Which::Reconfirm, &t, req).await,
         Route::CreateWebhook(site) => api::webhooks::create(env, &site, req).await,
         Route::ListWebhooks(site) => api::webhooks::list(env, &site, req).await,
         Route::DeleteWebhook(site, id) => api::webhooks::delete(env, &site, &id, req).await,

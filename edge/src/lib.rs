@@ -18,18 +18,29 @@ pub mod page;
 pub mod ledger;
 pub mod limits;
 pub mod limits_check;
+pub mod registry;
 pub mod routes;
 pub mod runtime;
 pub mod secrets;
 pub mod sites;
 
-use worker::{Context, Env, Request, Response, event};
+use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, event};
 
 pub use ledger::object::Ledger;
 pub use limits::object::RateLimiter;
+pub use registry::Registry;
 pub use sites::object::Site;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    clock::init(&env);
     runtime::to_worker(app::handle(req, &env).await)
+}
+
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    clock::init(&env);
+    if let Err(e) = api::lifecycle::scheduled(&env).await {
+        worker::console_error!("scheduled lifecycle job: {e}");
+    }
 }

@@ -22,6 +22,11 @@ pub enum Route {
     PostActivity(SiteId),
     PostLink(SiteId),
     PostUnsubscribeLinks(SiteId),
+    RunLifecycle(SiteId),
+    GetConfirm(String),
+    PostConfirm(String),
+    GetReconfirm(String),
+    PostReconfirm(String),
     CreateWebhook(SiteId),
     ListWebhooks(SiteId),
     DeleteWebhook(SiteId, String),
@@ -63,6 +68,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("DELETE", "/v1/sites/{site}/webhooks/{webhook}", Access::Controller),
     ("GET", "/v1/sites/{site}/webhooks/deliveries", Access::Controller),
     ("GET", "/u/{token}", Access::Public),
+    ("GET", "/c/{token}", Access::Public),
+    ("POST", "/c/{token}", Access::Public),
+    ("GET", "/r/{token}", Access::Public),
+    ("POST", "/r/{token}", Access::Public),
+    ("POST", "/v1/sites/{site}/lifecycle/run", Access::Controller),
     ("POST", "/u/{token}", Access::Public),
     ("GET", "/v1/keys", Access::Public),
     ("GET", "/v1/sites/{site}/config", Access::Public),
@@ -101,6 +111,7 @@ impl Route {
             | Route::PostActivity(_)
             | Route::PostLink(_)
             | Route::PostUnsubscribeLinks(_)
+            | Route::RunLifecycle(_)
             | Route::CreateWebhook(_)
             | Route::ListWebhooks(_)
             | Route::DeleteWebhook(..)
@@ -123,6 +134,14 @@ impl Route {
             ["health"] => only("GET", Route::Health),
             ["v1", "keys"] => only("GET", Route::Keys),
             ["openapi.json"] => only("GET", Route::OpenApi),
+            ["c", token] if token.len() <= 512 => {
+                let token = (*token).to_owned();
+                if method == "POST" { Ok(Route::PostConfirm(token)) } else { only("GET, POST", Route::GetConfirm(token)) }
+            }
+            ["r", token] if token.len() <= 512 => {
+                let token = (*token).to_owned();
+                if method == "POST" { Ok(Route::PostReconfirm(token)) } else { only("GET, POST", Route::GetReconfirm(token)) }
+            }
             ["u", token] if token.len() <= 512 => {
                 let token = (*token).to_owned();
                 if method == "POST" { Ok(Route::PostUnsubscribe(token)) } else { only("GET, POST", Route::GetUnsubscribe(token)) }
@@ -156,6 +175,7 @@ impl Route {
                     ["activity"] => only("POST", Route::PostActivity(site)),
                     ["links"] => only("POST", Route::PostLink(site)),
                     ["unsubscribe-links"] => only("POST", Route::PostUnsubscribeLinks(site)),
+                    ["lifecycle", "run"] => only("POST", Route::RunLifecycle(site)),
                     ["webhooks"] if method == "POST" => Ok(Route::CreateWebhook(site)),
                     ["webhooks"] => only("GET, POST", Route::ListWebhooks(site)),
                     ["webhooks", "deliveries"] => only("GET", Route::WebhookDeliveries(site)),

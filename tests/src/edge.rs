@@ -69,11 +69,13 @@ const edge :Workerd.Worker = (
     (name = "LEDGER", durableObjectNamespace = "Ledger"),
     (name = "SITES", durableObjectNamespace = "Site"),
     (name = "LIMITS", durableObjectNamespace = "RateLimiter"),
+    (name = "REGISTRY", durableObjectNamespace = "Registry"),
   ],
   durableObjectNamespaces = [
     (className = "Ledger", uniqueKey = "accord-edge-Ledger", enableSql = true),
     (className = "Site", uniqueKey = "accord-edge-Site", enableSql = true),
     (className = "RateLimiter", uniqueKey = "accord-edge-RateLimiter", enableSql = true),
+    (className = "Registry", uniqueKey = "accord-edge-Registry", enableSql = true),
   ],
   durableObjectStorage = (localDisk = "do-storage"),
 );

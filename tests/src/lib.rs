@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod edge;
+pub mod inbox;
 pub mod net;
 pub mod paths;
 pub mod secrets;

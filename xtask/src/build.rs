@@ -5,9 +5,16 @@ use std::process::Command;
 use crate::run::run as exec;
 use crate::tools::{Tools, workspace_root};
 
-pub fn all(tools: &Tools) -> Result<(), String> {
+/// Which edge to build: production has a fixed clock; the demo and the tests can move theirs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    Production,
+    Demo,
+}
+
+pub fn all(tools: &Tools, flavour: Flavour) -> Result<(), String> {
     widget(tools)?;
-    edge(tools)
+    edge(tools, flavour)
 }
 
 /// `widget/dist/accord.js` (the loader) and `widget/dist/pkg/` (the wasm and its glue).
@@ -31,9 +38,13 @@ pub fn widget(tools: &Tools) -> Result<(), String> {
 
 /// `edge/build/index.js` + `index_bg.wasm`, with the locally installed wasm-bindgen, esbuild and
 /// wasm-opt (worker-build would otherwise download them).
-pub fn edge(tools: &Tools) -> Result<(), String> {
-    exec(Command::new(&tools.worker_build)
-        .arg("--release")
+pub fn edge(tools: &Tools, flavour: Flavour) -> Result<(), String> {
+    let mut cmd = Command::new(&tools.worker_build);
+    cmd.arg("--release");
+    if flavour == Flavour::Demo {
+        cmd.args(["--", "--features", "demo-clock"]);
+    }
+    exec(cmd
         .current_dir(workspace_root().join("edge"))
         .env("PATH", tools.path_env())
         .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)

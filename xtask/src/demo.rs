@@ -2,13 +2,14 @@
 //! the demo shop and the widget, on loopback. Ctrl-C stops everything; data and demo keys are
 //! kept for the next run.
 
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use harness::api::Api;
 use harness::edge::{EdgeOptions, EdgeProcess};
+use harness::inbox::Inbox;
 use harness::secrets::Secrets;
-use harness::site::StaticServer;
+use harness::site::{INBOX_PAGE_PATH, StaticServer, WEBHOOK_PATH};
 
 use crate::tools::{Tools, workspace_root};
 
@@ -30,21 +31,36 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let edge_port = port_arg(args, "--edge-port", 8787)?;
     let site_port = port_arg(args, "--site-port", 8080)?;
     let tools = Tools::ensure(false)?;
-    crate::build::all(&tools)?;
+    crate::build::all(&tools, crate::build::Flavour::Demo)?;
 
     let state = workspace_root().join(".accord/demo");
     let secrets = Secrets::load_or_create(&state.join("secrets.json")).map_err(|e| e.to_string())?;
     let admin_token = secrets.admin_token.clone();
-    let options = EdgeOptions { workerd: tools.workerd(), host: "127.0.0.1".into(), state_dir: state.clone(), port: edge_port, secrets, client_ip_header: None };
+    let options = EdgeOptions { workerd: tools.workerd(), host: "127.0.0.1".into(), state_dir: state.clone(), port: edge_port, secrets, client_ip_header: None, vars: Vec::new() };
     let mut edge = EdgeProcess::start(options)
         .map_err(|e| e.to_string())?;
-    let site = StaticServer::start(site_port, &edge.url()).map_err(|e| format!("demo site on port {site_port}: {e}"))?;
+    let inbox = Arc::new(Inbox::new());
+    let site = StaticServer::start_with_inbox(site_port, &edge.url(), Arc::clone(&inbox))
+        .map_err(|e| format!("demo site on port {site_port}: {e}"))?;
 
-    publish_demo_config(&Api::new(&edge.url(), &admin_token), &site.url())?;
+    let api = Api::new(&edge.url(), &admin_token);
+    publish_demo_config(&api, &site.url())?;
+    let inbox_ready = match register_demo_webhook(&api, &site.webhook_url(), &inbox) {
+        Ok(ready) => ready,
+        Err(e) => {
+            eprintln!("xtask: warning: {e}; the demo inbox will stay empty");
+            false
+        }
+    };
 
     println!();
     println!("  Accord demo is running.");
     println!("  Demo shop (open this):  {}/", site.url());
+    if inbox_ready {
+        println!("  Demo inbox (emails):    {}{INBOX_PAGE_PATH}", site.url());
+    } else {
+        println!("  Demo inbox (emails):    {}{INBOX_PAGE_PATH} (no webhooks: stays empty)", site.url());
+    }
     println!("  Edge API:               {}/v1/sites/demo-shop/config", edge.url());
     println!("  Admin token (demo):     {admin_token}");
     println!("  Storage:                {}", state.join("do").display());
@@ -83,4 +99,50 @@ fn publish_demo_config(api: &Api, site_url: &str) -> Result<(), String> {
         }
         s => Err(format!("publishing the demo configuration failed ({s}): {}", reply.body)),
     }
+}
+
+/// Registers the demo inbox as a webhook endpoint of `demo-shop` and gives it the secret.
+///
+/// The edge shows an endpoint's secret only when creating it, so the endpoints earlier runs
+/// registered for a demo inbox (any port) are deleted first and a fresh one is created: one
+/// endpoint, with a known secret, however often the demo is restarted. `Ok(false)` when the
+/// edge has no webhook routes (404).
+fn register_demo_webhook(api: &Api, webhook_url: &str, inbox: &Inbox) -> Result<bool, String> {
+    let base = "/v1/sites/demo-shop/webhooks";
+    let listed = api.get_admin(base);
+    match listed.status {
+        200 => {}
+        404 | 405 => {
+            eprintln!("xtask: warning: this edge has no webhook routes ({base} answers {}); the demo inbox will stay empty", listed.status);
+            return Ok(false);
+        }
+        s => return Err(format!("listing the webhook endpoints failed ({s}): {}", listed.body)),
+    }
+    let Some(endpoints) = listed.body["webhooks"].as_array() else {
+        return Err(format!("listing the webhook endpoints: no \"webhooks\" list in {}", listed.body));
+    };
+    for endpoint in endpoints {
+        let url = endpoint["url"].as_str().unwrap_or_default();
+        if !url.split(['?', '#']).next().unwrap_or_default().ends_with(WEBHOOK_PATH) {
+            continue;
+        }
+        let id = endpoint["id"].as_str().unwrap_or_default();
+        // The id goes into a path: take it only if it needs no escaping.
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b)) {
+            return Err(format!("the webhook endpoint for {url} has an unexpected id {id:?}"));
+        }
+        let deleted = api.send("DELETE", &format!("{base}/{id}"), &[], Some(api.admin_token()), None);
+        match deleted.status {
+            200 | 204 | 404 => eprintln!("xtask: removed the previous demo webhook endpoint {id} ({url})"),
+            s => return Err(format!("deleting webhook endpoint {id} failed ({s}): {}", deleted.body)),
+        }
+    }
+    let created = api.post_admin(base, &serde_json::json!({"url": webhook_url}));
+    if created.status != 201 {
+        return Err(format!("registering the demo webhook endpoint {webhook_url} failed ({}): {}", created.status, created.body));
+    }
+    let secret = created.body["secret"].as_str().ok_or_else(|| format!("the new webhook endpoint has no secret: {}", created.body))?;
+    inbox.set_secret(secret).map_err(|e| format!("the new webhook endpoint's secret is unusable: {e}"))?;
+    eprintln!("xtask: webhook endpoint {} delivers to {webhook_url}", created.body["id"]);
+    Ok(true)
 }

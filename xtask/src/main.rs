@@ -23,7 +23,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(),
-        Some("build") => tools::Tools::ensure(false).and_then(|t| build::all(&t)),
+        Some("build") => tools::Tools::ensure(false).and_then(|t| build::all(&t, build::Flavour::Production)),
         Some("fuzz") => fuzz::run_cli(&args[1..]),
         Some("serve") => serve::run(&args[1..]),
         _ => Err(USAGE.to_owned()),

@@ -26,7 +26,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let port = port_arg(args, "--port", 8787)?;
     let client_ip_header = text_arg(args, "--client-ip-header")?.map(str::to_owned);
     let tools = Tools::ensure(false)?;
-    crate::build::edge(&tools)?;
+    crate::build::edge(&tools, crate::build::Flavour::Production)?;
     let existed = secrets_path.is_file();
     let mut secrets = Secrets::load_or_create(&secrets_path).map_err(|e| format!("{}: {e}", secrets_path.display()))?;
     if !existed {

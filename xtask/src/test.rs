@@ -35,6 +35,6 @@ const FUZZ_SECONDS: u32 = 5;
 
 pub fn run() -> Result<(), String> {
     let tools = Tools::ensure(true)?;
-    crate::build::all(&tools)?;
+    crate::build::all(&tools, crate::build::Flavour::Demo)?;
     run_all(&tools)
 }

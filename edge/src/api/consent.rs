@@ -9,7 +9,7 @@ use worker::Env;
 use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
-use crate::ledger::protocol::{Idempotency, LedgerRequest};
+use crate::ledger::protocol::{Idempotency, LedgerRequest, MessageContext};
 use crate::ledger::{SHARDS, object_name};
 use crate::runtime::call;
 use crate::{cors, secrets};
@@ -37,7 +37,8 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let shard = subject.shard(SHARDS);
     let draft = EventDraft { site: site.clone(), subject, method: Method::Widget, body: valid.body };
     let idempotency = idempotency(req)?;
-    let msg = LedgerRequest::Append { shard, draft, email: Some(valid.email.as_str().to_owned()), idempotency };
+    let messages = Some(MessageContext { config: shown.config.clone(), base_url: req.base_url.clone() });
+    let msg = LedgerRequest::Append { shard, draft, email: Some(valid.email.as_str().to_owned()), idempotency, messages };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
     let mut resp = receipt_response(status, &receipt);
     resp.headers.extend(cors_headers);

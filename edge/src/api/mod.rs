@@ -4,6 +4,8 @@
 pub mod activity;
 pub mod audience;
 pub mod config;
+pub mod confirm;
+pub mod lifecycle;
 pub mod contact_ref;
 pub mod consent;
 pub mod keys;

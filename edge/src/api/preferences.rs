@@ -79,7 +79,7 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     };
     let shard = c.subject.shard(SHARDS);
     let draft = EventDraft { site: c.site.clone(), subject: c.subject, method: Method::PreferenceCentre, body };
-    let msg = LedgerRequest::Append { shard, draft, email: None, idempotency: super::consent::idempotency(req)? };
+    let msg = LedgerRequest::Append { shard, draft, email: None, idempotency: super::consent::idempotency(req)?, messages: None };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
     let mut resp = super::consent::receipt_response(status, &receipt);
     resp.headers.extend(cors);

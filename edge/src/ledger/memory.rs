@@ -99,6 +99,23 @@ impl LedgerStore for MemoryLedger {
         Ok(self.outbox.borrow().iter().rev().filter(|m| m.status == status).take(limit).cloned().collect())
     }
 
+    fn stale_subjects(&self, before: chrono::DateTime<chrono::Utc>, limit: usize) -> Result<Vec<SubjectState>, EdgeError> {
+        let mut v: Vec<SubjectState> = self
+            .states
+            .borrow()
+            .values()
+            .filter(|s| s.lapsed_at.is_none() && s.erased_at.is_none() && s.last_contact <= before)
+            .cloned()
+            .collect();
+        v.sort_by_key(|s| s.last_contact);
+        v.truncate(limit);
+        Ok(v)
+    }
+
+    fn delete_personal(&self, subject: &SubjectId) -> Result<bool, EdgeError> {
+        Ok(self.personal.borrow_mut().remove(subject).is_some())
+    }
+
     fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError> {
         Ok(self.personal.borrow().get(subject).cloned())
     }

@@ -2,7 +2,9 @@
 //! hash-chained list of signed events and the current state of the subjects it owns.
 
 pub mod deliver;
+pub mod lifecycle;
 pub mod memory;
+pub mod messages;
 pub mod object;
 pub mod outbox;
 pub mod protocol;

@@ -6,6 +6,8 @@ use wasm_bindgen::JsValue;
 use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
 
 use super::protocol::LedgerRequest;
+use super::lifecycle;
+use super::messages::Links;
 use super::service::{self, Appended, Context};
 use super::sql::SqlLedger;
 use super::store::LedgerStore;
@@ -33,9 +35,10 @@ impl DurableObject for Ledger {
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
+        crate::clock::init(&self.env);
         let answer = match read_internal::<LedgerRequest>(req).await {
             Ok(msg) => {
-                let appended = matches!(msg, LedgerRequest::Append { .. } | LedgerRequest::AppendIfEffective { .. });
+                let appended = matches!(msg, LedgerRequest::Append { .. } | LedgerRequest::AppendIfEffective { .. } | LedgerRequest::Lifecycle { .. });
                 let answer = self.handle(msg);
                 if appended && answer.is_ok() {
                     // Deliver the new outbox message now; the alarm also signs checkpoints.
@@ -49,6 +52,7 @@ impl DurableObject for Ledger {
     }
 
     async fn alarm(&self) -> Result<Response> {
+        crate::clock::init(&self.env);
         if let Err(e) = self.run_alarm().await {
             // The runtime retries a failed alarm; the next append also schedules one.
             worker::console_error!("ledger alarm: {e}");
@@ -62,18 +66,36 @@ impl Ledger {
     fn handle(&self, msg: LedgerRequest) -> std::result::Result<ApiResponse, EdgeError> {
         let store = SqlLedger::open(self.state.storage().sql())?;
         Ok(match msg {
-            LedgerRequest::Append { shard, draft, email, idempotency } => {
+            LedgerRequest::Append { shard, draft, email, idempotency, messages } => {
                 let email = email.map(|e| Email::parse("email", &e)).transpose()?;
                 let (signing, kek) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?);
-                let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek };
+                let keys = match &messages {
+                    Some(_) => Some(secrets::token_keys(&self.env)?),
+                    None => None,
+                };
+                let links = messages.as_ref().zip(keys.as_ref()).map(|(m, keys)| Links { keys, base_url: &m.base_url });
+                let with = links.as_ref().zip(messages.as_ref()).map(|(l, m)| (l, &m.config));
+                let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek, messages: with };
                 match service::append_once(&store, shard, draft, email.as_ref(), idempotency.as_ref(), &cx)? {
                     Appended::New(r) => ApiResponse::json(201, &r),
                     Appended::Replayed(r) => ApiResponse::json(200, &r).header("idempotent-replayed", "true"),
                 }
             }
+            LedgerRequest::Lifecycle { shard, context } => {
+                let (signing, kek, keys) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?, secrets::token_keys(&self.env)?);
+                let links = Links { keys: &keys, base_url: &context.base_url };
+                let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek, messages: None };
+                let report = lifecycle::run(&store, &context.config, shard, &cx, &links, lifecycle::BATCH)?;
+                // Counts only: the purge log never names anyone.
+                worker::console_log!(
+                    "lifecycle {} shard {shard}: reconfirmation_requested={} lapsed={} purged={}",
+                    context.config.site, report.reconfirmation_requested, report.lapsed, report.purged
+                );
+                ApiResponse::json(200, &report)
+            }
             LedgerRequest::AppendIfEffective { shard, draft } => {
                 let (signing, kek) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?);
-                let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek };
+                let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek, messages: None };
                 match service::append_if_effective(&store, shard, draft, &cx)? {
                     Some(r) => ApiResponse::json(201, &r),
                     None => ApiResponse::json(200, &serde_json::Value::Null),

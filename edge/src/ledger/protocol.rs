@@ -13,7 +13,17 @@ use serde::{Deserialize, Serialize};
 pub enum LedgerRequest {
     /// Answer: 201 with the `Receipt`, or 200 with the stored one when `idempotency` names a
     /// request already recorded. `email` is the person's address, kept encrypted.
-    Append { shard: u8, draft: EventDraft, email: Option<String>, idempotency: Option<Idempotency> },
+    Append {
+        shard: u8,
+        draft: EventDraft,
+        email: Option<String>,
+        idempotency: Option<Idempotency>,
+        /// For the messages this event may call for (double opt-in).
+        #[serde(default)]
+        messages: Option<MessageContext>,
+    },
+    /// Answer: `lifecycle::Report` of one bounded run of the retention job.
+    Lifecycle { shard: u8, context: MessageContext },
     /// Answer: 201 with the `Receipt`, or 200 with `null` when the event would change nothing.
     AppendIfEffective { shard: u8, draft: EventDraft },
     /// Answer: `Vec<OutboxMessage>` in that status, newest first.
@@ -39,6 +49,13 @@ pub struct Consistency {
     pub checkpoint: SignedCheckpoint,
     /// Lowercase hex hashes.
     pub proof: Vec<String>,
+}
+
+/// What messages are written with: the configuration (texts, retention) and the edge's URL.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MessageContext {
+    pub config: accord_core::config::SiteConfig,
+    pub base_url: String,
 }
 
 /// A client's idempotency key and the hash of the request it was sent with.

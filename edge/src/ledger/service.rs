@@ -26,6 +26,9 @@ pub struct Context<'a, C: Clock, E: Entropy> {
     pub signing: &'a SigningKey,
     /// Key-encryption key of the per-subject data keys.
     pub kek: &'a SecretKey,
+    /// To request messages (double opt-in confirmations) with signed links; none in contexts
+    /// that never ask for one.
+    pub messages: Option<(&'a super::messages::Links<'a>, &'a accord_core::config::SiteConfig)>,
 }
 
 /// The result of an append.
@@ -92,6 +95,12 @@ pub fn append<C: Clock, E: Entropy>(
         store.put_personal(&record)?;
     }
     store.enqueue(&outbox::consent_changed(&receipt, &state, cx.clock.now().timestamp_millis()))?;
+    let pending = matches!(&receipt.event.body, accord_core::event::EventBody::Consent { choices, .. } if choices.iter().any(|c| c.pending && c.channel == accord_core::ids::Channel::Email));
+    if let (true, Some(email), Some((links, config))) = (pending, email, cx.messages) {
+        let now = cx.clock.now();
+        let until = now + super::messages::confirmation_validity();
+        store.enqueue(&links.message(super::messages::Kind::Confirmation, config, &receipt.event.subject, email.as_str(), now, until, &receipt.event_hash)?)?;
+    }
     Ok(receipt)
 }
 
@@ -246,7 +255,7 @@ mod tests {
         }
 
         fn append(&self, d: EventDraft, email: Option<&str>, clock: &FixedClock) -> Receipt {
-            let cx = Context { clock, entropy: &self.entropy, signing: &self.key, kek: &self.kek };
+            let cx = Context { clock, entropy: &self.entropy, signing: &self.key, kek: &self.kek, messages: None };
             let email = email.map(|e| Email::parse("email", e).unwrap());
             append(&self.store, 4, d, email.as_ref(), &cx).unwrap()
         }
@@ -281,7 +290,7 @@ mod tests {
     fn idempotency_keys_store_a_retried_request_once() {
         let w = World::new();
         let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
-        let cx = Context { clock: &clock, entropy: &w.entropy, signing: &w.key, kek: &w.kek };
+        let cx = Context { clock: &clock, entropy: &w.entropy, signing: &w.key, kek: &w.kek, messages: None };
         let idem = Idempotency { key: "retry-1".into(), request_hash: "h1".into() };
         let Appended::New(first) = append_once(&w.store, 4, draft(1, true), None, Some(&idem), &cx).unwrap() else { panic!() };
         let again = append_once(&w.store, 4, draft(1, true), None, Some(&idem), &cx).unwrap();
@@ -300,7 +309,7 @@ mod tests {
         use accord_core::event::Scope;
         let w = World::new();
         let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
-        let cx = Context { clock: &clock, entropy: &w.entropy, signing: &w.key, kek: &w.kek };
+        let cx = Context { clock: &clock, entropy: &w.entropy, signing: &w.key, kek: &w.kek, messages: None };
         w.append(draft(1, true), None, &clock);
         let mut withdraw = draft(1, false);
         withdraw.body = EventBody::Withdrawal { scope: Scope::Channel { channel: Channel::Email } };

@@ -233,6 +233,22 @@ impl LedgerStore for SqlLedger {
         )
     }
 
+    fn stale_subjects(&self, before: chrono::DateTime<chrono::Utc>, limit: usize) -> Result<Vec<SubjectState>, EdgeError> {
+        // Timestamps are stored in one fixed RFC 3339 form, so text order is time order.
+        self.decoded(
+            "SELECT state AS value FROM subjects
+             WHERE json_extract(state, '$.lapsed_at') IS NULL AND json_extract(state, '$.erased_at') IS NULL
+               AND json_extract(state, '$.last_contact') <= ?
+             ORDER BY json_extract(state, '$.last_contact') LIMIT ?",
+            vec![accord_core::time::format(&before).into(), (limit as i64).into()],
+        )
+    }
+
+    fn delete_personal(&self, subject: &SubjectId) -> Result<bool, EdgeError> {
+        let c = self.sql.exec("DELETE FROM personal WHERE subject = ?", vec![subject.as_str().into()]).map_err(storage)?;
+        Ok(c.rows_written() > 0)
+    }
+
     fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError> {
         Ok(self.decoded("SELECT body AS value FROM personal WHERE subject = ?", vec![subject.as_str().into()])?.into_iter().next())
     }

@@ -7,6 +7,7 @@ use accord_core::ids::{SiteId, SubjectId};
 use accord_core::receipt::Receipt;
 use accord_core::state::SubjectState;
 use accord_core::vault::Sealed;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::outbox::{OutboxMessage, Status};
@@ -53,6 +54,11 @@ pub trait LedgerStore {
     fn next_due(&self) -> Result<Option<i64>, EdgeError>;
     /// Messages in a status, newest first.
     fn messages(&self, status: Status, limit: usize) -> Result<Vec<OutboxMessage>, EdgeError>;
+    /// Active subjects (not lapsed, not erased) whose last contact is at or before `before`,
+    /// oldest contact first.
+    fn stale_subjects(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<SubjectState>, EdgeError>;
+    /// Destroys a subject's wrapped data key and encrypted data.
+    fn delete_personal(&self, subject: &SubjectId) -> Result<bool, EdgeError>;
     fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError>;
     fn put_personal(&self, record: &PersonalRecord) -> Result<(), EdgeError>;
 }

@@ -17,7 +17,6 @@ use crate::runtime::{read_internal, to_worker};
 #[durable_object]
 pub struct Site {
     state: State,
-    #[allow(dead_code)]
     env: Env,
 }
 
@@ -27,6 +26,7 @@ impl DurableObject for Site {
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
+        crate::clock::init(&self.env);
         let answer = match read_internal::<SiteRequest>(req).await {
             Ok(msg) => self.handle(msg),
             Err(e) => Err(e),

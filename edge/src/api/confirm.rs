@@ -1,0 +1,93 @@
+//! Links in the messages Accord asks the company to send: double opt-in confirmation
+//! (`/c/{token}`) and re-confirmation (`/r/{token}`). A GET only shows a page with one button
+//! (mail scanners prefetch links); the POST from that button records the event.
+
+use accord_core::config::Lang;
+use accord_core::event::{EventBody, EventDraft, Method};
+use accord_core::token::{LinkClaims, LinkPurpose, TokenError};
+use worker::Env;
+
+use super::Incoming;
+use crate::clock::{Clock, RuntimeClock};
+use crate::error::EdgeError;
+use crate::http::ApiResponse;
+use crate::ledger::protocol::LedgerRequest;
+use crate::ledger::{SHARDS, object_name};
+use crate::page::{self, escape};
+use crate::runtime::call;
+use crate::secrets;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// `/c/`: double opt-in.
+    Confirm,
+    /// `/r/`: re-confirmation.
+    Reconfirm,
+}
+
+fn claims(env: &Env, which: Which, token: &str) -> Result<LinkClaims, EdgeError> {
+    let c = secrets::token_keys(env)?.verify(token, RuntimeClock.now()).map_err(|e| match e {
+        TokenError::Expired => EdgeError::LinkExpired,
+        _ => EdgeError::Unauthorized,
+    })?;
+    match (which, &c.purpose) {
+        (Which::Confirm, LinkPurpose::ConfirmOptIn(_)) | (Which::Reconfirm, LinkPurpose::Reconfirm) => Ok(c),
+        _ => Err(EdgeError::Unauthorized),
+    }
+}
+
+pub fn site_of(env: &Env, which: Which, token: &str) -> Result<accord_core::ids::SiteId, EdgeError> {
+    Ok(claims(env, which, token)?.site)
+}
+
+fn texts(which: Which, lang: Lang, done: bool) -> (&'static str, &'static str, &'static str) {
+    match (which, lang, done) {
+        (Which::Confirm, Lang::Fr, false) => ("Confirmer votre inscription", "Confirmez que vous souhaitez recevoir nos messages par e-mail.", "Je confirme"),
+        (Which::Confirm, Lang::En, false) => ("Confirm your subscription", "Confirm that you want to receive our emails.", "I confirm"),
+        (Which::Confirm, Lang::Fr, true) => ("Inscription confirmée", "Merci, votre inscription est confirmée.", ""),
+        (Which::Confirm, Lang::En, true) => ("Subscription confirmed", "Thank you, your subscription is confirmed.", ""),
+        (Which::Reconfirm, Lang::Fr, false) => ("Continuer à recevoir nos messages", "Souhaitez-vous continuer à recevoir nos messages ? Sans réponse, nous arrêterons de vous écrire et effacerons vos données.", "Oui, je continue"),
+        (Which::Reconfirm, Lang::En, false) => ("Keep receiving our messages", "Do you want to keep receiving our messages? Without an answer we will stop writing and erase your data.", "Yes, keep me subscribed"),
+        (Which::Reconfirm, Lang::Fr, true) => ("C'est noté", "Merci, vous continuerez à recevoir nos messages.", ""),
+        (Which::Reconfirm, Lang::En, true) => ("Noted", "Thank you, you will keep receiving our messages.", ""),
+    }
+}
+
+async fn render(env: &Env, which: Which, c: &LinkClaims, req: &Incoming, token: Option<&str>) -> Result<ApiResponse, EdgeError> {
+    let config = super::config::load(env, &c.site, None).await?;
+    let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
+    let (title, text, button) = texts(which, lang, token.is_none());
+    let controller = escape(&config.config.controller.name);
+    let form = match token {
+        Some(t) => {
+            let path = if which == Which::Confirm { "c" } else { "r" };
+            format!("<form method=\"post\" action=\"/{path}/{}\"><button type=\"submit\">{}</button></form>", escape(t), escape(button))
+        }
+        None => String::new(),
+    };
+    let body = format!("<h1>{}</h1><p>{controller}</p><p>{}</p>{form}", escape(title), escape(text));
+    Ok(page::html(200, if lang == Lang::Fr { "fr" } else { "en" }, title, &body))
+}
+
+pub async fn get(env: &Env, which: Which, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = claims(env, which, token)?;
+    render(env, which, &c, req, Some(token)).await
+}
+
+pub async fn post(env: &Env, which: Which, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = claims(env, which, token)?;
+    let body = match &c.purpose {
+        LinkPurpose::ConfirmOptIn(channel) => EventBody::Confirmation { channel: *channel },
+        _ => EventBody::Reconfirmation,
+    };
+    let shard = c.subject.shard(SHARDS);
+    // The person's own act, from a link only they received.
+    let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method: Method::EmailLink, body };
+    // A confirmation twice is one confirmation; a re-confirmation always restarts the clock.
+    let msg = match which {
+        Which::Confirm => LedgerRequest::AppendIfEffective { shard, draft },
+        Which::Reconfirm => LedgerRequest::Append { shard, draft, email: None, idempotency: None, messages: None },
+    };
+    call::<serde_json::Value>(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
+    render(env, which, &c, req, None).await
+}

@@ -1,0 +1,55 @@
+//! The daily retention job: re-confirmation requests, then lapse and purge, for every shard of
+//! a site. Run by the cron trigger for every site, or on demand by the controller
+//! (`POST /v1/sites/{site}/lifecycle/run`, e.g. from a systemd timer on a self-hosted server).
+
+use accord_core::ids::SiteId;
+use futures_util::future::try_join_all;
+use worker::Env;
+
+use super::Incoming;
+use crate::auth;
+use crate::error::EdgeError;
+use crate::http::ApiResponse;
+use crate::ledger::lifecycle::Report;
+use crate::ledger::protocol::{LedgerRequest, MessageContext};
+use crate::ledger::{SHARDS, object_name};
+use crate::registry::{self, RegistryRequest};
+use crate::runtime::call;
+use crate::sites::keys::KeyScope;
+
+pub async fn run_site(env: &Env, site: &SiteId, base_url: &str) -> Result<Report, EdgeError> {
+    let config = super::config::load(env, site, None).await?.config;
+    let context = MessageContext { config, base_url: base_url.to_owned() };
+    let calls = (0..SHARDS).map(|shard| {
+        let msg = LedgerRequest::Lifecycle { shard, context: context.clone() };
+        async move { Ok::<_, EdgeError>(call::<Report>(env, "LEDGER", &object_name(site, shard), &msg).await?.1) }
+    });
+    let mut total = Report::default();
+    for r in try_join_all(calls).await? {
+        total.add(&r);
+    }
+    Ok(total)
+}
+
+pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
+    Ok(ApiResponse::json(200, &run_site(env, site, &req.base_url).await?))
+}
+
+/// The cron trigger: every registered site, one bounded run each.
+pub async fn scheduled(env: &Env) -> Result<(), EdgeError> {
+    let base_url = env.var("ACCORD_PUBLIC_URL").map(|v| v.to_string()).map_err(|_| EdgeError::Misconfigured("ACCORD_PUBLIC_URL"))?;
+    let (_, sites): (_, Vec<SiteId>) = call(env, "REGISTRY", registry::NAME, &RegistryRequest::List).await?;
+    for site in sites {
+        match run_site(env, &site, &base_url).await {
+            Ok(r) => worker::console_log!("lifecycle {site}: {}", serde_json::to_string(&r).unwrap_or_default()),
+            Err(e) => worker::console_error!("lifecycle {site}: {e}"),
+        }
+    }
+    Ok(())
+}
+
+/// Records a site in the registry (on each configuration publication).
+pub async fn register(env: &Env, site: &SiteId) -> Result<(), EdgeError> {
+    call::<serde_json::Value>(env, "REGISTRY", registry::NAME, &RegistryRequest::Add { site: site.clone() }).await.map(|_| ())
+}

@@ -1,0 +1,79 @@
+//! The retention clock (CNIL): one re-confirmation request before the limit, then lapse and
+//! purge. Run per shard by the daily job; bounded per run and safe to run twice (a lapsed or
+//! already-asked subject is skipped).
+
+use accord_core::config::SiteConfig;
+use accord_core::contact::Email;
+use accord_core::event::{EventBody, EventDraft, Method};
+use accord_core::policy::{reconfirm_due, retention_limit};
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+use super::messages::{Kind, Links};
+use super::service::{Context, append};
+use super::store::LedgerStore;
+use crate::clock::Clock;
+use crate::entropy::Entropy;
+use crate::error::EdgeError;
+
+/// Subjects looked at per shard and run: well within a request's CPU budget.
+pub const BATCH: usize = 100;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub reconfirmation_requested: usize,
+    pub lapsed: usize,
+    /// Subjects whose personal data (data key) was destroyed.
+    pub purged: usize,
+    /// More subjects may be due: run again.
+    pub more: bool,
+}
+
+impl Report {
+    pub fn add(&mut self, other: &Report) {
+        self.reconfirmation_requested += other.reconfirmation_requested;
+        self.lapsed += other.lapsed;
+        self.purged += other.purged;
+        self.more |= other.more;
+    }
+}
+
+pub fn run<C: Clock, E: Entropy>(
+    store: &impl LedgerStore,
+    config: &SiteConfig,
+    shard: u8,
+    cx: &Context<'_, C, E>,
+    links: &Links<'_>,
+    limit: usize,
+) -> Result<Report, EdgeError> {
+    let now = cx.clock.now();
+    // A superset of who is due: months are at least 28 days.
+    let window = i64::from(config.retention.prospect_months) * 28 - i64::from(config.retention.reconfirm_lead_days);
+    let candidates = store.stale_subjects(now - Duration::days(window.max(0)), limit)?;
+    let mut report = Report { more: candidates.len() == limit, ..Report::default() };
+    for s in candidates {
+        let limit_at = retention_limit(config, s.last_contact);
+        let draft = |body| EventDraft { site: config.site.clone(), subject: s.subject.clone(), method: Method::Expiry, body };
+        if now >= limit_at {
+            append(store, shard, draft(EventBody::Lapse), None, cx)?;
+            report.lapsed += 1;
+            if store.delete_personal(&s.subject)? {
+                report.purged += 1;
+            }
+        } else if now >= reconfirm_due(config, s.last_contact)
+            && s.reconfirm_requested_at.is_none()
+            && s.objected_at.is_none()
+            && s.granted().next().is_some()
+        {
+            // Without a stored address there is nobody to ask; the consent will lapse.
+            let Some(record) = store.personal(&s.subject)? else { continue };
+            let key = cx.kek.unwrap_key(&s.subject, &record.wrapped_key).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
+            let address = key.open(&s.subject, &record.email).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
+            let to = Email::parse("email", &String::from_utf8_lossy(&address))?;
+            let receipt = append(store, shard, draft(EventBody::ReconfirmationRequested), None, cx)?;
+            store.enqueue(&links.message(Kind::Reconfirmation, config, &s.subject, to.as_str(), now, limit_at, &receipt.event_hash)?)?;
+            report.reconfirmation_requested += 1;
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,94 @@
+//! Messages the company's email service should send on Accord's behalf (the edge never sends
+//! mail itself): double opt-in confirmations and re-confirmation requests, delivered as
+//! `message.requested` webhooks with the address, the signed links and the exact
+//! `List-Unsubscribe` headers to use.
+
+use accord_core::config::{Lang, SiteConfig};
+use accord_core::event::Scope;
+use accord_core::ids::{Channel, SubjectId};
+use accord_core::token::{LinkClaims, LinkPurpose, TokenKeyring};
+use chrono::{DateTime, Duration, Utc};
+
+use super::outbox::OutboxMessage;
+use crate::error::EdgeError;
+
+/// What links are made with: the token keys and the edge's public URL.
+pub struct Links<'a> {
+    pub keys: &'a TokenKeyring,
+    pub base_url: &'a str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Confirmation,
+    Reconfirmation,
+}
+
+impl Links<'_> {
+    fn token(&self, config: &SiteConfig, subject: &SubjectId, purpose: LinkPurpose, expires_at: Option<DateTime<Utc>>) -> Result<String, EdgeError> {
+        let expires_at = expires_at.and_then(|t| DateTime::from_timestamp(t.timestamp(), 0));
+        let claims = LinkClaims { site: config.site.clone(), subject: subject.clone(), purpose, expires_at };
+        self.keys.issue(&claims).map_err(|e| EdgeError::Internal(e.to_string()))
+    }
+
+    /// The `message.requested` message for `kind`, to `to`, valid until `valid_until`.
+    pub fn message(
+        &self,
+        kind: Kind,
+        config: &SiteConfig,
+        subject: &SubjectId,
+        to: &str,
+        now: DateTime<Utc>,
+        valid_until: DateTime<Utc>,
+        event_hash: &str,
+    ) -> Result<OutboxMessage, EdgeError> {
+        let (path, purpose, name) = match kind {
+            Kind::Confirmation => ("c", LinkPurpose::ConfirmOptIn(Channel::Email), "confirmation"),
+            Kind::Reconfirmation => ("r", LinkPurpose::Reconfirm, "reconfirmation"),
+        };
+        let action = format!("{}/{path}/{}", self.base_url, self.token(config, subject, purpose, Some(valid_until))?);
+        let unsubscribe = format!("{}/u/{}", self.base_url, self.token(config, subject, LinkPurpose::Unsubscribe(Scope::All), None)?);
+        let lang = config.default_lang;
+        let controller = &config.controller.name;
+        let (subject_line, text) = match (kind, lang) {
+            (Kind::Confirmation, Lang::Fr) => (
+                format!("Confirmez votre inscription — {controller}"),
+                format!("Bonjour,\n\nConfirmez que vous souhaitez recevoir nos messages par e-mail : {action}\n\nSans confirmation, nous ne vous écrirons pas.\nSe désabonner : {unsubscribe}"),
+            ),
+            (Kind::Confirmation, Lang::En) => (
+                format!("Confirm your subscription — {controller}"),
+                format!("Hello,\n\nPlease confirm you want our emails: {action}\n\nWithout confirmation we will not write to you.\nUnsubscribe: {unsubscribe}"),
+            ),
+            (Kind::Reconfirmation, Lang::Fr) => (
+                format!("Souhaitez-vous continuer à recevoir nos messages ? — {controller}"),
+                format!("Bonjour,\n\nCela fait bientôt 3 ans que nous n'avons pas eu de nouvelles. Pour continuer à recevoir nos messages, confirmez ici : {action}\n\nSans réponse, nous arrêterons de vous écrire et effacerons vos données.\nSe désabonner : {unsubscribe}"),
+            ),
+            (Kind::Reconfirmation, Lang::En) => (
+                format!("Do you still want to hear from us? — {controller}"),
+                format!("Hello,\n\nIt has been nearly 3 years. To keep receiving our messages, confirm here: {action}\n\nWithout an answer we will stop writing and erase your data.\nUnsubscribe: {unsubscribe}"),
+            ),
+        };
+        let data = serde_json::json!({
+            "site": config.site,
+            "subject": subject,
+            "kind": name,
+            "channel": "email",
+            "to": to,
+            "lang": lang,
+            "subject_line": subject_line,
+            "text": text,
+            "valid_until": accord_core::time::format(&valid_until),
+            "links": { name: action, "unsubscribe": unsubscribe },
+            "headers": {
+                "List-Unsubscribe": format!("<{unsubscribe}>"),
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        });
+        Ok(OutboxMessage::new(format!("msg_{name}_{}", &event_hash[..24]), "message.requested", data, now.timestamp_millis()))
+    }
+}
+
+/// How long a double opt-in confirmation link is valid.
+pub fn confirmation_validity() -> Duration {
+    Duration::days(7)
+}

@@ -1,0 +1,63 @@
+//! The `Registry` Durable Object: the list of sites, so the daily job can reach every one.
+
+use accord_core::ids::SiteId;
+use serde::{Deserialize, Serialize};
+use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
+
+use crate::error::EdgeError;
+use crate::http::ApiResponse;
+use crate::runtime::{read_internal, to_worker};
+
+pub const NAME: &str = "registry";
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum RegistryRequest {
+    /// Answer: `null`.
+    Add { site: SiteId },
+    /// Answer: `Vec<SiteId>`.
+    List,
+}
+
+#[durable_object]
+pub struct Registry {
+    state: State,
+}
+
+#[derive(Deserialize)]
+struct Row {
+    site: String,
+}
+
+impl DurableObject for Registry {
+    fn new(state: State, _env: Env) -> Self {
+        Self { state }
+    }
+
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        let answer = match read_internal::<RegistryRequest>(req).await {
+            Ok(msg) => self.handle(msg),
+            Err(e) => Err(e),
+        };
+        to_worker(answer.unwrap_or_else(|e| e.to_response()))
+    }
+}
+
+impl Registry {
+    fn handle(&self, msg: RegistryRequest) -> std::result::Result<ApiResponse, EdgeError> {
+        let sql = self.state.storage().sql();
+        let storage = |e: worker::Error| EdgeError::Storage(e.to_string());
+        sql.exec("CREATE TABLE IF NOT EXISTS sites (site TEXT PRIMARY KEY)", None).map_err(storage)?;
+        Ok(match msg {
+            RegistryRequest::Add { site } => {
+                sql.exec("INSERT INTO sites (site) VALUES (?) ON CONFLICT DO NOTHING", vec![site.as_str().into()]).map_err(storage)?;
+                ApiResponse::json(200, &serde_json::Value::Null)
+            }
+            RegistryRequest::List => {
+                let rows: Vec<Row> = sql.exec("SELECT site FROM sites ORDER BY site", None).and_then(|c| c.to_array()).map_err(storage)?;
+                let sites: Vec<SiteId> = rows.iter().filter_map(|r| SiteId::parse(&r.site).ok()).collect();
+                ApiResponse::json(200, &sites)
+            }
+        })
+    }
+}
