@@ -22,6 +22,7 @@ pub const SITE: &str = "demo-shop";
 pub struct Stack {
     pub edge: EdgeProcess,
     secrets: Secrets,
+    clock_offset_days: i64,
     pub site: StaticServer,
     pub api: Api,
     pub config: Value,
@@ -34,21 +35,27 @@ impl Stack {
         let state_dir = paths::workspace_root().join("target/e2e").join(format!("{name}-{}-{nanos}", std::process::id()));
         let secrets = Secrets::generate("e2e-1");
         let admin = secrets.admin_token.clone();
-        let edge = start_edge(&state_dir, free_port(), &secrets);
+        let edge = start_edge(&state_dir, free_port(), &secrets, 0);
         let site = StaticServer::start(0, &edge.url()).expect("start the demo site server");
         let api = Api::new(&edge.url(), &admin);
         let text = std::fs::read_to_string(paths::demo_site().join("site-config.json")).unwrap();
         let config: Value = serde_json::from_str(&text.replace("http://127.0.0.1:8080", &site.url())).unwrap();
         let reply = api.put_admin(&format!("/v1/sites/{SITE}/config"), &config);
         assert_eq!(reply.status, 201, "publish config: {:?}", reply.body);
-        Stack { edge, secrets, site, api, config: reply.body, state_dir }
+        Stack { edge, secrets, clock_offset_days: 0, site, api, config: reply.body, state_dir }
     }
 
     /// Stops workerd and starts it again on the same port and storage.
     pub fn restart(&mut self) {
         let port = self.edge.port;
         self.edge.stop();
-        self.edge = start_edge(&self.state_dir, port, &self.secrets);
+        self.edge = start_edge(&self.state_dir, port, &self.secrets, self.clock_offset_days);
+    }
+
+    /// Moves the edge's clock (demo-clock builds only) to `days` after the real time.
+    pub fn set_clock_offset_days(&mut self, days: i64) {
+        self.clock_offset_days = days;
+        self.restart();
     }
 
     pub fn log(&self) -> String {
@@ -56,7 +63,7 @@ impl Stack {
     }
 }
 
-fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets) -> EdgeProcess {
+fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets, clock_offset_days: i64) -> EdgeProcess {
     EdgeProcess::start(EdgeOptions {
         workerd: paths::tool("ACCORD_WORKERD"),
         host: "127.0.0.1".into(),
@@ -64,7 +71,10 @@ fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets) -> Edge
         port,
         secrets: secrets.clone(),
         client_ip_header: Some("x-forwarded-for".into()),
-        vars: vec![("ACCORD_WEBHOOK_RETRY_SECONDS".into(), "0,1,1,1,1".into())],
+        vars: vec![
+            ("ACCORD_WEBHOOK_RETRY_SECONDS".into(), "0,1,1,1,1".into()),
+            ("ACCORD_DEMO_CLOCK_OFFSET_DAYS".into(), clock_offset_days.to_string()),
+        ],
     })
     .expect("start workerd")
 }
@@ -142,4 +152,58 @@ pub async fn widget_root(client: &Client, host_css: &str) -> fantoccini::element
         if boxes.is_empty() { None } else { Some(root) }
     })
     .await
+}
+
+/// A webhook receiver on loopback that verifies nothing and keeps every JSON payload it is
+/// sent, answering 204.
+pub struct Collector {
+    pub port: u16,
+    pub payloads: std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+}
+
+impl Collector {
+    pub fn start() -> Collector {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let payloads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let shared = payloads.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                let mut length = 0usize;
+                reader.read_line(&mut line).unwrap_or(0);
+                loop {
+                    line.clear();
+                    if reader.read_line(&mut line).unwrap_or(0) <= 2 {
+                        break;
+                    }
+                    if let Some((k, v)) = line.trim_end().split_once(':') {
+                        if k.trim().eq_ignore_ascii_case("content-length") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                }
+                let mut body = vec![0u8; length];
+                reader.read_exact(&mut body).unwrap_or(());
+                if let Ok(v) = serde_json::from_slice(&body) {
+                    shared.lock().unwrap().push(v);
+                }
+                let mut out = stream;
+                let _ = write!(out, "HTTP/1.1 204 No Content\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            }
+        });
+        Collector { port, payloads }
+    }
+
+    pub fn register(&self, stack: &Stack) {
+        let reply = stack.api.post_admin(&format!("/v1/sites/{SITE}/webhooks"), &json!({"url": format!("http://127.0.0.1:{}/hook", self.port)}));
+        assert_eq!(reply.status, 201, "{:?}", reply.body);
+    }
+
+    /// `message.requested` payloads of `kind` so far.
+    pub fn messages(&self, kind: &str) -> Vec<Value> {
+        self.payloads.lock().unwrap().iter().filter(|p| p["type"] == "message.requested" && p["data"]["kind"] == kind).cloned().collect()
+    }
 }

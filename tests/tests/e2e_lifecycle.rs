@@ -1,0 +1,108 @@
+//! The consent lifecycle on the real edge, with the demo build's clock moved: double opt-in,
+//! one re-confirmation request before the retention limit, then lapse and purge.
+
+mod common;
+
+use accord_core::bundle::{ProofBundle, verify_bundle};
+use common::{Collector, SITE, Stack, eventually};
+use serde_json::{Value, json};
+
+fn consent(stack: &Stack, config: &Value, email: &str) -> Value {
+    let body = json!({"email": email, "config_version": config["version"], "config_hash": config["hash"],
+        "choices": [{"content_type": "service_updates", "channel": "email", "granted": true}]});
+    let reply = stack.api.post(&format!("/v1/sites/{SITE}/consents"), &body);
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    reply.body
+}
+
+fn reason(stack: &Stack, email: &str) -> String {
+    let reply = stack.api.post_admin(
+        &format!("/v1/sites/{SITE}/audience"),
+        &json!({"content_type": "service_updates", "channel": "email", "contacts": [{"email": email}]}),
+    );
+    reply.body["results"][0]["reason"]["code"].as_str().unwrap_or("?").to_owned()
+}
+
+fn path(url: &str) -> String {
+    let start = url.find("//").map(|i| i + 2).unwrap_or(0);
+    url[start..].find('/').map(|i| url[start + i..].to_owned()).unwrap()
+}
+
+fn run_job(stack: &Stack) -> Value {
+    let reply = stack.api.post_admin(&format!("/v1/sites/{SITE}/lifecycle/run"), &json!({}));
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    reply.body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn double_opt_in_is_pending_until_the_link_is_used() {
+    let stack = Stack::start("double-opt-in");
+    let inbox = Collector::start();
+    inbox.register(&stack);
+    let mut config: Value = serde_json::from_value(stack.config["config"].clone()).unwrap();
+    config["double_opt_in"] = json!(["email"]);
+    let v2 = stack.api.put_admin(&format!("/v1/sites/{SITE}/config"), &config);
+    assert_eq!(v2.status, 201, "{:?}", v2.body);
+
+    consent(&stack, &v2.body, "new@example.fr");
+    assert_eq!(reason(&stack, "new@example.fr"), "pending_confirmation");
+    let mail = eventually(30, "the confirmation request", || async { inbox.messages("confirmation").into_iter().next() }).await;
+    assert_eq!(mail["data"]["to"], "new@example.fr");
+    assert_eq!(mail["data"]["headers"]["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click");
+    let confirm = path(mail["data"]["links"]["confirmation"].as_str().unwrap());
+
+    let page = stack.api.send("GET", &confirm, &[], None, None);
+    assert_eq!(page.status, 200);
+    assert_eq!(reason(&stack, "new@example.fr"), "pending_confirmation", "a GET confirms nothing");
+    let done = stack.api.send("POST", &confirm, &[("content-type", "application/x-www-form-urlencoded")], None, Some(b""));
+    assert_eq!(done.status, 200, "{:?}", done.body);
+    assert_eq!(reason(&stack, "new@example.fr"), "consent_given");
+    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "new@example.fr"}));
+    let subject = lookup.body["subject"].as_str().unwrap();
+    let receipts = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/receipts"));
+    let kinds: Vec<&str> = receipts.body["receipts"].as_array().unwrap().iter().map(|r| r["event"]["body"]["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["consent", "confirmation"], "the confirmation is evidence with its own timestamp");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_reconfirmation_request_then_lapse_and_purge() {
+    let mut stack = Stack::start("lifecycle");
+    let inbox = Collector::start();
+    inbox.register(&stack);
+    let config = stack.config.clone();
+    consent(&stack, &config, "silent@example.fr");
+    consent(&stack, &config, "keen@example.fr");
+
+    // 20 days before the 36-month limit: one request each, never twice.
+    stack.set_clock_offset_days(1070);
+    let first = run_job(&stack);
+    assert_eq!(first["reconfirmation_requested"], 2, "{first}");
+    assert_eq!(run_job(&stack)["reconfirmation_requested"], 0, "safe to run twice");
+    let requests = eventually(30, "two re-confirmation requests", || async {
+        let m = inbox.messages("reconfirmation");
+        (m.len() >= 2).then_some(m)
+    })
+    .await;
+    let keen = requests.iter().find(|m| m["data"]["to"] == "keen@example.fr").expect("a request to keen");
+    let yes = path(keen["data"]["links"]["reconfirmation"].as_str().unwrap());
+    assert_eq!(stack.api.send("POST", &yes, &[("content-type", "application/x-www-form-urlencoded")], None, Some(b"")).status, 200);
+
+    // Past the limit: the silent one lapses and is purged; the keen one started a new period.
+    stack.set_clock_offset_days(1121);
+    let second = run_job(&stack);
+    assert_eq!((second["lapsed"].as_u64(), second["purged"].as_u64()), (Some(1), Some(1)), "{second}");
+    assert_eq!(reason(&stack, "silent@example.fr"), "lapsed");
+    assert_eq!(reason(&stack, "keen@example.fr"), "consent_given");
+    assert_eq!(run_job(&stack)["lapsed"], 0, "a lapse happens once");
+
+    // The proofs outlive the purged data and still verify.
+    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "silent@example.fr"}));
+    let subject = lookup.body["subject"].as_str().unwrap();
+    assert!(lookup.body["state"]["lapsed_at"].is_string());
+    let bundle: ProofBundle = serde_json::from_value(stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/proofs")).body).unwrap();
+    let report = verify_bundle(&bundle);
+    assert!(report.ok(), "{:?}", report.checks.iter().filter(|c| !c.ok).collect::<Vec<_>>());
+    let kinds: Vec<&str> = bundle.receipts.iter().map(|r| r.event.body.kind()).collect();
+    assert_eq!(kinds, vec!["consent", "reconfirmation_requested", "lapse"]);
+    assert!(!stack.log().contains("silent@example.fr"), "the purge log carries counts, not addresses");
+}
