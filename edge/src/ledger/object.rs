@@ -11,7 +11,7 @@ use super::messages::Links;
 use super::service::{self, Appended, Context};
 use super::sql::SqlLedger;
 use super::store::LedgerStore;
-use crate::clock::RuntimeClock;
+use crate::clock::{Clock, RuntimeClock};
 use crate::entropy::RuntimeEntropy;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
@@ -133,7 +133,10 @@ impl Ledger {
     async fn run_alarm(&self) -> std::result::Result<(), EdgeError> {
         let store = SqlLedger::open(self.state.storage().sql())?;
         let Some(head) = store.head()? else { return Ok(()) };
-        let now = js_sys::Date::now() as i64;
+        // Messages and checkpoints are stamped with the (possibly moved, in the demo) clock;
+        // alarms run on the runtime's. `skew` converts the one into the other.
+        let now = RuntimeClock.now().timestamp_millis();
+        let skew = now - js_sys::Date::now() as i64;
         let delivered = crate::ledger::deliver::deliver_due(&store, &self.env, &head.site, now).await;
         let latest = store.latest_checkpoint()?;
         let stale = latest.as_ref().is_none_or(|c| c.checkpoint.size < head.seq);
@@ -152,7 +155,7 @@ impl Ledger {
             }
         };
         if let Some(t) = [next, outbox_next].into_iter().flatten().min() {
-            self.alarm_by(t.max(now + MIN_ALARM_GAP_MS)).await.map_err(EdgeError::from)?;
+            self.alarm_by(t.max(now + MIN_ALARM_GAP_MS) - skew).await.map_err(EdgeError::from)?;
         }
         Ok(())
     }
