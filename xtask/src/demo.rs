@@ -30,13 +30,23 @@ pub fn text_arg<'a>(args: &'a [String], name: &str) -> Result<Option<&'a str>, S
 pub fn run(args: &[String]) -> Result<(), String> {
     let edge_port = port_arg(args, "--edge-port", 8787)?;
     let site_port = port_arg(args, "--site-port", 8080)?;
+    // Moves the demo's clock forward, to watch re-confirmation, lapse and purge happen.
+    let clock_offset_days: i64 = match text_arg(args, "--clock-offset-days")? {
+        Some(d) => d.parse().map_err(|_| "--clock-offset-days needs a number of days")?,
+        None => 0,
+    };
     let tools = Tools::ensure(false)?;
     crate::build::all(&tools, crate::build::Flavour::Demo)?;
 
     let state = workspace_root().join(".accord/demo");
     let secrets = Secrets::load_or_create(&state.join("secrets.json")).map_err(|e| e.to_string())?;
     let admin_token = secrets.admin_token.clone();
-    let options = EdgeOptions { workerd: tools.workerd(), host: "127.0.0.1".into(), state_dir: state.clone(), port: edge_port, secrets, client_ip_header: None, vars: Vec::new() };
+    let options = EdgeOptions { workerd: tools.workerd(), host: "127.0.0.1".into(), state_dir: state.clone(), port: edge_port, secrets, client_ip_header: None,
+        vars: vec![
+            ("ACCORD_DEMO_CLOCK_OFFSET_DAYS".into(), clock_offset_days.to_string()),
+            // Quick retries, so a receiver that was down catches up while you watch.
+            ("ACCORD_WEBHOOK_RETRY_SECONDS".into(), "0,5,30,120,600".into()),
+        ] };
     let mut edge = EdgeProcess::start(options)
         .map_err(|e| e.to_string())?;
     let inbox = Arc::new(Inbox::new());
@@ -68,6 +78,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("                            -H 'content-type: application/json' -d '{{\"email\":\"you@example.com\"}}' \\");
     println!("                            {}/v1/sites/demo-shop/subjects/lookup", edge.url());
     println!();
+    if clock_offset_days != 0 {
+        println!("  Demo clock:             {clock_offset_days} days ahead");
+    }
+    println!("  Run the retention job:  curl -s -X POST -H 'authorization: Bearer {admin_token}' \\");
+    println!("                            {}/v1/sites/demo-shop/lifecycle/run", edge.url());
     println!("  Ctrl-C stops everything.");
 
     let (tx, rx) = mpsc::channel();

@@ -16,7 +16,7 @@ mod tools;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] | test | build | fuzz [TARGET] [--seconds N] | serve --data DIR --secrets FILE [--host H] [--port P] [--client-ip-header NAME]>";
+const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] [--clock-offset-days N] | test | build | fuzz [TARGET] [--seconds N] | serve --data DIR --secrets FILE [--host H] [--port P] [--client-ip-header NAME]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

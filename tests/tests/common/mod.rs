@@ -39,7 +39,9 @@ impl Stack {
         let site = StaticServer::start(0, &edge.url()).expect("start the demo site server");
         let api = Api::new(&edge.url(), &admin);
         let text = std::fs::read_to_string(paths::demo_site().join("site-config.json")).unwrap();
-        let config: Value = serde_json::from_str(&text.replace("http://127.0.0.1:8080", &site.url())).unwrap();
+        let mut config: Value = serde_json::from_str(&text.replace("http://127.0.0.1:8080", &site.url())).unwrap();
+        // Tests opt in to double opt-in where they exercise it; elsewhere a yes is a yes.
+        config.as_object_mut().unwrap().remove("double_opt_in");
         let reply = api.put_admin(&format!("/v1/sites/{SITE}/config"), &config);
         assert_eq!(reply.status, 201, "publish config: {:?}", reply.body);
         Stack { edge, secrets, clock_offset_days: 0, site, api, config: reply.body, state_dir }
