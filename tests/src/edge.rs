@@ -35,7 +35,11 @@ pub struct EdgeProcess {
 /// `uniqueKey`s match what wrangler uses, so the same storage opens under either runtime.
 pub fn workerd_config(host: &str, port: u16, storage_dir: &Path, secrets: &Secrets, client_ip_header: Option<&str>, vars: &[(String, String)]) -> String {
     let extra: String = vars.iter().map(|(k, v)| format!("\n    (name = \"{k}\", text = \"{v}\"),")).collect();
-    let public_url = format!("\n    (name = \"ACCORD_PUBLIC_URL\", text = \"http://{host}:{port}\"),");
+    let public_url = if vars.iter().any(|(k, _)| k == "ACCORD_PUBLIC_URL") {
+        String::new()
+    } else {
+        format!("\n    (name = \"ACCORD_PUBLIC_URL\", text = \"http://{host}:{port}\"),")
+    };
     let ip_header = client_ip_header
         .map(|h| format!("\n    (name = \"ACCORD_CLIENT_IP_HEADER\", text = \"{h}\"),"))
         .unwrap_or_default();

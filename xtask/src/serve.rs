@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! cargo xtask serve --data /var/lib/accord --secrets /etc/accord/secrets.json \
-//!     [--host 127.0.0.1] [--port 8787] [--client-ip-header x-forwarded-for]
+//!     [--host 127.0.0.1] [--port 8787] [--client-ip-header x-forwarded-for] \
+//!     [--public-url https://consent.example.com]
 //! ```
 //!
 //! The secrets file is created with fresh random keys if it does not exist; keep it private and
@@ -25,6 +26,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let host = text_arg(args, "--host")?.unwrap_or("127.0.0.1").to_owned();
     let port = port_arg(args, "--port", 8787)?;
     let client_ip_header = text_arg(args, "--client-ip-header")?.map(str::to_owned);
+    let vars: Vec<(String, String)> =
+        text_arg(args, "--public-url")?.map(|u| ("ACCORD_PUBLIC_URL".to_owned(), u.trim_end_matches('/').to_owned())).into_iter().collect();
     let tools = Tools::ensure(false)?;
     crate::build::edge(&tools, crate::build::Flavour::Production)?;
     let existed = secrets_path.is_file();
@@ -35,7 +38,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         restrict(&secrets_path);
         eprintln!("xtask: created {} with fresh keys", secrets_path.display());
     }
-    let mut edge = EdgeProcess::start(EdgeOptions { workerd: tools.workerd(), host: host.clone(), state_dir: data.clone(), port, secrets, client_ip_header, vars: Vec::new() })
+    let mut edge = EdgeProcess::start(EdgeOptions { workerd: tools.workerd(), host: host.clone(), state_dir: data.clone(), port, secrets, client_ip_header, vars })
         .map_err(|e| e.to_string())?;
     println!("Accord edge listening on http://{host}:{port} (storage {})", data.join("do").display());
     let (tx, rx) = mpsc::channel();
