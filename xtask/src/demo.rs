@@ -85,6 +85,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("                            {}/v1/sites/demo-shop/lifecycle/run", edge.url());
     println!("  Ctrl-C stops everything.");
 
+    run_until_interrupted(&mut edge)
+}
+
+/// Keeps the edge running until Ctrl-C (or SIGTERM), failing if the runtime dies.
+pub fn run_until_interrupted(edge: &mut EdgeProcess) -> Result<(), String> {
     let (tx, rx) = mpsc::channel();
     ctrlc::set_handler(move || {
         let _ = tx.send(());

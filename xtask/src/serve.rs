@@ -11,8 +11,6 @@
 //! backed up (losing `subject_key` or `data_key` makes stored data unusable).
 
 use std::path::PathBuf;
-use std::sync::mpsc;
-use std::time::Duration;
 
 use harness::edge::{EdgeOptions, EdgeProcess};
 use harness::secrets::Secrets;
@@ -41,18 +39,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut edge = EdgeProcess::start(EdgeOptions { workerd: tools.workerd(), host: host.clone(), state_dir: data.clone(), port, secrets, client_ip_header, vars })
         .map_err(|e| e.to_string())?;
     println!("Accord edge listening on http://{host}:{port} (storage {})", data.join("do").display());
-    let (tx, rx) = mpsc::channel();
-    ctrlc::set_handler(move || {
-        let _ = tx.send(());
-    })
-    .map_err(|e| e.to_string())?;
-    loop {
-        if rx.recv_timeout(Duration::from_secs(1)).is_ok() {
-            edge.stop();
-            return Ok(());
-        }
-        edge.check_alive().map_err(|e| format!("{e}; see {}", edge.log.display()))?;
-    }
+    crate::demo::run_until_interrupted(&mut edge)
 }
 
 #[cfg(unix)]
