@@ -23,6 +23,8 @@ pub enum Route {
     PostLink(SiteId),
     PostUnsubscribeLinks(SiteId),
     RunLifecycle(SiteId),
+    GetPreferencePage(String),
+    PostPreferencePage(String),
     GetConfirm(String),
     PostConfirm(String),
     GetReconfirm(String),
@@ -68,6 +70,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("DELETE", "/v1/sites/{site}/webhooks/{webhook}", Access::Controller),
     ("GET", "/v1/sites/{site}/webhooks/deliveries", Access::Controller),
     ("GET", "/u/{token}", Access::Public),
+    ("GET", "/p/{token}", Access::Public),
+    ("POST", "/p/{token}", Access::Public),
     ("GET", "/c/{token}", Access::Public),
     ("POST", "/c/{token}", Access::Public),
     ("GET", "/r/{token}", Access::Public),
@@ -134,6 +138,10 @@ impl Route {
             ["health"] => only("GET", Route::Health),
             ["v1", "keys"] => only("GET", Route::Keys),
             ["openapi.json"] => only("GET", Route::OpenApi),
+            ["p", token] if token.len() <= 512 => {
+                let token = (*token).to_owned();
+                if method == "POST" { Ok(Route::PostPreferencePage(token)) } else { only("GET, POST", Route::GetPreferencePage(token)) }
+            }
             ["c", token] if token.len() <= 512 => {
                 let token = (*token).to_owned();
                 if method == "POST" { Ok(Route::PostConfirm(token)) } else { only("GET, POST", Route::GetConfirm(token)) }

@@ -61,6 +61,16 @@ impl Api {
         Self::finish(resp)
     }
 
+    /// The raw body of a request, for HTML pages.
+    pub fn send_raw(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Vec<u8> {
+        let mut req = ureq::http::Request::builder().method(method).uri(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut resp = self.agent.run(req.body(()).expect("request")).expect("HTTP request to the edge");
+        resp.body_mut().read_to_vec().unwrap_or_default()
+    }
+
     pub fn admin_token(&self) -> &str {
         &self.admin_token
     }

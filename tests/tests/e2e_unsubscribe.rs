@@ -39,6 +39,11 @@ fn event_count(stack: &Stack, email: &str) -> usize {
     stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/receipts")).body["receipts"].as_array().unwrap().len()
 }
 
+fn path_of_any(url: &str) -> String {
+    let start = url.find("//").map(|i| i + 2).unwrap_or(0);
+    url[start..].find('/').map(|i| url[start + i..].to_owned()).unwrap()
+}
+
 fn path_of(url: &str) -> String {
     url.find("/u/").map(|i| url[i..].to_owned()).unwrap()
 }
@@ -86,6 +91,21 @@ fn one_click_post_in_both_encodings_get_changes_nothing() {
     let done = stack.api.send("POST", &other, &form, None, Some(b"List-Unsubscribe=One-Click&objection=1"));
     assert_eq!(done.status, 200);
     assert_eq!(decision(&stack, "dominique@example.fr", "sms"), "objection");
+
+    // The page links to the preference centre, a plain form with the person's answers.
+    let html = String::from_utf8_lossy(&stack.api.send_raw("GET", &path, &[("accept-language", "fr")])).into_owned();
+    let link = html.split("href=\"").filter_map(|h| h.split('"').next()).find(|h| h.contains("/p/")).expect("a preference link").to_owned();
+    let prefs = path_of_any(&link);
+    let page = String::from_utf8_lossy(&stack.api.send_raw("GET", &prefs, &[])).into_owned();
+    assert!(page.contains("value=\"special_offers:sms\" checked"), "current answers are shown");
+    assert!(!page.contains("value=\"special_offers:email\" checked"), "the withdrawn box is off");
+    let v = stack.config["version"].to_string();
+    let h = stack.config["hash"].as_str().unwrap();
+    let fields = format!("config_version={v}&config_hash={h}&box=special_offers%3Aemail&box=product_guides%3Apost");
+    let saved = stack.api.send("POST", &prefs, &form, None, Some(fields.as_bytes()));
+    assert_eq!(saved.status, 200, "{:?}", saved.body);
+    assert_eq!(decision(&stack, "camille@example.fr", "email"), "consent_given");
+    assert_eq!(decision(&stack, "camille@example.fr", "sms"), "refused", "unticked in the form means no");
 
     // A POST without the RFC 8058 body changes nothing.
     let fresh = path_of(links(&stack, "camille@example.fr")["url"].as_str().unwrap());

@@ -11,6 +11,7 @@ pub mod consent;
 pub mod keys;
 pub mod keys_admin;
 pub mod links;
+pub mod preference_page;
 pub mod preferences;
 pub mod unsubscribe;
 pub mod webhooks;

@@ -20,7 +20,7 @@ use crate::runtime::call;
 use crate::{cors, secrets};
 
 /// The claims of a valid, unexpired preference link.
-fn claims(env: &Env, token: &str) -> Result<LinkClaims, EdgeError> {
+pub fn claims(env: &Env, token: &str) -> Result<LinkClaims, EdgeError> {
     let claims = secrets::token_keys(env)?.verify(token, RuntimeClock.now()).map_err(|e| match e {
         TokenError::Expired => EdgeError::LinkExpired,
         _ => EdgeError::Unauthorized,

@@ -86,7 +86,7 @@ pub fn site_of(env: &Env, token: &str) -> Result<SiteId, EdgeError> {
     Ok(claims(env, token)?.0.site)
 }
 
-fn channel_name(lang: Lang, ch: Channel) -> &'static str {
+pub fn channel_label(lang: Lang, ch: Channel) -> &'static str {
     match (lang, ch) {
         (Lang::Fr, Channel::Email) => "e-mail",
         (Lang::En, Channel::Email) => "email",
@@ -102,10 +102,10 @@ fn describe(scope: &Scope, config: &accord_core::config::SiteConfig, lang: Lang)
     match (scope, lang) {
         (Scope::Purpose { content_type, channel }, _) => {
             let label = config.content_type(content_type.as_str()).map(|c| c.label.get(lang).to_owned()).unwrap_or_else(|| content_type.to_string());
-            format!("« {label} » ({})", channel_name(lang, *channel))
+            format!("« {label} » ({})", channel_label(lang, *channel))
         }
-        (Scope::Channel { channel }, Lang::Fr) => format!("tous nos messages par {}", channel_name(lang, *channel)),
-        (Scope::Channel { channel }, Lang::En) => format!("all our messages by {}", channel_name(lang, *channel)),
+        (Scope::Channel { channel }, Lang::Fr) => format!("tous nos messages par {}", channel_label(lang, *channel)),
+        (Scope::Channel { channel }, Lang::En) => format!("all our messages by {}", channel_label(lang, *channel)),
         (Scope::All, Lang::Fr) => "tous nos messages".into(),
         (Scope::All, Lang::En) => "all our messages".into(),
     }
@@ -118,6 +118,7 @@ pub async fn page(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     let what = escape(&describe(&scope, &config.config, lang));
     let controller = escape(&config.config.controller.name);
     let action = format!("/u/{}", escape(token));
+    let preferences = escape(&super::preference_page::link_for(env, &req.base_url, &c.site, &c.subject)?);
     let form = |extra: &str, label: &str, class: &str| {
         format!(
             "<form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">{extra}\
@@ -128,7 +129,7 @@ pub async fn page(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         Lang::Fr => (
             "Se désabonner",
             format!(
-                "<h1>Se désabonner</h1><p>{controller} ne vous enverra plus {what}.</p>{}{}{}<p><a href=\"{}\">Politique de confidentialité et vos droits</a></p>",
+                "<h1>Se désabonner</h1><p>{controller} ne vous enverra plus {what}.</p>{}{}{}<p><a href=\"{preferences}\">Gérer mes préférences</a></p><p><a href=\"{}\">Politique de confidentialité et vos droits</a></p>",
                 form("", "Confirmer le désabonnement", ""),
                 form("<input type=\"hidden\" name=\"scope\" value=\"all\">", "Me désabonner de tout", "secondary"),
                 form("<input type=\"hidden\" name=\"objection\" value=\"1\">", "Ne plus jamais me contacter", "secondary"),
@@ -138,7 +139,7 @@ pub async fn page(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         Lang::En => (
             "Unsubscribe",
             format!(
-                "<h1>Unsubscribe</h1><p>{controller} will no longer send you {what}.</p>{}{}{}<p><a href=\"{}\">Privacy policy and your rights</a></p>",
+                "<h1>Unsubscribe</h1><p>{controller} will no longer send you {what}.</p>{}{}{}<p><a href=\"{preferences}\">Manage my preferences</a></p><p><a href=\"{}\">Privacy policy and your rights</a></p>",
                 form("", "Confirm unsubscribe", ""),
                 form("<input type=\"hidden\" name=\"scope\" value=\"all\">", "Unsubscribe from everything", "secondary"),
                 form("<input type=\"hidden\" name=\"objection\" value=\"1\">", "Never contact me again", "secondary"),

@@ -1,0 +1,123 @@
+//! The preference centre as a plain HTML page (`/p/{token}`), linked from every unsubscribe
+//! page: no script needed, works in any mail client's browser. The JSON API behind the same
+//! token is `/v1/preferences/{token}`.
+
+use accord_core::config::{Lang, VersionedConfig};
+use accord_core::event::{EventBody, EventDraft, Method, Scope};
+use accord_core::state::SubjectState;
+use accord_core::submission::{SubmittedChoice, validate_change};
+use accord_core::token::{LinkClaims, LinkPurpose};
+use chrono::Duration;
+use worker::Env;
+
+use super::Incoming;
+use crate::clock::{Clock, RuntimeClock};
+use crate::error::EdgeError;
+use crate::http::ApiResponse;
+use crate::ledger::protocol::LedgerRequest;
+use crate::ledger::{SHARDS, object_name};
+use crate::one_click::{field, form_fields};
+use crate::page::{self, escape};
+use crate::runtime::call;
+use crate::secrets;
+
+/// A fresh preference link for the person an unsubscribe link names.
+pub fn link_for(env: &Env, base_url: &str, site: &accord_core::ids::SiteId, subject: &accord_core::ids::SubjectId) -> Result<String, EdgeError> {
+    let expires_at = chrono::DateTime::from_timestamp((RuntimeClock.now() + Duration::days(30)).timestamp(), 0);
+    let claims = LinkClaims { site: site.clone(), subject: subject.clone(), purpose: LinkPurpose::Preferences, expires_at };
+    let token = secrets::token_keys(env)?.issue(&claims).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    Ok(format!("{base_url}/p/{token}"))
+}
+
+fn lang_code(lang: Lang) -> &'static str {
+    if lang == Lang::Fr { "fr" } else { "en" }
+}
+
+fn form(config: &VersionedConfig, state: Option<&SubjectState>, lang: Lang, token: &str) -> String {
+    let action = format!("/p/{}", escape(token));
+    let mut out = format!(
+        "<form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"config_version\" value=\"{}\">\
+         <input type=\"hidden\" name=\"config_hash\" value=\"{}\">",
+        config.version,
+        escape(&config.hash)
+    );
+    for ct in &config.config.content_types {
+        out.push_str(&format!("<fieldset><legend>{}</legend><p>{}</p>", escape(ct.label.get(lang)), escape(ct.description.get(lang))));
+        for ch in &ct.channels {
+            // The person's own current answers: showing them is not pre-ticking a new consent.
+            let on = state.and_then(|s| s.choice(ct.id.as_str(), *ch)).is_some_and(|c| c.granted);
+            let id = format!("{}-{}", ct.id, ch);
+            out.push_str(&format!(
+                "<p><input type=\"checkbox\" id=\"{id}\" name=\"box\" value=\"{}:{}\"{}> <label for=\"{id}\">{}</label></p>",
+                escape(ct.id.as_str()),
+                ch.as_str(),
+                if on { " checked" } else { "" },
+                crate::api::unsubscribe::channel_label(lang, *ch),
+            ));
+        }
+        out.push_str("</fieldset>");
+    }
+    let (save, withdraw) = match lang {
+        Lang::Fr => ("Enregistrer mes choix", "Tout retirer"),
+        Lang::En => ("Save my choices", "Withdraw everything"),
+    };
+    out.push_str(&format!("<button type=\"submit\">{save}</button></form>"));
+    out.push_str(&format!(
+        "<form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"withdraw_all\" value=\"1\"><button type=\"submit\" class=\"secondary\">{withdraw}</button></form>"
+    ));
+    out
+}
+
+pub async fn get(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = super::preferences::claims(env, token)?;
+    let config = super::config::load(env, &c.site, None).await?;
+    let msg = LedgerRequest::State { subject: c.subject.clone() };
+    let (_, state): (_, Option<SubjectState>) = call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
+    let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
+    let title = if lang == Lang::Fr { "Vos préférences" } else { "Your preferences" };
+    let body = format!(
+        "<h1>{title}</h1><p>{}</p>{}<p><a href=\"{}\">{}</a></p>",
+        escape(&config.config.controller.name),
+        form(&config, state.as_ref(), lang, token),
+        escape(&config.config.privacy_policy_url),
+        if lang == Lang::Fr { "Politique de confidentialité et vos droits" } else { "Privacy policy and your rights" },
+    );
+    Ok(page::html(200, lang_code(lang), title, &body))
+}
+
+pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = super::preferences::claims(env, token)?;
+    let fields = form_fields(req.content_type.as_deref(), &req.body);
+    let latest = super::config::load(env, &c.site, None).await?;
+    let lang = page::lang(req.accept_language.as_deref(), latest.config.default_lang);
+    let body = if field(&fields, "withdraw_all") == Some("1") {
+        EventBody::Withdrawal { scope: Scope::All }
+    } else {
+        let version = field(&fields, "config_version").and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+        let shown = if version == latest.version { latest.clone() } else { super::config::load(env, &c.site, Some(version)).await? };
+        let ticked: Vec<&str> = fields.iter().filter(|(k, _)| k == "box").map(|(_, v)| v.as_str()).collect();
+        // Every box of the form is answered: unticked means no.
+        let answers: Vec<SubmittedChoice> = shown
+            .config
+            .content_types
+            .iter()
+            .flat_map(|ct| ct.channels.iter().map(move |ch| (ct, ch)))
+            .map(|(ct, ch)| SubmittedChoice {
+                content_type: ct.id.to_string(),
+                channel: ch.as_str().to_owned(),
+                granted: ticked.contains(&format!("{}:{}", ct.id, ch).as_str()),
+            })
+            .collect();
+        validate_change(version, field(&fields, "config_hash").unwrap_or(""), &answers, &shown, lang, req.gpc)?
+    };
+    let shard = c.subject.shard(SHARDS);
+    let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method: Method::PreferenceCentre, body };
+    let msg = LedgerRequest::Append { shard, draft, email: None, idempotency: None, messages: None };
+    call::<serde_json::Value>(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
+    let (title, text, back) = match lang {
+        Lang::Fr => ("Choix enregistrés", "Vos choix sont enregistrés.", "Revenir à mes préférences"),
+        Lang::En => ("Choices saved", "Your choices are saved.", "Back to my preferences"),
+    };
+    let body = format!("<h1>{title}</h1><p role=\"status\">{text}</p><p><a href=\"/p/{}\">{back}</a></p>", escape(token));
+    Ok(page::html(200, lang_code(lang), title, &body))
+}
