@@ -105,7 +105,7 @@ fn one_click_post_in_both_encodings_get_changes_nothing() {
     let saved = stack.api.send("POST", &prefs, &form, None, Some(fields.as_bytes()));
     assert_eq!(saved.status, 200, "{:?}", saved.body);
     assert_eq!(decision(&stack, "camille@example.fr", "email"), "consent_given");
-    assert_eq!(decision(&stack, "camille@example.fr", "sms"), "refused", "unticked in the form means no");
+    assert_eq!(decision(&stack, "camille@example.fr", "sms"), "withdrawn", "unticking a yes withdraws it");
 
     // A POST without the RFC 8058 body changes nothing.
     let fresh = path_of(links(&stack, "camille@example.fr")["url"].as_str().unwrap());
