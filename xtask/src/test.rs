@@ -19,7 +19,8 @@ pub fn run_all(tools: &Tools) -> Result<(), String> {
         .current_dir(&root)
         .env("ACCORD_WORKERD", tools.workerd())
         .env("ACCORD_CHROMIUM", chromium)
-        .env("ACCORD_CHROMEDRIVER", chromedriver))?;
+        .env("ACCORD_CHROMEDRIVER", chromedriver)
+        .env("ACCORD_NODE_MODULES", &tools.node_modules))?;
     exec(Command::new("cargo")
         .args(["test", "--package", "accord-widget", "--target", "wasm32-unknown-unknown"])
         .current_dir(&root)

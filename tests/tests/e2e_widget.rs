@@ -1,0 +1,63 @@
+//! The widget in real Chromium beyond the happy path: accessibility (axe-core, WCAG 2.2 AA
+//! rules) on a normal and a 320 px wide screen, keyboard-only use, and the English texts.
+
+mod common;
+
+use common::{Browser, SITE, Stack, eventually, widget_root};
+use fantoccini::Locator;
+use fantoccini::key::Key;
+use serde_json::{Value, json};
+
+/// Runs axe-core on the widget's host (its shadow tree included) and returns the violations.
+async fn axe_violations(c: &fantoccini::Client) -> Vec<String> {
+    let axe = std::fs::read_to_string(harness::paths::tool("ACCORD_NODE_MODULES").join("axe-core/axe.min.js")).expect("axe-core installed");
+    c.execute(&format!("{axe}\nreturn true;"), vec![]).await.expect("inject axe-core");
+    let result = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run({ include: [['#accord-signup']] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+               .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("run axe-core");
+    serde_json::from_value::<Vec<String>>(result).unwrap_or_else(|v| vec![format!("unexpected axe result {v:?}")])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signup_widget_has_no_accessibility_violations_and_works_by_keyboard() {
+    let stack = Stack::start("widget-a11y");
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/", stack.site.url())).await.unwrap();
+    let root = widget_root(c, "#accord-signup").await;
+    assert_eq!(axe_violations(c).await, Vec::<String>::new());
+
+    // Keyboard only: focus the email field, type, Tab to the first box, Space, Tab … Enter on Save.
+    let email = root.find(Locator::Css("#accord-email")).await.unwrap();
+    email.click().await.unwrap();
+    email.send_keys("clavier@example.fr").await.unwrap();
+    c.active_element().await.unwrap().send_keys(&Key::Tab.to_string()).await.unwrap();
+    c.active_element().await.unwrap().send_keys(" ").await.unwrap();
+    let first = root.find(Locator::Css("input[type=checkbox]")).await.unwrap();
+    assert!(first.is_selected().await.unwrap(), "Tab from the email reaches the first box; Space ticks it");
+    // The three buttons are reachable in order: refuse, accept, save.
+    let save = root.find(Locator::Css("button[data-action='save']")).await.unwrap();
+    save.send_keys(&Key::Enter.to_string()).await.unwrap();
+    eventually(30, "the saved status", || async { root.find(Locator::Css(".accord-status[data-state='saved']")).await.ok() }).await;
+    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "clavier@example.fr"}));
+    let granted: Vec<&Value> = lookup.body["state"]["choices"].as_array().unwrap().iter().filter(|c| c["granted"] == true).collect();
+    assert_eq!(granted.len(), 1);
+    assert_eq!((granted[0]["content_type"].as_str(), granted[0]["channel"].as_str()), (Some("product_guides"), Some("email")));
+
+    // A 320 px wide screen: still no violations, and no horizontal scrolling inside the widget.
+    c.set_window_size(320, 800).await.unwrap();
+    let overflow = c
+        .execute("const r = document.querySelector('#accord-signup').shadowRoot.querySelector('.accord'); return r.scrollWidth <= r.clientWidth + 1;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(overflow, Value::Bool(true), "the widget fits a 320 px screen");
+    assert_eq!(axe_violations(c).await, Vec::<String>::new());
+    browser.close().await;
+}
