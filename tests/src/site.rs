@@ -306,8 +306,26 @@ fn serve_file(target: &str, head_only: bool, edge_url: &str, out: &mut TcpStream
     let mut body = std::fs::read(&file)?;
     if file.extension().is_some_and(|e| e == "html") {
         body = String::from_utf8_lossy(&body).replace("__ACCORD_EDGE__", edge_url).into_bytes();
+        // The shop runs under a strict policy, as a careful site would: the widget must need
+        // nothing more than its own origin, the edge and 'wasm-unsafe-eval'.
+        let csp = strict_csp(edge_url);
+        return respond(
+            out,
+            200,
+            &[("content-type", content_type(&file)), ("cache-control", "no-store"), ("content-security-policy", &csp)],
+            &body,
+            head_only,
+        );
     }
     respond(out, 200, &[("content-type", content_type(&file)), ("cache-control", "no-store")], &body, head_only)
+}
+
+/// No inline script or style anywhere; scripts from this origin only; fetches to the edge.
+pub fn strict_csp(edge_url: &str) -> String {
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self' {edge_url}; \
+         img-src 'self'; form-action {edge_url}; base-uri 'none'; frame-ancestors 'none'"
+    )
 }
 
 /// `POST /demo/webhooks`: 204 once verified (stored once per `webhook-id`), 400 when the
