@@ -19,7 +19,7 @@ pub fn allow(origin: Option<&str>, allowed: &[String]) -> Result<Vec<(String, St
 pub fn preflight() -> Vec<(String, String)> {
     vec![
         ("access-control-allow-methods".into(), "GET, POST".into()),
-        ("access-control-allow-headers".into(), "content-type".into()),
+        ("access-control-allow-headers".into(), "content-type, idempotency-key".into()),
         ("access-control-max-age".into(), "600".into()),
     ]
 }

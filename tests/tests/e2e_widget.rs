@@ -61,3 +61,34 @@ async fn signup_widget_has_no_accessibility_violations_and_works_by_keyboard() {
     assert_eq!(axe_violations(c).await, Vec::<String>::new());
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn choices_survive_a_lost_connection_and_are_saved_on_retry() {
+    let mut stack = Stack::start("widget-offline");
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/", stack.site.url())).await.unwrap();
+    let root = widget_root(c, "#accord-signup").await;
+    root.find(Locator::Css("#accord-email")).await.unwrap().send_keys("hors-ligne@example.fr").await.unwrap();
+    root.find(Locator::Css("input[data-content-type='special_offers'][data-channel='sms']")).await.unwrap().click().await.unwrap();
+
+    stack.edge.stop();
+    root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
+    let message = eventually(30, "the offline message", || async {
+        let s = root.find(Locator::Css(".accord-status[data-state='error']")).await.ok()?;
+        s.text().await.ok()
+    })
+    .await;
+    assert!(message.contains("pas encore été enregistrés"), "{message}");
+    let sms = root.find(Locator::Css("input[data-content-type='special_offers'][data-channel='sms']")).await.unwrap();
+    assert!(sms.is_selected().await.unwrap(), "the choices are kept");
+
+    stack.restart();
+    root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
+    eventually(30, "the saved status", || async { root.find(Locator::Css(".accord-status[data-state='saved']")).await.ok() }).await;
+    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "hors-ligne@example.fr"}));
+    let granted: Vec<&Value> = lookup.body["state"]["choices"].as_array().unwrap().iter().filter(|c| c["granted"] == true).collect();
+    assert_eq!(granted.len(), 1);
+    assert_eq!(granted[0]["channel"], "sms");
+    browser.close().await;
+}

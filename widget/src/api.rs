@@ -4,6 +4,7 @@ use accord_core::config::VersionedConfig;
 use accord_core::submission::Submission;
 use gloo_net::http::Request;
 use serde::Deserialize;
+use wasm_bindgen::JsCast;
 
 /// The parts of a receipt the widget shows; the full receipt is handed to the host page.
 #[derive(Debug, Clone, Deserialize)]
@@ -31,20 +32,44 @@ pub async fn load_config(endpoint: &str, site: &str) -> Result<VersionedConfig, 
     resp.json().await.map_err(|e| e.to_string())
 }
 
-/// Posts the submission; on success returns the raw receipt JSON and its summary.
-pub async fn submit(endpoint: &str, site: &str, submission: &Submission) -> Result<(String, ReceiptSummary), String> {
+/// Why a submission did not go through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitError {
+    /// No answer (offline, timeout) or a server error: worth retrying with the same key.
+    Transient,
+    /// The edge refused the submission; retrying would not help.
+    Refused(String),
+}
+
+/// Posts the submission with an idempotency key, so a retry after a lost answer is stored once.
+/// On success returns the raw receipt JSON and its summary.
+pub async fn submit(endpoint: &str, site: &str, submission: &Submission, key: &str) -> Result<(String, ReceiptSummary), SubmitError> {
     let resp = Request::post(&format!("{endpoint}/v1/sites/{site}/consents"))
+        .header("idempotency-key", key)
         .json(submission)
-        .map_err(|e| e.to_string())?
+        .map_err(|e| SubmitError::Refused(e.to_string()))?
         .send()
         .await
-        .map_err(|e| e.to_string())?;
-    let ok = resp.status() == 201;
-    let text = resp.text().await.map_err(|e| e.to_string())?;
-    if !ok {
-        let detail = serde_json::from_str::<Problem>(&text).map(|p| p.detail).unwrap_or_default();
-        return Err(if detail.is_empty() { format!("HTTP {}", resp.status()) } else { detail });
+        .map_err(|_| SubmitError::Transient)?;
+    let status = resp.status();
+    let text = resp.text().await.map_err(|_| SubmitError::Transient)?;
+    match status {
+        200 | 201 => serde_json::from_str(&text).map(|summary| (text, summary)).map_err(|_| SubmitError::Transient),
+        429 | 500..=599 => Err(SubmitError::Transient),
+        _ => {
+            let detail = serde_json::from_str::<Problem>(&text).map(|p| p.detail).unwrap_or_default();
+            Err(SubmitError::Refused(if detail.is_empty() { format!("HTTP {status}") } else { detail }))
+        }
     }
-    let summary = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    Ok((text, summary))
+}
+
+/// A fresh random idempotency key (`crypto.randomUUID()`).
+pub fn new_key() -> String {
+    let crypto = web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"crypto".into()).ok());
+    crypto
+        .and_then(|c| {
+            let f: js_sys::Function = js_sys::Reflect::get(&c, &"randomUUID".into()).ok()?.dyn_into().ok()?;
+            f.call0(&c).ok()?.as_string()
+        })
+        .unwrap_or_else(|| format!("{:x}{:x}", (js_sys::Math::random() * 1e15) as u64, js_sys::Date::now() as u64))
 }

@@ -37,6 +37,7 @@ pub enum Key {
     Retention,
     Months,
     Receipt,
+    Offline,
 }
 
 pub fn t(lang: Lang, key: Key) -> &'static str {
@@ -76,6 +77,8 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::En, Months) => "months after the last contact",
         (Lang::Fr, Receipt) => "Reçu",
         (Lang::En, Receipt) => "Receipt",
+        (Lang::Fr, Offline) => "Connexion impossible : vos choix n'ont pas encore été enregistrés. Ils sont conservés ; réessayez avec « Enregistrer mes choix ».",
+        (Lang::En, Offline) => "No connection: your choices are not saved yet. They are kept; try again with “Save my choices”.",
     }
 }
 

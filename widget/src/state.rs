@@ -29,6 +29,9 @@ pub struct Form {
     pub email: String,
     ticked: BTreeSet<Cell>,
     pub status: Status,
+    /// Idempotency key of the request being sent: kept across retries of the same choices,
+    /// replaced as soon as anything is edited.
+    pub key: Option<String>,
 }
 
 pub enum Action {
@@ -36,7 +39,8 @@ pub enum Action {
     Toggle(Cell),
     AcceptAll,
     RefuseAll,
-    Sending,
+    /// Sending with this idempotency key.
+    Sending(String),
     Saved { seq: u64, recorded_at: String },
     Failed(String),
 }
@@ -44,7 +48,7 @@ pub enum Action {
 impl Form {
     /// A fresh form: nothing ticked, whatever the configuration says.
     pub fn new(config: Rc<VersionedConfig>) -> Self {
-        Self { config, email: String::new(), ticked: BTreeSet::new(), status: Status::Editing }
+        Self { config, email: String::new(), ticked: BTreeSet::new(), status: Status::Editing, key: None }
     }
 
     pub fn cells(&self) -> impl Iterator<Item = Cell> + '_ {
@@ -90,7 +94,10 @@ impl Reducible for Form {
             }
             Action::AcceptAll => next.ticked = self.cells().collect(),
             Action::RefuseAll => next.ticked.clear(),
-            Action::Sending => next.status = Status::Sending,
+            Action::Sending(key) => {
+                next.status = Status::Sending;
+                next.key = Some(key);
+            }
             Action::Saved { seq, recorded_at } => next.status = Status::Saved { seq, recorded_at },
             Action::Failed(msg) => next.status = Status::Failed(msg),
         }
@@ -98,6 +105,7 @@ impl Reducible for Form {
         let edited = next.email != self.email || next.ticked != self.ticked;
         if edited && next.status != Status::Sending {
             next.status = Status::Editing;
+            next.key = None;
         }
         Rc::new(next)
     }
@@ -149,6 +157,16 @@ mod tests {
         assert!(form.cells().all(|c| form.is_ticked(&c)));
         let form = form.reduce(Action::RefuseAll);
         assert!(form.cells().all(|c| !form.is_ticked(&c)));
+    }
+
+    #[test]
+    fn the_idempotency_key_lives_until_an_edit() {
+        let form = Rc::new(Form::new(config()));
+        let form = form.reduce(Action::Sending("k1".into()));
+        let form = form.reduce(Action::Failed("offline".into()));
+        assert_eq!(form.key.as_deref(), Some("k1"), "a retry reuses the key");
+        let form = form.reduce(Action::Toggle(("offers".into(), Channel::Sms)));
+        assert_eq!(form.key, None, "changed choices are a new request");
     }
 
     #[test]

@@ -56,15 +56,32 @@ pub fn ConsentForm(props: &FormProps) -> Html {
             if let Intent::All(all) = intent {
                 submission.choices.iter_mut().for_each(|c| c.granted = all);
             }
-            form.dispatch(Action::Sending);
+            // Same choices as the failed attempt: same key, so the edge stores them once.
+            let key = match (intent, &form.key) {
+                (Intent::AsTicked, Some(k)) => k.clone(),
+                _ => api::new_key(),
+            };
+            form.dispatch(Action::Sending(key.clone()));
             let (form, endpoint, site, host) = (form.dispatcher(), endpoint.clone(), site.clone(), host.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::submit(&endpoint, &site, &submission).await {
+                // A few quick retries for a lost connection; never "saved" before the edge says so.
+                let mut outcome = Err(api::SubmitError::Transient);
+                for delay_ms in [0u32, 1_000, 3_000] {
+                    if delay_ms > 0 {
+                        gloo_timers_sleep(delay_ms).await;
+                    }
+                    outcome = api::submit(&endpoint, &site, &submission, &key).await;
+                    if !matches!(outcome, Err(api::SubmitError::Transient)) {
+                        break;
+                    }
+                }
+                match outcome {
                     Ok((raw, summary)) => {
                         form.dispatch(Action::Saved { seq: summary.event.seq, recorded_at: summary.event.recorded_at });
                         announce(&host, "accord:saved", &raw);
                     }
-                    Err(msg) => form.dispatch(Action::Failed(msg)),
+                    Err(api::SubmitError::Transient) => form.dispatch(Action::Failed(t(lang, Key::Offline).to_owned())),
+                    Err(api::SubmitError::Refused(msg)) => form.dispatch(Action::Failed(msg)),
                 }
             });
         })
@@ -106,6 +123,11 @@ pub fn ConsentForm(props: &FormProps) -> Html {
             <Footer config={props.config.clone()} lang={lang} />
         </form>
     }
+}
+
+/// Waits without blocking the page.
+async fn gloo_timers_sleep(ms: u32) {
+    yew::platform::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
 }
 
 /// The page the person is on; the edge keeps only its origin and path.
