@@ -25,6 +25,8 @@ pub mod time;
 #[cfg(feature = "proof")]
 pub mod chain;
 #[cfg(feature = "proof")]
+pub mod erasure;
+#[cfg(feature = "proof")]
 pub mod export;
 #[cfg(feature = "proof")]
 pub mod keys;

@@ -17,6 +17,9 @@ pub enum Route {
     GetSubject(SiteId, SubjectId),
     GetReceipts(SiteId, SubjectId),
     GetProofs(SiteId, SubjectId),
+    ExportSubject(SiteId, SubjectId),
+    ExportSubjectPage(SiteId, SubjectId),
+    EraseSubject(SiteId, SubjectId),
     GetCheckpoint(SiteId, u8),
     GetConsistency(SiteId, u8, u64),
     PostActivity(SiteId),
@@ -87,6 +90,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/v1/sites/{site}/subjects/{subject}", Access::Controller),
     ("GET", "/v1/sites/{site}/subjects/{subject}/receipts", Access::Controller),
     ("GET", "/v1/sites/{site}/subjects/{subject}/proofs", Access::Controller),
+    ("GET", "/v1/sites/{site}/subjects/{subject}/export", Access::Controller),
+    ("GET", "/v1/sites/{site}/subjects/{subject}/export/page", Access::Controller),
+    ("POST", "/v1/sites/{site}/subjects/{subject}/erase", Access::Controller),
     ("GET", "/v1/sites/{site}/checkpoints/{shard}", Access::Public),
     ("GET", "/v1/sites/{site}/checkpoints/{shard}/consistency/{from}", Access::Public),
     ("POST", "/v1/sites/{site}/activity", Access::Controller),
@@ -112,6 +118,9 @@ impl Route {
             | Route::GetSubject(..)
             | Route::GetReceipts(..)
             | Route::GetProofs(..)
+            | Route::ExportSubject(..)
+            | Route::ExportSubjectPage(..)
+            | Route::EraseSubject(..)
             | Route::PostActivity(_)
             | Route::PostLink(_)
             | Route::PostUnsubscribeLinks(_)
@@ -230,6 +239,9 @@ impl Route {
                             [] => only("GET", Route::GetSubject(site, subject)),
                             ["receipts"] => only("GET", Route::GetReceipts(site, subject)),
                             ["proofs"] => only("GET", Route::GetProofs(site, subject)),
+                            ["export"] => only("GET", Route::ExportSubject(site, subject)),
+                            ["export", "page"] => only("GET", Route::ExportSubjectPage(site, subject)),
+                            ["erase"] => only("POST", Route::EraseSubject(site, subject)),
                             _ => Err(not_found()),
                         }
                     }

@@ -38,7 +38,10 @@ impl DurableObject for Ledger {
         crate::clock::init(&self.env);
         let answer = match read_internal::<LedgerRequest>(req).await {
             Ok(msg) => {
-                let appended = matches!(msg, LedgerRequest::Append { .. } | LedgerRequest::AppendIfEffective { .. } | LedgerRequest::Lifecycle { .. });
+                let appended = matches!(
+                    msg,
+                    LedgerRequest::Append { .. } | LedgerRequest::AppendIfEffective { .. } | LedgerRequest::Lifecycle { .. } | LedgerRequest::Erase { .. }
+                );
                 let answer = self.handle(msg);
                 if appended && answer.is_ok() {
                     // Deliver the new outbox message now; the alarm also signs checkpoints.
@@ -101,6 +104,12 @@ impl Ledger {
                     None => ApiResponse::json(200, &serde_json::Value::Null),
                 }
             }
+            LedgerRequest::Erase { shard, site, subject } => {
+                let (signing, kek) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?);
+                let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek, messages: None };
+                ApiResponse::json(200, &service::erase(&store, shard, &site, &subject, &cx)?)
+            }
+            LedgerRequest::Export { subject } => ApiResponse::json(200, &service::export(&store, &subject, &secrets::data_key(&self.env)?)?),
             LedgerRequest::Messages { status, limit } => ApiResponse::json(200, &store.messages(status, limit.min(1000))?),
             LedgerRequest::States { subjects } => {
                 ApiResponse::json(200, &subjects.iter().map(|s| store.state(s)).collect::<std::result::Result<Vec<_>, _>>()?)

@@ -26,6 +26,10 @@ pub enum LedgerRequest {
     Lifecycle { shard: u8, context: MessageContext },
     /// Answer: 201 with the `Receipt`, or 200 with `null` when the event would change nothing.
     AppendIfEffective { shard: u8, draft: EventDraft },
+    /// Answer: `Erased`. Appends the erasure event and destroys the personal data.
+    Erase { shard: u8, site: accord_core::ids::SiteId, subject: SubjectId },
+    /// Answer: `SubjectExport`.
+    Export { subject: SubjectId },
     /// Answer: `Vec<OutboxMessage>` in that status, newest first.
     Messages { status: super::outbox::Status, limit: usize },
     /// Answer: `Vec<Option<SubjectState>>`, in the order asked.
@@ -71,4 +75,22 @@ pub struct ShardProofs {
     pub receipts: Vec<Receipt>,
     pub checkpoint: SignedCheckpoint,
     pub inclusion: Vec<InclusionProof>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Erased {
+    pub receipt: Receipt,
+    /// Personal data existed and its key was destroyed.
+    pub purged: bool,
+    /// The person is on the objection list, which erasure keeps.
+    pub objected: bool,
+}
+
+/// Everything a shard holds on one person.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SubjectExport {
+    pub state: Option<accord_core::state::SubjectState>,
+    pub receipts: Vec<Receipt>,
+    /// The address, decrypted, when one is held.
+    pub email: Option<String>,
 }

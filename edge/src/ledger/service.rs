@@ -151,6 +151,35 @@ fn seal_email<C: Clock, E: Entropy>(
     Ok(PersonalRecord { subject: subject.clone(), wrapped_key, email: sealed })
 }
 
+/// Erases a subject on request: an erasure event (the proofs stay, pseudonymous), then the
+/// data key and the encrypted address are destroyed. An objection is kept.
+pub fn erase<C: Clock, E: Entropy>(
+    store: &impl LedgerStore,
+    shard: u8,
+    site: &accord_core::ids::SiteId,
+    subject: &SubjectId,
+    cx: &Context<'_, C, E>,
+) -> Result<super::protocol::Erased, EdgeError> {
+    let before = store.state(subject)?.ok_or_else(|| EdgeError::NotFound(format!("no events for {subject}")))?;
+    let draft = EventDraft { site: site.clone(), subject: subject.clone(), method: accord_core::event::Method::Api, body: accord_core::event::EventBody::Erasure };
+    let receipt = append(store, shard, draft, None, cx)?;
+    let purged = store.delete_personal(subject)?;
+    Ok(super::protocol::Erased { receipt, purged, objected: before.objected_at.is_some() })
+}
+
+/// Everything held on one person, the address decrypted.
+pub fn export(store: &impl LedgerStore, subject: &SubjectId, kek: &SecretKey) -> Result<super::protocol::SubjectExport, EdgeError> {
+    let email = match store.personal(subject)? {
+        Some(p) => {
+            let key = kek.unwrap_key(subject, &p.wrapped_key).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
+            let bytes = key.open(subject, &p.email).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
+            Some(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        None => None,
+    };
+    Ok(super::protocol::SubjectExport { state: store.state(subject)?, receipts: store.receipts(subject)?, email })
+}
+
 /// The signed checkpoint covering every event of the shard, signing a new one if events were
 /// added since the last. `None` for an empty shard.
 pub fn checkpoint(store: &impl LedgerStore, clock: &impl Clock, key: &SigningKey) -> Result<Option<SignedCheckpoint>, EdgeError> {
@@ -302,6 +331,24 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(w.store.all().len(), 1);
+    }
+
+    #[test]
+    fn erasure_destroys_the_address_and_keeps_the_proofs() {
+        let w = World::new();
+        let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
+        let cx = Context { clock: &clock, entropy: &w.entropy, signing: &w.key, kek: &w.kek, messages: None };
+        w.append(draft(1, true), Some("erase.me@example.fr"), &clock);
+        let subject = SubjectId::from_digest(&[1; 16]);
+        assert_eq!(export(&w.store, &subject, &w.kek).unwrap().email.as_deref(), Some("erase.me@example.fr"));
+        let site = SiteId::parse("demo-shop").unwrap();
+        let erased = erase(&w.store, 4, &site, &subject, &cx).unwrap();
+        assert!(erased.purged && !erased.objected);
+        let after = export(&w.store, &subject, &w.kek).unwrap();
+        assert_eq!(after.email, None);
+        assert_eq!(after.receipts.len(), 2, "the proofs remain");
+        assert!(after.state.unwrap().erased_at.is_some());
+        verify_chain(0, GENESIS_HASH, &w.store.all().into_iter().map(|r| r.event).collect::<Vec<_>>()).unwrap();
     }
 
     #[test]

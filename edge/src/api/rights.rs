@@ -1,0 +1,151 @@
+//! Data-subject rights for the controller: access and portability (`…/export`, JSON, and
+//! `…/export/page`, a readable page) and erasure with a signed certificate (`…/erase`).
+
+use accord_core::config::{Lang, VersionedConfig};
+use accord_core::erasure::{Certificate, Kept};
+use accord_core::ids::{SiteId, SubjectId};
+use accord_core::policy::{reconfirm_due, retention_limit};
+use chrono::Months;
+use worker::Env;
+
+use super::Incoming;
+use crate::auth;
+use crate::clock::{Clock, RuntimeClock};
+use crate::error::EdgeError;
+use crate::http::ApiResponse;
+use crate::ledger::protocol::{Erased, LedgerRequest, SubjectExport};
+use crate::ledger::{SHARDS, object_name};
+use crate::page::{self, escape};
+use crate::runtime::call;
+use crate::secrets;
+use crate::sites::keys::KeyScope;
+
+async fn gather(env: &Env, site: &SiteId, subject: &SubjectId) -> Result<(SubjectExport, VersionedConfig), EdgeError> {
+    let msg = LedgerRequest::Export { subject: subject.clone() };
+    let (_, export): (_, SubjectExport) = call(env, "LEDGER", &object_name(site, subject.shard(SHARDS)), &msg).await?;
+    if export.receipts.is_empty() {
+        return Err(EdgeError::NotFound(format!("no events for {subject}")));
+    }
+    Ok((export, super::config::load(env, site, None).await?))
+}
+
+/// The documented export (format 1): data held, current choices, full history, retention dates.
+fn document(site: &SiteId, subject: &SubjectId, e: &SubjectExport, config: &VersionedConfig) -> serde_json::Value {
+    let c = &config.config;
+    let last_event = e.receipts.last().map(|r| r.event.recorded_at);
+    let retention = e.state.as_ref().map(|s| {
+        serde_json::json!({
+            "last_contact": accord_core::time::format(&s.last_contact),
+            "reconfirmation_due": accord_core::time::format(&reconfirm_due(c, s.last_contact)),
+            "personal_data_kept_until": accord_core::time::format(&retention_limit(c, s.last_contact)),
+            "proofs_kept_until": last_event
+                .and_then(|t| t.checked_add_months(Months::new(12 * c.retention.proof_years)))
+                .map(|t| accord_core::time::format(&t)),
+        })
+    });
+    serde_json::json!({
+        "format": 1,
+        "site": site,
+        "subject": subject,
+        "generated_at": accord_core::time::format(&RuntimeClock.now()),
+        "controller": c.controller,
+        "privacy_policy_url": c.privacy_policy_url,
+        "data_held": { "email": e.email },
+        "state": e.state,
+        "retention": retention,
+        "history": e.receipts,
+    })
+}
+
+pub async fn export(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Export).await?;
+    let (e, config) = gather(env, site, subject).await?;
+    Ok(ApiResponse::json(200, &document(site, subject, &e, &config))
+        .header("content-disposition", format!("attachment; filename=\"accord-export-{subject}.json\"")))
+}
+
+pub async fn export_page(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Export).await?;
+    let (e, config) = gather(env, site, subject).await?;
+    let c = &config.config;
+    let lang = page::lang(req.accept_language.as_deref(), c.default_lang);
+    let fr = lang == Lang::Fr;
+    let mut body = format!(
+        "<h1>{}</h1><p>{} : {} ({})</p><p>{} : <code>{}</code></p><h2>{}</h2><p>{}</p><h2>{}</h2><ul>",
+        if fr { "Vos données" } else { "Your data" },
+        if fr { "Responsable du traitement" } else { "Data controller" },
+        escape(&c.controller.name),
+        escape(&c.controller.contact),
+        if fr { "Identifiant pseudonyme" } else { "Pseudonymous id" },
+        escape(subject.as_str()),
+        if fr { "Données détenues" } else { "Data held" },
+        escape(e.email.as_deref().unwrap_or(if fr { "aucune adresse (effacée ou jamais reçue)" } else { "no address (erased or never received)" })),
+        if fr { "Vos choix actuels" } else { "Your current choices" },
+    );
+    for ch in e.state.iter().flat_map(|s| &s.choices) {
+        let label = c.content_type(ch.content_type.as_str()).map(|t| t.label.get(lang).to_owned()).unwrap_or_else(|| ch.content_type.to_string());
+        let answer = match (ch.granted, fr) {
+            (true, true) => "oui",
+            (true, false) => "yes",
+            (false, true) => "non",
+            (false, false) => "no",
+        };
+        body.push_str(&format!("<li>{} — {} : {answer} ({})</li>", escape(&label), ch.channel, accord_core::time::format(&ch.since)));
+    }
+    body.push_str(&format!("</ul><h2>{}</h2><ol>", if fr { "Historique (reçus signés)" } else { "History (signed receipts)" }));
+    for r in &e.receipts {
+        body.push_str(&format!(
+            "<li>{} — {} — {} <code>{}</code></li>",
+            accord_core::time::format(&r.event.recorded_at),
+            escape(r.event.body.kind()),
+            if fr { "empreinte" } else { "hash" },
+            escape(&r.event_hash[..16])
+        ));
+    }
+    body.push_str("</ol>");
+    if let Some(s) = &e.state {
+        body.push_str(&format!(
+            "<h2>{}</h2><p>{} {}</p>",
+            if fr { "Conservation" } else { "Retention" },
+            if fr { "Données personnelles conservées jusqu'au" } else { "Personal data kept until" },
+            accord_core::time::format(&retention_limit(c, s.last_contact))
+        ));
+    }
+    Ok(page::html(200, if fr { "fr" } else { "en" }, if fr { "Vos données" } else { "Your data" }, &body))
+}
+
+pub async fn erase(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
+    let config = super::config::load(env, site, None).await?.config;
+    let msg = LedgerRequest::Erase { shard: subject.shard(SHARDS), site: site.clone(), subject: subject.clone() };
+    let (_, erased): (_, Erased) = call(env, "LEDGER", &object_name(site, subject.shard(SHARDS)), &msg).await?;
+    let mut kept = vec![Kept {
+        what: "consent events and signed receipts, pseudonymous (no address)".into(),
+        why: format!(
+            "proof of consent (GDPR art. 7(1)); kept {} years, then deleted; they let the chain of proofs still verify",
+            config.retention.proof_years
+        ),
+    }];
+    if erased.objected {
+        kept.push(Kept {
+            what: "the keyed hash of the address on the objection list".into(),
+            why: "so the person is never contacted again, even after a re-import (CNIL); it cannot be reversed to the address".into(),
+        });
+    }
+    let deleted = if erased.purged {
+        vec!["email address (stored encrypted; its per-subject key was destroyed)".to_owned()]
+    } else {
+        vec!["no personal data was held any more".to_owned()]
+    };
+    let certificate = Certificate {
+        site: site.clone(),
+        subject: subject.clone(),
+        erased_at: erased.receipt.event.recorded_at,
+        event_seq: erased.receipt.event.seq,
+        event_hash: erased.receipt.event_hash.clone(),
+        deleted,
+        kept,
+    }
+    .sign(&secrets::signing_key(env)?);
+    Ok(ApiResponse::json(200, &certificate))
+}
