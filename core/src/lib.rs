@@ -8,6 +8,8 @@
 //! widget builds without it to keep its download small.
 
 #[cfg(feature = "proof")]
+pub mod audit;
+#[cfg(feature = "proof")]
 pub mod bundle;
 pub mod canonical;
 #[cfg(feature = "proof")]

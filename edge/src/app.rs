@@ -16,7 +16,16 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
     let result = match route {
         Ok(route) => match read(&mut req, env, route.body_limit()).await {
             Ok(incoming) => match limit(&route, env, &incoming).await {
-                Ok(()) => dispatch(route, env, &incoming).await,
+                Ok(()) => {
+                    let audited = route.audited().map(|(site, action, target)| (site.clone(), action, target));
+                    let result = dispatch(route, env, &incoming).await;
+                    if let (Ok(resp), Some((site, action, target))) = (&result, audited) {
+                        if resp.status < 300 {
+                            record(env, &site, &incoming, action, target).await;
+                        }
+                    }
+                    result
+                }
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
@@ -30,6 +39,16 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
         }
         e.to_response()
     })
+}
+
+/// Appends a controller action to the site's audit trail. A failure is logged loudly; the
+/// action itself already happened and is not undone.
+async fn record(env: &Env, site: &accord_core::ids::SiteId, req: &Incoming, action: &str, target: Option<String>) {
+    let Some(caller) = crate::auth::identify(env, site, req.authorization.as_deref()).await else { return };
+    let msg = crate::sites::protocol::SiteRequest::Audit { actor: caller.actor(), action: action.to_owned(), target };
+    if let Err(e) = crate::runtime::call::<serde_json::Value>(env, "SITES", &crate::sites::object_name(site), &msg).await {
+        worker::console_error!("audit trail of {site}: could not record {action}: {e}");
+    }
 }
 
 /// Where the edge is reached from outside, for links it hands out.
@@ -137,6 +156,7 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         }),
         Route::PostAudience(site) => api::audience::post(env, &site, req).await,
         Route::CreateApiKey(site) => api::keys_admin::create(env, &site, req).await,
+        Route::AuditTrail(site) => api::keys_admin::audit(env, &site, req).await,
         Route::ListApiKeys(site) => api::keys_admin::list(env, &site, req).await,
         Route::RevokeApiKey(site, id) => api::keys_admin::revoke(env, &site, &id, req).await,
     }

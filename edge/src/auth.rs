@@ -20,18 +20,23 @@ pub enum Caller {
     Key(String),
 }
 
-pub async fn require(env: &Env, site: &SiteId, authorization: Option<&str>, scope: KeyScope) -> Result<Caller, EdgeError> {
+/// Who the bearer token belongs to, whatever its scopes (`None` for the operator).
+async fn authenticate(env: &Env, site: &SiteId, authorization: Option<&str>) -> Result<Option<ApiKeyRecord>, EdgeError> {
     let token = authorization.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).ok_or(EdgeError::Unauthorized)?;
     if secrets::is_operator_token(env, token) {
-        return Ok(Caller::Operator);
+        return Ok(None);
     }
     let (id, secret) = keys::parse_key(token).ok_or(EdgeError::Unauthorized)?;
     let (_, record): (_, Option<ApiKeyRecord>) = call(env, "SITES", &object_name(site), &SiteRequest::Key { id: id.to_owned() }).await?;
-    let record = record.filter(|r| keys::matches(r, secret) && r.revoked_at.is_none()).ok_or(EdgeError::Unauthorized)?;
-    if !record.allows(scope) {
-        return Err(EdgeError::Forbidden { needed: scope_name(scope) });
+    record.filter(|r| keys::matches(r, secret) && r.revoked_at.is_none()).map(Some).ok_or(EdgeError::Unauthorized)
+}
+
+pub async fn require(env: &Env, site: &SiteId, authorization: Option<&str>, scope: KeyScope) -> Result<Caller, EdgeError> {
+    match authenticate(env, site, authorization).await? {
+        None => Ok(Caller::Operator),
+        Some(record) if record.allows(scope) => Ok(Caller::Key(record.id)),
+        Some(_) => Err(EdgeError::Forbidden { needed: scope_name(scope) }),
     }
-    Ok(Caller::Key(record.id))
 }
 
 fn scope_name(scope: KeyScope) -> &'static str {
@@ -40,5 +45,23 @@ fn scope_name(scope: KeyScope) -> &'static str {
         KeyScope::Write => "write",
         KeyScope::Export => "export",
         KeyScope::Admin => "admin",
+    }
+}
+
+impl Caller {
+    /// How the audit trail names the caller.
+    pub fn actor(&self) -> String {
+        match self {
+            Caller::Operator => "operator".into(),
+            Caller::Key(id) => format!("key:{id}"),
+        }
+    }
+}
+
+/// The caller of a request that already passed its scope check, for the audit trail.
+pub async fn identify(env: &Env, site: &SiteId, authorization: Option<&str>) -> Option<Caller> {
+    match authenticate(env, site, authorization).await.ok()? {
+        None => Some(Caller::Operator),
+        Some(record) => Some(Caller::Key(record.id)),
     }
 }

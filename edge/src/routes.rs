@@ -22,6 +22,7 @@ pub enum Route {
     EraseSubject(SiteId, SubjectId),
     GetCheckpoint(SiteId, u8),
     GetConsistency(SiteId, u8, u64),
+    AuditTrail(SiteId),
     PostActivity(SiteId),
     PostLink(SiteId),
     PostUnsubscribeLinks(SiteId),
@@ -98,11 +99,29 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/v1/sites/{site}/activity", Access::Controller),
     ("POST", "/v1/sites/{site}/audience", Access::Controller),
     ("POST", "/v1/sites/{site}/api-keys", Access::Controller),
+    ("GET", "/v1/sites/{site}/audit", Access::Controller),
     ("GET", "/v1/sites/{site}/api-keys", Access::Controller),
     ("DELETE", "/v1/sites/{site}/api-keys/{id}", Access::Controller),
 ];
 
 impl Route {
+    /// The site, action and target to record in the audit trail, for controller actions that
+    /// change or reveal something.
+    pub fn audited(&self) -> Option<(&SiteId, &'static str, Option<String>)> {
+        Some(match self {
+            Route::PutConfig(s) => (s, "config.publish", None),
+            Route::CreateApiKey(s) => (s, "api_key.create", None),
+            Route::RevokeApiKey(s, id) => (s, "api_key.revoke", Some(id.clone())),
+            Route::CreateWebhook(s) => (s, "webhook.create", None),
+            Route::DeleteWebhook(s, id) => (s, "webhook.delete", Some(id.clone())),
+            Route::ExportSubject(s, sub) | Route::ExportSubjectPage(s, sub) => (s, "subject.export", Some(sub.to_string())),
+            Route::GetProofs(s, sub) => (s, "subject.proofs", Some(sub.to_string())),
+            Route::EraseSubject(s, sub) => (s, "subject.erase", Some(sub.to_string())),
+            Route::RunLifecycle(s) => (s, "lifecycle.run", None),
+            _ => return None,
+        })
+    }
+
     /// Largest body the route accepts.
     pub fn body_limit(&self) -> usize {
         match self {
@@ -131,6 +150,7 @@ impl Route {
             | Route::WebhookDeliveries(_)
             | Route::PostAudience(_)
             | Route::CreateApiKey(_)
+            | Route::AuditTrail(_)
             | Route::ListApiKeys(_)
             | Route::RevokeApiKey(..) => Access::Controller,
             _ => Access::Public,
@@ -204,6 +224,7 @@ impl Route {
                         only("DELETE", Route::DeleteWebhook(site, (*id).to_owned()))
                     }
                     ["audience"] => only("POST", Route::PostAudience(site)),
+                    ["audit"] => only("GET", Route::AuditTrail(site)),
                     ["api-keys"] if method == "POST" => Ok(Route::CreateApiKey(site)),
                     ["api-keys"] => only("GET, POST", Route::ListApiKeys(site)),
                     ["api-keys", id] => {

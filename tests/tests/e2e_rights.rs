@@ -54,4 +54,18 @@ fn export_then_erase_with_a_certificate() {
     let bundle: ProofBundle = serde_json::from_value(stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/proofs")).body).unwrap();
     assert!(verify_bundle(&bundle).ok(), "the pseudonymous proofs still verify");
     assert!(!stack.log().contains("acces@example.fr"));
+
+    // Every controller action is in the hash-chained audit trail, with who did it.
+    let trail = stack.api.get_admin(&format!("/v1/sites/{SITE}/audit"));
+    assert_eq!(trail.status, 200);
+    assert_eq!(trail.body["verified"], true);
+    let actions: Vec<(&str, &str)> = trail.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["entry"]["action"].as_str().unwrap(), e["entry"]["actor"].as_str().unwrap()))
+        .collect();
+    for want in ["config.publish", "subject.export", "subject.erase", "subject.proofs"] {
+        assert!(actions.contains(&(want, "operator")), "{want} missing from {actions:?}");
+    }
 }

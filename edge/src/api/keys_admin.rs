@@ -1,4 +1,5 @@
-//! `/v1/sites/{site}/api-keys`: create (the secret is shown once), list, revoke.
+//! `/v1/sites/{site}/api-keys`: create (the secret is shown once), list, revoke; and the
+//! site's audit trail (`/v1/sites/{site}/audit`).
 
 use accord_core::ids::SiteId;
 use serde::Deserialize;
@@ -38,4 +39,15 @@ pub async fn revoke(env: &Env, site: &SiteId, id: &str, req: &Incoming) -> Resul
     auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
     let (_, record): (_, ApiKeyRecord) = call(env, "SITES", &object_name(site), &SiteRequest::RevokeKey { id: id.to_owned() }).await?;
     Ok(ApiResponse::json(200, &record))
+}
+
+/// The audit trail, oldest first, with the result of checking its chain.
+pub async fn audit(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
+    let (_, entries): (_, Vec<accord_core::audit::SealedEntry>) = call(env, "SITES", &object_name(site), &SiteRequest::AuditTrail).await?;
+    let verified = accord_core::audit::verify_trail(&entries);
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({ "entries": entries, "verified": verified.is_ok(), "first_broken_seq": verified.err() }),
+    ))
 }

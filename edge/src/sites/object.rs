@@ -8,7 +8,7 @@ use super::protocol::SiteRequest;
 use super::service::{Published, publish};
 use super::sql::SqlConfigs;
 use super::store::ConfigStore;
-use crate::clock::RuntimeClock;
+use crate::clock::{Clock, RuntimeClock};
 use crate::entropy::RuntimeEntropy;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
@@ -51,6 +51,8 @@ impl Site {
                 ApiResponse::json(201, &keys::create(&store, keys::NewKey { label, scopes }, &RuntimeClock, &RuntimeEntropy)?)
             }
             SiteRequest::RevokeKey { id } => ApiResponse::json(200, &keys::revoke(&store, &id, &RuntimeClock)?),
+            SiteRequest::Audit { actor, action, target } => ApiResponse::json(201, &store.audit(RuntimeClock.now(), &actor, &action, target)?),
+            SiteRequest::AuditTrail => ApiResponse::json(200, &store.audit_entries(100_000, false)?),
             SiteRequest::Webhooks => ApiResponse::json(200, &store.webhooks()?),
             SiteRequest::CreateWebhook { url } => ApiResponse::json(201, &webhooks::create(&store, &url, &RuntimeClock, &RuntimeEntropy)?),
             SiteRequest::DeleteWebhook { id } => ApiResponse::json(200, &store.delete_webhook(&id)?),

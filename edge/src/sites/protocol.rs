@@ -29,4 +29,8 @@ pub enum SiteRequest {
     CreateWebhook { url: String },
     /// Answer: `bool`, whether it existed.
     DeleteWebhook { id: String },
+    /// Answer: the `SealedEntry` appended to the audit trail.
+    Audit { actor: String, action: String, target: Option<String> },
+    /// Answer: `Vec<SealedEntry>`, oldest first.
+    AuditTrail,
 }

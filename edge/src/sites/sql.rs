@@ -1,5 +1,6 @@
 //! Configuration versions in a Durable Object's SQLite database. Insert-only.
 
+use accord_core::audit::{AuditEntry, SealedEntry};
 use accord_core::config::VersionedConfig;
 use serde::Deserialize;
 use worker::SqlStorage;
@@ -17,6 +18,10 @@ CREATE TABLE IF NOT EXISTS config_versions (
 );
 CREATE TABLE IF NOT EXISTS api_keys (
   id TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY,
   body TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS webhooks (
@@ -118,5 +123,24 @@ impl WebhookStore for SqlConfigs {
     fn delete_webhook(&self, id: &str) -> Result<bool, EdgeError> {
         let c = self.sql.exec("DELETE FROM webhooks WHERE id = ?", vec![id.into()]).map_err(storage)?;
         Ok(c.rows_written() > 0)
+    }
+}
+
+impl SqlConfigs {
+    /// Appends to the audit trail (read-last-then-insert in one synchronous run: atomic).
+    pub fn audit(&self, at: chrono::DateTime<chrono::Utc>, actor: &str, action: &str, target: Option<String>) -> Result<SealedEntry, EdgeError> {
+        let last = self.audit_entries(1, true)?.into_iter().next();
+        let sealed = AuditEntry::next(last.as_ref(), at, actor, action, target);
+        let body = serde_json::to_string(&sealed).map_err(|e| EdgeError::Internal(e.to_string()))?;
+        let seq = sealed.entry.seq as i64;
+        self.sql.exec("INSERT INTO audit (seq, body) VALUES (?, ?)", vec![seq.into(), body.into()]).map_err(storage)?;
+        Ok(sealed)
+    }
+
+    /// The trail, oldest first (or only the newest `limit` when `newest`).
+    pub fn audit_entries(&self, limit: usize, newest: bool) -> Result<Vec<SealedEntry>, EdgeError> {
+        let q = if newest { "SELECT body FROM audit ORDER BY seq DESC LIMIT ?" } else { "SELECT body FROM audit ORDER BY seq LIMIT ?" };
+        let rows: Vec<Row> = self.sql.exec(q, vec![(limit as i64).into()]).and_then(|c| c.to_array()).map_err(storage)?;
+        rows.iter().map(|r| serde_json::from_str(&r.body).map_err(|e| EdgeError::Internal(e.to_string()))).collect()
     }
 }
