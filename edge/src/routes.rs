@@ -23,6 +23,8 @@ pub enum Route {
     GetCheckpoint(SiteId, u8),
     GetConsistency(SiteId, u8, u64),
     AuditTrail(SiteId),
+    RecordOfProcessing(SiteId),
+    RecordOfProcessingPage(SiteId),
     PostActivity(SiteId),
     PostLink(SiteId),
     PostUnsubscribeLinks(SiteId),
@@ -100,6 +102,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/v1/sites/{site}/audience", Access::Controller),
     ("POST", "/v1/sites/{site}/api-keys", Access::Controller),
     ("GET", "/v1/sites/{site}/audit", Access::Controller),
+    ("GET", "/v1/sites/{site}/record-of-processing", Access::Controller),
+    ("GET", "/v1/sites/{site}/record-of-processing/page", Access::Controller),
     ("GET", "/v1/sites/{site}/api-keys", Access::Controller),
     ("DELETE", "/v1/sites/{site}/api-keys/{id}", Access::Controller),
 ];
@@ -151,6 +155,8 @@ impl Route {
             | Route::PostAudience(_)
             | Route::CreateApiKey(_)
             | Route::AuditTrail(_)
+            | Route::RecordOfProcessing(_)
+            | Route::RecordOfProcessingPage(_)
             | Route::ListApiKeys(_)
             | Route::RevokeApiKey(..) => Access::Controller,
             _ => Access::Public,
@@ -225,6 +231,8 @@ impl Route {
                     }
                     ["audience"] => only("POST", Route::PostAudience(site)),
                     ["audit"] => only("GET", Route::AuditTrail(site)),
+                    ["record-of-processing"] => only("GET", Route::RecordOfProcessing(site)),
+                    ["record-of-processing", "page"] => only("GET", Route::RecordOfProcessingPage(site)),
                     ["api-keys"] if method == "POST" => Ok(Route::CreateApiKey(site)),
                     ["api-keys"] => only("GET, POST", Route::ListApiKeys(site)),
                     ["api-keys", id] => {

@@ -55,6 +55,20 @@ fn export_then_erase_with_a_certificate() {
     assert!(verify_bundle(&bundle).ok(), "the pseudonymous proofs still verify");
     assert!(!stack.log().contains("acces@example.fr"));
 
+    // The record of processing, generated from the configuration.
+    let record = stack.api.get_admin(&format!("/v1/sites/{SITE}/record-of-processing"));
+    assert_eq!(record.status, 200, "{:?}", record.body);
+    assert_eq!(record.body["purposes"].as_array().unwrap().len(), 3);
+    assert!(record.body["purposes"][0]["legal_basis"].as_str().unwrap().starts_with("consent"));
+    assert!(record.body["retention"]["consent_proofs"].as_str().unwrap().contains("5 years"));
+    let printable = String::from_utf8_lossy(&stack.api.send_raw(
+        "GET",
+        &format!("/v1/sites/{SITE}/record-of-processing/page"),
+        &[("authorization", &format!("Bearer {}", stack.api.admin_token())), ("accept-language", "fr")],
+    ))
+    .into_owned();
+    assert!(printable.contains("Registre des traitements"), "{printable}");
+
     // Every controller action is in the hash-chained audit trail, with who did it.
     let trail = stack.api.get_admin(&format!("/v1/sites/{SITE}/audit"));
     assert_eq!(trail.status, 200);

@@ -13,6 +13,7 @@ pub mod keys_admin;
 pub mod links;
 pub mod preference_page;
 pub mod preferences;
+pub mod register;
 pub mod rights;
 pub mod unsubscribe;
 pub mod webhooks;
