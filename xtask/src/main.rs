@@ -5,7 +5,9 @@
 //! - `cargo xtask build` — install what is missing and build the widget and the edge.
 //! - `cargo xtask fuzz [TARGET] [--seconds N]` — fuzz the core's parsers and verifiers.
 //! - `cargo xtask serve --data DIR --secrets FILE [--host H] [--port P]` — self-host the edge.
+//! - `cargo xtask bench` — sizes of what ships to visitors, against their budgets.
 
+mod bench;
 mod build;
 mod demo;
 mod fuzz;
@@ -16,7 +18,7 @@ mod tools;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] [--clock-offset-days N] | test | build | fuzz [TARGET] [--seconds N] | serve --data DIR --secrets FILE [--host H] [--port P] [--client-ip-header NAME]>";
+const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] [--clock-offset-days N] | test | build | fuzz [TARGET] [--seconds N] | bench | serve --data DIR --secrets FILE [--host H] [--port P] [--client-ip-header NAME]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         Some("build") => tools::Tools::ensure(false).and_then(|t| build::all(&t, build::Flavour::Production)),
         Some("fuzz") => fuzz::run_cli(&args[1..]),
         Some("serve") => serve::run(&args[1..]),
+        Some("bench") => bench::run(),
         _ => Err(USAGE.to_owned()),
     };
     match result {
