@@ -194,6 +194,12 @@
       var href = safeUrl(links[name]);
       if (href) linkLine.appendChild(link(href, LINK_LABELS[name] || name));
     });
+    // An identified visitor on the shop sees the widget's prompt instead: the shop passes the
+    // same signed token to the widget (here through the account page's URL).
+    if (kind === "reconfirmation" && safeUrl(links.reconfirmation)) {
+      var token = links.reconfirmation.split("/r/")[1] || "";
+      if (token) linkLine.appendChild(link("compte.html#token=" + encodeURIComponent(token), "Ouvrir « Mon compte » sur la boutique"));
+    }
     if (linkLine.childNodes.length > 0) article.appendChild(linkLine);
     return article;
   }

@@ -71,7 +71,7 @@ async fn limit(route: &Route, env: &Env, req: &Incoming) -> Result<(), EdgeError
         Route::GetPreferencePage(t) => (api::preferences::site_of(env, t)?, Class::Read),
         Route::PostPreferencePage(t) => (api::preferences::site_of(env, t)?, Class::Write),
         Route::PostConfirm(t) => (api::confirm::site_of(env, Which::Confirm, t)?, Class::Write),
-        Route::PostReconfirm(t) => (api::confirm::site_of(env, Which::Reconfirm, t)?, Class::Write),
+        Route::PostReconfirm(t) | Route::PostReconfirmJson(t) => (api::confirm::site_of(env, Which::Reconfirm, t)?, Class::Write),
         Route::GetConfirm(t) => (api::confirm::site_of(env, Which::Confirm, t)?, Class::Read),
         Route::GetReconfirm(t) => (api::confirm::site_of(env, Which::Reconfirm, t)?, Class::Read),
         _ => return Ok(()),
@@ -129,6 +129,11 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::RunLifecycle(site) => api::lifecycle::post(env, &site, req).await,
         Route::GetPreferencePage(t) => api::preference_page::get(env, &t, req).await,
         Route::PostPreferencePage(t) => api::preference_page::post(env, &t, req).await,
+        Route::PostReconfirmJson(t) => api::confirm::post_json(env, &t, req).await,
+        Route::PreflightReconfirm(t) => {
+            let site = api::confirm::site_of(env, Which::Reconfirm, &t)?;
+            api::config::preflight(env, &site, req).await
+        }
         Route::GetConfirm(t) => api::confirm::get(env, Which::Confirm, &t, req).await,
         Route::PostConfirm(t) => api::confirm::post(env, Which::Confirm, &t, req).await,
         Route::GetReconfirm(t) => api::confirm::get(env, Which::Reconfirm, &t, req).await,

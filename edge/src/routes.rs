@@ -31,6 +31,8 @@ pub enum Route {
     RunLifecycle(SiteId),
     GetPreferencePage(String),
     PostPreferencePage(String),
+    PostReconfirmJson(String),
+    PreflightReconfirm(String),
     GetConfirm(String),
     PostConfirm(String),
     GetReconfirm(String),
@@ -68,6 +70,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/health", Access::Public),
     ("GET", "/openapi.json", Access::Public),
     ("GET", "/v1/preferences/{token}", Access::Public),
+    ("POST", "/v1/reconfirm/{token}", Access::Public),
     ("POST", "/v1/preferences/{token}", Access::Public),
     ("POST", "/v1/sites/{site}/links", Access::Controller),
     ("POST", "/v1/sites/{site}/unsubscribe-links", Access::Controller),
@@ -188,6 +191,10 @@ impl Route {
             ["u", token] if token.len() <= 512 => {
                 let token = (*token).to_owned();
                 if method == "POST" { Ok(Route::PostUnsubscribe(token)) } else { only("GET, POST", Route::GetUnsubscribe(token)) }
+            }
+            ["v1", "reconfirm", token] if token.len() <= 512 => {
+                let token = (*token).to_owned();
+                if method == "OPTIONS" { Ok(Route::PreflightReconfirm(token)) } else { only("POST", Route::PostReconfirmJson(token)) }
             }
             ["v1", "preferences", token] => {
                 let token = (*token).to_owned();

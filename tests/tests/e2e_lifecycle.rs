@@ -84,8 +84,35 @@ async fn one_reconfirmation_request_then_lapse_and_purge() {
     })
     .await;
     let keen = requests.iter().find(|m| m["data"]["to"] == "keen@example.fr").expect("a request to keen");
-    let yes = path(keen["data"]["links"]["reconfirmation"].as_str().unwrap());
-    assert_eq!(stack.api.send("POST", &yes, &[("content-type", "application/x-www-form-urlencoded")], None, Some(b"")).status, 200);
+    let link = keen["data"]["links"]["reconfirmation"].as_str().unwrap();
+    let token = link.split("/r/").nth(1).unwrap();
+
+    // Keen is an identified visitor: the shop's account page shows the widget's prompt.
+    let browser = common::Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/compte.html#token={token}", stack.site.url())).await.unwrap();
+    let root = eventually(60, "the re-confirmation prompt", || async {
+        let host = c.find(fantoccini::Locator::Css("#accord-reconfirm")).await.ok()?;
+        let root = host.shadow_root().await.ok()?;
+        root.find(fantoccini::Locator::Css("[role=dialog]")).await.ok()?;
+        Some(root)
+    })
+    .await;
+    let active = |c: fantoccini::Client| async move {
+        c.execute("return document.querySelector('#accord-reconfirm').shadowRoot.activeElement?.dataset.action ?? null;", vec![]).await.unwrap()
+    };
+    assert_eq!(active(c.clone()).await, json!("reconfirm-yes"), "focus moves into the dialog");
+    use fantoccini::key::Key;
+    c.active_element().await.unwrap().send_keys(&Key::Tab.to_string()).await.unwrap();
+    assert_eq!(active(c.clone()).await, json!("reconfirm-no"));
+    c.active_element().await.unwrap().send_keys(&Key::Tab.to_string()).await.unwrap();
+    assert_eq!(active(c.clone()).await, json!("reconfirm-yes"), "Tab stays inside the dialog");
+    c.active_element().await.unwrap().send_keys(&Key::Enter.to_string()).await.unwrap();
+    eventually(30, "the prompt's saved status", || async {
+        root.find(fantoccini::Locator::Css(".accord-status[data-state='saved']")).await.ok()
+    })
+    .await;
+    browser.close().await;
 
     // Past the limit: the silent one lapses and is purged; the keen one started a new period.
     stack.set_clock_offset_days(1121);

@@ -3,7 +3,8 @@
  *
  *   <script src="https://consent.example/widget/accord.js" async
  *           data-site="demo-shop" data-endpoint="https://consent.example"
- *           data-lang="fr" data-target="optional-element-id"></script>
+ *           data-lang="fr" data-target="optional-element-id"
+ *           data-mode="signup|reconfirm" data-token="signed re-confirmation token"></script>
  */
 (function () {
   "use strict";
@@ -15,7 +16,11 @@
     endpoint: script.getAttribute("data-endpoint") || new URL(script.src).origin,
     // The widget speaks the page's language unless told otherwise; the browser's comes next.
     lang: script.getAttribute("data-lang") || document.documentElement.lang || "",
-    target: script.getAttribute("data-target") || ""
+    target: script.getAttribute("data-target") || "",
+    // "signup" (default) or "reconfirm": the prompt for an identified visitor, whose signed
+    // token the host passes in data-token (or the page URL's #token=).
+    mode: script.getAttribute("data-mode") || "signup",
+    token: script.getAttribute("data-token") || new URLSearchParams(location.hash.slice(1)).get("token") || ""
   };
 
   function host() {
@@ -31,7 +36,7 @@
     import(base + "pkg/accord_widget.js")
       .then(function (m) {
         return m.default({ module_or_path: base + "pkg/accord_widget_bg.wasm" }).then(function () {
-          m.mount(el, opts.site, opts.endpoint, opts.lang);
+          m.mount(el, opts.site, opts.endpoint, opts.lang, opts.mode, opts.token);
         });
       })
       .catch(function (e) {

@@ -73,3 +73,19 @@ pub fn new_key() -> String {
         })
         .unwrap_or_else(|| format!("{:x}{:x}", (js_sys::Math::random() * 1e15) as u64, js_sys::Date::now() as u64))
 }
+
+/// The prompt's yes: `POST /v1/reconfirm/{token}`; returns the raw receipt JSON.
+pub async fn reconfirm(endpoint: &str, token: &str, key: &str) -> Result<String, SubmitError> {
+    let resp = Request::post(&format!("{endpoint}/v1/reconfirm/{token}"))
+        .header("idempotency-key", key)
+        .send()
+        .await
+        .map_err(|_| SubmitError::Transient)?;
+    let status = resp.status();
+    let text = resp.text().await.map_err(|_| SubmitError::Transient)?;
+    match status {
+        200 | 201 => Ok(text),
+        429 | 500..=599 => Err(SubmitError::Transient),
+        s => Err(SubmitError::Refused(format!("HTTP {s}"))),
+    }
+}

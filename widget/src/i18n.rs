@@ -38,6 +38,12 @@ pub enum Key {
     Months,
     Receipt,
     Offline,
+    ReconfirmTitle,
+    ReconfirmText,
+    ReconfirmYes,
+    ReconfirmNo,
+    ReconfirmKept,
+    ReconfirmDeclined,
 }
 
 pub fn t(lang: Lang, key: Key) -> &'static str {
@@ -77,6 +83,18 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::En, Months) => "months after the last contact",
         (Lang::Fr, Receipt) => "Reçu",
         (Lang::En, Receipt) => "Receipt",
+        (Lang::Fr, ReconfirmTitle) => "Souhaitez-vous continuer à recevoir nos messages ?",
+        (Lang::En, ReconfirmTitle) => "Do you want to keep receiving our messages?",
+        (Lang::Fr, ReconfirmText) => "sans réponse de votre part, nous arrêterons de vous écrire et effacerons vos données.",
+        (Lang::En, ReconfirmText) => "without an answer from you, we will stop writing and erase your data.",
+        (Lang::Fr, ReconfirmYes) => "Oui, je continue",
+        (Lang::En, ReconfirmYes) => "Yes, keep me subscribed",
+        (Lang::Fr, ReconfirmNo) => "Non merci",
+        (Lang::En, ReconfirmNo) => "No thanks",
+        (Lang::Fr, ReconfirmKept) => "Merci, vous continuerez à recevoir nos messages.",
+        (Lang::En, ReconfirmKept) => "Thank you, you will keep receiving our messages.",
+        (Lang::Fr, ReconfirmDeclined) => "C'est noté : sans confirmation, nous cesserons de vous écrire.",
+        (Lang::En, ReconfirmDeclined) => "Noted: without a confirmation we will stop writing to you.",
         (Lang::Fr, Offline) => "Connexion impossible : vos choix n'ont pas encore été enregistrés. Ils sont conservés ; réessayez avec « Enregistrer mes choix ».",
         (Lang::En, Offline) => "No connection: your choices are not saved yet. They are kept; try again with “Save my choices”.",
     }

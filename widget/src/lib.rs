@@ -13,13 +13,13 @@ pub mod state;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 
-use components::app::{App, AppProps};
+use components::app::{App, AppProps, Mode};
 
 const STYLE: &str = include_str!("style.css");
 
 /// Renders the widget into a shadow root of `host`.
 #[wasm_bindgen]
-pub fn mount(host: Element, site: String, endpoint: String, lang: String) -> Result<(), JsValue> {
+pub fn mount(host: Element, site: String, endpoint: String, lang: String, mode: String, token: String) -> Result<(), JsValue> {
     let root = match host.shadow_root() {
         Some(root) => root,
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
@@ -34,6 +34,11 @@ pub fn mount(host: Element, site: String, endpoint: String, lang: String) -> Res
     root.append_child(&container)?;
     let lang = i18n::pick_lang(&lang);
     let endpoint = endpoint.trim_end_matches('/').to_owned();
-    yew::Renderer::<App>::with_root_and_props(container, AppProps { site, endpoint, lang, host }).render();
+    let mode = match mode.as_str() {
+        "reconfirm" if !token.is_empty() => Mode::Reconfirm { token },
+        "reconfirm" => return Err("data-mode=\"reconfirm\" needs the signed re-confirmation token (data-token or #token=)".into()),
+        _ => Mode::Signup,
+    };
+    yew::Renderer::<App>::with_root_and_props(container, AppProps { site, endpoint, lang, host, mode }).render();
     Ok(())
 }

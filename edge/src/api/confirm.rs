@@ -91,3 +91,18 @@ pub async fn post(env: &Env, which: Which, token: &str, req: &Incoming) -> Resul
     call::<serde_json::Value>(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
     render(env, which, &c, req, None).await
 }
+
+/// `POST /v1/reconfirm/{token}`: the widget's re-confirmation prompt answering yes, from the
+/// site's own pages (CORS per the site's allowed origins). Answers the signed receipt.
+pub async fn post_json(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = claims(env, Which::Reconfirm, token)?;
+    let config = super::config::load(env, &c.site, None).await?;
+    let cors = crate::cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
+    let shard = c.subject.shard(SHARDS);
+    let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method: Method::Widget, body: EventBody::Reconfirmation };
+    let msg = LedgerRequest::Append { shard, draft, email: None, idempotency: super::consent::idempotency(req)?, messages: None };
+    let (status, receipt): (_, accord_core::receipt::Receipt) = call(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
+    let mut resp = super::consent::receipt_response(status, &receipt);
+    resp.headers.extend(cors);
+    Ok(resp)
+}

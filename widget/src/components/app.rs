@@ -7,6 +7,7 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use super::form::ConsentForm;
+use super::reconfirm::ReconfirmPrompt;
 use crate::api;
 use crate::i18n::{Key, t};
 
@@ -17,6 +18,15 @@ pub struct AppProps {
     pub lang: Lang,
     /// The host element, where DOM events for the page are dispatched.
     pub host: Element,
+    pub mode: Mode,
+}
+
+/// What the host page asked for (`data-mode`).
+#[derive(Clone, PartialEq)]
+pub enum Mode {
+    Signup,
+    /// The prompt for an identified visitor; the host passes the signed re-confirmation token.
+    Reconfirm { token: String },
 }
 
 #[derive(Clone, PartialEq)]
@@ -45,9 +55,15 @@ pub fn App(props: &AppProps) -> Html {
     match &*load {
         Load::Loading => html! { <p class="accord-status" role="status">{ t(lang, Key::Loading) }</p> },
         Load::Failed => html! { <p class="accord-status accord-error" role="alert">{ t(lang, Key::LoadFailed) }</p> },
-        Load::Ready(config) => html! {
-            <ConsentForm config={config.clone()} site={props.site.clone()} endpoint={props.endpoint.clone()}
-                lang={lang} host={props.host.clone()} />
+        Load::Ready(config) => match &props.mode {
+            Mode::Signup => html! {
+                <ConsentForm config={config.clone()} site={props.site.clone()} endpoint={props.endpoint.clone()}
+                    lang={lang} host={props.host.clone()} />
+            },
+            Mode::Reconfirm { token } => html! {
+                <ReconfirmPrompt config={config.clone()} endpoint={props.endpoint.clone()} token={token.clone()}
+                    lang={lang} host={props.host.clone()} />
+            },
         },
     }
 }

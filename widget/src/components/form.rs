@@ -136,7 +136,7 @@ fn page_url() -> Option<String> {
 }
 
 /// Tells the host page, with a DOM event that crosses the shadow boundary.
-fn announce(host: &Element, name: &str, json: &str) {
+pub fn announce(host: &Element, name: &str, json: &str) {
     let init = web_sys::CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);

@@ -5,3 +5,4 @@ pub mod app;
 pub mod footer;
 pub mod form;
 pub mod grid;
+pub mod reconfirm;

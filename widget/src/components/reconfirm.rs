@@ -1,0 +1,146 @@
+//! The re-confirmation prompt for an identified visitor whose consent is due: a small modal
+//! dialog, "No thanks" and "Yes, keep me subscribed" equal and side by side, focus trapped
+//! inside while open and given back when it closes. Closing (Escape) is refusing.
+
+use std::rc::Rc;
+
+use accord_core::config::{Lang, VersionedConfig};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+use yew::prelude::*;
+
+use crate::api;
+use crate::i18n::{Key, t};
+
+#[derive(Properties, PartialEq)]
+pub struct PromptProps {
+    pub config: Rc<VersionedConfig>,
+    pub endpoint: String,
+    pub token: String,
+    pub lang: Lang,
+    pub host: Element,
+}
+
+#[derive(Clone, PartialEq)]
+enum Stage {
+    Asking,
+    Sending,
+    Kept,
+    Declined,
+    Failed,
+}
+
+#[function_component]
+pub fn ReconfirmPrompt(props: &PromptProps) -> Html {
+    let stage = use_state(|| Stage::Asking);
+    let no_ref = use_node_ref();
+    let yes_ref = use_node_ref();
+    let previous = use_mut_ref(|| None::<HtmlElement>);
+    let key = use_memo((), |_| api::new_key());
+    let lang = props.lang;
+
+    {
+        // Remember where focus was, then move it into the dialog.
+        let (previous, yes_ref) = (previous.clone(), yes_ref.clone());
+        use_effect_with((), move |_| {
+            *previous.borrow_mut() = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+            if let Some(b) = yes_ref.cast::<HtmlElement>() {
+                let _ = b.focus();
+            }
+        });
+    }
+
+    let restore = {
+        let previous = previous.clone();
+        move || {
+            if let Some(p) = previous.borrow().as_ref() {
+                let _ = p.focus();
+            }
+        }
+    };
+
+    let decline = {
+        let (stage, restore) = (stage.clone(), restore.clone());
+        Callback::from(move |_: ()| {
+            stage.set(Stage::Declined);
+            restore();
+        })
+    };
+
+    let accept = {
+        let (stage, endpoint, token, host, key) = (stage.clone(), props.endpoint.clone(), props.token.clone(), props.host.clone(), key.clone());
+        let restore = restore.clone();
+        Callback::from(move |_: ()| {
+            stage.set(Stage::Sending);
+            let (stage, endpoint, token, host, key, restore) = (stage.clone(), endpoint.clone(), token.clone(), host.clone(), key.clone(), restore.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::reconfirm(&endpoint, &token, &key).await {
+                    Ok(raw) => {
+                        stage.set(Stage::Kept);
+                        super::form::announce(&host, "accord:saved", &raw);
+                        restore();
+                    }
+                    Err(_) => stage.set(Stage::Failed),
+                }
+            });
+        })
+    };
+
+    let onkeydown = {
+        let (no_ref, yes_ref, decline) = (no_ref.clone(), yes_ref.clone(), decline.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                e.prevent_default();
+                decline.emit(());
+            } else if e.key() == "Tab" {
+                // Two buttons: Tab and Shift-Tab go from one to the other and never leave.
+                let (first, last) = (no_ref.cast::<HtmlElement>(), yes_ref.cast::<HtmlElement>());
+                let on_last = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) == last;
+                let target = if e.shift_key() == on_last { None } else if on_last { first } else { last };
+                let target = target.or_else(|| if e.shift_key() { no_ref.cast() } else { yes_ref.cast() });
+                e.prevent_default();
+                if let Some(t) = target {
+                    let _ = t.focus();
+                }
+            }
+        })
+    };
+
+    let status = match *stage {
+        Stage::Asking => html! {},
+        Stage::Sending => html! { { t(lang, Key::Saving) } },
+        Stage::Kept => html! { { t(lang, Key::ReconfirmKept) } },
+        Stage::Declined => html! { { t(lang, Key::ReconfirmDeclined) } },
+        Stage::Failed => html! { { t(lang, Key::Offline) } },
+    };
+    let state_attr = match *stage {
+        Stage::Kept => "saved",
+        Stage::Failed => "error",
+        Stage::Declined => "declined",
+        _ => "editing",
+    };
+    let open = matches!(*stage, Stage::Asking | Stage::Sending | Stage::Failed);
+    let busy = *stage == Stage::Sending;
+    let controller = props.config.config.controller.name.clone();
+    html! {
+        <>
+            if open {
+                <div class="accord-dialog" role="dialog" aria-modal="true" aria-labelledby="accord-rc-title"
+                    aria-describedby="accord-rc-text" onkeydown={onkeydown}>
+                    <h2 id="accord-rc-title" class="accord-title">{ t(lang, Key::ReconfirmTitle) }</h2>
+                    <p id="accord-rc-text">{ format!("{controller} — {}", t(lang, Key::ReconfirmText)) }</p>
+                    <div class="accord-actions">
+                        <button type="button" class="accord-btn" data-action="reconfirm-no" ref={no_ref} disabled={busy}
+                            onclick={decline.reform(|_: MouseEvent| ())}>{ t(lang, Key::ReconfirmNo) }</button>
+                        <button type="button" class="accord-btn" data-action="reconfirm-yes" ref={yes_ref} disabled={busy}
+                            onclick={accept.reform(|_: MouseEvent| ())}>{ t(lang, Key::ReconfirmYes) }</button>
+                    </div>
+                </div>
+            }
+            <p class="accord-status" role="status" aria-live="polite" data-state={state_attr}>{ status }</p>
+        </>
+    }
+}
