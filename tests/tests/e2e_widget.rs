@@ -34,6 +34,13 @@ async fn signup_widget_has_no_accessibility_violations_and_works_by_keyboard() {
     let root = widget_root(c, "#accord-signup").await;
     assert_eq!(axe_violations(c).await, Vec::<String>::new());
 
+    c.execute(
+        "window.__changes = []; document.querySelector('#accord-signup').addEventListener('accord:change', e => window.__changes.push(e.detail)); return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+
     // Keyboard only: focus the email field, type, Tab to the first box, Space, Tab … Enter on Save.
     let email = root.find(Locator::Css("#accord-email")).await.unwrap();
     email.click().await.unwrap();
@@ -42,6 +49,11 @@ async fn signup_widget_has_no_accessibility_violations_and_works_by_keyboard() {
     c.active_element().await.unwrap().send_keys(" ").await.unwrap();
     let first = root.find(Locator::Css("input[type=checkbox]")).await.unwrap();
     assert!(first.is_selected().await.unwrap(), "Tab from the email reaches the first box; Space ticks it");
+    // The host page's API sees the same.
+    let choices = c.execute("return window.Accord.getChoices();", vec![]).await.unwrap();
+    assert_eq!(choices, json!([{"content_type": "product_guides", "channel": "email"}]));
+    let last_change = c.execute("return window.__changes[window.__changes.length - 1];", vec![]).await.unwrap();
+    assert_eq!(last_change, choices, "accord:change told the page");
     // The three buttons are reachable in order: refuse, accept, save.
     let save = root.find(Locator::Css("button[data-action='save']")).await.unwrap();
     save.send_keys(&Key::Enter.to_string()).await.unwrap();

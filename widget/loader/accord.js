@@ -37,6 +37,15 @@
       .then(function (m) {
         return m.default({ module_or_path: base + "pkg/accord_widget_bg.wasm" }).then(function () {
           m.mount(el, opts.site, opts.endpoint, opts.lang, opts.mode, opts.token);
+          // A small API for the host page; events: accord:change, accord:saved (on the host).
+          window.Accord = {
+            getChoices: function () { return m.choices(); },
+            open: function () {
+              el.scrollIntoView({ block: "center" });
+              var first = el.shadowRoot && el.shadowRoot.querySelector("input, button");
+              if (first) first.focus();
+            }
+          };
         });
       })
       .catch(function (e) {

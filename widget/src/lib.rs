@@ -17,6 +17,22 @@ use components::app::{App, AppProps, Mode};
 
 const STYLE: &str = include_str!("style.css");
 
+thread_local! {
+    /// The boxes currently ticked, as JSON, for the page's `Accord.getChoices()`.
+    static CHOICES: std::cell::RefCell<String> = std::cell::RefCell::new("[]".into());
+}
+
+/// Records the current ticks (called by the form on every change).
+pub fn publish_choices(json: String) {
+    CHOICES.with(|c| *c.borrow_mut() = json);
+}
+
+/// `Accord.getChoices()`: `[{content_type, channel}]` of the ticked boxes.
+#[wasm_bindgen]
+pub fn choices() -> JsValue {
+    CHOICES.with(|c| js_sys::JSON::parse(&c.borrow()).unwrap_or(JsValue::NULL))
+}
+
 /// Renders the widget into a shadow root of `host`.
 #[wasm_bindgen]
 pub fn mount(host: Element, site: String, endpoint: String, lang: String, mode: String, token: String) -> Result<(), JsValue> {

@@ -95,6 +95,21 @@ pub fn ConsentForm(props: &FormProps) -> Html {
         })
     };
 
+    {
+        // Tell the page what is ticked: `accord:change` on the host, and `Accord.getChoices()`.
+        let ticked: Vec<serde_json::Value> = form
+            .cells()
+            .filter(|c| form.is_ticked(c))
+            .map(|(ct, ch)| serde_json::json!({"content_type": ct, "channel": ch.as_str()}))
+            .collect();
+        let json = serde_json::Value::Array(ticked).to_string();
+        let host = props.host.clone();
+        use_effect_with(json, move |json| {
+            crate::publish_choices(json.clone());
+            announce(&host, "accord:change", json);
+        });
+    }
+
     let status = match &form.status {
         Status::Editing => html! {},
         Status::Sending => html! { { t(lang, Key::Saving) } },
