@@ -14,6 +14,8 @@ use crate::sites::webhooks::WebhookEndpoint;
 
 /// Messages per alarm: keeps one run well inside the runtime's limits.
 const BATCH: usize = 50;
+/// A receiver that does not answer within this is treated as down (and retried later).
+const TIMEOUT_MS: u32 = 10_000;
 
 /// Attempts every due message once. Without endpoints, messages wait (nothing is dropped).
 pub async fn deliver_due(store: &impl LedgerStore, env: &Env, site: &SiteId, now_ms: i64) -> Result<usize, EdgeError> {
@@ -58,7 +60,8 @@ async fn post(endpoint: &WebhookEndpoint, message: &OutboxMessage, now_s: i64) -
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&message.payload)));
     let req = Request::new_with_init(&endpoint.url, &init).map_err(|e| e.to_string())?;
-    let resp = Fetch::Request(req).send().await.map_err(|e| e.to_string())?;
+    let signal = worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS));
+    let resp = Fetch::Request(req).send_with_signal(&signal).await.map_err(|e| e.to_string())?;
     match resp.status_code() {
         200..=299 => Ok(()),
         s => Err(format!("HTTP {s}")),
