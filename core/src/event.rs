@@ -49,6 +49,12 @@ pub struct CollectionPoint {
     pub lang: Lang,
     /// The browser sent Global Privacy Control; recorded, and only ever read as a refusal.
     pub gpc: bool,
+    /// For an import: where the consent was collected before (e.g. `mailchimp`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// For an import: when it was originally collected; the retention clock starts there.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::time::millis_opt")]
+    pub original_date: Option<DateTime<Utc>>,
 }
 
 /// What a withdrawal covers: one box, one channel, or everything.

@@ -407,6 +407,8 @@ mod tests {
                     widget_build: Some("0.1.0".into()),
                     lang: Lang::Fr,
                     gpc: false,
+                    source: None,
+                    original_date: None,
                 },
             },
         }

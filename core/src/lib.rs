@@ -19,6 +19,7 @@ pub mod contact;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod import;
 pub mod policy;
 pub mod state;
 pub mod submission;

@@ -115,7 +115,7 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
     }
     let at = event.recorded_at;
     match &event.body {
-        EventBody::Consent { choices, .. } => {
+        EventBody::Consent { choices, collection, .. } => {
             for c in choices {
                 state.set(ChoiceState {
                     content_type: c.content_type.clone(),
@@ -130,7 +130,8 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
             }
             // A new collection restarts the retention period and ends a lapse. Only the person's
             // own act lifts an objection: an import or an API call by the company never does.
-            state.last_contact = at;
+            // An imported consent's retention period runs from when it was first collected.
+            state.last_contact = collection.original_date.map_or(at, |d| d.min(at));
             state.lapsed_at = None;
             state.erased_at = None;
             if event.method == Method::Widget && choices.iter().any(|c| c.granted) {

@@ -67,7 +67,7 @@ impl Submission {
             choices,
             config_version: shown.version,
             config_hash: shown.hash.clone(),
-            collection: CollectionPoint { page, widget_build: self.widget_build.clone(), lang: self.lang, gpc },
+            collection: CollectionPoint { page, widget_build: self.widget_build.clone(), lang: self.lang, gpc, source: None, original_date: None },
         };
         match email {
             Some(email) if out.0.is_empty() => Ok(ValidSubmission { email, body }),
@@ -88,7 +88,7 @@ pub fn validate_change(
 ) -> Result<EventBody, Violations> {
     let mut out = Violations::default();
     let choices = check_answers(config_version, config_hash, answers, shown, gpc, &mut out);
-    let collection = CollectionPoint { page: None, widget_build: None, lang, gpc };
+    let collection = CollectionPoint { page: None, widget_build: None, lang, gpc, source: None, original_date: None };
     out.into_result(EventBody::Consent { choices, config_version: shown.version, config_hash: shown.hash.clone(), collection })
 }
 

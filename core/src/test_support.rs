@@ -38,7 +38,7 @@ pub fn consent(day: i64, n: u8, choices: &[(&str, Channel, bool)]) -> Event {
                 .collect(),
             config_version: 1,
             config_hash: "ab".repeat(32),
-            collection: CollectionPoint { page: None, widget_build: None, lang: Lang::Fr, gpc: false },
+            collection: CollectionPoint { page: None, widget_build: None, lang: Lang::Fr, gpc: false , source: None, original_date: None },
         },
     )
 }

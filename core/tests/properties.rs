@@ -61,7 +61,7 @@ fn body(step: &Step) -> EventBody {
                 .collect(),
             config_version: 1,
             config_hash: "ab".repeat(32),
-            collection: CollectionPoint { page: None, widget_build: None, lang: Lang::Fr, gpc: false },
+            collection: CollectionPoint { page: None, widget_build: None, lang: Lang::Fr, gpc: false , source: None, original_date: None },
         },
         Step::Withdraw(scope) => EventBody::Withdrawal { scope: scope.clone() },
     }

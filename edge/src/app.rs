@@ -124,6 +124,7 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::GetCheckpoint(site, shard) => api::proofs::checkpoint(env, &site, shard).await,
         Route::GetConsistency(site, shard, from) => api::proofs::consistency(env, &site, shard, from).await,
         Route::PostActivity(site) => api::activity::post(env, &site, req).await,
+        Route::PostImport(site) => api::import::post(env, &site, req).await,
         Route::PostLink(site) => api::links::post(env, &site, req).await,
         Route::PostUnsubscribeLinks(site) => api::unsubscribe::links(env, &site, req).await,
         Route::RunLifecycle(site) => api::lifecycle::post(env, &site, req).await,

@@ -26,6 +26,7 @@ pub enum Route {
     RecordOfProcessing(SiteId),
     RecordOfProcessingPage(SiteId),
     PostActivity(SiteId),
+    PostImport(SiteId),
     PostLink(SiteId),
     PostUnsubscribeLinks(SiteId),
     RunLifecycle(SiteId),
@@ -102,6 +103,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/v1/sites/{site}/checkpoints/{shard}", Access::Public),
     ("GET", "/v1/sites/{site}/checkpoints/{shard}/consistency/{from}", Access::Public),
     ("POST", "/v1/sites/{site}/activity", Access::Controller),
+    ("POST", "/v1/sites/{site}/imports", Access::Controller),
     ("POST", "/v1/sites/{site}/audience", Access::Controller),
     ("POST", "/v1/sites/{site}/api-keys", Access::Controller),
     ("GET", "/v1/sites/{site}/audit", Access::Controller),
@@ -125,6 +127,7 @@ impl Route {
             Route::GetProofs(s, sub) => (s, "subject.proofs", Some(sub.to_string())),
             Route::EraseSubject(s, sub) => (s, "subject.erase", Some(sub.to_string())),
             Route::RunLifecycle(s) => (s, "lifecycle.run", None),
+            Route::PostImport(s) => (s, "import.run", None),
             _ => return None,
         })
     }
@@ -133,6 +136,7 @@ impl Route {
     pub fn body_limit(&self) -> usize {
         match self {
             Route::PostAudience(_) => crate::api::audience::MAX_BODY,
+            Route::PostImport(_) => crate::api::import::MAX_BODY,
             _ => crate::http::MAX_BODY,
         }
     }
@@ -148,6 +152,7 @@ impl Route {
             | Route::ExportSubjectPage(..)
             | Route::EraseSubject(..)
             | Route::PostActivity(_)
+            | Route::PostImport(_)
             | Route::PostLink(_)
             | Route::PostUnsubscribeLinks(_)
             | Route::RunLifecycle(_)
@@ -223,6 +228,7 @@ impl Route {
                     }
                     ["consents"] => only("POST", Route::PostConsent(site)),
                     ["activity"] => only("POST", Route::PostActivity(site)),
+                    ["imports"] => only("POST", Route::PostImport(site)),
                     ["links"] => only("POST", Route::PostLink(site)),
                     ["unsubscribe-links"] => only("POST", Route::PostUnsubscribeLinks(site)),
                     ["lifecycle", "run"] => only("POST", Route::RunLifecycle(site)),

@@ -83,3 +83,59 @@ fn export_then_erase_with_a_certificate() {
         assert!(actions.contains(&(want, "operator")), "{want} missing from {actions:?}");
     }
 }
+
+#[test]
+fn csv_import_with_provenance_refusals_and_no_resurrection() {
+    let stack = Stack::start("import");
+    // Someone objected before the import, someone else was erased.
+    let consent = |email: &str| {
+        let body = json!({"email": email, "config_version": stack.config["version"], "config_hash": stack.config["hash"],
+            "choices": [{"content_type": "special_offers", "channel": "email", "granted": true}]});
+        stack.api.post(&format!("/v1/sites/{SITE}/consents"), &body).body["event"]["subject"].as_str().unwrap().to_owned()
+    };
+    let objector = consent("objecteur@example.fr");
+    let unsub = stack.api.post_admin(&format!("/v1/sites/{SITE}/unsubscribe-links"), &json!({"subject": objector, "content_type": "special_offers", "channel": "email"}));
+    let url = unsub.body["url"].as_str().unwrap();
+    stack.api.send("POST", &url[url.find("/u/").unwrap()..], &[("content-type", "application/x-www-form-urlencoded")], None, Some(b"List-Unsubscribe=One-Click&objection=1"));
+    let erased = consent("efface@example.fr");
+    assert_eq!(stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/{erased}/erase"), &json!({})).status, 200);
+
+    let csv = "Email Address,First Name,OPTIN_TIME\n\
+               ancien@example.fr,Ana,2025-06-01 09:30:00\n\
+               objecteur@example.fr,Oli,2025-06-02 10:00:00\n\
+               efface@example.fr,Eve,2025-06-03 11:00:00\n\
+               pas-une-adresse,Bob,2025-06-04 12:00:00\n";
+    let import = |csv: &str| {
+        stack.api.post_admin(
+            &format!("/v1/sites/{SITE}/imports"),
+            &json!({"source": "mailchimp", "content_type": "special_offers", "channel": "email", "csv": csv}),
+        )
+    };
+    let first = import(csv);
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    assert_eq!((first.body["accepted"].as_u64(), first.body["unchanged"].as_u64()), (Some(1), Some(0)));
+    let rejected: Vec<(u64, &str)> =
+        first.body["rejected"].as_array().unwrap().iter().map(|r| (r["line"].as_u64().unwrap(), r["rule"].as_str().unwrap())).collect();
+    assert_eq!(rejected, vec![(3, "objection"), (4, "erased"), (5, "email_format")]);
+
+    let again = import(csv);
+    assert_eq!((again.body["accepted"].as_u64(), again.body["unchanged"].as_u64()), (Some(0), Some(1)), "re-running changes nothing");
+
+    // The imported consent carries its provenance, and its retention runs from the original date.
+    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "ancien@example.fr"}));
+    assert_eq!(lookup.body["state"]["last_contact"], "2025-06-01T09:30:00.000Z");
+    let subject = lookup.body["subject"].as_str().unwrap();
+    let receipts = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/receipts"));
+    let event = &receipts.body["receipts"][0]["event"];
+    assert_eq!(event["method"], "import");
+    assert_eq!(event["body"]["collection"]["source"], "mailchimp");
+    for (email, code) in [("objecteur@example.fr", "objection"), ("efface@example.fr", "erased"), ("ancien@example.fr", "consent_given")] {
+        let a = stack.api.post_admin(
+            &format!("/v1/sites/{SITE}/audience"),
+            &json!({"content_type": "special_offers", "channel": "email", "contacts": [{"email": email}]}),
+        );
+        assert_eq!(a.body["results"][0]["reason"]["code"], code, "{email}");
+    }
+    let bad = import("name,date\nx,2025-01-01\n");
+    assert_eq!((bad.status, bad.body["rule"].as_str()), (422, Some("email_column")));
+}

@@ -42,7 +42,7 @@ fn bundle() -> ProofBundle {
             }],
             config_version: 1,
             config_hash: published.hash.clone(),
-            collection: CollectionPoint { page: None, widget_build: None, lang: Lang::Fr, gpc: false },
+            collection: CollectionPoint { page: None, widget_build: None, lang: Lang::Fr, gpc: false , source: None, original_date: None },
         },
     };
     let event = draft.seal(0, 1, GENESIS_HASH.into(), t0);

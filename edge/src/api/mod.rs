@@ -8,6 +8,7 @@ pub mod confirm;
 pub mod lifecycle;
 pub mod contact_ref;
 pub mod consent;
+pub mod import;
 pub mod keys;
 pub mod keys_admin;
 pub mod links;

@@ -40,7 +40,7 @@ impl DurableObject for Ledger {
             Ok(msg) => {
                 let appended = matches!(
                     msg,
-                    LedgerRequest::Append { .. } | LedgerRequest::AppendIfEffective { .. } | LedgerRequest::Lifecycle { .. } | LedgerRequest::Erase { .. }
+                    LedgerRequest::Append { .. } | LedgerRequest::AppendIfEffective { .. } | LedgerRequest::Lifecycle { .. } | LedgerRequest::Erase { .. } | LedgerRequest::Import { .. }
                 );
                 let answer = self.handle(msg);
                 if appended && answer.is_ok() {
@@ -108,6 +108,11 @@ impl Ledger {
                 let (signing, kek) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?);
                 let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek, messages: None };
                 ApiResponse::json(200, &service::erase(&store, shard, &site, &subject, &cx)?)
+            }
+            LedgerRequest::Import { shard, items } => {
+                let (signing, kek) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?);
+                let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek, messages: None };
+                ApiResponse::json(200, &service::import(&store, shard, items, &cx)?)
             }
             LedgerRequest::Export { subject } => ApiResponse::json(200, &service::export(&store, &subject, &secrets::data_key(&self.env)?)?),
             LedgerRequest::Messages { status, limit } => ApiResponse::json(200, &store.messages(status, limit.min(1000))?),

@@ -30,6 +30,8 @@ pub enum LedgerRequest {
     Erase { shard: u8, site: accord_core::ids::SiteId, subject: SubjectId },
     /// Answer: `SubjectExport`.
     Export { subject: SubjectId },
+    /// Answer: `Vec<ImportOutcome>`, one per item.
+    Import { shard: u8, items: Vec<ImportItem> },
     /// Answer: `Vec<OutboxMessage>` in that status, newest first.
     Messages { status: super::outbox::Status, limit: usize },
     /// Answer: `Vec<Option<SubjectState>>`, in the order asked.
@@ -93,4 +95,24 @@ pub struct SubjectExport {
     pub receipts: Vec<Receipt>,
     /// The address, decrypted, when one is held.
     pub email: Option<String>,
+}
+
+/// One imported row for one shard.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ImportItem {
+    pub line: usize,
+    pub draft: EventDraft,
+    pub email: String,
+    pub idempotency: Idempotency,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    pub line: usize,
+    /// `accepted`, `unchanged` (already imported) or `rejected`.
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }

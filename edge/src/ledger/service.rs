@@ -167,6 +167,38 @@ pub fn erase<C: Clock, E: Entropy>(
     Ok(super::protocol::Erased { receipt, purged, objected: before.objected_at.is_some() })
 }
 
+/// Imports rows into this shard: never over an objection or an erasure (a re-import must not
+/// resurrect consent), and a row already imported is left as it is.
+pub fn import<C: Clock, E: Entropy>(
+    store: &impl LedgerStore,
+    shard: u8,
+    items: Vec<super::protocol::ImportItem>,
+    cx: &Context<'_, C, E>,
+) -> Result<Vec<super::protocol::ImportOutcome>, EdgeError> {
+    use super::protocol::ImportOutcome;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let state = store.state(&item.draft.subject)?;
+        let refusal = match state {
+            Some(s) if s.objected_at.is_some() => Some(("objection", "this person is on the objection list: never contacted again")),
+            Some(s) if s.erased_at.is_some() => Some(("erased", "this person's data was erased on request: only their own new consent counts")),
+            _ => None,
+        };
+        let outcome = match refusal {
+            Some((rule, message)) => ImportOutcome { line: item.line, outcome: "rejected".into(), rule: Some(rule.into()), message: Some(message.into()) },
+            None => {
+                let email = Email::parse("email", &item.email)?;
+                match append_once(store, shard, item.draft, Some(&email), Some(&item.idempotency), cx)? {
+                    Appended::New(_) => ImportOutcome { line: item.line, outcome: "accepted".into(), rule: None, message: None },
+                    Appended::Replayed(_) => ImportOutcome { line: item.line, outcome: "unchanged".into(), rule: None, message: None },
+                }
+            }
+        };
+        out.push(outcome);
+    }
+    Ok(out)
+}
+
 /// Everything held on one person, the address decrypted.
 pub fn export(store: &impl LedgerStore, subject: &SubjectId, kek: &SecretKey) -> Result<super::protocol::SubjectExport, EdgeError> {
     let email = match store.personal(subject)? {
@@ -261,7 +293,7 @@ mod tests {
                 }],
                 config_version: 1,
                 config_hash: "cd".repeat(32),
-                collection: CollectionPoint { page: None, widget_build: None, lang: Lang::En, gpc: false },
+                collection: CollectionPoint { page: None, widget_build: None, lang: Lang::En, gpc: false , source: None, original_date: None },
             },
         }
     }

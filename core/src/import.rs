@@ -1,0 +1,131 @@
+//! Reading consent exports from email services (CSV) for import: the address and the original
+//! opt-in date of every row, with a precise reason for every row that cannot be used.
+//!
+//! Accepted shapes: a header line; `,` or `;` separators (whichever the header uses more);
+//! RFC 4180 quoting. The address column is recognised by name (`Email Address` as Mailchimp
+//! writes it, `EMAIL` as Brevo does, `e-mail`, `adresse e-mail`, …), the date column likewise
+//! (`OPTIN_TIME`, `CONFIRM_TIME`, `date`, `created_at`, `date d'inscription`, …).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+use crate::Violation;
+use crate::contact::Email;
+
+pub const MAX_ROWS: usize = 5_000;
+
+const EMAIL_COLUMNS: [&str; 6] = ["email address", "email", "e-mail", "adresse e-mail", "adresse email", "mail"];
+const DATE_COLUMNS: [&str; 9] =
+    ["optin_time", "confirm_time", "opt-in date", "optin date", "consent_date", "signup_date", "created_at", "date d'inscription", "date"];
+
+/// One usable row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// 1-based line number in the file (the header is line 1).
+    pub line: usize,
+    pub email: Email,
+    pub original_date: DateTime<Utc>,
+}
+
+/// A row that cannot be imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub line: usize,
+    pub violation: Violation,
+}
+
+/// Splits one CSV record (no embedded newlines; quotes doubled inside quoted fields).
+fn fields(line: &str, sep: char) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (c, false) if c == sep => out.push(std::mem::take(&mut cur)),
+            (c, _) => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out.into_iter().map(|f| f.trim().to_owned()).collect()
+}
+
+fn parse_date(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok().map(|d| d.and_utc()))
+        .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc()))
+        .or_else(|| NaiveDate::parse_from_str(s, "%d/%m/%Y").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc()))
+}
+
+/// Parses the file. `Err` names what is wrong with the file as a whole (no header, no address
+/// column, too many rows); row problems are returned alongside the good rows.
+pub fn parse(csv: &str, now: DateTime<Utc>) -> Result<(Vec<Row>, Vec<Rejected>), Violation> {
+    let csv = csv.strip_prefix('\u{feff}').unwrap_or(csv);
+    let mut lines = csv.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let (_, header) = lines.next().ok_or_else(|| Violation::new("csv", "header", "the file is empty: it needs a header line"))?;
+    let sep = if header.matches(';').count() > header.matches(',').count() { ';' } else { ',' };
+    let names: Vec<String> = fields(header, sep).iter().map(|h| h.to_lowercase()).collect();
+    let find = |wanted: &[&str]| wanted.iter().find_map(|w| names.iter().position(|n| n == w));
+    let email_col = find(&EMAIL_COLUMNS)
+        .ok_or_else(|| Violation::new("csv", "email_column", "no address column: name one 'Email Address', 'EMAIL' or 'e-mail'"))?;
+    let date_col = find(&DATE_COLUMNS)
+        .ok_or_else(|| Violation::new("csv", "date_column", "no opt-in date column: name one 'OPTIN_TIME', 'CONFIRM_TIME' or 'date'"))?;
+    let (mut rows, mut rejected) = (Vec::new(), Vec::new());
+    for (i, line) in lines {
+        let line_no = i + 1;
+        if rows.len() + rejected.len() >= MAX_ROWS {
+            return Err(Violation::new("csv", "max_rows", format!("at most {MAX_ROWS} rows per import: split the file")));
+        }
+        let f = fields(line, sep);
+        let email = Email::parse("email", f.get(email_col).map(String::as_str).unwrap_or(""));
+        let date = f.get(date_col).and_then(|d| parse_date(d));
+        match (email, date) {
+            (Err(v), _) => rejected.push(Rejected { line: line_no, violation: v }),
+            (_, None) => rejected.push(Rejected {
+                line: line_no,
+                violation: Violation::new("original_date", "date_format", "the opt-in date is missing or not a date (2024-03-01 or 2024-03-01 10:00:00)"),
+            }),
+            (_, Some(d)) if d > now => rejected.push(Rejected {
+                line: line_no,
+                violation: Violation::new("original_date", "future_date", "the opt-in date is in the future"),
+            }),
+            (Ok(email), Some(d)) => rows.push(Row { line: line_no, email, original_date: crate::time::truncate_to_millis(d) }),
+        }
+    }
+    Ok((rows, rejected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::at;
+
+    #[test]
+    fn mailchimp_and_brevo_shapes() {
+        let mailchimp = "Email Address,First Name,OPTIN_TIME\njane@example.com,\"Doe, Jane\",2025-03-01 10:00:00\nbad,,2025-01-01\nlate@example.com,,2099-01-01\nnodate@example.com,,\n";
+        let (rows, rejected) = parse(mailchimp, at(100)).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].line, rows[0].email.as_str()), (2, "jane@example.com"));
+        let why: Vec<(usize, &str)> = rejected.iter().map(|r| (r.line, r.violation.rule.as_str())).collect();
+        assert_eq!(why, vec![(3, "email_format"), (4, "future_date"), (5, "date_format")]);
+
+        let brevo = "\u{feff}EMAIL;NOM;DATE D'INSCRIPTION\n\"camille@example.fr\";Martin;01/02/2025\n";
+        let (rows, rejected) = parse(brevo, at(100)).unwrap();
+        assert_eq!((rows.len(), rejected.len()), (1, 0));
+        assert_eq!(crate::time::format(&rows[0].original_date), "2025-02-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn whole_file_problems() {
+        assert_eq!(parse("", at(0)).unwrap_err().rule, "header");
+        assert_eq!(parse("name,date\nx,2025-01-01\n", at(0)).unwrap_err().rule, "email_column");
+        assert_eq!(parse("email\nx@y.fr\n", at(0)).unwrap_err().rule, "date_column");
+    }
+}
