@@ -164,6 +164,7 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::CreateApiKey(site) => api::keys_admin::create(env, &site, req).await,
         Route::RecordOfProcessing(site) => api::register::json(env, &site, req).await,
         Route::RecordOfProcessingPage(site) => api::register::page(env, &site, req).await,
+        Route::Compliance(site) => api::compliance::get(env, &site, req).await,
         Route::AuditTrail(site) => api::keys_admin::audit(env, &site, req).await,
         Route::ListApiKeys(site) => api::keys_admin::list(env, &site, req).await,
         Route::RevokeApiKey(site, id) => api::keys_admin::revoke(env, &site, &id, req).await,

@@ -23,6 +23,7 @@ pub enum Route {
     GetCheckpoint(SiteId, u8),
     GetConsistency(SiteId, u8, u64),
     AuditTrail(SiteId),
+    Compliance(SiteId),
     RecordOfProcessing(SiteId),
     RecordOfProcessingPage(SiteId),
     PostActivity(SiteId),
@@ -107,6 +108,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/v1/sites/{site}/audience", Access::Controller),
     ("POST", "/v1/sites/{site}/api-keys", Access::Controller),
     ("GET", "/v1/sites/{site}/audit", Access::Controller),
+    ("GET", "/v1/sites/{site}/compliance", Access::Controller),
     ("GET", "/v1/sites/{site}/record-of-processing", Access::Controller),
     ("GET", "/v1/sites/{site}/record-of-processing/page", Access::Controller),
     ("GET", "/v1/sites/{site}/api-keys", Access::Controller),
@@ -163,6 +165,7 @@ impl Route {
             | Route::PostAudience(_)
             | Route::CreateApiKey(_)
             | Route::AuditTrail(_)
+            | Route::Compliance(_)
             | Route::RecordOfProcessing(_)
             | Route::RecordOfProcessingPage(_)
             | Route::ListApiKeys(_)
@@ -244,6 +247,7 @@ impl Route {
                     }
                     ["audience"] => only("POST", Route::PostAudience(site)),
                     ["audit"] => only("GET", Route::AuditTrail(site)),
+                    ["compliance"] => only("GET", Route::Compliance(site)),
                     ["record-of-processing"] => only("GET", Route::RecordOfProcessing(site)),
                     ["record-of-processing", "page"] => only("GET", Route::RecordOfProcessingPage(site)),
                     ["api-keys"] if method == "POST" => Ok(Route::CreateApiKey(site)),

@@ -136,6 +136,14 @@ fn csv_import_with_provenance_refusals_and_no_resurrection() {
         );
         assert_eq!(a.body["results"][0]["reason"]["code"], code, "{email}");
     }
+    let report = stack.api.get_admin(&format!("/v1/sites/{SITE}/compliance"));
+    assert_eq!(report.status, 200, "{:?}", report.body);
+    let rules = report.body["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 10, "every rule of the brief");
+    assert!(rules.iter().all(|r| r["status"] != "fail"), "{rules:?}");
+    assert!(rules[3]["evidence"].as_str().unwrap().contains("signed checkpoints"));
+    assert!(rules[7]["evidence"].as_str().unwrap().contains("1 erasures"));
+
     let bad = import("name,date\nx,2025-01-01\n");
     assert_eq!((bad.status, bad.body["rule"].as_str()), (422, Some("email_column")));
 }

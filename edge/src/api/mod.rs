@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod audience;
+pub mod compliance;
 pub mod config;
 pub mod confirm;
 pub mod lifecycle;
