@@ -6,15 +6,13 @@
 //! only ever grow — history cannot be rewritten without breaking a signed checkpoint someone
 //! kept.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::canonical::to_canonical_json;
 use crate::chain::{sha256_hex, unhex32};
 use crate::ids::SiteId;
-use crate::keys::{Jwks, SigningKey};
+use crate::keys::{Jwks, SignatureError, SigningKey, sign_text, verify_text};
 use crate::merkle::{self, Hash};
 
 const CONTEXT: &str = "accord-checkpoint-v1:";
@@ -71,28 +69,23 @@ impl Checkpoint {
         })
     }
 
-    fn message(&self) -> Vec<u8> {
-        [CONTEXT.as_bytes(), sha256_hex(&to_canonical_json(self)).as_bytes()].concat()
+    /// What is signed: the SHA-256 of the canonical JSON.
+    fn digest(&self) -> String {
+        sha256_hex(&to_canonical_json(self))
     }
 
     pub fn sign(self, key: &SigningKey) -> SignedCheckpoint {
-        let sig = key.sign(&self.message());
-        SignedCheckpoint { checkpoint: self, kid: key.kid().to_owned(), signature: URL_SAFE_NO_PAD.encode(sig) }
+        let signature = sign_text(key, CONTEXT, &self.digest());
+        SignedCheckpoint { checkpoint: self, kid: key.kid().to_owned(), signature }
     }
 }
 
 impl SignedCheckpoint {
     pub fn verify(&self, keys: &Jwks) -> Result<(), CheckpointError> {
-        let key = keys.find(&self.kid).ok_or_else(|| CheckpointError::UnknownKey(self.kid.clone()))?;
-        let sig: [u8; 64] = URL_SAFE_NO_PAD
-            .decode(&self.signature)
-            .ok()
-            .and_then(|v| v.try_into().ok())
-            .ok_or(CheckpointError::BadSignature)?;
-        match key.verify(&self.checkpoint.message(), &sig) {
-            Ok(true) => Ok(()),
-            _ => Err(CheckpointError::BadSignature),
-        }
+        verify_text(keys, &self.kid, CONTEXT, &self.checkpoint.digest(), &self.signature).map_err(|e| match e {
+            SignatureError::UnknownKey(kid) => CheckpointError::UnknownKey(kid),
+            _ => CheckpointError::BadSignature,
+        })
     }
 
     pub fn root(&self) -> Option<Hash> {

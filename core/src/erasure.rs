@@ -1,15 +1,13 @@
 //! Erasure certificates: what the controller hands a person (or the CNIL) after erasing their
 //! data — signed, dated, saying what was deleted and what was kept and why.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::canonical::to_canonical_json;
 use crate::chain::sha256_hex;
 use crate::ids::{SiteId, SubjectId};
-use crate::keys::{Jwks, SigningKey};
+use crate::keys::{Jwks, SignatureError, SigningKey, sign_text, verify_text};
 
 const CONTEXT: &str = "accord-erasure-v1:";
 
@@ -49,25 +47,23 @@ pub enum CertificateError {
 }
 
 impl Certificate {
-    fn message(&self) -> Vec<u8> {
-        [CONTEXT.as_bytes(), sha256_hex(&to_canonical_json(self)).as_bytes()].concat()
+    /// What is signed: the SHA-256 of the canonical JSON.
+    fn digest(&self) -> String {
+        sha256_hex(&to_canonical_json(self))
     }
 
     pub fn sign(self, key: &SigningKey) -> SignedCertificate {
-        let sig = key.sign(&self.message());
-        SignedCertificate { certificate: self, kid: key.kid().to_owned(), signature: URL_SAFE_NO_PAD.encode(sig) }
+        let signature = sign_text(key, CONTEXT, &self.digest());
+        SignedCertificate { certificate: self, kid: key.kid().to_owned(), signature }
     }
 }
 
 impl SignedCertificate {
     pub fn verify(&self, keys: &Jwks) -> Result<(), CertificateError> {
-        let key = keys.find(&self.kid).ok_or_else(|| CertificateError::UnknownKey(self.kid.clone()))?;
-        let sig: [u8; 64] =
-            URL_SAFE_NO_PAD.decode(&self.signature).ok().and_then(|v| v.try_into().ok()).ok_or(CertificateError::BadSignature)?;
-        match key.verify(&self.certificate.message(), &sig) {
-            Ok(true) => Ok(()),
-            _ => Err(CertificateError::BadSignature),
-        }
+        verify_text(keys, &self.kid, CONTEXT, &self.certificate.digest(), &self.signature).map_err(|e| match e {
+            SignatureError::UnknownKey(kid) => CertificateError::UnknownKey(kid),
+            _ => CertificateError::BadSignature,
+        })
     }
 }
 

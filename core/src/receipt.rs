@@ -4,13 +4,11 @@
 //! `accord-receipt-v1:<event hash>`. A third party checks it with the published key set and
 //! nothing else: recompute the canonical JSON of `event`, hash it, compare, verify.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::chain::event_hash;
 use crate::event::Event;
-use crate::keys::{Jwks, SigningKey};
+use crate::keys::{Jwks, SignatureError, SigningKey, sign_text, verify_text};
 
 /// Domain separation: a receipt signature can never be mistaken for any other Accord signature.
 const CONTEXT: &str = "accord-receipt-v1:";
@@ -38,31 +36,22 @@ pub enum ReceiptError {
     BadSignature,
 }
 
-fn message(hash: &str) -> Vec<u8> {
-    [CONTEXT.as_bytes(), hash.as_bytes()].concat()
-}
-
 impl Receipt {
     pub fn sign(event: Event, key: &SigningKey) -> Self {
         let hash = event_hash(&event);
-        let sig = key.sign(&message(&hash));
-        Self { event, event_hash: hash, kid: key.kid().to_owned(), alg: "EdDSA".into(), signature: URL_SAFE_NO_PAD.encode(sig) }
+        let signature = sign_text(key, CONTEXT, &hash);
+        Self { event, event_hash: hash, kid: key.kid().to_owned(), alg: "EdDSA".into(), signature }
     }
 
     pub fn verify(&self, keys: &Jwks) -> Result<(), ReceiptError> {
         if event_hash(&self.event) != self.event_hash {
             return Err(ReceiptError::HashMismatch);
         }
-        let key = keys.find(&self.kid).ok_or_else(|| ReceiptError::UnknownKey(self.kid.clone()))?;
-        let sig: [u8; 64] = URL_SAFE_NO_PAD
-            .decode(&self.signature)
-            .ok()
-            .and_then(|v| v.try_into().ok())
-            .ok_or(ReceiptError::MalformedSignature)?;
-        match key.verify(&message(&self.event_hash), &sig) {
-            Ok(true) => Ok(()),
-            _ => Err(ReceiptError::BadSignature),
-        }
+        verify_text(keys, &self.kid, CONTEXT, &self.event_hash, &self.signature).map_err(|e| match e {
+            SignatureError::UnknownKey(kid) => ReceiptError::UnknownKey(kid),
+            SignatureError::Malformed => ReceiptError::MalformedSignature,
+            SignatureError::Invalid => ReceiptError::BadSignature,
+        })
     }
 }
 
