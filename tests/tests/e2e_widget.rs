@@ -71,6 +71,17 @@ async fn signup_widget_has_no_accessibility_violations_and_works_by_keyboard() {
         .unwrap();
     assert_eq!(overflow, Value::Bool(true), "the widget fits a 320 px screen");
     assert_eq!(axe_violations(c).await, Vec::<String>::new());
+
+    // 200 % zoom on a 640 px window (the same CSS pixels as 320 px): still usable, no overflow.
+    c.set_window_size(640, 900).await.unwrap();
+    c.execute("document.documentElement.style.zoom = '2'; return true;", vec![]).await.unwrap();
+    let fits = c
+        .execute("const r = document.querySelector('#accord-signup').shadowRoot.querySelector('.accord'); return r.scrollWidth <= r.clientWidth + 1;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(fits, Value::Bool(true), "the widget reflows at 200 % zoom");
+    let save = root.find(Locator::Css("button[data-action='save']")).await.unwrap();
+    assert!(save.is_displayed().await.unwrap());
     browser.close().await;
 }
 
