@@ -57,7 +57,7 @@ fn bundle() -> ProofBundle {
         configs: vec![serde_json::to_value(&published).unwrap()],
         receipts: vec![receipt],
         checkpoint: Checkpoint::over(site, 0, &hashes, t0).unwrap().sign(&key),
-        inclusion: vec![InclusionProof { seq: 1, path: merkle::inclusion_proof(&tree, 0).unwrap().iter().map(|h| h.iter().map(|b| format!("{b:02x}")).collect()).collect() }],
+        inclusion: vec![InclusionProof { seq: 1, path: merkle::inclusion_proof(&tree, 0).unwrap().iter().map(|h| accord_core::chain::hex(h)).collect() }],
     }
 }
 

@@ -1,7 +1,7 @@
 //! The ledger's operations on a shard: append (sequence, chain, timestamp, sign, fold into
 //! state, keep the encrypted address), checkpoint, and proofs for one subject.
 
-use accord_core::chain::GENESIS_HASH;
+use accord_core::chain::{GENESIS_HASH, hex};
 use accord_core::checkpoint::{Checkpoint, SignedCheckpoint, leaves};
 use accord_core::contact::Email;
 use accord_core::event::EventDraft;
@@ -241,7 +241,7 @@ pub fn proofs(store: &impl LedgerStore, subject: &SubjectId, clock: &impl Clock,
             let path = merkle::inclusion_proof(&tree, r.event.seq - 1).map_err(|e| EdgeError::Internal(e.to_string()))?;
             Ok(accord_core::bundle::InclusionProof {
                 seq: r.event.seq,
-                path: path.iter().map(hex).collect(),
+                path: path.iter().map(|h| hex(h)).collect(),
             })
         })
         .collect::<Result<_, EdgeError>>()?;
@@ -258,10 +258,6 @@ pub fn consistency(store: &impl LedgerStore, from: u64, clock: &impl Clock, key:
     let tree = leaves(&store.event_hashes(size)?).map_err(|e| EdgeError::Internal(e.to_string()))?;
     let proof = merkle::consistency_proof(&tree, from).map_err(|e| EdgeError::Internal(e.to_string()))?;
     Ok(Consistency { from_size: from, checkpoint, proof: proof.iter().map(|h| hex(h)).collect() })
-}
-
-fn hex(h: &merkle::Hash) -> String {
-    h.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ pub struct Hit {
 /// Names of the two limiter objects for a request, and the client key (a hash, never the address).
 pub fn buckets(site: &SiteId, client: &str, class: Class) -> [(String, Hit); 2] {
     let digest = Sha256::digest([site.as_str().as_bytes(), b"\0", client.as_bytes()].concat());
-    let client_key: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let client_key = accord_core::chain::hex(&digest[..8]);
     let shard = digest[0] % 16;
     let class_name = match class {
         Class::Write => "write",

@@ -2,6 +2,7 @@
 //! `acc_<id>_<secret>`; only the SHA-256 of the secret is stored. Each key has scopes.
 
 use accord_core::Violation;
+use accord_core::chain::hex;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -71,10 +72,6 @@ pub trait KeyStore {
     fn key(&self, id: &str) -> Result<Option<ApiKeyRecord>, EdgeError>;
     fn keys(&self) -> Result<Vec<ApiKeyRecord>, EdgeError>;
     fn put_key(&self, record: &ApiKeyRecord) -> Result<(), EdgeError>;
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn hash_secret(secret: &str) -> String {

@@ -48,7 +48,7 @@ pub fn create(store: &impl WebhookStore, url: &str, clock: &impl Clock, entropy:
     if store.webhooks()?.len() >= 10 {
         return Err(Violation::new("url", "max_endpoints", "a site has at most 10 webhook endpoints").into());
     }
-    let id: String = entropy.array::<8>()?.iter().map(|b| format!("{b:02x}")).collect();
+    let id = accord_core::chain::hex(&entropy.array::<8>()?);
     let endpoint = WebhookEndpoint {
         id: format!("wh_{id}"),
         url: url.to_owned(),
