@@ -36,6 +36,16 @@ pub fn token_keys(env: &Env) -> Result<TokenKeyring, EdgeError> {
     TokenKeyring::from_secret(&secret(env, "ACCORD_TOKEN_KEYS")?).map_err(|_| EdgeError::Misconfigured("ACCORD_TOKEN_KEYS"))
 }
 
+/// The claims of a signed link, checked with the current and retired link keys at the
+/// (injected) runtime time: an expired link is `LinkExpired`, anything else wrong `Unauthorized`.
+pub fn verify_link(env: &Env, token: &str) -> Result<accord_core::token::LinkClaims, EdgeError> {
+    use crate::clock::Clock as _;
+    token_keys(env)?.verify(token, crate::clock::RuntimeClock.now()).map_err(|e| match e {
+        accord_core::token::TokenError::Expired => EdgeError::LinkExpired,
+        _ => EdgeError::Unauthorized,
+    })
+}
+
 pub fn data_key(env: &Env) -> Result<SecretKey, EdgeError> {
     SecretKey::from_secret(&secret(env, "ACCORD_DATA_KEY")?).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))
 }

@@ -4,11 +4,10 @@
 
 use accord_core::config::Lang;
 use accord_core::event::{EventBody, EventDraft, Method};
-use accord_core::token::{LinkClaims, LinkPurpose, TokenError};
+use accord_core::token::{LinkClaims, LinkPurpose};
 use worker::Env;
 
 use super::Incoming;
-use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::protocol::LedgerRequest;
@@ -26,10 +25,7 @@ pub enum Which {
 }
 
 fn claims(env: &Env, which: Which, token: &str) -> Result<LinkClaims, EdgeError> {
-    let c = secrets::token_keys(env)?.verify(token, RuntimeClock.now()).map_err(|e| match e {
-        TokenError::Expired => EdgeError::LinkExpired,
-        _ => EdgeError::Unauthorized,
-    })?;
+    let c = secrets::verify_link(env, token)?;
     match (which, &c.purpose) {
         (Which::Confirm, LinkPurpose::ConfirmOptIn(_)) | (Which::Reconfirm, LinkPurpose::Reconfirm) => Ok(c),
         _ => Err(EdgeError::Unauthorized),

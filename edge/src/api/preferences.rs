@@ -6,12 +6,11 @@ use accord_core::ids::SiteId;
 use accord_core::receipt::Receipt;
 use accord_core::state::SubjectState;
 use accord_core::submission::{SubmittedChoice, validate_change};
-use accord_core::token::{LinkClaims, LinkPurpose, TokenError};
+use accord_core::token::{LinkClaims, LinkPurpose};
 use serde::Deserialize;
 use worker::Env;
 
 use super::Incoming;
-use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
 use crate::ledger::protocol::LedgerRequest;
@@ -21,10 +20,7 @@ use crate::{cors, secrets};
 
 /// The claims of a valid, unexpired preference link.
 pub fn claims(env: &Env, token: &str) -> Result<LinkClaims, EdgeError> {
-    let claims = secrets::token_keys(env)?.verify(token, RuntimeClock.now()).map_err(|e| match e {
-        TokenError::Expired => EdgeError::LinkExpired,
-        _ => EdgeError::Unauthorized,
-    })?;
+    let claims = secrets::verify_link(env, token)?;
     if claims.purpose != LinkPurpose::Preferences {
         return Err(EdgeError::Unauthorized);
     }
