@@ -51,10 +51,16 @@ pub async fn submit(endpoint: &str, site: &str, submission: &Submission, key: &s
         .send()
         .await
         .map_err(|_| SubmitError::Transient)?;
+    let text = receipt_text(resp).await?;
+    serde_json::from_str(&text).map(|summary| (text, summary)).map_err(|_| SubmitError::Transient)
+}
+
+/// The body of a `200`/`201` answer; otherwise whether retrying can help.
+async fn receipt_text(resp: gloo_net::http::Response) -> Result<String, SubmitError> {
     let status = resp.status();
     let text = resp.text().await.map_err(|_| SubmitError::Transient)?;
     match status {
-        200 | 201 => serde_json::from_str(&text).map(|summary| (text, summary)).map_err(|_| SubmitError::Transient),
+        200 | 201 => Ok(text),
         429 | 500..=599 => Err(SubmitError::Transient),
         _ => {
             let detail = serde_json::from_str::<Problem>(&text).map(|p| p.detail).unwrap_or_default();
@@ -81,11 +87,5 @@ pub async fn reconfirm(endpoint: &str, token: &str, key: &str) -> Result<String,
         .send()
         .await
         .map_err(|_| SubmitError::Transient)?;
-    let status = resp.status();
-    let text = resp.text().await.map_err(|_| SubmitError::Transient)?;
-    match status {
-        200 | 201 => Ok(text),
-        429 | 500..=599 => Err(SubmitError::Transient),
-        s => Err(SubmitError::Refused(format!("HTTP {s}"))),
-    }
+    receipt_text(resp).await
 }
