@@ -12,6 +12,7 @@ use crate::{Violation, Violations};
 
 /// A text in every language the widget ships. French and English are both required.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Text {
     pub fr: String,
     pub en: String,
@@ -55,6 +56,7 @@ pub enum LegalBasis {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Controller {
     pub name: String,
     /// Where people exercise their rights (an address or a URL).
@@ -62,6 +64,7 @@ pub struct Controller {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContentType {
     pub id: ContentTypeId,
     pub label: Text,
@@ -75,6 +78,7 @@ pub struct ContentType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Retention {
     /// Prospect data is kept this long after collection or the last real contact (CNIL: ≤ 36).
     pub prospect_months: u32,
@@ -92,6 +96,7 @@ impl Default for Retention {
 
 /// What a controller publishes. The edge assigns the version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     pub site: SiteId,
     pub controller: Controller,

@@ -13,6 +13,7 @@ use crate::ids::Channel;
 use crate::{Violation, Violations};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SubmittedChoice {
     pub content_type: String,
     pub channel: String,
@@ -21,6 +22,7 @@ pub struct SubmittedChoice {
 
 /// A consent submission as sent over the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Submission {
     pub email: String,
     pub config_version: u32,

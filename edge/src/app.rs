@@ -15,7 +15,7 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
     let route = Route::parse(&req.method().to_string(), &req.path());
     let result = match route {
         Ok(route) => match read(&mut req, env, route.body_limit()).await {
-            Ok(incoming) => match limit(&route, env, &incoming).await {
+            Ok(incoming) => match admit(&route, env, &incoming).await {
                 Ok(()) => {
                     let audited = route.audited().map(|(site, action, target)| (site.clone(), action, target));
                     let result = dispatch(route, env, &incoming).await;
@@ -57,6 +57,32 @@ fn base_url(env: &Env, req: &Request) -> String {
         return v.to_string().trim_end_matches('/').to_owned();
     }
     req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+}
+
+async fn admit(route: &Route, env: &Env, req: &Incoming) -> Result<(), EdgeError> {
+    check_site(route, env).await?;
+    limit(route, env, req).await
+}
+
+/// Refuses routes naming a site that was never configured (see [`crate::known_sites`]).
+/// Publishing is the one way a site comes to exist; its caller is checked by the handler.
+async fn check_site(route: &Route, env: &Env) -> Result<(), EdgeError> {
+    let site = match route {
+        Route::PutConfig(_) => return Ok(()),
+        Route::PostPreferences(t) | Route::GetPreferences(t) | Route::GetPreferencePage(t) | Route::PostPreferencePage(t) | Route::PreflightPreferences(t) => {
+            api::preferences::site_of(env, t)?
+        }
+        Route::GetUnsubscribe(t) | Route::PostUnsubscribe(t) => api::unsubscribe::site_of(env, t)?,
+        Route::GetConfirm(t) | Route::PostConfirm(t) => api::confirm::site_of(env, Which::Confirm, t)?,
+        Route::GetReconfirm(t) | Route::PostReconfirm(t) | Route::PostReconfirmJson(t) | Route::PreflightReconfirm(t) => {
+            api::confirm::site_of(env, Which::Reconfirm, t)?
+        }
+        other => match other.site() {
+            Some(site) => site.clone(),
+            None => return Ok(()),
+        },
+    };
+    crate::known_sites::ensure(env, &site).await
 }
 
 /// Public, per-site routes count against the site's and the client's budgets.

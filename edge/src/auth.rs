@@ -27,6 +27,10 @@ async fn authenticate(env: &Env, site: &SiteId, authorization: Option<&str>) -> 
         return Ok(None);
     }
     let (id, secret) = keys::parse_key(token).ok_or(EdgeError::Unauthorized)?;
+    // A site that was never published has no keys; asking its object would create it.
+    if crate::known_sites::ensure(env, site).await.is_err() {
+        return Err(EdgeError::Unauthorized);
+    }
     let (_, record): (_, Option<ApiKeyRecord>) = call(env, "SITES", &object_name(site), &SiteRequest::Key { id: id.to_owned() }).await?;
     record.filter(|r| keys::matches(r, secret) && r.revoked_at.is_none()).map(Some).ok_or(EdgeError::Unauthorized)
 }

@@ -47,6 +47,20 @@ impl ApiResponse {
     }
 }
 
+/// The body of an action that takes no parameters (erase, lifecycle run, re-confirmation):
+/// nothing, or `{}` as JSON. Anything else is refused, so a client that meant to send
+/// parameters learns they are not read instead of having an action run without them.
+pub fn expect_no_parameters(content_type: Option<&str>, body: &[u8]) -> Result<(), EdgeError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let object: serde_json::Map<String, serde_json::Value> = parse_json(content_type, body)?;
+    match object.keys().next() {
+        None => Ok(()),
+        Some(k) => Err(accord_core::Violation::new(k.clone(), "unknown_field", "this action takes no parameters").into()),
+    }
+}
+
 /// Parses a JSON body, reporting where it went wrong (`choices[1].granted`) when it does.
 pub fn parse_json<T: DeserializeOwned>(content_type: Option<&str>, body: &[u8]) -> Result<T, EdgeError> {
     parse_json_limited(content_type, body, MAX_BODY)
@@ -64,7 +78,7 @@ pub fn parse_json_limited<T: DeserializeOwned>(content_type: Option<&str>, body:
         return Err(EdgeError::PayloadTooLarge { limit });
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { String::new() } else { path };
         let inner = e.into_inner();
@@ -77,7 +91,10 @@ pub fn parse_json_limited<T: DeserializeOwned>(content_type: Option<&str>, body:
             _ => sanitize(&inner.to_string()),
         };
         EdgeError::MalformedJson { field, message }
-    })
+    })?;
+    // Anything after the value is an error too: `{"a":1} {"a":2}` is not one document.
+    de.end().map_err(|e| EdgeError::MalformedJson { field: String::new(), message: format!("trailing characters after the JSON value (line {}, column {})", e.line(), e.column()) })?;
+    Ok(value)
 }
 
 /// Drops quoted values (`invalid value: string "jane@…"`) from serde messages.
@@ -141,5 +158,22 @@ mod tests {
         let (field, msg) = field_of(parse_json(Some("application/json; charset=utf-8"), b"{\"items\": ["));
         assert_eq!(field, "items");
         assert!(msg.starts_with("not valid JSON"), "{msg}");
+    }
+
+    #[test]
+    fn refuses_trailing_values_and_parameters_where_none_are_taken() {
+        let (_, msg) = field_of(parse_json(Some("application/json"), br#"{"items":[]} {"items":[]}"#));
+        assert!(msg.starts_with("trailing characters"), "{msg}");
+        assert!(parse_json::<T>(Some("application/json"), b"{\"items\":[]}\n ").is_ok());
+        for ok in [&b""[..], b"  ", b"{}", b" { } "] {
+            assert!(expect_no_parameters(Some("application/json"), ok).is_ok());
+        }
+        for bad in [&b"[]"[..], b"{\"force\":true}", b"{", b"null"] {
+            assert!(expect_no_parameters(Some("application/json"), bad).is_err());
+        }
+        match expect_no_parameters(Some("application/json"), b"{\"force\":true}") {
+            Err(EdgeError::Invalid(v)) => assert_eq!((v.0[0].field.as_str(), v.0[0].rule.as_str()), ("force", "unknown_field")),
+            other => panic!("{other:?}"),
+        }
     }
 }

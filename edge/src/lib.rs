@@ -16,6 +16,7 @@ pub mod one_click;
 pub mod openapi;
 pub mod page;
 pub mod ledger;
+pub mod known_sites;
 pub mod limits;
 pub mod limits_check;
 pub mod registry;
@@ -34,7 +35,8 @@ pub use sites::object::Site;
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     clock::init(&env);
-    runtime::to_worker(app::handle(req, &env).await)
+    // Every answer, JSON included: a browser must never sniff a response into something runnable.
+    runtime::to_worker(app::handle(req, &env).await.header("x-content-type-options", "nosniff"))
 }
 
 #[event(scheduled)]

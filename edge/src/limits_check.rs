@@ -24,7 +24,16 @@ pub fn client_address(env: &Env, header: impl Fn(&str) -> Option<String>) -> Str
 }
 
 pub async fn check(env: &Env, site: &SiteId, client: &str, class: Class) -> Result<(), EdgeError> {
-    let calls = buckets(site, client, class).map(|(object, hit)| async move { call::<Verdict>(env, "LIMITS", &object, &hit).await });
+    let site_limit = match class {
+        Class::Write => env
+            .var("ACCORD_SITE_WRITES_PER_MINUTE")
+            .ok()
+            .and_then(|v| v.to_string().trim().parse::<u32>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(crate::limits::per_site(class)),
+        Class::Read => crate::limits::per_site(class),
+    };
+    let calls = buckets(site, client, class, site_limit).map(|(object, hit)| async move { call::<Verdict>(env, "LIMITS", &object, &hit).await });
     for verdict in join_all(calls).await {
         match verdict {
             Ok((_, v)) if !v.allowed => return Err(EdgeError::RateLimited { retry_after: v.retry_after.max(1) }),

@@ -17,6 +17,8 @@ pub enum RegistryRequest {
     Add { site: SiteId },
     /// Answer: `Vec<SiteId>`.
     List,
+    /// Answer: `bool`, whether the site was ever published.
+    Contains { site: SiteId },
 }
 
 #[durable_object]
@@ -52,6 +54,10 @@ impl Registry {
             RegistryRequest::Add { site } => {
                 sql.exec("INSERT INTO sites (site) VALUES (?) ON CONFLICT DO NOTHING", vec![site.as_str().into()]).map_err(storage)?;
                 ApiResponse::json(200, &serde_json::Value::Null)
+            }
+            RegistryRequest::Contains { site } => {
+                let rows: Vec<Row> = sql.exec("SELECT site FROM sites WHERE site = ?", vec![site.as_str().into()]).and_then(|c| c.to_array()).map_err(storage)?;
+                ApiResponse::json(200, &!rows.is_empty())
             }
             RegistryRequest::List => {
                 let rows: Vec<Row> = sql.exec("SELECT site FROM sites ORDER BY site", None).and_then(|c| c.to_array()).map_err(storage)?;

@@ -134,6 +134,22 @@ impl Route {
         })
     }
 
+    /// The site named in the path, if any.
+    pub fn site(&self) -> Option<&SiteId> {
+        use Route::*;
+        match self {
+            GetConfig(s) | GetConfigVersion(s, _) | PutConfig(s) | PostConsent(s) | LookupSubject(s) | GetSubject(s, _) | GetReceipts(s, _)
+            | GetProofs(s, _) | ExportSubject(s, _) | ExportSubjectPage(s, _) | EraseSubject(s, _) | GetCheckpoint(s, _)
+            | GetConsistency(s, _, _) | AuditTrail(s) | Compliance(s) | RecordOfProcessing(s) | RecordOfProcessingPage(s)
+            | PostActivity(s) | PostImport(s) | PostLink(s) | PostUnsubscribeLinks(s) | RunLifecycle(s) | CreateWebhook(s)
+            | ListWebhooks(s) | DeleteWebhook(s, _) | WebhookDeliveries(s) | PostAudience(s) | CreateApiKey(s) | ListApiKeys(s)
+            | RevokeApiKey(s, _) | Preflight(s) => Some(s),
+            Health | Keys | OpenApi | GetPreferencePage(_) | PostPreferencePage(_) | PostReconfirmJson(_) | PreflightReconfirm(_)
+            | GetConfirm(_) | PostConfirm(_) | GetReconfirm(_) | PostReconfirm(_) | GetUnsubscribe(_) | PostUnsubscribe(_)
+            | GetPreferences(_) | PostPreferences(_) | PreflightPreferences(_) => None,
+        }
+    }
+
     /// Largest body the route accepts.
     pub fn body_limit(&self) -> usize {
         match self {

@@ -10,6 +10,7 @@ use crate::net::wait_for_port;
 use crate::paths;
 use crate::secrets::Secrets;
 
+#[derive(Clone)]
 pub struct EdgeOptions {
     /// The `workerd` binary.
     pub workerd: PathBuf,
@@ -127,6 +128,11 @@ impl EdgeProcess {
             return Err(std::io::Error::other(format!("workerd did not start on port {}:\n{log}", opts.port)));
         }
         Ok(edge)
+    }
+
+    /// The runtime's process id (for memory readings).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn url(&self) -> String {

@@ -6,8 +6,10 @@
 //! `ACCORD_CHROMEDRIVER`, `ACCORD_CHROMIUM`); run the tests through `cargo xtask test`.
 
 pub mod api;
+pub mod crash;
 pub mod edge;
 pub mod inbox;
+pub mod load;
 pub mod net;
 pub mod paths;
 pub mod secrets;

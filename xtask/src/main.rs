@@ -6,6 +6,7 @@
 //! - `cargo xtask fuzz [TARGET] [--seconds N]` — fuzz the core's parsers and verifiers.
 //! - `cargo xtask serve --data DIR --secrets FILE [--host H] [--port P]` — self-host the edge.
 //! - `cargo xtask bench` — sizes of what ships to visitors, against their budgets.
+//! - `cargo xtask soak [--submissions N] [--kills N] [--rate R] [--seconds S]` — crash and load runs.
 //! - `cargo xtask compliance [--url U] [--site S] [--token T]` — the brief's rules, with evidence.
 
 mod bench;
@@ -15,12 +16,13 @@ mod demo;
 mod fuzz;
 mod run;
 mod serve;
+mod soak;
 mod test;
 mod tools;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] [--clock-offset-days N] | test | build | fuzz [TARGET] [--seconds N] | bench | compliance [--url U] [--site S] [--token T] | serve --data DIR --secrets FILE [--host H] [--port P] [--client-ip-header NAME]>";
+const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] [--clock-offset-days N] | test | build | fuzz [TARGET] [--seconds N] | bench | soak [--submissions N] [--kills N] [--clients N] [--rate R] [--seconds S] | compliance [--url U] [--site S] [--token T] | serve --data DIR --secrets FILE [--host H] [--port P] [--client-ip-header NAME]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::run_cli(&args[1..]),
         Some("serve") => serve::run(&args[1..]),
         Some("bench") => bench::run(),
+        Some("soak") => soak::run(&args[1..]),
         Some("compliance") => compliance::run(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };

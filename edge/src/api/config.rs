@@ -45,6 +45,7 @@ pub async fn put(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse
     let msg = SiteRequest::Publish { site: site.clone(), config };
     let (status, published): (_, VersionedConfig) = call(env, "SITES", &object_name(site), &msg).await?;
     super::lifecycle::register(env, site).await?;
+    crate::known_sites::remember(site);
     Ok(ApiResponse::json(status, &published))
 }
 

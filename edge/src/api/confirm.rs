@@ -72,6 +72,8 @@ pub async fn get(env: &Env, which: Which, token: &str, req: &Incoming) -> Result
 
 pub async fn post(env: &Env, which: Which, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let c = claims(env, which, token)?;
+    // A link for a site that has no configuration stops here, before any ledger is touched.
+    super::config::load(env, &c.site, None).await?;
     let body = match &c.purpose {
         LinkPurpose::ConfirmOptIn(channel) => EventBody::Confirmation { channel: *channel },
         _ => EventBody::Reconfirmation,
@@ -94,6 +96,7 @@ pub async fn post_json(env: &Env, token: &str, req: &Incoming) -> Result<ApiResp
     let c = claims(env, Which::Reconfirm, token)?;
     let config = super::config::load(env, &c.site, None).await?;
     let cors = crate::cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
+    crate::http::expect_no_parameters(req.content_type.as_deref(), &req.body)?;
     let shard = c.subject.shard(SHARDS);
     let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method: Method::Widget, body: EventBody::Reconfirmation };
     let msg = LedgerRequest::Append { shard, draft, email: None, idempotency: super::consent::idempotency(req)?, messages: None };

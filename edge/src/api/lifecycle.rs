@@ -33,6 +33,7 @@ pub async fn run_site(env: &Env, site: &SiteId, base_url: &str) -> Result<Report
 
 pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
+    crate::http::expect_no_parameters(req.content_type.as_deref(), &req.body)?;
     Ok(ApiResponse::json(200, &run_site(env, site, &req.base_url).await?))
 }
 

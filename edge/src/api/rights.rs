@@ -116,6 +116,7 @@ pub async fn export_page(env: &Env, site: &SiteId, subject: &SubjectId, req: &In
 
 pub async fn erase(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
+    crate::http::expect_no_parameters(req.content_type.as_deref(), &req.body)?;
     let config = super::config::load(env, site, None).await?.config;
     let msg = LedgerRequest::Erase { shard: subject.shard(SHARDS), site: site.clone(), subject: subject.clone() };
     let (_, erased): (_, Erased) = call(env, "LEDGER", &object_name(site, subject.shard(SHARDS)), &msg).await?;

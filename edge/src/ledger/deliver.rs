@@ -17,15 +17,16 @@ const BATCH: usize = 50;
 /// A receiver that does not answer within this is treated as down (and retried later).
 const TIMEOUT_MS: u32 = 10_000;
 
-/// Attempts every due message once. Without endpoints, messages wait (nothing is dropped).
-pub async fn deliver_due(store: &impl LedgerStore, env: &Env, site: &SiteId, now_ms: i64) -> Result<usize, EdgeError> {
+/// Attempts every due message once and answers how many. Without endpoints, messages wait
+/// (nothing is dropped) and the answer is `None`: nothing to retry until an endpoint exists.
+pub async fn deliver_due(store: &impl LedgerStore, env: &Env, site: &SiteId, now_ms: i64) -> Result<Option<usize>, EdgeError> {
     let due = store.due(now_ms, BATCH)?;
     if due.is_empty() {
-        return Ok(0);
+        return Ok(Some(0));
     }
     let (_, endpoints): (_, Vec<WebhookEndpoint>) = call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Webhooks).await?;
     if endpoints.is_empty() {
-        return Ok(0);
+        return Ok(None);
     }
     let ids: Vec<String> = endpoints.iter().map(|e| e.id.clone()).collect();
     let schedule = outbox::schedule(env.var("ACCORD_WEBHOOK_RETRY_SECONDS").ok().map(|v| v.to_string()).as_deref());
@@ -42,7 +43,7 @@ pub async fn deliver_due(store: &impl LedgerStore, env: &Env, site: &SiteId, now
         message.after_attempt(&ids, now_ms, &schedule, error);
         store.update_message(&message)?;
     }
-    Ok(count)
+    Ok(Some(count))
 }
 
 async fn post(endpoint: &WebhookEndpoint, message: &OutboxMessage, now_s: i64) -> Result<(), String> {

@@ -162,7 +162,10 @@ impl Ledger {
             next = Some(checkpoint_at);
         }
         let outbox_next = match delivered {
-            Ok(_) => store.next_due()?,
+            // Waiting messages go out at the next append or daily lifecycle run of this shard,
+            // both of which wake the alarm; polling for an endpoint would never let it rest.
+            Ok(None) => None,
+            Ok(Some(_)) => store.next_due()?,
             Err(ref e) => {
                 worker::console_warn!("webhook delivery: {e}");
                 Some(now + MIN_ALARM_GAP_MS * 5)

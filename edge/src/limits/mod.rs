@@ -31,6 +31,8 @@ pub fn per_client(class: Class) -> u32 {
     }
 }
 
+/// Default site-wide budgets; `ACCORD_SITE_WRITES_PER_MINUTE` raises or lowers the write one for
+/// sites with bigger signup peaks (and for load tests).
 pub fn per_site(class: Class) -> u32 {
     match class {
         Class::Write => 6000,
@@ -45,7 +47,7 @@ pub struct Hit {
 }
 
 /// Names of the two limiter objects for a request, and the client key (a hash, never the address).
-pub fn buckets(site: &SiteId, client: &str, class: Class) -> [(String, Hit); 2] {
+pub fn buckets(site: &SiteId, client: &str, class: Class, site_limit: u32) -> [(String, Hit); 2] {
     let digest = Sha256::digest([site.as_str().as_bytes(), b"\0", client.as_bytes()].concat());
     let client_key = accord_core::chain::hex(&digest[..8]);
     let shard = digest[0] % 16;
@@ -55,6 +57,6 @@ pub fn buckets(site: &SiteId, client: &str, class: Class) -> [(String, Hit); 2] 
     };
     [
         (format!("rl:{site}:{shard:02x}"), Hit { key: format!("{class_name}:{client_key}"), limit: per_client(class) }),
-        (format!("rl:{site}:site"), Hit { key: class_name.to_owned(), limit: per_site(class) }),
+        (format!("rl:{site}:site"), Hit { key: class_name.to_owned(), limit: site_limit }),
     ]
 }

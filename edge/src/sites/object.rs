@@ -37,7 +37,17 @@ impl DurableObject for Site {
 
 impl Site {
     fn handle(&self, msg: SiteRequest) -> std::result::Result<ApiResponse, EdgeError> {
-        let store = SqlConfigs::open(self.state.storage().sql())?;
+        let sql = self.state.storage().sql();
+        if !SqlConfigs::exists(&sql)? {
+            let nothing = serde_json::Value::Null;
+            let none: [(); 0] = [];
+            match &msg {
+                SiteRequest::Latest | SiteRequest::Version { .. } | SiteRequest::Key { .. } => return Ok(ApiResponse::json(200, &nothing)),
+                SiteRequest::Keys | SiteRequest::AuditTrail | SiteRequest::Webhooks => return Ok(ApiResponse::json(200, &none)),
+                _ => {}
+            }
+        }
+        let store = SqlConfigs::open(sql)?;
         Ok(match msg {
             SiteRequest::Latest => ApiResponse::json(200, &store.latest()?),
             SiteRequest::Version { version } => ApiResponse::json(200, &store.version(version)?),

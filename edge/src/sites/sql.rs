@@ -43,6 +43,20 @@ fn storage(e: worker::Error) -> EdgeError {
 }
 
 impl SqlConfigs {
+    /// Whether anything was ever written here. Reads of a site that was never configured are
+    /// answered without creating its tables, so probing made-up site names stores nothing.
+    pub fn exists(sql: &SqlStorage) -> Result<bool, EdgeError> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        let rows: Vec<Count> = sql
+            .exec("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'config_versions'", None)
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows.first().is_some_and(|r| r.n > 0))
+    }
+
     pub fn open(sql: SqlStorage) -> Result<Self, EdgeError> {
         sql.exec(SCHEMA, None).map_err(storage)?;
         Ok(Self { sql })

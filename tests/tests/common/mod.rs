@@ -60,6 +60,50 @@ impl Stack {
         self.restart();
     }
 
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
+    /// A digest of everything stored that matters: every row of every table of the ledger,
+    /// site and registry objects' SQLite databases, read through SQLite (the files' bytes move
+    /// when the runtime folds its write-ahead log in, with the same content). Rate-limiter
+    /// counters and workerd's own metadata (alarm times) are left out: they change by design.
+    pub fn storage_digest(&self) -> Vec<(String, String)> {
+        let root = self.state_dir.join("do");
+        let mut out = Vec::new();
+        for ns in std::fs::read_dir(&root).unwrap().flatten() {
+            let ns_name = ns.file_name().to_string_lossy().into_owned();
+            if ns_name.contains("RateLimiter") {
+                continue;
+            }
+            for f in std::fs::read_dir(ns.path()).unwrap().flatten() {
+                let name = f.file_name().to_string_lossy().into_owned();
+                if !name.ends_with(".sqlite") || name == "metadata.sqlite" {
+                    continue;
+                }
+                out.push((format!("{ns_name}/{name}"), sqlite_digest(&f.path())));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// [`Stack::storage_digest`] once background work (checkpoint signing and webhook delivery
+    /// alarms) has settled: the same for two seconds in a row.
+    pub fn quiet_storage_digest(&self) -> Vec<(String, String)> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        let mut last = self.storage_digest();
+        let mut same = 0;
+        while same < 4 {
+            assert!(std::time::Instant::now() < deadline, "storage never settled");
+            std::thread::sleep(Duration::from_millis(500));
+            let now = self.storage_digest();
+            same = if now == last { same + 1 } else { 0 };
+            last = now;
+        }
+        last
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.edge.log).unwrap_or_default()
     }
@@ -79,6 +123,45 @@ fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets, clock_o
         ],
     })
     .expect("start workerd")
+}
+
+/// SHA-256 over every table's name and rows, in a fixed order.
+fn sqlite_digest(path: &std::path::Path) -> String {
+    use rusqlite::{Connection, OpenFlags, types::ValueRef};
+    let db = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).expect("open a stored database");
+    db.busy_timeout(Duration::from_secs(5)).unwrap();
+    let mut tables: Vec<String> = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    tables.retain(|t: &String| !t.starts_with("sqlite_"));
+    let mut dump = Vec::new();
+    for table in tables {
+        dump.extend_from_slice(format!("table {table}\n").as_bytes());
+        let mut stmt = db.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1")).unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..columns {
+                match row.get_ref(i).unwrap() {
+                    ValueRef::Null => dump.extend_from_slice(b"null"),
+                    ValueRef::Integer(n) => dump.extend_from_slice(n.to_string().as_bytes()),
+                    ValueRef::Real(x) => dump.extend_from_slice(x.to_string().as_bytes()),
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        dump.extend_from_slice(t.len().to_string().as_bytes());
+                        dump.push(b':');
+                        dump.extend_from_slice(t);
+                    }
+                }
+                dump.push(b'|');
+            }
+            dump.push(b'\n');
+        }
+    }
+    accord_core::chain::sha256_hex(&dump)
 }
 
 /// A chromedriver process and a WebDriver session on headless Chromium.
