@@ -108,6 +108,21 @@ impl SubjectState {
     }
 }
 
+/// Holds a new yes from the widget for a subject who objected: every granted choice becomes
+/// pending until confirmed through the link mailed to the address, whatever the site's
+/// double opt-in settings. Anyone can type someone's address into a form; only the person can
+/// click in their inbox.
+pub fn hold_if_objected(draft: &mut crate::event::EventDraft, previous: Option<&SubjectState>) {
+    if draft.method != Method::Widget || !previous.is_some_and(|s| s.objected_at.is_some()) {
+        return;
+    }
+    if let EventBody::Consent { choices, .. } = &mut draft.body {
+        for c in choices.iter_mut().filter(|c| c.granted) {
+            c.pending = true;
+        }
+    }
+}
+
 /// Folds one event into the subject's state. Events for another subject leave it unchanged.
 pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
     if event.subject != state.subject {
@@ -134,7 +149,9 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
             state.last_contact = collection.original_date.map_or(at, |d| d.min(at));
             state.lapsed_at = None;
             state.erased_at = None;
-            if event.method == Method::Widget && choices.iter().any(|c| c.granted) {
+            // A yes held for confirmation (see [`hold_if_objected`]) does not: anyone can type
+            // an address, and "never contact me" must not be undone by someone else.
+            if event.method == Method::Widget && choices.iter().any(|c| c.granted && !c.pending) {
                 state.objected_at = None;
             }
         }
@@ -150,7 +167,10 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
             }
         }
         EventBody::Confirmation { channel } => {
-            for c in state.choices.iter_mut().filter(|c| c.channel == *channel && c.granted && c.pending) {
+            // Confirming from the inbox after an objection is the person's own act: it lifts the
+            // objection and makes the yes that was held for it effective on every channel.
+            let lifts_objection = state.objected_at.take().is_some();
+            for c in state.choices.iter_mut().filter(|c| (lifts_objection || c.channel == *channel) && c.granted && c.pending) {
                 c.pending = false;
                 c.since = at;
                 c.seq = event.seq;
@@ -249,13 +269,26 @@ mod tests {
         assert_eq!(s.objected_at, Some(at(12)));
         assert_eq!(s.erased_at, Some(at(13)));
         assert!(s.choices.is_empty() && s.customer_since.is_none());
-        // An objection survives erasure and an import; only the person's own new yes lifts it.
+        // An objection survives erasure and an import; a new yes from the widget is held until
+        // the person confirms it from their inbox, which lifts the objection.
         let mut import = consent(20, 1, &[("offers", Channel::Email, true)]);
         import.method = Method::Import;
         let s = apply(s, &import);
         assert_eq!(s.objected_at, Some(at(12)));
-        let s = apply(s, &consent(21, 1, &[("offers", Channel::Email, true)]));
+        let mut again = crate::event::EventDraft {
+            site: import.site.clone(),
+            subject: import.subject.clone(),
+            method: Method::Widget,
+            body: consent(21, 1, &[("offers", Channel::Email, true), ("offers", Channel::Sms, true)]).body,
+        };
+        hold_if_objected(&mut again, Some(&s));
+        let held = Event { body: again.body, recorded_at: at(21), ..consent(21, 1, &[]) };
+        let s = apply(s, &held);
+        assert_eq!(s.objected_at, Some(at(12)), "someone typing the address does not lift the objection");
+        assert!(s.choices.iter().filter(|c| c.granted).all(|c| c.pending));
+        let s = apply(s, &event_with(22, 1, EventBody::Confirmation { channel: Channel::Email }));
         assert_eq!(s.objected_at, None);
+        assert!(s.choices.iter().filter(|c| c.granted).all(|c| !c.pending), "both channels held for the objection are now effective");
         let s = apply(s, &event_with(30, 1, EventBody::Lapse));
         assert_eq!(s.lapsed_at, Some(at(30)));
     }

@@ -492,3 +492,87 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
         assert!(!log.contains(secret), "{secret} appeared in the runtime's log");
     }
 }
+
+#[test]
+fn security_headers_and_cors() {
+    let stack = Stack::start("headers");
+    let admin = stack.api.admin_token().to_owned();
+    let site_path = format!("/v1/sites/{SITE}");
+    let allowed = stack.site.url();
+    let submission = json!({
+        "email": "headers@example.fr",
+        "config_version": stack.config["version"],
+        "config_hash": stack.config["hash"],
+        "choices": [{"content_type": "special_offers", "channel": "email", "granted": true}]
+    });
+    let json_ct = ("content-type", "application/json");
+
+    // The widget's own origin gets exactly itself back, never a wildcard.
+    let ok = stack.api.send("POST", &format!("{site_path}/consents"), &[json_ct, ("origin", &allowed)], None, Some(submission.to_string().as_bytes()));
+    assert_eq!(ok.status, 201, "{:?}", ok.body);
+    assert_eq!(ok.header("access-control-allow-origin"), Some(allowed.as_str()));
+    assert!(ok.header("vary").is_some_and(|v| v.to_ascii_lowercase().contains("origin")));
+    assert_eq!(ok.header("x-content-type-options"), Some("nosniff"), "JSON answers are not sniffed either");
+    let subject = ok.body["event"]["subject"].as_str().unwrap().to_owned();
+
+    // Controller routes never answer a browser's cross-origin request, even with a good token.
+    for (method, path) in [
+        ("GET", format!("{site_path}/subjects/{subject}")),
+        ("GET", format!("{site_path}/subjects/{subject}/export")),
+        ("GET", format!("{site_path}/api-keys")),
+        ("GET", format!("{site_path}/audit")),
+        ("GET", format!("{site_path}/record-of-processing")),
+        ("OPTIONS", format!("{site_path}/subjects/lookup")),
+        ("OPTIONS", format!("{site_path}/api-keys")),
+    ] {
+        for origin in [allowed.as_str(), "https://evil.example"] {
+            let r = stack.api.send(method, &path, &[("origin", origin), ("access-control-request-method", "POST")], Some(&admin), None);
+            assert_eq!(r.header("access-control-allow-origin"), None, "{method} {path} from {origin}: {:?}", r.headers);
+            assert_eq!(r.header("access-control-allow-credentials"), None);
+        }
+    }
+
+    // Every HTML page: a strict CSP that forbids framing, no sniffing, no caching of personal pages.
+    let unsub = stack.api.post_admin(&format!("{site_path}/unsubscribe-links"), &json!({"subject": subject, "content_type": "special_offers", "channel": "email"}));
+    let pref = stack.api.post_admin(&format!("{site_path}/links"), &json!({"email": "headers@example.fr", "purpose": "preferences"}));
+    let path_of = |url: &str| {
+        let start = url.find("//").map(|i| i + 2).unwrap_or(0);
+        url[start..].find('/').map(|i| url[start + i..].to_owned()).unwrap_or_else(|| url.to_owned())
+    };
+    let pref_token = pref.body["token"].as_str().unwrap().to_owned();
+    let pages = [
+        (path_of(unsub.body["url"].as_str().unwrap()), None),
+        (format!("/p/{pref_token}"), None),
+        (format!("{site_path}/subjects/{subject}/export/page"), Some(admin.as_str())),
+        (format!("{site_path}/record-of-processing/page"), Some(admin.as_str())),
+    ];
+    for (path, bearer) in pages {
+        let r = stack.api.send("GET", &path, &[], bearer, None);
+        assert_eq!(r.status, 200, "{path}");
+        assert!(r.content_type.starts_with("text/html"), "{path}: {}", r.content_type);
+        let csp = r.header("content-security-policy").unwrap_or_default();
+        for directive in ["default-src 'none'", "frame-ancestors 'none'", "form-action"] {
+            assert!(csp.contains(directive), "{path}: CSP {csp:?} lacks {directive}");
+        }
+        assert!(!csp.contains("unsafe-inline") || csp.contains("style-src"), "{path}: no inline script: {csp}");
+        assert!(!csp.contains("script-src 'unsafe-inline'"), "{path}: {csp}");
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert!(r.header("cache-control").is_some_and(|c| c.contains("no-store")), "{path}");
+        assert_eq!(r.header("access-control-allow-origin"), None, "{path}");
+    }
+
+    // The rate limiter's answer says when to come back.
+    let mut last = None;
+    for i in 0..40 {
+        let mut s = submission.clone();
+        s["email"] = json!(format!("flood{i}@example.fr"));
+        let r = stack.api.send("POST", &format!("{site_path}/consents"), &[json_ct, ("x-forwarded-for", "203.0.113.9")], None, Some(s.to_string().as_bytes()));
+        if r.status == 429 {
+            last = Some(r);
+            break;
+        }
+    }
+    let limited = last.expect("the per-client write limit is reached within 40 requests");
+    assert!(limited.header("retry-after").and_then(|s| s.parse::<u32>().ok()).is_some_and(|s| (1..=60).contains(&s)));
+    assert_eq!(limited.content_type, "application/problem+json");
+}

@@ -133,3 +133,37 @@ async fn one_reconfirmation_request_then_lapse_and_purge() {
     assert_eq!(kinds, vec!["consent", "reconfirmation_requested", "lapse"]);
     assert!(!stack.log().contains("silent@example.fr"), "the purge log carries counts, not addresses");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signup_after_an_objection_waits_for_the_inbox() {
+    let stack = Stack::start("objection-hold");
+    let inbox = Collector::start();
+    inbox.register(&stack);
+    let email = "jamais@example.fr";
+    consent(&stack, &stack.config, email);
+    assert_eq!(reason(&stack, email), "consent_given");
+    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": email}));
+    let subject = lookup.body["subject"].as_str().unwrap().to_owned();
+    let unsub = stack.api.post_admin(&format!("/v1/sites/{SITE}/unsubscribe-links"), &json!({"subject": subject, "content_type": "service_updates", "channel": "email"}));
+    let objection = stack.api.send(
+        "POST",
+        &path(unsub.body["url"].as_str().unwrap()),
+        &[("content-type", "application/x-www-form-urlencoded")],
+        None,
+        Some(b"List-Unsubscribe=One-Click&objection=1"),
+    );
+    assert_eq!(objection.status, 200, "{:?}", objection.body);
+    assert_eq!(reason(&stack, email), "objection");
+
+    // Someone types the address into the form again: recorded, but held, and the objection stands.
+    let again = consent(&stack, &stack.config, email);
+    assert_eq!(again["event"]["body"]["choices"][0]["pending"], true, "{again}");
+    assert_eq!(reason(&stack, email), "objection");
+
+    // Only the person, from their inbox, can lift it.
+    let mail = eventually(30, "the confirmation request", || async { inbox.messages("confirmation").into_iter().find(|m| m["data"]["to"] == email) }).await;
+    let confirm = path(mail["data"]["links"]["confirmation"].as_str().unwrap());
+    let done = stack.api.send("POST", &confirm, &[("content-type", "application/x-www-form-urlencoded")], None, Some(b""));
+    assert_eq!(done.status, 200, "{:?}", done.body);
+    assert_eq!(reason(&stack, email), "consent_given");
+}

@@ -87,6 +87,8 @@ pub fn append<C: Clock, E: Entropy>(
         None => (1, GENESIS_HASH.to_owned()),
     };
     let previous = store.state(&draft.subject)?;
+    let mut draft = draft;
+    accord_core::state::hold_if_objected(&mut draft, previous.as_ref());
     let event = draft.seal(shard, seq, prev_hash, cx.clock.now());
     let state = apply(previous.unwrap_or_else(|| SubjectState::new(event.subject.clone(), event.recorded_at)), &event);
     let receipt = Receipt::sign(event, cx.signing);
