@@ -32,6 +32,8 @@
   }
 
   function start() {
+    // Nothing to ask an unidentified visitor: the bundle is not even fetched.
+    if (opts.mode === "reconfirm" && !opts.token) return;
     var el = host();
     import(base + "pkg/accord_widget.js")
       .then(function (m) {

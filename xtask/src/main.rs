@@ -5,7 +5,7 @@
 //! - `cargo xtask build` — install what is missing and build the widget and the edge.
 //! - `cargo xtask fuzz [TARGET] [--seconds N]` — fuzz the core's parsers and verifiers.
 //! - `cargo xtask serve --data DIR --secrets FILE [--host H] [--port P]` — self-host the edge.
-//! - `cargo xtask bench` — sizes of what ships to visitors, against their budgets.
+//! - `cargo xtask bench [--quick] [--runs N] [--seconds N] [--scale A,B]` — Accord next to its peers.
 //! - `cargo xtask soak [--submissions N] [--kills N] [--rate R] [--seconds S]` — crash and load runs.
 //! - `cargo xtask compliance [--url U] [--site S] [--token T]` — the brief's rules, with evidence.
 
@@ -22,7 +22,7 @@ mod tools;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] [--clock-offset-days N] | test | build | fuzz [TARGET] [--seconds N] | bench | soak [--submissions N] [--kills N] [--clients N] [--rate R] [--seconds S] | compliance [--url U] [--site S] [--token T] | serve --data DIR --secrets FILE [--host H] [--port P] [--client-ip-header NAME]>";
+const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] [--clock-offset-days N] | test | build | fuzz [TARGET] [--seconds N] | bench [--quick] [--runs N] [--seconds N] [--scale A,B,..] [--skip-scale] | soak [--submissions N] [--kills N] [--clients N] [--rate R] [--seconds S] | compliance [--url U] [--site S] [--token T] | serve --data DIR --secrets FILE [--host H] [--port P] [--client-ip-header NAME]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         Some("build") => tools::Tools::ensure(false).and_then(|t| build::all(&t, build::Flavour::Production)),
         Some("fuzz") => fuzz::run_cli(&args[1..]),
         Some("serve") => serve::run(&args[1..]),
-        Some("bench") => bench::run(),
+        Some("bench") => bench::run(&args[1..]),
         Some("soak") => soak::run(&args[1..]),
         Some("compliance") => compliance::run(&args[1..]),
         _ => Err(USAGE.to_owned()),

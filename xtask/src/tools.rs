@@ -117,13 +117,36 @@ fn ensure_cargo_tool(cache: &Path, krate: &str, version: &str, bin: &str, locked
 /// `npm install` of the committed `tools/package.json` + lockfile into a folder keyed by their
 /// hash. (`npm ci` refuses this lockfile: the registry lacks workerd's other-platform builds.)
 fn ensure_npm_tools(cache: &Path) -> Result<PathBuf, String> {
-    let src = workspace_root().join("tools");
+    ensure_npm_dir(cache, "tools", "npm")
+}
+
+/// The peers `cargo xtask bench` compares with (`bench/peers/package.json` + lockfile).
+pub fn ensure_bench_peers() -> Result<PathBuf, String> {
+    ensure_npm_dir(&cache_dir(), "bench/peers", "npm-peers")
+}
+
+/// Debian's `wrk` at a pinned version, for the edge's throughput figures.
+pub const WRK_VERSION: &str = "4.1.0-3+b2";
+
+pub fn ensure_wrk() -> Result<PathBuf, String> {
+    let wrk = PathBuf::from("/usr/bin/wrk");
+    if wrk.is_file() {
+        return Ok(wrk);
+    }
+    eprintln!("xtask: installing Debian's wrk {WRK_VERSION}");
+    run(Command::new("apt-get").arg("update").arg("-q"))?;
+    run(Command::new("apt-get").args(["install", "-y", "-q", &format!("wrk={WRK_VERSION}")]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    Ok(wrk)
+}
+
+fn ensure_npm_dir(cache: &Path, folder: &str, cache_name: &str) -> Result<PathBuf, String> {
+    let src = workspace_root().join(folder);
     let mut hasher = Sha256::new();
     for f in ["package.json", "package-lock.json"] {
-        hasher.update(std::fs::read(src.join(f)).map_err(|e| format!("tools/{f}: {e}"))?);
+        hasher.update(std::fs::read(src.join(f)).map_err(|e| format!("{folder}/{f}: {e}"))?);
     }
     let key: String = hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
-    let dir = cache.join("npm").join(key);
+    let dir = cache.join(cache_name).join(key);
     let done = dir.join(".installed");
     if done.is_file() {
         return Ok(dir.join("node_modules"));
@@ -140,7 +163,7 @@ fn ensure_npm_tools(cache: &Path) -> Result<PathBuf, String> {
 }
 
 /// Debian's chromium and chromium-driver (same build, so versions always match).
-fn ensure_chromium() -> Result<(PathBuf, PathBuf), String> {
+pub fn ensure_chromium() -> Result<(PathBuf, PathBuf), String> {
     let (chromium, driver) = (PathBuf::from("/usr/bin/chromium"), PathBuf::from("/usr/bin/chromedriver"));
     if chromium.is_file() && driver.is_file() {
         return Ok((chromium, driver));
