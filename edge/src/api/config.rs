@@ -27,6 +27,47 @@ pub async fn load(env: &Env, site: &SiteId, version: Option<u32>) -> Result<Vers
     })
 }
 
+thread_local! {
+    /// Published versions never change: kept once read.
+    static VERSIONS: std::cell::RefCell<std::collections::HashMap<(String, u32), VersionedConfig>> = Default::default();
+    /// Which version is the latest, and when that was read (ms).
+    static LATEST: std::cell::RefCell<std::collections::HashMap<String, (u32, f64)>> = Default::default();
+}
+
+/// How long the consent path trusts its memory of which version is the latest. A submission
+/// quoting a newer version is validated against that version at once (versions are immutable),
+/// so this only delays a change of `allowed_origins` by as much in other isolates.
+const LATEST_TTL_MS: f64 = 2_000.0;
+/// Cached versions per isolate before the cache starts over.
+const MAX_CACHED: usize = 256;
+
+/// [`load`] through the isolate's memory: the hot path (consent capture) reads the Site object
+/// once per site every [`LATEST_TTL_MS`] instead of on every request.
+pub async fn load_cached(env: &Env, site: &SiteId, version: Option<u32>) -> Result<VersionedConfig, EdgeError> {
+    let now = js_sys::Date::now();
+    let wanted = match version {
+        Some(v) => Some(v),
+        None => LATEST.with(|l| l.borrow().get(site.as_str()).filter(|(_, at)| now - at < LATEST_TTL_MS).map(|(v, _)| *v)),
+    };
+    if let Some(v) = wanted {
+        if let Some(found) = VERSIONS.with(|c| c.borrow().get(&(site.as_str().to_owned(), v)).cloned()) {
+            return Ok(found);
+        }
+    }
+    let loaded = load(env, site, version).await?;
+    VERSIONS.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= MAX_CACHED {
+            c.clear();
+        }
+        c.insert((site.as_str().to_owned(), loaded.version), loaded.clone());
+    });
+    if version.is_none() {
+        LATEST.with(|l| l.borrow_mut().insert(site.as_str().to_owned(), (loaded.version, now)));
+    }
+    Ok(loaded)
+}
+
 pub async fn get(env: &Env, site: &SiteId, version: Option<u32>, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let latest = load(env, site, None).await?;
     let headers = cors::allow(req.origin.as_deref(), &latest.config.allowed_origins)?;
@@ -46,6 +87,7 @@ pub async fn put(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse
     let (status, published): (_, VersionedConfig) = call(env, "SITES", &object_name(site), &msg).await?;
     super::lifecycle::register(env, site).await?;
     crate::known_sites::remember(site);
+    LATEST.with(|l| l.borrow_mut().remove(site.as_str()));
     Ok(ApiResponse::json(status, &published))
 }
 

@@ -15,14 +15,14 @@ use crate::runtime::call;
 use crate::{cors, secrets};
 
 pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let latest = super::config::load(env, site, None).await?;
+    let latest = super::config::load_cached(env, site, None).await?;
     let cors_headers = cors::allow(req.origin.as_deref(), &latest.config.allowed_origins)?;
     let submission: Submission = parse_json(req.content_type.as_deref(), &req.body)?;
     // Validate against the version the person was shown, which may be older than the latest.
     let shown = if submission.config_version == latest.version {
         latest
     } else {
-        super::config::load(env, site, Some(submission.config_version)).await.map_err(|e| match e {
+        super::config::load_cached(env, site, Some(submission.config_version)).await.map_err(|e| match e {
             EdgeError::NotFound(_) => accord_core::Violation::new(
                 "config_version",
                 "unknown_config_version",

@@ -22,16 +22,21 @@ use crate::secrets;
 const CHECKPOINT_DELAY_MS: i64 = 60_000;
 /// Earliest retry of a failed alarm run.
 const MIN_ALARM_GAP_MS: i64 = 1_000;
+/// How long after an append its webhook goes out: appends within this window share one alarm
+/// run (one endpoint lookup, one batch) instead of one run each.
+const DELIVERY_BATCH_MS: i64 = 250;
 
 #[durable_object]
 pub struct Ledger {
     state: State,
     env: Env,
+    /// Whether this instance has run the schema; it is idempotent but not free.
+    schema_ready: std::cell::Cell<bool>,
 }
 
 impl DurableObject for Ledger {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env }
+        Self { state, env, schema_ready: std::cell::Cell::new(false) }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
@@ -44,8 +49,8 @@ impl DurableObject for Ledger {
                 );
                 let answer = self.handle(msg);
                 if appended && answer.is_ok() {
-                    // Deliver the new outbox message now; the alarm also signs checkpoints.
-                    self.alarm_by(js_sys::Date::now() as i64).await?;
+                    // Deliver the new outbox message soon; the alarm also signs checkpoints.
+                    self.alarm_by(js_sys::Date::now() as i64 + DELIVERY_BATCH_MS).await?;
                 }
                 answer
             }
@@ -67,7 +72,7 @@ impl DurableObject for Ledger {
 
 impl Ledger {
     fn handle(&self, msg: LedgerRequest) -> std::result::Result<ApiResponse, EdgeError> {
-        let store = SqlLedger::open(self.state.storage().sql())?;
+        let store = self.store()?;
         Ok(match msg {
             LedgerRequest::Append { shard, draft, email, idempotency, messages } => {
                 let email = email.map(|e| Email::parse("email", &e)).transpose()?;
@@ -133,6 +138,16 @@ impl Ledger {
         })
     }
 
+    fn store(&self) -> std::result::Result<SqlLedger, EdgeError> {
+        let sql = self.state.storage().sql();
+        if self.schema_ready.get() {
+            return Ok(SqlLedger::attach(sql));
+        }
+        let store = SqlLedger::open(sql)?;
+        self.schema_ready.set(true);
+        Ok(store)
+    }
+
     /// Makes sure the alarm fires no later than `at_ms`.
     async fn alarm_by(&self, at_ms: i64) -> Result<()> {
         let storage = self.state.storage();
@@ -145,7 +160,7 @@ impl Ledger {
     /// Delivers due outbox messages, signs a checkpoint when one is due, and schedules the
     /// next run for whichever comes first.
     async fn run_alarm(&self) -> std::result::Result<(), EdgeError> {
-        let store = SqlLedger::open(self.state.storage().sql())?;
+        let store = self.store()?;
         let Some(head) = store.head()? else { return Ok(()) };
         // Messages and checkpoints are stamped with the (possibly moved, in the demo) clock;
         // alarms run on the runtime's. `skew` converts the one into the other.

@@ -94,6 +94,11 @@ impl SqlLedger {
         Ok(Self { sql })
     }
 
+    /// [`SqlLedger::open`] without running the schema again: for an object that already did.
+    pub fn attach(sql: SqlStorage) -> Self {
+        Self { sql }
+    }
+
     fn texts(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<Vec<String>, EdgeError> {
         let rows: Vec<TextRow> = self.sql.exec(query, args).and_then(|c| c.to_array()).map_err(storage)?;
         Ok(rows.into_iter().map(|r| r.value).collect())

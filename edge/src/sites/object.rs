@@ -18,11 +18,13 @@ use crate::runtime::{read_internal, to_worker};
 pub struct Site {
     state: State,
     env: Env,
+    /// Whether this instance has seen its tables exist (created or found).
+    schema_ready: std::cell::Cell<bool>,
 }
 
 impl DurableObject for Site {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env }
+        Self { state, env, schema_ready: std::cell::Cell::new(false) }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
@@ -38,6 +40,9 @@ impl DurableObject for Site {
 impl Site {
     fn handle(&self, msg: SiteRequest) -> std::result::Result<ApiResponse, EdgeError> {
         let sql = self.state.storage().sql();
+        if self.schema_ready.get() {
+            return self.answer(SqlConfigs::attach(sql), msg);
+        }
         if !SqlConfigs::exists(&sql)? {
             let nothing = serde_json::Value::Null;
             let none: [(); 0] = [];
@@ -48,6 +53,11 @@ impl Site {
             }
         }
         let store = SqlConfigs::open(sql)?;
+        self.schema_ready.set(true);
+        self.answer(store, msg)
+    }
+
+    fn answer(&self, store: SqlConfigs, msg: SiteRequest) -> std::result::Result<ApiResponse, EdgeError> {
         Ok(match msg {
             SiteRequest::Latest => ApiResponse::json(200, &store.latest()?),
             SiteRequest::Version { version } => ApiResponse::json(200, &store.version(version)?),

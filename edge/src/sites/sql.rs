@@ -62,6 +62,11 @@ impl SqlConfigs {
         Ok(Self { sql })
     }
 
+    /// [`SqlConfigs::open`] without running the schema again: for an object that already did.
+    pub fn attach(sql: SqlStorage) -> Self {
+        Self { sql }
+    }
+
     fn one(&self, query: &str, args: Vec<worker::SqlStorageValue>) -> Result<Option<VersionedConfig>, EdgeError> {
         let rows: Vec<Row> = self.sql.exec(query, args).and_then(|c| c.to_array()).map_err(storage)?;
         rows.into_iter()
