@@ -134,6 +134,9 @@ async fn read(req: &mut Request, env: &Env, limit: usize) -> Result<Incoming, Ed
 async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     match route {
         Route::Health => Ok(ApiResponse::json(200, &serde_json::json!({"status": "ok"}))),
+        Route::Console => Ok(api::console::page()),
+        Route::ConsoleFile(name) => api::console::file(&name),
+        Route::Stats(site) => api::stats::get(env, &site, req).await,
         Route::Keys => api::keys::get(env),
         Route::GetConfig(site) => api::config::get(env, &site, None, req).await,
         Route::GetConfigVersion(site, v) => api::config::get(env, &site, Some(v), req).await,

@@ -50,6 +50,11 @@ pub enum Route {
     /// CORS preflight for the preference centre; the token names the site.
     PreflightPreferences(String),
     OpenApi,
+    /// The DPO console's page, and its script or stylesheet.
+    Console,
+    ConsoleFile(String),
+    /// Answers per day and box, for the console's charts.
+    Stats(SiteId),
     PostAudience(SiteId),
     CreateApiKey(SiteId),
     ListApiKeys(SiteId),
@@ -71,6 +76,9 @@ pub enum Access {
 pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/health", Access::Public),
     ("GET", "/openapi.json", Access::Public),
+    ("GET", "/console", Access::Public),
+    ("GET", "/console/{file}", Access::Public),
+    ("GET", "/v1/sites/{site}/stats", Access::Controller),
     ("GET", "/v1/preferences/{token}", Access::Public),
     ("POST", "/v1/reconfirm/{token}", Access::Public),
     ("POST", "/v1/preferences/{token}", Access::Public),
@@ -143,8 +151,8 @@ impl Route {
             | GetConsistency(s, _, _) | AuditTrail(s) | Compliance(s) | RecordOfProcessing(s) | RecordOfProcessingPage(s)
             | PostActivity(s) | PostImport(s) | PostLink(s) | PostUnsubscribeLinks(s) | RunLifecycle(s) | CreateWebhook(s)
             | ListWebhooks(s) | DeleteWebhook(s, _) | WebhookDeliveries(s) | PostAudience(s) | CreateApiKey(s) | ListApiKeys(s)
-            | RevokeApiKey(s, _) | Preflight(s) => Some(s),
-            Health | Keys | OpenApi | GetPreferencePage(_) | PostPreferencePage(_) | PostReconfirmJson(_) | PreflightReconfirm(_)
+            | RevokeApiKey(s, _) | Preflight(s) | Stats(s) => Some(s),
+            Health | Keys | OpenApi | Console | ConsoleFile(_) | GetPreferencePage(_) | PostPreferencePage(_) | PostReconfirmJson(_) | PreflightReconfirm(_)
             | GetConfirm(_) | PostConfirm(_) | GetReconfirm(_) | PostReconfirm(_) | GetUnsubscribe(_) | PostUnsubscribe(_)
             | GetPreferences(_) | PostPreferences(_) | PreflightPreferences(_) => None,
         }
@@ -185,6 +193,7 @@ impl Route {
             | Route::RecordOfProcessing(_)
             | Route::RecordOfProcessingPage(_)
             | Route::ListApiKeys(_)
+            | Route::Stats(_)
             | Route::RevokeApiKey(..) => Access::Controller,
             _ => Access::Public,
         }
@@ -200,6 +209,8 @@ impl Route {
             ["health"] => only("GET", Route::Health),
             ["v1", "keys"] => only("GET", Route::Keys),
             ["openapi.json"] => only("GET", Route::OpenApi),
+            ["console"] => only("GET", Route::Console),
+            ["console", file] => only("GET", Route::ConsoleFile((*file).to_owned())),
             ["p", token] if token.len() <= 512 => {
                 let token = (*token).to_owned();
                 if method == "POST" { Ok(Route::PostPreferencePage(token)) } else { only("GET, POST", Route::GetPreferencePage(token)) }
@@ -263,6 +274,7 @@ impl Route {
                     }
                     ["audience"] => only("POST", Route::PostAudience(site)),
                     ["audit"] => only("GET", Route::AuditTrail(site)),
+                    ["stats"] => only("GET", Route::Stats(site)),
                     ["compliance"] => only("GET", Route::Compliance(site)),
                     ["record-of-processing"] => only("GET", Route::RecordOfProcessing(site)),
                     ["record-of-processing", "page"] => only("GET", Route::RecordOfProcessingPage(site)),
@@ -327,7 +339,7 @@ mod tests {
     fn every_documented_route_parses_to_its_access() {
         let subject = format!("sub_{}", "0a".repeat(16));
         for (method, template, access) in ROUTES {
-            let path = template.replace("{site}", "demo-shop").replace("{subject}", &subject).replace("{version}", "3").replace("{shard}", "15").replace("{from}", "2").replace("{id}", "0123456789abcdef").replace("{token}", "t1.AAAA").replace("{webhook}", "wh_0123456789abcdef");
+            let path = template.replace("{site}", "demo-shop").replace("{subject}", &subject).replace("{version}", "3").replace("{shard}", "15").replace("{from}", "2").replace("{id}", "0123456789abcdef").replace("{token}", "t1.AAAA").replace("{webhook}", "wh_0123456789abcdef").replace("{file}", "console.js");
             let route = Route::parse(method, &path).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
             assert_eq!(route.access(), *access, "{method} {path}");
         }

@@ -46,6 +46,25 @@ impl LedgerStore for MemoryLedger {
         Ok(())
     }
 
+    fn consent_stats(&self, since: &str) -> Result<Vec<super::protocol::StatRow>, EdgeError> {
+        let mut counts: BTreeMap<(String, String, String, bool), u64> = BTreeMap::new();
+        for r in self.receipts.borrow().iter() {
+            let at = accord_core::time::format(&r.event.recorded_at);
+            if at.as_str() < since {
+                continue;
+            }
+            if let accord_core::event::EventBody::Consent { choices, .. } = &r.event.body {
+                for c in choices {
+                    *counts.entry((at[..10].to_owned(), c.content_type.to_string(), c.channel.as_str().to_owned(), c.granted)).or_default() += 1;
+                }
+            }
+        }
+        Ok(counts
+            .into_iter()
+            .map(|((day, content_type, channel, granted), count)| super::protocol::StatRow { day, content_type, channel, granted, count })
+            .collect())
+    }
+
     fn event_hashes(&self, upto: u64) -> Result<Vec<String>, EdgeError> {
         Ok(self.receipts.borrow().iter().take(upto as usize).map(|r| r.event_hash.clone()).collect())
     }

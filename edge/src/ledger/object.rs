@@ -129,6 +129,7 @@ impl Ledger {
             LedgerRequest::Proofs { subject } => {
                 ApiResponse::json(200, &service::proofs(&store, &subject, &RuntimeClock, &secrets::signing_key(&self.env)?)?)
             }
+            LedgerRequest::Stats { since } => ApiResponse::json(200, &store.consent_stats(&since)?),
             LedgerRequest::Consistency { from } => {
                 ApiResponse::json(200, &service::consistency(&store, from, &RuntimeClock, &secrets::signing_key(&self.env)?)?)
             }

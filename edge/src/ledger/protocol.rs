@@ -46,6 +46,20 @@ pub enum LedgerRequest {
     Checkpoint,
     /// Answer: `Consistency` from the tree of size `from` to the latest checkpoint.
     Consistency { from: u64 },
+    /// Answer: `Vec<StatRow>`, answers given in consent events recorded on or after `since`
+    /// (an RFC 3339 date), by day.
+    Stats { since: String },
+}
+
+/// How many answers of one kind a day brought, for the console's charts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatRow {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    pub content_type: String,
+    pub channel: String,
+    pub granted: bool,
+    pub count: u64,
 }
 
 /// RFC 6962 consistency proof between an earlier tree size and a signed checkpoint.

@@ -159,6 +159,37 @@ impl LedgerStore for SqlLedger {
         )
     }
 
+    fn consent_stats(&self, since: &str) -> Result<Vec<super::protocol::StatRow>, EdgeError> {
+        #[derive(Deserialize)]
+        struct Row {
+            day: String,
+            content_type: String,
+            channel: String,
+            granted: i64,
+            n: i64,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT substr(json_extract(e.receipt, '$.event.recorded_at'), 1, 10) AS day, \
+                        json_extract(c.value, '$.content_type') AS content_type, \
+                        json_extract(c.value, '$.channel') AS channel, \
+                        CASE WHEN json_extract(c.value, '$.granted') THEN 1 ELSE 0 END AS granted, \
+                        count(*) AS n \
+                 FROM events AS e, json_each(e.receipt, '$.event.body.choices') AS c \
+                 WHERE json_extract(e.receipt, '$.event.body.type') = 'consent' \
+                   AND json_extract(e.receipt, '$.event.recorded_at') >= ? \
+                 GROUP BY day, content_type, channel, granted ORDER BY day",
+                vec![since.into()],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| super::protocol::StatRow { day: r.day, content_type: r.content_type, channel: r.channel, granted: r.granted != 0, count: r.n.max(0) as u64 })
+            .collect())
+    }
+
     fn event_hashes(&self, upto: u64) -> Result<Vec<String>, EdgeError> {
         let upto = i64::try_from(upto).unwrap_or(i64::MAX);
         self.texts("SELECT hash AS value FROM events WHERE seq <= ? ORDER BY seq", vec![upto.into()])

@@ -38,6 +38,9 @@ pub trait LedgerStore {
     fn receipts(&self, subject: &SubjectId) -> Result<Vec<Receipt>, EdgeError>;
     /// Stores the receipt (event included) and the subject's new state together.
     fn append(&self, receipt: &Receipt, state: &SubjectState) -> Result<(), EdgeError>;
+    /// Answers in consent events recorded on or after `since` (RFC 3339), grouped by day, box
+    /// and answer.
+    fn consent_stats(&self, since: &str) -> Result<Vec<super::protocol::StatRow>, EdgeError>;
     /// Event hashes of events `1..=upto`, in order: the Merkle leaves.
     fn event_hashes(&self, upto: u64) -> Result<Vec<String>, EdgeError>;
     fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, EdgeError>;
