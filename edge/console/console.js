@@ -96,7 +96,7 @@
     return el("figure", { "class": "chart", "data-box": key }, [
       el("figcaption", {}, [el("strong", { text: key }), " — taux de oui : " + rate + " % (" + yes + " / " + total + ")"]),
       svg,
-      el("details", {}, [el("summary", { text: "Données du graphique" }), table(["Jour", "Oui", "Non"], days.map(function (d) { return [d.day, d.granted, d.refused]; }))])
+      el("details", {}, [el("summary", { text: "Données du graphique" }), table(["Jour", "Oui", "Non"], days.filter(function (d) { return d.granted + d.refused > 0; }).map(function (d) { return [d.day, d.granted, d.refused]; }))])
     ]);
   }
 
@@ -106,6 +106,14 @@
       data.rows.forEach(function (r) {
         var key = label(r.content_type) + " · " + r.channel;
         (boxes[key] = boxes[key] || []).push(r);
+      });
+      // Every day of the period gets its slot, answered or not, so bars keep their width.
+      var calendar = [];
+      for (var d = new Date(data.since + "T00:00:00Z"); d <= new Date(); d.setUTCDate(d.getUTCDate() + 1)) calendar.push(d.toISOString().slice(0, 10));
+      Object.keys(boxes).forEach(function (k) {
+        var byDay = {};
+        boxes[k].forEach(function (r) { byDay[r.day] = r; });
+        boxes[k] = calendar.map(function (day) { return byDay[day] || { day: day, granted: 0, refused: 0 }; });
       });
       var out = clear($("charts"));
       out.appendChild(el("p", { "class": "legend" }, [el("span", { "class": "yes" }), "oui", el("span", { "class": "no" }), "non"]));

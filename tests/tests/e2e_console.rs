@@ -67,6 +67,7 @@ async fn a_dpo_finds_exports_imports_erases_and_prints() {
     // Rates: one chart per box that got answers, with its numbers.
     let chart = wait_text(c, "#charts", "taux de oui").await;
     assert!(chart.contains("2 / 3"), "two yes out of three answers for the offers by email: {chart}");
+    common::screenshot(c, "console-rates").await;
     assert_eq!(axe_violations(c).await, Vec::<String>::new());
 
     // Find a person, read their history, export.
@@ -113,6 +114,7 @@ async fn a_dpo_finds_exports_imports_erases_and_prints() {
     c.find(Locator::Id("erase-start")).await.unwrap().click().await.unwrap();
     c.find(Locator::Id("erase-confirm")).await.unwrap().click().await.unwrap();
     let certificate = wait_text(c, "#person-more", "Certificat d'effacement").await;
+    common::screenshot(c, "console-erasure").await;
     assert!(certificate.contains("Effacé le") && certificate.contains("email address"), "{certificate}");
     let after = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "non@example.fr"}));
     assert!(after.body["state"]["erased_at"].is_string(), "{:?}", after.body);

@@ -10,15 +10,19 @@ use serde_json::{Value, json};
 
 /// Runs axe-core on the widget's host (its shadow tree included) and returns the violations.
 async fn axe_violations(c: &fantoccini::Client) -> Vec<String> {
+    axe_violations_in(c, "#accord-signup").await
+}
+
+async fn axe_violations_in(c: &fantoccini::Client, host: &str) -> Vec<String> {
     let axe = std::fs::read_to_string(harness::paths::tool("ACCORD_NODE_MODULES").join("axe-core/axe.min.js")).expect("axe-core installed");
     c.execute(&format!("{axe}\nreturn true;"), vec![]).await.expect("inject axe-core");
     let result = c
         .execute_async(
             "const done = arguments[arguments.length - 1];
-             axe.run({ include: [['#accord-signup']] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+             axe.run({ include: [[arguments[0]]] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
                .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
                .catch(e => done(['axe failed: ' + e]));",
-            vec![],
+            vec![serde_json::json!(host)],
         )
         .await
         .expect("run axe-core");
@@ -32,6 +36,7 @@ async fn signup_widget_has_no_accessibility_violations_and_works_by_keyboard() {
     let c = &browser.client;
     c.goto(&format!("{}/", stack.site.url())).await.unwrap();
     let root = widget_root(c, "#accord-signup").await;
+    common::screenshot(c, "widget-signup-fr").await;
     assert_eq!(axe_violations(c).await, Vec::<String>::new());
 
     c.execute(
@@ -113,5 +118,21 @@ async fn choices_survive_a_lost_connection_and_are_saved_on_retry() {
     let granted: Vec<&Value> = lookup.body["state"]["choices"].as_array().unwrap().iter().filter(|c| c["granted"] == true).collect();
     assert_eq!(granted.len(), 1);
     assert_eq!(granted[0]["channel"], "sms");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_places_the_widget_itself_with_its_own_attributes() {
+    let stack = Stack::start("widget-element");
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/confidentialite.html", stack.site.url())).await.unwrap();
+    let root = widget_root(c, "accord-consent").await;
+    let refuse = root.find(Locator::Css("button[data-action='refuse-all']")).await.unwrap().text().await.unwrap();
+    assert_eq!(refuse, "Refuse all", "the element's data-lang=\"en\" wins over the French page");
+    let hosts = c.find_all(Locator::Css("accord-consent")).await.unwrap();
+    assert_eq!(hosts.len(), 1, "mounted where the page put it, not again after the script");
+    common::screenshot(c, "widget-element-en").await;
+    assert_eq!(axe_violations_in(c, "accord-consent").await, Vec::<String>::new());
     browser.close().await;
 }

@@ -1,57 +1,80 @@
 /*! Accord consent widget loader. Finds its own <script> tag, waits for the page, then loads
- * the WebAssembly widget from the same folder and mounts it.
+ * the WebAssembly widget from the same folder and mounts it — once per place to show it.
  *
  *   <script src="https://consent.example/widget/accord.js" async
  *           data-site="demo-shop" data-endpoint="https://consent.example"
  *           data-lang="fr" data-target="optional-element-id"
  *           data-mode="signup|reconfirm" data-token="signed re-confirmation token"></script>
+ *
+ * Or place the widget yourself, as often as needed (attributes override the script's):
+ *
+ *   <accord-consent data-site="demo-shop" data-mode="signup"></accord-consent>
  */
 (function () {
   "use strict";
   var script = document.currentScript;
   if (!script) return;
   var base = new URL(".", script.src).href;
-  var opts = {
-    site: script.getAttribute("data-site") || "",
-    endpoint: script.getAttribute("data-endpoint") || new URL(script.src).origin,
-    // The widget speaks the page's language unless told otherwise; the browser's comes next.
-    lang: script.getAttribute("data-lang") || document.documentElement.lang || "",
-    target: script.getAttribute("data-target") || "",
-    // "signup" (default) or "reconfirm": the prompt for an identified visitor, whose signed
-    // token the host passes in data-token (or the page URL's #token=).
-    mode: script.getAttribute("data-mode") || "signup",
-    token: script.getAttribute("data-token") || new URLSearchParams(location.hash.slice(1)).get("token") || ""
-  };
+  function attr(el, name, fallback) {
+    return (el && el.getAttribute("data-" + name)) || script.getAttribute("data-" + name) || fallback;
+  }
+  function options(el) {
+    return {
+      site: attr(el, "site", ""),
+      endpoint: attr(el, "endpoint", new URL(script.src).origin),
+      // The widget speaks the page's language unless told otherwise; the browser's comes next.
+      lang: attr(el, "lang", document.documentElement.lang || ""),
+      // "signup" (default) or "reconfirm": the prompt for an identified visitor, whose signed
+      // token the host passes in data-token (or the page URL's #token=).
+      mode: attr(el, "mode", "signup"),
+      token: attr(el, "token", new URLSearchParams(location.hash.slice(1)).get("token") || "")
+    };
+  }
 
-  function host() {
-    var el = opts.target && document.getElementById(opts.target);
-    if (el) return el;
-    el = document.createElement("accord-consent");
-    script.parentNode.insertBefore(el, script.nextSibling);
-    return el;
+  /* Where to mount: every <accord-consent> the page placed, else data-target, else right
+   * after this script. */
+  function places() {
+    var placed = Array.prototype.slice.call(document.querySelectorAll("accord-consent")).filter(function (el) { return !el.shadowRoot; });
+    if (placed.length) return placed;
+    var target = script.getAttribute("data-target");
+    var el = target && document.getElementById(target);
+    if (!el) {
+      el = document.createElement("accord-consent");
+      script.parentNode.insertBefore(el, script.nextSibling);
+    }
+    return [el];
   }
 
   function start() {
     // Nothing to ask an unidentified visitor: the bundle is not even fetched.
-    if (opts.mode === "reconfirm" && !opts.token) return;
-    var el = host();
+    var wanted = places().map(function (el) { return { el: el, opts: options(el) }; }).filter(function (p) {
+      return !(p.opts.mode === "reconfirm" && !p.opts.token);
+    });
+    if (!wanted.length) return;
     import(base + "pkg/accord_widget.js")
       .then(function (m) {
         return m.default({ module_or_path: base + "pkg/accord_widget_bg.wasm" }).then(function () {
-          m.mount(el, opts.site, opts.endpoint, opts.lang, opts.mode, opts.token);
+          wanted.forEach(function (p) {
+            try {
+              m.mount(p.el, p.opts.site, p.opts.endpoint, p.opts.lang, p.opts.mode, p.opts.token);
+            } catch (e) {
+              p.el.setAttribute("data-accord-error", String(e && e.message || e));
+            }
+          });
+          var first = wanted[0].el;
           // A small API for the host page; events: accord:change, accord:saved (on the host).
           window.Accord = {
             getChoices: function () { return m.choices(); },
             open: function () {
-              el.scrollIntoView({ block: "center" });
-              var first = el.shadowRoot && el.shadowRoot.querySelector("input, button");
-              if (first) first.focus();
+              first.scrollIntoView({ block: "center" });
+              var focusable = first.shadowRoot && first.shadowRoot.querySelector("input, button");
+              if (focusable) focusable.focus();
             }
           };
         });
       })
       .catch(function (e) {
-        el.setAttribute("data-accord-error", String(e && e.message || e));
+        wanted.forEach(function (p) { p.el.setAttribute("data-accord-error", String(e && e.message || e)); });
         console.error("Accord widget failed to load", e);
       });
   }

@@ -71,6 +71,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     } else {
         println!("  Demo inbox (emails):    {}{INBOX_PAGE_PATH} (no webhooks: stays empty)", site.url());
     }
+    println!("  DPO console:            {}/console (site demo-shop, the admin token below)", edge.url());
     println!("  Edge API:               {}/v1/sites/demo-shop/config", edge.url());
     println!("  Admin token (demo):     {admin_token}");
     println!("  Storage:                {}", state.join("do").display());

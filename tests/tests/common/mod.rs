@@ -212,6 +212,15 @@ impl Drop for Browser {
     }
 }
 
+/// Saves what the browser shows as `target/e2e-artifacts/<name>.png`, for people to look at
+/// (the README's screenshots come from here).
+pub async fn screenshot(client: &Client, name: &str) {
+    let dir = paths::workspace_root().join("target/e2e-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
 /// Polls `probe` every 100 ms until it returns `Some`, for at most `secs` seconds.
 pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut probe: F) -> T
 where
