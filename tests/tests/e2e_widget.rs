@@ -136,3 +136,57 @@ async fn a_page_places_the_widget_itself_with_its_own_attributes() {
     assert_eq!(axe_violations_in(c, "accord-consent").await, Vec::<String>::new());
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_preference_centre_shows_current_choices_and_changes_or_withdraws_them() {
+    let stack = Stack::start("widget-preferences");
+    let email = "prefs@example.fr";
+    let consent = serde_json::json!({"email": email, "config_version": stack.config["version"], "config_hash": stack.config["hash"],
+        "choices": [{"content_type": "special_offers", "channel": "sms", "granted": true}, {"content_type": "special_offers", "channel": "email", "granted": false}]});
+    assert_eq!(stack.api.post(&format!("/v1/sites/{}/consents", common::SITE), &consent).status, 201);
+    let link = stack.api.post_admin(&format!("/v1/sites/{}/links", common::SITE), &serde_json::json!({"email": email, "purpose": "preferences"}));
+    assert_eq!(link.status, 201, "{:?}", link.body);
+    let token = link.body["token"].as_str().unwrap().to_owned();
+    let choice = |content_type: &str, channel: &str| {
+        let r = stack.api.post_admin(&format!("/v1/sites/{}/subjects/lookup", common::SITE), &serde_json::json!({"email": email}));
+        r.body["state"]["choices"].as_array().unwrap().iter().find(|c| c["content_type"] == content_type && c["channel"] == channel).cloned().unwrap_or_default()
+    };
+
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/preferences.html#token={token}", stack.site.url())).await.unwrap();
+    let root = widget_root(c, "accord-consent").await;
+    let sms = root.find(Locator::Css("input[data-content-type='special_offers'][data-channel='sms']")).await.unwrap();
+    let mail = root.find(Locator::Css("input[data-content-type='special_offers'][data-channel='email']")).await.unwrap();
+    assert_eq!(sms.prop("checked").await.unwrap().as_deref(), Some("true"), "the person's recorded yes is shown");
+    assert_eq!(mail.prop("checked").await.unwrap().as_deref(), Some("false"), "their no stays a no");
+    common::screenshot(c, "widget-preferences-fr").await;
+    assert_eq!(axe_violations_in(c, "accord-consent").await, Vec::<String>::new());
+
+    // By keyboard: Space unticks the SMS box and ticks the email one; Enter on Save sends.
+    sms.send_keys(" ").await.unwrap();
+    mail.send_keys(" ").await.unwrap();
+    root.find(Locator::Css("button[data-action='save']")).await.unwrap().send_keys(&fantoccini::key::Key::Enter.to_string()).await.unwrap();
+    eventually(30, "the saved status", || async {
+        let t = root.find(Locator::Css(".accord-status")).await.ok()?.text().await.ok()?;
+        t.contains("Vos choix sont enregistrés").then_some(())
+    })
+    .await;
+    assert_eq!(choice("special_offers", "sms")["granted"], false);
+    assert_eq!(choice("special_offers", "sms")["withdrawn"], true, "unticking a yes withdraws it");
+    assert_eq!(choice("special_offers", "email")["granted"], true);
+
+    // Stop everything: one button, and nothing at all may be sent any more.
+    root.find(Locator::Css("button[data-action='withdraw-all']")).await.unwrap().click().await.unwrap();
+    eventually(30, "the withdrawal status", || async {
+        let t = root.find(Locator::Css(".accord-status")).await.ok()?.text().await.ok()?;
+        t.contains("vous ne recevrez plus rien").then_some(())
+    })
+    .await;
+    let audience = stack.api.post_admin(
+        &format!("/v1/sites/{}/audience", common::SITE),
+        &serde_json::json!({"content_type": "special_offers", "channel": "email", "contacts": [{"email": email}]}),
+    );
+    assert_eq!(audience.body["results"][0]["allowed"], false, "{:?}", audience.body);
+    browser.close().await;
+}

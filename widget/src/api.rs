@@ -32,6 +32,55 @@ pub async fn load_config(endpoint: &str, site: &str) -> Result<VersionedConfig, 
     resp.json().await.map_err(|e| e.to_string())
 }
 
+/// What the preference centre shows: the configuration and the person's current yeses.
+pub struct Preferences {
+    pub config: VersionedConfig,
+    pub yes: Vec<(String, accord_core::ids::Channel)>,
+}
+
+#[derive(Deserialize)]
+struct PreferencesAnswer {
+    config: VersionedConfig,
+    state: Option<StateAnswer>,
+}
+
+#[derive(Deserialize)]
+struct StateAnswer {
+    #[serde(default)]
+    choices: Vec<ChoiceAnswer>,
+}
+
+#[derive(Deserialize)]
+struct ChoiceAnswer {
+    content_type: String,
+    channel: accord_core::ids::Channel,
+    granted: bool,
+}
+
+/// `GET /v1/preferences/{token}`: what the signed link's holder chose so far.
+pub async fn load_preferences(endpoint: &str, token: &str) -> Result<Preferences, String> {
+    let resp = Request::get(&format!("{endpoint}/v1/preferences/{token}")).send().await.map_err(|e| e.to_string())?;
+    if !resp.ok() {
+        return Err(format!("HTTP {}", resp.status()));
+    }
+    let answer: PreferencesAnswer = resp.json().await.map_err(|e| e.to_string())?;
+    let yes = answer.state.map(|s| s.choices.into_iter().filter(|c| c.granted).map(|c| (c.content_type, c.channel)).collect()).unwrap_or_default();
+    Ok(Preferences { config: answer.config, yes })
+}
+
+/// `POST /v1/preferences/{token}` with the new answers, or `{"withdraw_all": true}`.
+pub async fn save_preferences(endpoint: &str, token: &str, body: &serde_json::Value, key: &str) -> Result<(String, ReceiptSummary), SubmitError> {
+    let resp = Request::post(&format!("{endpoint}/v1/preferences/{token}"))
+        .header("idempotency-key", key)
+        .json(body)
+        .map_err(|e| SubmitError::Refused(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| SubmitError::Transient)?;
+    let text = receipt_text(resp).await?;
+    serde_json::from_str(&text).map(|summary| (text, summary)).map_err(|_| SubmitError::Transient)
+}
+
 /// Why a submission did not go through.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitError {

@@ -44,6 +44,10 @@ pub enum Key {
     ReconfirmNo,
     ReconfirmKept,
     ReconfirmDeclined,
+    PrefsTitle,
+    PrefsIntro,
+    WithdrawAll,
+    Withdrawn,
 }
 
 pub fn t(lang: Lang, key: Key) -> &'static str {
@@ -95,6 +99,14 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::En, ReconfirmKept) => "Thank you, you will keep receiving our messages.",
         (Lang::Fr, ReconfirmDeclined) => "C'est noté : sans confirmation, nous cesserons de vous écrire.",
         (Lang::En, ReconfirmDeclined) => "Noted: without a confirmation we will stop writing to you.",
+        (Lang::Fr, PrefsTitle) => "Vos préférences de contact",
+        (Lang::En, PrefsTitle) => "Your contact preferences",
+        (Lang::Fr, PrefsIntro) => "Voici ce que vous avez choisi de recevoir. Changez ce que vous voulez, ou retirez tout.",
+        (Lang::En, PrefsIntro) => "This is what you chose to receive. Change anything, or withdraw everything.",
+        (Lang::Fr, WithdrawAll) => "Ne plus rien recevoir",
+        (Lang::En, WithdrawAll) => "Stop everything",
+        (Lang::Fr, Withdrawn) => "C'est fait : vous ne recevrez plus rien de notre part.",
+        (Lang::En, Withdrawn) => "Done: you will receive nothing more from us.",
         (Lang::Fr, Offline) => "Connexion impossible : vos choix n'ont pas encore été enregistrés. Ils sont conservés ; réessayez avec « Enregistrer mes choix ».",
         (Lang::En, Offline) => "No connection: your choices are not saved yet. They are kept; try again with “Save my choices”.",
     }

@@ -53,6 +53,8 @@ pub fn mount(host: Element, site: String, endpoint: String, lang: String, mode: 
     let mode = match mode.as_str() {
         "reconfirm" if !token.is_empty() => Mode::Reconfirm { token },
         "reconfirm" => return Err("data-mode=\"reconfirm\" needs the signed re-confirmation token (data-token or #token=)".into()),
+        "preferences" if !token.is_empty() => Mode::Preferences { token },
+        "preferences" => return Err("data-mode=\"preferences\" needs the signed preference token (data-token or #token=)".into()),
         _ => Mode::Signup,
     };
     yew::Renderer::<App>::with_root_and_props(container, AppProps { site, endpoint, lang, host, mode }).render();

@@ -2,6 +2,8 @@
 //!
 //! Ticked boxes are a set that starts empty and only grows through a person's action
 //! ([`Action::Toggle`] or [`Action::AcceptAll`]): a pre-ticked box cannot be represented.
+//! The one exception is the preference centre ([`Form::recorded`]), which starts from the
+//! person's own earlier answers as the ledger recorded them — never from a default.
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -49,6 +51,16 @@ impl Form {
     /// A fresh form: nothing ticked, whatever the configuration says.
     pub fn new(config: Rc<VersionedConfig>) -> Self {
         Self { config, email: String::new(), ticked: BTreeSet::new(), status: Status::Editing, key: None }
+    }
+
+    /// The preference centre: the boxes this person said yes to (and did not withdraw), as the
+    /// edge read them from their signed history. Boxes the configuration no longer offers are
+    /// dropped; nothing else can be ticked.
+    pub fn recorded(config: Rc<VersionedConfig>, yes: impl IntoIterator<Item = Cell>) -> Self {
+        let mut form = Self::new(config);
+        let offered: BTreeSet<Cell> = form.cells().collect();
+        form.ticked = yes.into_iter().filter(|c| offered.contains(c)).collect();
+        form
     }
 
     pub fn cells(&self) -> impl Iterator<Item = Cell> + '_ {
@@ -144,6 +156,15 @@ mod tests {
         assert_eq!(s.choices.len(), 3);
         assert!(s.choices.iter().all(|c| !c.granted));
         assert_eq!((s.config_version, s.config_hash.as_str()), (2, "ab".repeat(32).as_str()));
+    }
+
+    #[test]
+    fn the_preference_centre_starts_from_recorded_answers_only() {
+        let yes = [("offers".to_owned(), Channel::Sms), ("gone".to_owned(), Channel::Email)];
+        let form = Form::recorded(config(), yes);
+        assert!(form.is_ticked(&("offers".into(), Channel::Sms)));
+        assert!(!form.is_ticked(&("gone".into(), Channel::Email)), "a box no longer offered is not shown ticked");
+        assert_eq!(form.cells().filter(|c| form.is_ticked(c)).count(), 1);
     }
 
     #[test]

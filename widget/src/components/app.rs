@@ -7,9 +7,11 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use super::form::ConsentForm;
+use super::preferences::PreferencesForm;
 use super::reconfirm::ReconfirmPrompt;
 use crate::api;
 use crate::i18n::{Key, t};
+use crate::state::Cell;
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct AppProps {
@@ -27,12 +29,15 @@ pub enum Mode {
     Signup,
     /// The prompt for an identified visitor; the host passes the signed re-confirmation token.
     Reconfirm { token: String },
+    /// The preference centre, opened from a signed preference link.
+    Preferences { token: String },
 }
 
 #[derive(Clone, PartialEq)]
 enum Load {
     Loading,
-    Ready(Rc<VersionedConfig>),
+    /// The configuration and, in the preference centre, the person's current yeses.
+    Ready(Rc<VersionedConfig>, Rc<Vec<Cell>>),
     Failed,
 }
 
@@ -41,11 +46,15 @@ pub fn App(props: &AppProps) -> Html {
     let load = use_state(|| Load::Loading);
     {
         let load = load.clone();
-        let (endpoint, site) = (props.endpoint.clone(), props.site.clone());
+        let (endpoint, site, mode) = (props.endpoint.clone(), props.site.clone(), props.mode.clone());
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                load.set(match api::load_config(&endpoint, &site).await {
-                    Ok(c) => Load::Ready(Rc::new(c)),
+                let loaded = match &mode {
+                    Mode::Preferences { token } => api::load_preferences(&endpoint, token).await.map(|p| (p.config, p.yes)),
+                    _ => api::load_config(&endpoint, &site).await.map(|c| (c, Vec::new())),
+                };
+                load.set(match loaded {
+                    Ok((c, yes)) => Load::Ready(Rc::new(c), Rc::new(yes)),
                     Err(_) => Load::Failed,
                 });
             });
@@ -55,9 +64,13 @@ pub fn App(props: &AppProps) -> Html {
     match &*load {
         Load::Loading => html! { <p class="accord-status" role="status">{ t(lang, Key::Loading) }</p> },
         Load::Failed => html! { <p class="accord-status accord-error" role="alert">{ t(lang, Key::LoadFailed) }</p> },
-        Load::Ready(config) => match &props.mode {
+        Load::Ready(config, yes) => match &props.mode {
             Mode::Signup => html! {
                 <ConsentForm config={config.clone()} site={props.site.clone()} endpoint={props.endpoint.clone()}
+                    lang={lang} host={props.host.clone()} />
+            },
+            Mode::Preferences { token } => html! {
+                <PreferencesForm config={config.clone()} yes={yes.clone()} endpoint={props.endpoint.clone()} token={token.clone()}
                     lang={lang} host={props.host.clone()} />
             },
             Mode::Reconfirm { token } => html! {

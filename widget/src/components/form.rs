@@ -64,25 +64,8 @@ pub fn ConsentForm(props: &FormProps) -> Html {
             form.dispatch(Action::Sending(key.clone()));
             let (form, endpoint, site, host) = (form.dispatcher(), endpoint.clone(), site.clone(), host.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                // A few quick retries for a lost connection; never "saved" before the edge says so.
-                let mut outcome = Err(api::SubmitError::Transient);
-                for delay_ms in [0u32, 1_000, 3_000] {
-                    if delay_ms > 0 {
-                        gloo_timers_sleep(delay_ms).await;
-                    }
-                    outcome = api::submit(&endpoint, &site, &submission, &key).await;
-                    if !matches!(outcome, Err(api::SubmitError::Transient)) {
-                        break;
-                    }
-                }
-                match outcome {
-                    Ok((raw, summary)) => {
-                        form.dispatch(Action::Saved { seq: summary.event.seq, recorded_at: summary.event.recorded_at });
-                        announce(&host, "accord:saved", &raw);
-                    }
-                    Err(api::SubmitError::Transient) => form.dispatch(Action::Failed(t(lang, Key::Offline).to_owned())),
-                    Err(api::SubmitError::Refused(msg)) => form.dispatch(Action::Failed(msg)),
-                }
+                let outcome = with_retries(|| api::submit(&endpoint, &site, &submission, &key)).await;
+                settle(&form, &host, lang, outcome);
             });
         })
     };
@@ -110,21 +93,6 @@ pub fn ConsentForm(props: &FormProps) -> Html {
         });
     }
 
-    let status = match &form.status {
-        Status::Editing => html! {},
-        Status::Sending => html! { { t(lang, Key::Saving) } },
-        Status::Saved { seq, recorded_at } => html! {
-            <>{ t(lang, Key::Saved) }{" "}{ t(lang, Key::Receipt) }{format!(" n° {seq} — {recorded_at}")}</>
-        },
-        Status::Failed(msg) => html! { { msg.clone() } },
-    };
-    let status_kind = match form.status {
-        Status::Saved { .. } => "saved",
-        Status::Failed(_) => "error",
-        Status::Sending => "sending",
-        Status::Editing => "editing",
-    };
-
     html! {
         <form class="accord-form" onsubmit={on_submit} novalidate=true aria-labelledby="accord-title">
             <h2 id="accord-title" class="accord-title">{ t(lang, Key::Title) }</h2>
@@ -134,9 +102,54 @@ pub fn ConsentForm(props: &FormProps) -> Html {
                 required=true value={form.email.clone()} oninput={on_email} />
             <Grid form={form.clone()} lang={lang} />
             <Actions lang={lang} on_intent={send} busy={form.status == Status::Sending} />
-            <p class="accord-status" role="status" aria-live="polite" data-state={status_kind}>{ status }</p>
+            { status_line(&form.status, lang, Key::Saved) }
             <Footer config={props.config.clone()} lang={lang} />
         </form>
+    }
+}
+
+/// The `aria-live` line under the buttons; `saved` is the text for a success.
+pub fn status_line(status: &Status, lang: Lang, saved: Key) -> Html {
+    let (kind, text) = match status {
+        Status::Editing => ("editing", html! {}),
+        Status::Sending => ("sending", html! { { t(lang, Key::Saving) } }),
+        Status::Saved { seq, recorded_at } => (
+            "saved",
+            html! { <>{ t(lang, saved) }{" "}{ t(lang, Key::Receipt) }{format!(" n° {seq} — {recorded_at}")}</> },
+        ),
+        Status::Failed(msg) => ("error", html! { { msg.clone() } }),
+    };
+    html! { <p class="accord-status" role="status" aria-live="polite" data-state={kind}>{ text }</p> }
+}
+
+/// A few quick retries for a lost connection; never "saved" before the edge says so.
+pub async fn with_retries<F, Fut>(mut attempt: F) -> Result<(String, api::ReceiptSummary), api::SubmitError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(String, api::ReceiptSummary), api::SubmitError>>,
+{
+    let mut outcome = Err(api::SubmitError::Transient);
+    for delay_ms in [0u32, 1_000, 3_000] {
+        if delay_ms > 0 {
+            gloo_timers_sleep(delay_ms).await;
+        }
+        outcome = attempt().await;
+        if !matches!(outcome, Err(api::SubmitError::Transient)) {
+            break;
+        }
+    }
+    outcome
+}
+
+/// Shows the edge's answer and, on success, tells the host page with the receipt.
+pub fn settle(form: &UseReducerDispatcher<Form>, host: &Element, lang: Lang, outcome: Result<(String, api::ReceiptSummary), api::SubmitError>) {
+    match outcome {
+        Ok((raw, summary)) => {
+            form.dispatch(Action::Saved { seq: summary.event.seq, recorded_at: summary.event.recorded_at });
+            announce(host, "accord:saved", &raw);
+        }
+        Err(api::SubmitError::Transient) => form.dispatch(Action::Failed(t(lang, Key::Offline).to_owned())),
+        Err(api::SubmitError::Refused(msg)) => form.dispatch(Action::Failed(msg)),
     }
 }
 

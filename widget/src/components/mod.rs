@@ -5,4 +5,5 @@ pub mod app;
 pub mod footer;
 pub mod form;
 pub mod grid;
+pub mod preferences;
 pub mod reconfirm;

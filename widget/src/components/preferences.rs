@@ -1,0 +1,103 @@
+//! The preference centre, opened from a signed preference link: the person's current answers,
+//! the same grid and the same three equal buttons to change them, and one more to stop
+//! everything at once (a withdrawal that also covers whatever the site adds later).
+
+use std::rc::Rc;
+
+use accord_core::config::{Lang, VersionedConfig};
+use web_sys::Element;
+use yew::prelude::*;
+
+use super::actions::Actions;
+use super::footer::Footer;
+use super::form::{Intent, settle, status_line, with_retries};
+use super::grid::Grid;
+use crate::api;
+use crate::i18n::{Key, t};
+use crate::state::{Action, Cell, Form, Status};
+
+#[derive(Properties, PartialEq)]
+pub struct PreferencesProps {
+    pub config: Rc<VersionedConfig>,
+    /// The boxes the person said yes to, from their signed history.
+    pub yes: Rc<Vec<Cell>>,
+    pub endpoint: String,
+    pub token: String,
+    pub lang: Lang,
+    pub host: Element,
+}
+
+/// What a send asks the edge for.
+#[derive(Clone, Copy, PartialEq)]
+enum Change {
+    Boxes(Intent),
+    WithdrawAll,
+}
+
+#[function_component]
+pub fn PreferencesForm(props: &PreferencesProps) -> Html {
+    let form = use_reducer(|| Form::recorded(props.config.clone(), props.yes.iter().cloned()));
+    let withdrawn = use_state(|| false);
+    let lang = props.lang;
+
+    let send = {
+        let (form, withdrawn) = (form.clone(), withdrawn.clone());
+        let (endpoint, token, host) = (props.endpoint.clone(), props.token.clone(), props.host.clone());
+        Callback::from(move |change: Change| {
+            let body = match change {
+                Change::WithdrawAll => {
+                    form.dispatch(Action::RefuseAll);
+                    serde_json::json!({"withdraw_all": true})
+                }
+                Change::Boxes(intent) => {
+                    if let Intent::All(all) = intent {
+                        form.dispatch(if all { Action::AcceptAll } else { Action::RefuseAll });
+                    }
+                    let mut s = form.submission(None, lang);
+                    if let Intent::All(all) = intent {
+                        s.choices.iter_mut().for_each(|c| c.granted = all);
+                    }
+                    serde_json::json!({"config_version": s.config_version, "config_hash": s.config_hash, "choices": s.choices})
+                }
+            };
+            let key = match (change, &form.key) {
+                (Change::Boxes(Intent::AsTicked), Some(k)) => k.clone(),
+                _ => api::new_key(),
+            };
+            withdrawn.set(change == Change::WithdrawAll);
+            form.dispatch(Action::Sending(key.clone()));
+            let (form, endpoint, token, host) = (form.dispatcher(), endpoint.clone(), token.clone(), host.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = with_retries(|| api::save_preferences(&endpoint, &token, &body, &key)).await;
+                settle(&form, &host, lang, outcome);
+            });
+        })
+    };
+    let on_submit = {
+        let send = send.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            send.emit(Change::Boxes(Intent::AsTicked));
+        })
+    };
+    let on_intent = send.reform(Change::Boxes);
+    let on_withdraw = send.reform(|_: MouseEvent| Change::WithdrawAll);
+    let busy = form.status == Status::Sending;
+    let saved = if *withdrawn { Key::Withdrawn } else { Key::Saved };
+
+    html! {
+        <form class="accord-form" onsubmit={on_submit} novalidate=true aria-labelledby="accord-title">
+            <h2 id="accord-title" class="accord-title">{ t(lang, Key::PrefsTitle) }</h2>
+            <p class="accord-intro">{ t(lang, Key::PrefsIntro) }</p>
+            <Grid form={form.clone()} lang={lang} />
+            <Actions lang={lang} on_intent={on_intent} busy={busy} />
+            <p class="accord-withdraw">
+                <button type="button" class="accord-link" data-action="withdraw-all" disabled={busy} onclick={on_withdraw}>
+                    { t(lang, Key::WithdrawAll) }
+                </button>
+            </p>
+            { status_line(&form.status, lang, saved) }
+            <Footer config={props.config.clone()} lang={lang} />
+        </form>
+    }
+}
