@@ -112,6 +112,31 @@ pub struct SiteConfig {
     /// Channels on which a yes only counts once confirmed through a link sent to the address.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub double_opt_in: Vec<Channel>,
+    /// The site's own wording for the widget's headings, in both languages; the widget's
+    /// defaults where absent. Purposes, legal bases and buttons are not overridable: their
+    /// wording is what makes the form compliant.
+    #[serde(default, skip_serializing_if = "WidgetTexts::is_empty")]
+    pub widget_texts: WidgetTexts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WidgetTexts {
+    /// The signup form's heading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Text>,
+    /// The sentence under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Text>,
+    /// The re-confirmation prompt's question.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconfirm_title: Option<Text>,
+}
+
+impl WidgetTexts {
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none() && self.intro.is_none() && self.reconfirm_title.is_none()
+    }
 }
 
 /// A published configuration with its version and the SHA-256 of its canonical encoding.
@@ -149,6 +174,15 @@ impl SiteConfig {
                     "origin",
                     "must be an origin like https://shop.example (scheme, host, optional port; no path)",
                 ));
+            }
+        }
+        for (name, text, max) in [
+            ("title", &self.widget_texts.title, 120),
+            ("intro", &self.widget_texts.intro, 600),
+            ("reconfirm_title", &self.widget_texts.reconfirm_title, 160),
+        ] {
+            if let Some(text) = text {
+                text.check(&format!("widget_texts.{name}"), max, &mut out);
             }
         }
         if self.content_types.is_empty() {
@@ -241,6 +275,20 @@ pub(crate) mod tests {
             ]
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn widget_texts_are_optional_checked_and_absent_from_the_hash_when_unset() {
+        let plain = sample();
+        assert!(!serde_json::to_string(&plain).unwrap().contains("widget_texts"), "older configurations keep their hash");
+        let mut c = sample();
+        c.widget_texts.title = Some(Text { fr: "Restez en contact".into(), en: "Stay in touch".into() });
+        assert!(c.validate().is_ok());
+        c.widget_texts.intro = Some(Text { fr: " ".into(), en: "x".repeat(601) });
+        let v = c.validate().unwrap_err();
+        let got: Vec<(&str, &str)> = v.0.iter().map(|v| (v.field.as_str(), v.rule.as_str())).collect();
+        assert_eq!(got, vec![("widget_texts.intro.fr", "required"), ("widget_texts.intro.en", "max_length")]);
+        assert!(serde_json::from_value::<SiteConfig>(serde_json::json!({"widget_texts": {"button": {"fr": "x", "en": "x"}}})).is_err());
     }
 
     #[test]

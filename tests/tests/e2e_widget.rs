@@ -124,12 +124,19 @@ async fn choices_survive_a_lost_connection_and_are_saved_on_retry() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_places_the_widget_itself_with_its_own_attributes() {
     let stack = Stack::start("widget-element");
+    // The site's own heading replaces the widget's default.
+    let mut config = stack.config["config"].clone();
+    config["widget_texts"] = serde_json::json!({"title": {"fr": "Restez en contact", "en": "Stay in touch"}});
+    let v2 = stack.api.put_admin(&format!("/v1/sites/{}/config", common::SITE), &config);
+    assert_eq!(v2.status, 201, "{:?}", v2.body);
     let browser = Browser::start().await;
     let c = &browser.client;
     c.goto(&format!("{}/confidentialite.html", stack.site.url())).await.unwrap();
     let root = widget_root(c, "accord-consent").await;
     let refuse = root.find(Locator::Css("button[data-action='refuse-all']")).await.unwrap().text().await.unwrap();
     assert_eq!(refuse, "Refuse all", "the element's data-lang=\"en\" wins over the French page");
+    let title = root.find(Locator::Css(".accord-title")).await.unwrap().text().await.unwrap();
+    assert_eq!(title, "Stay in touch", "the configuration's wording, in the widget's language");
     let hosts = c.find_all(Locator::Css("accord-consent")).await.unwrap();
     assert_eq!(hosts.len(), 1, "mounted where the page put it, not again after the script");
     common::screenshot(c, "widget-element-en").await;
@@ -188,5 +195,53 @@ async fn the_preference_centre_shows_current_choices_and_changes_or_withdraws_th
         &serde_json::json!({"content_type": "special_offers", "channel": "email", "contacts": [{"email": email}]}),
     );
     assert_eq!(audience.body["results"][0]["allowed"], false, "{:?}", audience.body);
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reconfirmation_banner_blocks_nothing_and_records_a_yes() {
+    use accord_core::token::{LinkClaims, LinkPurpose, TokenKeyring};
+    let stack = Stack::start("widget-banner");
+    let email = "banniere@example.fr";
+    let consent = serde_json::json!({"email": email, "config_version": stack.config["version"], "config_hash": stack.config["hash"],
+        "choices": [{"content_type": "special_offers", "channel": "email", "granted": true}]});
+    let first = stack.api.post(&format!("/v1/sites/{}/consents", common::SITE), &consent);
+    assert_eq!(first.status, 201);
+    let subject = first.body["event"]["subject"].as_str().unwrap().to_owned();
+    // The token the shop would have received in the re-confirmation request.
+    let keyring = TokenKeyring::from_secret(&stack.secrets().token_keys).unwrap();
+    let token = keyring
+        .issue(&LinkClaims {
+            site: accord_core::ids::SiteId::parse(common::SITE).unwrap(),
+            subject: accord_core::ids::SubjectId::parse(&subject).unwrap(),
+            purpose: LinkPurpose::Reconfirm,
+            expires_at: Some(chrono::Utc::now() + chrono::Duration::days(30)),
+        })
+        .unwrap();
+
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/commandes.html#token={token}", stack.site.url())).await.unwrap();
+    let root = eventually(60, "the banner", || async {
+        let host = c.find(Locator::Css("accord-consent")).await.ok()?;
+        let root = host.shadow_root().await.ok()?;
+        root.find(Locator::Css("section.accord-banner")).await.ok().map(|_| root)
+    })
+    .await;
+    let focused = c.execute("return document.querySelector('accord-consent').shadowRoot.activeElement === null;", vec![]).await.unwrap();
+    assert_eq!(focused, serde_json::json!(true), "a banner does not take the focus");
+    assert!(root.find(Locator::Css("[role='dialog']")).await.is_err(), "and is not a dialog");
+    common::screenshot(c, "widget-banner-fr").await;
+    assert_eq!(axe_violations_in(c, "accord-consent").await, Vec::<String>::new());
+
+    root.find(Locator::Css("button[data-action='reconfirm-yes']")).await.unwrap().click().await.unwrap();
+    eventually(30, "the thank-you status", || async {
+        let t = root.find(Locator::Css(".accord-status")).await.ok()?.text().await.ok()?;
+        t.contains("Merci").then_some(())
+    })
+    .await;
+    let receipts = stack.api.get_admin(&format!("/v1/sites/{}/subjects/{subject}/receipts", common::SITE));
+    let kinds: Vec<&str> = receipts.body["receipts"].as_array().unwrap().iter().map(|r| r["event"]["body"]["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["consent", "reconfirmation"]);
     browser.close().await;
 }

@@ -4,7 +4,7 @@
  *   <script src="https://consent.example/widget/accord.js" async
  *           data-site="demo-shop" data-endpoint="https://consent.example"
  *           data-lang="fr" data-target="optional-element-id"
- *           data-mode="signup|preferences|reconfirm" data-token="signed token"></script>
+ *           data-mode="signup|preferences|reconfirm|banner" data-token="signed token"></script>
  *
  * Or place the widget yourself, as often as needed (attributes override the script's):
  *
@@ -24,9 +24,9 @@
       endpoint: attr(el, "endpoint", new URL(script.src).origin),
       // The widget speaks the page's language unless told otherwise; the browser's comes next.
       lang: attr(el, "lang", document.documentElement.lang || ""),
-      // "signup" (default), "preferences" (the preference centre of a signed preference link)
-      // or "reconfirm" (the prompt for an identified visitor); the signed token comes in
-      // data-token or the page URL's #token=.
+      // "signup" (default), "preferences" (the preference centre of a signed preference link),
+      // "reconfirm" (the prompt for an identified visitor) or "banner" (the same question as a
+      // bar at the bottom of the page); the signed token comes in data-token or #token=.
       mode: attr(el, "mode", "signup"),
       token: attr(el, "token", new URLSearchParams(location.hash.slice(1)).get("token") || "")
     };
@@ -49,7 +49,7 @@
   function start() {
     // Nothing to ask an unidentified visitor: the bundle is not even fetched.
     var wanted = places().map(function (el) { return { el: el, opts: options(el) }; }).filter(function (p) {
-      return !((p.opts.mode === "reconfirm" || p.opts.mode === "preferences") && !p.opts.token);
+      return !(p.opts.mode !== "signup" && !p.opts.token);
     });
     if (!wanted.length) return;
     import(base + "pkg/accord_widget.js")

@@ -54,9 +54,14 @@ pub fn mount(host: Element, site: String, endpoint: String, lang: String, mode: 
         "reconfirm" if !token.is_empty() => Mode::Reconfirm { token },
         "reconfirm" => return Err("data-mode=\"reconfirm\" needs the signed re-confirmation token (data-token or #token=)".into()),
         "preferences" if !token.is_empty() => Mode::Preferences { token },
+        "banner" if !token.is_empty() => Mode::Banner { token },
+        "banner" => return Err("data-mode=\"banner\" needs the signed re-confirmation token (data-token or #token=)".into()),
         "preferences" => return Err("data-mode=\"preferences\" needs the signed preference token (data-token or #token=)".into()),
         _ => Mode::Signup,
     };
+    if matches!(mode, Mode::Banner { .. }) {
+        container.set_class_name("accord accord-bare");
+    }
     yew::Renderer::<App>::with_root_and_props(container, AppProps { site, endpoint, lang, host, mode }).render();
     Ok(())
 }

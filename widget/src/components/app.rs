@@ -31,6 +31,8 @@ pub enum Mode {
     Reconfirm { token: String },
     /// The preference centre, opened from a signed preference link.
     Preferences { token: String },
+    /// The re-confirmation question as a non-modal banner at the bottom of the page.
+    Banner { token: String },
 }
 
 #[derive(Clone, PartialEq)]
@@ -76,6 +78,10 @@ pub fn App(props: &AppProps) -> Html {
             Mode::Reconfirm { token } => html! {
                 <ReconfirmPrompt config={config.clone()} endpoint={props.endpoint.clone()} token={token.clone()}
                     lang={lang} host={props.host.clone()} />
+            },
+            Mode::Banner { token } => html! {
+                <ReconfirmPrompt config={config.clone()} endpoint={props.endpoint.clone()} token={token.clone()}
+                    lang={lang} host={props.host.clone()} banner=true />
             },
         },
     }

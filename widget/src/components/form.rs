@@ -93,10 +93,11 @@ pub fn ConsentForm(props: &FormProps) -> Html {
         });
     }
 
+    let texts = &props.config.config.widget_texts;
     html! {
         <form class="accord-form" onsubmit={on_submit} novalidate=true aria-labelledby="accord-title">
-            <h2 id="accord-title" class="accord-title">{ t(lang, Key::Title) }</h2>
-            <p class="accord-intro">{ t(lang, Key::Intro) }</p>
+            <h2 id="accord-title" class="accord-title">{ own(&texts.title, lang, Key::Title) }</h2>
+            <p class="accord-intro">{ own(&texts.intro, lang, Key::Intro) }</p>
             <label class="accord-label" for="accord-email">{ t(lang, Key::Email) }</label>
             <input id="accord-email" class="accord-input" type="email" name="email" autocomplete="email"
                 required=true value={form.email.clone()} oninput={on_email} />
@@ -106,6 +107,11 @@ pub fn ConsentForm(props: &FormProps) -> Html {
             <Footer config={props.config.clone()} lang={lang} />
         </form>
     }
+}
+
+/// The site's own wording when its configuration has one, else the widget's.
+pub fn own(text: &Option<accord_core::config::Text>, lang: Lang, default: Key) -> String {
+    text.as_ref().map_or_else(|| t(lang, default).to_owned(), |x| x.get(lang).to_owned())
 }
 
 /// The `aria-live` line under the buttons; `saved` is the text for a success.

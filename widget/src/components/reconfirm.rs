@@ -1,6 +1,9 @@
 //! The re-confirmation prompt for an identified visitor whose consent is due: a small modal
 //! dialog, "No thanks" and "Yes, keep me subscribed" equal and side by side, focus trapped
 //! inside while open and given back when it closes. Closing (Escape) is refusing.
+//!
+//! As a banner (`data-mode="banner"`) the same question sits at the bottom of the page without
+//! taking focus or blocking it: a landmark the person can reach, answer or ignore.
 
 use std::rc::Rc;
 
@@ -19,6 +22,9 @@ pub struct PromptProps {
     pub token: String,
     pub lang: Lang,
     pub host: Element,
+    /// A non-modal banner instead of the dialog.
+    #[prop_or_default]
+    pub banner: bool,
 }
 
 #[derive(Clone, PartialEq)]
@@ -41,8 +47,11 @@ pub fn ReconfirmPrompt(props: &PromptProps) -> Html {
 
     {
         // Remember where focus was, then move it into the dialog.
-        let (previous, yes_ref) = (previous.clone(), yes_ref.clone());
+        let (previous, yes_ref, banner) = (previous.clone(), yes_ref.clone(), props.banner);
         use_effect_with((), move |_| {
+            if banner {
+                return;
+            }
             *previous.borrow_mut() = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.active_element())
@@ -90,12 +99,12 @@ pub fn ReconfirmPrompt(props: &PromptProps) -> Html {
     };
 
     let onkeydown = {
-        let (no_ref, yes_ref, decline) = (no_ref.clone(), yes_ref.clone(), decline.clone());
+        let (no_ref, yes_ref, decline, banner) = (no_ref.clone(), yes_ref.clone(), decline.clone(), props.banner);
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Escape" {
                 e.prevent_default();
                 decline.emit(());
-            } else if e.key() == "Tab" {
+            } else if e.key() == "Tab" && !banner {
                 // Two buttons: Tab and Shift-Tab go from one to the other and never leave.
                 let (first, last) = (no_ref.cast::<HtmlElement>(), yes_ref.cast::<HtmlElement>());
                 let on_last = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) == last;
@@ -125,19 +134,28 @@ pub fn ReconfirmPrompt(props: &PromptProps) -> Html {
     let open = matches!(*stage, Stage::Asking | Stage::Sending | Stage::Failed);
     let busy = *stage == Stage::Sending;
     let controller = props.config.config.controller.name.clone();
+    let body = html! {
+        <>
+            <h2 id="accord-rc-title" class="accord-title">{ super::form::own(&props.config.config.widget_texts.reconfirm_title, lang, Key::ReconfirmTitle) }</h2>
+            <p id="accord-rc-text">{ format!("{controller} — {}", t(lang, Key::ReconfirmText)) }</p>
+            <div class="accord-actions">
+                <button type="button" class="accord-btn" data-action="reconfirm-no" ref={no_ref} disabled={busy}
+                    onclick={decline.reform(|_: MouseEvent| ())}>{ t(lang, Key::ReconfirmNo) }</button>
+                <button type="button" class="accord-btn" data-action="reconfirm-yes" ref={yes_ref} disabled={busy}
+                    onclick={accept.reform(|_: MouseEvent| ())}>{ t(lang, Key::ReconfirmYes) }</button>
+            </div>
+        </>
+    };
     html! {
         <>
-            if open {
+            if open && props.banner {
+                <section class="accord-banner" aria-labelledby="accord-rc-title" onkeydown={onkeydown.clone()}>
+                    { body.clone() }
+                </section>
+            } else if open {
                 <div class="accord-dialog" role="dialog" aria-modal="true" aria-labelledby="accord-rc-title"
                     aria-describedby="accord-rc-text" onkeydown={onkeydown}>
-                    <h2 id="accord-rc-title" class="accord-title">{ t(lang, Key::ReconfirmTitle) }</h2>
-                    <p id="accord-rc-text">{ format!("{controller} — {}", t(lang, Key::ReconfirmText)) }</p>
-                    <div class="accord-actions">
-                        <button type="button" class="accord-btn" data-action="reconfirm-no" ref={no_ref} disabled={busy}
-                            onclick={decline.reform(|_: MouseEvent| ())}>{ t(lang, Key::ReconfirmNo) }</button>
-                        <button type="button" class="accord-btn" data-action="reconfirm-yes" ref={yes_ref} disabled={busy}
-                            onclick={accept.reform(|_: MouseEvent| ())}>{ t(lang, Key::ReconfirmYes) }</button>
-                    </div>
+                    { body }
                 </div>
             }
             <p class="accord-status" role="status" aria-live="polite" data-state={state_attr}>{ status }</p>
