@@ -245,3 +245,56 @@ async fn the_reconfirmation_banner_blocks_nothing_and_records_a_yes() {
     assert_eq!(kinds, vec!["consent", "reconfirmation"]);
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn soft_opt_in_items_show_as_allowed_with_an_opt_out_never_as_a_ticked_box() {
+    let stack = Stack::start("widget-soft-opt-in");
+    let mut config = stack.config["config"].clone();
+    config["content_types"].as_array_mut().unwrap().push(serde_json::json!({
+        "id": "similar_products", "commercial": true, "legal_basis": "legitimate_interest", "channels": ["email"],
+        "label": {"fr": "Produits similaires à vos achats", "en": "Products like the ones you bought"},
+        "description": {"fr": "Une sélection proche de vos commandes.", "en": "A selection close to your orders."}
+    }));
+    let v2 = stack.api.put_admin(&format!("/v1/sites/{}/config", common::SITE), &config);
+    assert_eq!(v2.status, 201, "{:?}", v2.body);
+    let allowed = |email: &str| {
+        let order = stack.api.post_admin(&format!("/v1/sites/{}/activity", common::SITE), &serde_json::json!({"email": email, "activity": "order"}));
+        assert_eq!(order.status, 201, "{:?}", order.body);
+        let r = stack.api.post_admin(
+            &format!("/v1/sites/{}/audience", common::SITE),
+            &serde_json::json!({"content_type": "similar_products", "channel": "email", "contacts": [{"email": email}]}),
+        );
+        (r.body["results"][0]["allowed"].as_bool().unwrap(), r.body["results"][0]["reason"]["code"].as_str().unwrap_or("").to_owned())
+    };
+
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    for (email, opt_out) in [("client@example.fr", false), ("refus@example.fr", true)] {
+        c.goto(&format!("{}/", stack.site.url())).await.unwrap();
+        let root = widget_root(c, "#accord-signup").await;
+        let note = root.find(Locator::Css(".accord-soft")).await.unwrap().text().await.unwrap();
+        assert!(note.contains("intérêt légitime"), "labelled as such: {note}");
+        let stop = root.find(Locator::Css("input[data-content-type='similar_products'][data-channel='email']")).await.unwrap();
+        assert_eq!(stop.attr("data-kind").await.unwrap().as_deref(), Some("opt-out"));
+        assert_eq!(stop.prop("checked").await.unwrap().as_deref(), Some("false"), "an opt-out box, unticked");
+        let label = root.find(Locator::Css("label[for='accord-similar_products-email']")).await.unwrap().text().await.unwrap();
+        assert!(label.contains("ne plus recevoir"), "{label}");
+        if !opt_out {
+            common::screenshot(c, "widget-soft-opt-in-fr").await;
+            assert_eq!(axe_violations(c).await, Vec::<String>::new());
+        }
+        root.find(Locator::Css("#accord-email")).await.unwrap().send_keys(email).await.unwrap();
+        if opt_out {
+            stop.click().await.unwrap();
+        }
+        root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
+        eventually(30, "the saved status", || async {
+            let t = root.find(Locator::Css(".accord-status")).await.ok()?.text().await.ok()?;
+            t.contains("Vos choix sont enregistrés").then_some(())
+        })
+        .await;
+    }
+    assert_eq!(allowed("client@example.fr"), (true, "soft_opt_in".to_owned()), "untouched, the soft opt-in stands once a customer");
+    assert_eq!(allowed("refus@example.fr").0, false, "the opt-out is recorded");
+    browser.close().await;
+}

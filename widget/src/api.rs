@@ -36,6 +36,7 @@ pub async fn load_config(endpoint: &str, site: &str) -> Result<VersionedConfig, 
 pub struct Preferences {
     pub config: VersionedConfig,
     pub yes: Vec<(String, accord_core::ids::Channel)>,
+    pub no: Vec<(String, accord_core::ids::Channel)>,
 }
 
 #[derive(Deserialize)]
@@ -64,8 +65,9 @@ pub async fn load_preferences(endpoint: &str, token: &str) -> Result<Preferences
         return Err(format!("HTTP {}", resp.status()));
     }
     let answer: PreferencesAnswer = resp.json().await.map_err(|e| e.to_string())?;
-    let yes = answer.state.map(|s| s.choices.into_iter().filter(|c| c.granted).map(|c| (c.content_type, c.channel)).collect()).unwrap_or_default();
-    Ok(Preferences { config: answer.config, yes })
+    let (yes, no): (Vec<_>, Vec<_>) = answer.state.map(|s| s.choices).unwrap_or_default().into_iter().partition(|c| c.granted);
+    let cells = |v: Vec<ChoiceAnswer>| v.into_iter().map(|c| (c.content_type, c.channel)).collect();
+    Ok(Preferences { config: answer.config, yes: cells(yes), no: cells(no) })
 }
 
 /// `POST /v1/preferences/{token}` with the new answers, or `{"withdraw_all": true}`.

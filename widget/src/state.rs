@@ -4,6 +4,10 @@
 //! ([`Action::Toggle`] or [`Action::AcceptAll`]): a pre-ticked box cannot be represented.
 //! The one exception is the preference centre ([`Form::recorded`]), which starts from the
 //! person's own earlier answers as the ledger recorded them — never from a default.
+//!
+//! Boxes of legitimate-interest content types (the soft opt-in for customers) are not consent
+//! boxes at all: they are opt-out boxes ("stop sending me this"), unticked until the person
+//! ticks them, and an unticked one is left out of the submission so the soft opt-in stands.
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -30,6 +34,8 @@ pub struct Form {
     pub config: Rc<VersionedConfig>,
     pub email: String,
     ticked: BTreeSet<Cell>,
+    /// Legitimate-interest boxes the person asked to stop.
+    opted_out: BTreeSet<Cell>,
     pub status: Status,
     /// Idempotency key of the request being sent: kept across retries of the same choices,
     /// replaced as soon as anything is edited.
@@ -50,17 +56,28 @@ pub enum Action {
 impl Form {
     /// A fresh form: nothing ticked, whatever the configuration says.
     pub fn new(config: Rc<VersionedConfig>) -> Self {
-        Self { config, email: String::new(), ticked: BTreeSet::new(), status: Status::Editing, key: None }
+        Self { config, email: String::new(), ticked: BTreeSet::new(), opted_out: BTreeSet::new(), status: Status::Editing, key: None }
     }
 
     /// The preference centre: the boxes this person said yes to (and did not withdraw), as the
     /// edge read them from their signed history. Boxes the configuration no longer offers are
     /// dropped; nothing else can be ticked.
-    pub fn recorded(config: Rc<VersionedConfig>, yes: impl IntoIterator<Item = Cell>) -> Self {
+    /// `no` are their recorded refusals: on a legitimate-interest box that is an opt-out.
+    pub fn recorded(config: Rc<VersionedConfig>, yes: impl IntoIterator<Item = Cell>, no: impl IntoIterator<Item = Cell>) -> Self {
         let mut form = Self::new(config);
         let offered: BTreeSet<Cell> = form.cells().collect();
-        form.ticked = yes.into_iter().filter(|c| offered.contains(c)).collect();
+        form.ticked = yes.into_iter().filter(|c| offered.contains(c) && !form.is_soft_opt_in(c)).collect();
+        form.opted_out = no.into_iter().filter(|c| offered.contains(c) && form.is_soft_opt_in(c)).collect();
         form
+    }
+
+    /// Whether the box belongs to a legitimate-interest (soft opt-in) content type.
+    pub fn is_soft_opt_in(&self, cell: &Cell) -> bool {
+        self.config.config.content_type(&cell.0).is_some_and(|ct| ct.legal_basis == accord_core::config::LegalBasis::LegitimateInterest)
+    }
+
+    pub fn is_opted_out(&self, cell: &Cell) -> bool {
+        self.opted_out.contains(cell)
     }
 
     pub fn cells(&self) -> impl Iterator<Item = Cell> + '_ {
@@ -71,7 +88,8 @@ impl Form {
         self.ticked.contains(cell)
     }
 
-    /// Every box answered, ticked or not: a refusal is recorded as evidence too.
+    /// Every consent box answered, ticked or not (a refusal is evidence too); a soft opt-in box
+    /// only when the person opted out.
     pub fn submission(&self, page: Option<String>, lang: accord_core::config::Lang) -> Submission {
         Submission {
             email: self.email.trim().to_owned(),
@@ -79,6 +97,7 @@ impl Form {
             config_hash: self.config.hash.clone(),
             choices: self
                 .cells()
+                .filter(|cell| !self.is_soft_opt_in(cell) || self.is_opted_out(cell))
                 .map(|cell| SubmittedChoice {
                     granted: self.is_ticked(&cell),
                     content_type: cell.0,
@@ -100,12 +119,19 @@ impl Reducible for Form {
         match action {
             Action::SetEmail(e) => next.email = e,
             Action::Toggle(cell) => {
-                if !next.ticked.remove(&cell) {
-                    next.ticked.insert(cell);
+                let set = if self.is_soft_opt_in(&cell) { &mut next.opted_out } else { &mut next.ticked };
+                if !set.remove(&cell) {
+                    set.insert(cell);
                 }
             }
-            Action::AcceptAll => next.ticked = self.cells().collect(),
-            Action::RefuseAll => next.ticked.clear(),
+            Action::AcceptAll => {
+                next.ticked = self.cells().filter(|c| !self.is_soft_opt_in(c)).collect();
+                next.opted_out.clear();
+            }
+            Action::RefuseAll => {
+                next.ticked.clear();
+                next.opted_out = self.cells().filter(|c| self.is_soft_opt_in(c)).collect();
+            }
             Action::Sending(key) => {
                 next.status = Status::Sending;
                 next.key = Some(key);
@@ -114,7 +140,7 @@ impl Reducible for Form {
             Action::Failed(msg) => next.status = Status::Failed(msg),
         }
         // An edit after a save or an error makes the shown outcome stale.
-        let edited = next.email != self.email || next.ticked != self.ticked;
+        let edited = next.email != self.email || next.ticked != self.ticked || next.opted_out != self.opted_out;
         if edited && next.status != Status::Sending {
             next.status = Status::Editing;
             next.key = None;
@@ -161,10 +187,28 @@ mod tests {
     #[test]
     fn the_preference_centre_starts_from_recorded_answers_only() {
         let yes = [("offers".to_owned(), Channel::Sms), ("gone".to_owned(), Channel::Email)];
-        let form = Form::recorded(config(), yes);
+        let form = Form::recorded(config(), yes, []);
         assert!(form.is_ticked(&("offers".into(), Channel::Sms)));
         assert!(!form.is_ticked(&("gone".into(), Channel::Email)), "a box no longer offered is not shown ticked");
         assert_eq!(form.cells().filter(|c| form.is_ticked(c)).count(), 1);
+    }
+
+    #[test]
+    fn soft_opt_in_boxes_are_opt_outs_left_out_unless_ticked() {
+        let mut c = (*config()).clone();
+        c.config.content_types[1].legal_basis = accord_core::config::LegalBasis::LegitimateInterest;
+        let form = Rc::new(Form::new(Rc::new(c)));
+        let news = ("news".to_owned(), Channel::Post);
+        assert!(form.is_soft_opt_in(&news) && !form.is_ticked(&news) && !form.is_opted_out(&news));
+        let sent = |f: &Form| f.submission(None, Lang::Fr).choices.iter().map(|c| (c.content_type.clone(), c.granted)).collect::<Vec<_>>();
+        assert!(!sent(&form).iter().any(|(ct, _)| ct == "news"), "an untouched soft opt-in is not answered: it stands");
+        let form = form.reduce(Action::AcceptAll);
+        assert!(!form.is_ticked(&news), "accepting never ticks a soft opt-in box: there is nothing to accept");
+        let form = form.reduce(Action::RefuseAll);
+        assert!(form.is_opted_out(&news), "refusing everything opts out of it too");
+        assert!(sent(&form).contains(&("news".to_owned(), false)));
+        let form = form.reduce(Action::Toggle(news.clone()));
+        assert!(!form.is_opted_out(&news));
     }
 
     #[test]

@@ -38,8 +38,8 @@ pub enum Mode {
 #[derive(Clone, PartialEq)]
 enum Load {
     Loading,
-    /// The configuration and, in the preference centre, the person's current yeses.
-    Ready(Rc<VersionedConfig>, Rc<Vec<Cell>>),
+    /// The configuration and, in the preference centre, the person's current yeses and noes.
+    Ready(Rc<VersionedConfig>, Rc<(Vec<Cell>, Vec<Cell>)>),
     Failed,
 }
 
@@ -52,11 +52,11 @@ pub fn App(props: &AppProps) -> Html {
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 let loaded = match &mode {
-                    Mode::Preferences { token } => api::load_preferences(&endpoint, token).await.map(|p| (p.config, p.yes)),
-                    _ => api::load_config(&endpoint, &site).await.map(|c| (c, Vec::new())),
+                    Mode::Preferences { token } => api::load_preferences(&endpoint, token).await.map(|p| (p.config, (p.yes, p.no))),
+                    _ => api::load_config(&endpoint, &site).await.map(|c| (c, (Vec::new(), Vec::new()))),
                 };
                 load.set(match loaded {
-                    Ok((c, yes)) => Load::Ready(Rc::new(c), Rc::new(yes)),
+                    Ok((c, answers)) => Load::Ready(Rc::new(c), Rc::new(answers)),
                     Err(_) => Load::Failed,
                 });
             });
@@ -66,13 +66,13 @@ pub fn App(props: &AppProps) -> Html {
     match &*load {
         Load::Loading => html! { <p class="accord-status" role="status">{ t(lang, Key::Loading) }</p> },
         Load::Failed => html! { <p class="accord-status accord-error" role="alert">{ t(lang, Key::LoadFailed) }</p> },
-        Load::Ready(config, yes) => match &props.mode {
+        Load::Ready(config, answers) => match &props.mode {
             Mode::Signup => html! {
                 <ConsentForm config={config.clone()} site={props.site.clone()} endpoint={props.endpoint.clone()}
                     lang={lang} host={props.host.clone()} />
             },
             Mode::Preferences { token } => html! {
-                <PreferencesForm config={config.clone()} yes={yes.clone()} endpoint={props.endpoint.clone()} token={token.clone()}
+                <PreferencesForm config={config.clone()} answers={answers.clone()} endpoint={props.endpoint.clone()} token={token.clone()}
                     lang={lang} host={props.host.clone()} />
             },
             Mode::Reconfirm { token } => html! {

@@ -1,5 +1,6 @@
 //! One fieldset per content type, one real checkbox per channel, each with its label,
-//! purpose, legal basis and retention.
+//! purpose, legal basis and retention. A legitimate-interest (soft opt-in) content type says it
+//! is already allowed for customers and offers opt-out boxes instead: never a ticked consent box.
 
 use accord_core::config::Lang;
 use yew::prelude::*;
@@ -24,8 +25,16 @@ pub fn Grid(props: &GridProps) -> Html {
         .iter()
         .map(|ct| {
             let desc_id = format!("accord-desc-{}", ct.id);
+            let soft = ct.legal_basis == accord_core::config::LegalBasis::LegitimateInterest;
+            let soft_id = format!("accord-soft-{}", ct.id);
+            let described_by = if soft { format!("{desc_id} {soft_id}") } else { desc_id.clone() };
             let boxes = ct.channels.iter().map(|ch| {
                 let cell = (ct.id.as_str().to_owned(), *ch);
+                let (checked, kind, text) = if soft {
+                    (form.is_opted_out(&cell), "opt-out", format!("{} : {}", channel(lang, *ch), t(lang, Key::Stop)))
+                } else {
+                    (form.is_ticked(&cell), "consent", channel(lang, *ch).to_owned())
+                };
                 let id = format!("accord-{}-{}", ct.id, ch);
                 let onchange = {
                     let (form, cell) = (form.dispatcher(), cell.clone());
@@ -33,9 +42,9 @@ pub fn Grid(props: &GridProps) -> Html {
                 };
                 html! {
                     <label class="accord-check" for={id.clone()}>
-                        <input type="checkbox" id={id} data-content-type={ct.id.to_string()} data-channel={ch.as_str()}
-                            checked={form.is_ticked(&cell)} onchange={onchange} aria-describedby={desc_id.clone()} />
-                        <span>{ channel(lang, *ch) }</span>
+                        <input type="checkbox" id={id} data-content-type={ct.id.to_string()} data-channel={ch.as_str()} data-kind={kind}
+                            checked={checked} onchange={onchange} aria-describedby={described_by.clone()} />
+                        <span>{ text }</span>
                     </label>
                 }
             });
@@ -49,6 +58,9 @@ pub fn Grid(props: &GridProps) -> Html {
                                 t(lang, Key::Retention), t(lang, Key::Months)) }
                         </span>
                     </p>
+                    if soft {
+                        <p class="accord-soft" id={soft_id.clone()}>{ t(lang, Key::SoftOptIn) }</p>
+                    }
                     <div class="accord-channels">{ for boxes }</div>
                 </fieldset>
             }

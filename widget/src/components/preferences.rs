@@ -19,8 +19,8 @@ use crate::state::{Action, Cell, Form, Status};
 #[derive(Properties, PartialEq)]
 pub struct PreferencesProps {
     pub config: Rc<VersionedConfig>,
-    /// The boxes the person said yes to, from their signed history.
-    pub yes: Rc<Vec<Cell>>,
+    /// The boxes the person said yes and no to, from their signed history.
+    pub answers: Rc<(Vec<Cell>, Vec<Cell>)>,
     pub endpoint: String,
     pub token: String,
     pub lang: Lang,
@@ -36,7 +36,7 @@ enum Change {
 
 #[function_component]
 pub fn PreferencesForm(props: &PreferencesProps) -> Html {
-    let form = use_reducer(|| Form::recorded(props.config.clone(), props.yes.iter().cloned()));
+    let form = use_reducer(|| Form::recorded(props.config.clone(), props.answers.0.iter().cloned(), props.answers.1.iter().cloned()));
     let withdrawn = use_state(|| false);
     let lang = props.lang;
 
