@@ -91,6 +91,12 @@ pub fn reconfirm_due(config: &SiteConfig, last_contact: DateTime<Utc>) -> DateTi
     retention_limit(config, last_contact) - chrono::Duration::days(i64::from(config.retention.reconfirm_lead_days))
 }
 
+/// Whether the widget should ask this person to re-confirm now: their data is still held, and
+/// the retention limit is within the site's lead time.
+pub fn reconfirmation_due(state: &SubjectState, config: &SiteConfig, now: DateTime<Utc>) -> bool {
+    state.erased_at.is_none() && state.lapsed_at.is_none() && state.objected_at.is_none() && now >= reconfirm_due(config, state.last_contact)
+}
+
 /// The decision for one person (`None`: never recorded) and one box.
 ///
 /// Order matters and is the point of this function: an objection or erasure beats everything,
@@ -148,6 +154,22 @@ mod tests {
 
     fn decide(events: &[crate::event::Event], ct: &str, ch: Channel, day: i64) -> Decision {
         may_contact(replay(subject(1), events).as_ref(), &config(), ct, ch, at(day))
+    }
+
+    #[test]
+    fn reconfirmation_is_due_only_inside_the_lead_time_of_a_live_subject() {
+        let c = config();
+        let signup = consent(1, 1, &[("special_offers", Channel::Email, true)]);
+        let s = crate::state::replay(signup.subject.clone(), &[signup.clone()]).unwrap();
+        let due = reconfirm_due(&c, s.last_contact);
+        assert!(!reconfirmation_due(&s, &c, due - chrono::Duration::seconds(1)));
+        assert!(reconfirmation_due(&s, &c, due));
+        let mut lapsed = s.clone();
+        lapsed.lapsed_at = Some(due);
+        assert!(!reconfirmation_due(&lapsed, &c, due), "nothing to ask once lapsed");
+        let mut objected = s;
+        objected.objected_at = Some(due);
+        assert!(!reconfirmation_due(&objected, &c, due), "never ask someone who objected");
     }
 
     #[test]

@@ -74,7 +74,7 @@ async fn check_site(route: &Route, env: &Env) -> Result<(), EdgeError> {
         }
         Route::GetUnsubscribe(t) | Route::PostUnsubscribe(t) => api::unsubscribe::site_of(env, t)?,
         Route::GetConfirm(t) | Route::PostConfirm(t) => api::confirm::site_of(env, Which::Confirm, t)?,
-        Route::GetReconfirm(t) | Route::PostReconfirm(t) | Route::PostReconfirmJson(t) | Route::PreflightReconfirm(t) => {
+        Route::GetReconfirm(t) | Route::PostReconfirm(t) | Route::PostReconfirmJson(t) | Route::PreflightReconfirm(t) | Route::GetReconfirmStatus(t) => {
             api::confirm::site_of(env, Which::Reconfirm, t)?
         }
         other => match other.site() {
@@ -99,7 +99,7 @@ async fn limit(route: &Route, env: &Env, req: &Incoming) -> Result<(), EdgeError
         Route::PostConfirm(t) => (api::confirm::site_of(env, Which::Confirm, t)?, Class::Write),
         Route::PostReconfirm(t) | Route::PostReconfirmJson(t) => (api::confirm::site_of(env, Which::Reconfirm, t)?, Class::Write),
         Route::GetConfirm(t) => (api::confirm::site_of(env, Which::Confirm, t)?, Class::Read),
-        Route::GetReconfirm(t) => (api::confirm::site_of(env, Which::Reconfirm, t)?, Class::Read),
+        Route::GetReconfirm(t) | Route::GetReconfirmStatus(t) => (api::confirm::site_of(env, Which::Reconfirm, t)?, Class::Read),
         _ => return Ok(()),
     };
     limits_check::check(env, &site, &req.client, class).await
@@ -160,6 +160,7 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::GetPreferencePage(t) => api::preference_page::get(env, &t, req).await,
         Route::PostPreferencePage(t) => api::preference_page::post(env, &t, req).await,
         Route::PostReconfirmJson(t) => api::confirm::post_json(env, &t, req).await,
+        Route::GetReconfirmStatus(t) => api::confirm::status(env, &t, req).await,
         Route::PreflightReconfirm(t) => {
             let site = api::confirm::site_of(env, Which::Reconfirm, &t)?;
             api::config::preflight(env, &site, req).await

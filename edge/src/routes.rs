@@ -34,6 +34,9 @@ pub enum Route {
     GetPreferencePage(String),
     PostPreferencePage(String),
     PostReconfirmJson(String),
+    /// Whether the widget should ask the token's holder to re-confirm now (the loader asks
+    /// before fetching the bundle).
+    GetReconfirmStatus(String),
     PreflightReconfirm(String),
     GetConfirm(String),
     PostConfirm(String),
@@ -81,6 +84,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/v1/sites/{site}/stats", Access::Controller),
     ("GET", "/v1/preferences/{token}", Access::Public),
     ("POST", "/v1/reconfirm/{token}", Access::Public),
+    ("GET", "/v1/reconfirm/{token}", Access::Public),
     ("POST", "/v1/preferences/{token}", Access::Public),
     ("POST", "/v1/sites/{site}/links", Access::Controller),
     ("POST", "/v1/sites/{site}/unsubscribe-links", Access::Controller),
@@ -152,7 +156,7 @@ impl Route {
             | PostActivity(s) | PostImport(s) | PostLink(s) | PostUnsubscribeLinks(s) | RunLifecycle(s) | CreateWebhook(s)
             | ListWebhooks(s) | DeleteWebhook(s, _) | WebhookDeliveries(s) | PostAudience(s) | CreateApiKey(s) | ListApiKeys(s)
             | RevokeApiKey(s, _) | Preflight(s) | Stats(s) => Some(s),
-            Health | Keys | OpenApi | Console | ConsoleFile(_) | GetPreferencePage(_) | PostPreferencePage(_) | PostReconfirmJson(_) | PreflightReconfirm(_)
+            Health | Keys | OpenApi | Console | ConsoleFile(_) | GetPreferencePage(_) | PostPreferencePage(_) | PostReconfirmJson(_) | GetReconfirmStatus(_) | PreflightReconfirm(_)
             | GetConfirm(_) | PostConfirm(_) | GetReconfirm(_) | PostReconfirm(_) | GetUnsubscribe(_) | PostUnsubscribe(_)
             | GetPreferences(_) | PostPreferences(_) | PreflightPreferences(_) => None,
         }
@@ -229,7 +233,11 @@ impl Route {
             }
             ["v1", "reconfirm", token] if token.len() <= 512 => {
                 let token = (*token).to_owned();
-                if method == "OPTIONS" { Ok(Route::PreflightReconfirm(token)) } else { only("POST", Route::PostReconfirmJson(token)) }
+                match method {
+                    "OPTIONS" => Ok(Route::PreflightReconfirm(token)),
+                    "GET" => Ok(Route::GetReconfirmStatus(token)),
+                    _ => only("GET, POST", Route::PostReconfirmJson(token)),
+                }
             }
             ["v1", "preferences", token] => {
                 let token = (*token).to_owned();

@@ -201,7 +201,7 @@ async fn the_preference_centre_shows_current_choices_and_changes_or_withdraws_th
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reconfirmation_banner_blocks_nothing_and_records_a_yes() {
     use accord_core::token::{LinkClaims, LinkPurpose, TokenKeyring};
-    let stack = Stack::start("widget-banner");
+    let mut stack = Stack::start("widget-banner");
     let email = "banniere@example.fr";
     let consent = serde_json::json!({"email": email, "config_version": stack.config["version"], "config_hash": stack.config["hash"],
         "choices": [{"content_type": "special_offers", "channel": "email", "granted": true}]});
@@ -215,12 +215,30 @@ async fn the_reconfirmation_banner_blocks_nothing_and_records_a_yes() {
             site: accord_core::ids::SiteId::parse(common::SITE).unwrap(),
             subject: accord_core::ids::SubjectId::parse(&subject).unwrap(),
             purpose: LinkPurpose::Reconfirm,
-            expires_at: Some(chrono::Utc::now() + chrono::Duration::days(30)),
+            expires_at: Some(chrono::Utc::now() + chrono::Duration::days(1200)),
         })
         .unwrap();
 
     let browser = Browser::start().await;
     let c = &browser.client;
+
+    // Just signed up: nothing to ask, and the loader fetches nothing beyond its question.
+    c.goto(&format!("{}/commandes.html#token={token}", stack.site.url())).await.unwrap();
+    let asked = eventually(30, "the loader's question to the edge", || async {
+        let names = c.execute("return performance.getEntriesByType('resource').map(e => e.name);", vec![]).await.ok()?;
+        let names: Vec<String> = serde_json::from_value(names).ok()?;
+        names.iter().any(|n| n.contains("/v1/reconfirm/")).then_some(names)
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let names: Vec<String> = serde_json::from_value(c.execute("return performance.getEntriesByType('resource').map(e => e.name);", vec![]).await.unwrap()).unwrap();
+    assert!(!names.iter().any(|n| n.contains("accord_widget")), "not due: the widget is not downloaded ({asked:?}, {names:?})");
+    let shown = c.execute("return !!document.querySelector('accord-consent').shadowRoot;", vec![]).await.unwrap();
+    assert_eq!(shown, serde_json::json!(false));
+
+    // 20 days before the retention limit: the same page asks.
+    stack.set_clock_offset_days(1070);
+    c.goto("about:blank").await.unwrap();
     c.goto(&format!("{}/commandes.html#token={token}", stack.site.url())).await.unwrap();
     let root = eventually(60, "the banner", || async {
         let host = c.find(Locator::Css("accord-consent")).await.ok()?;

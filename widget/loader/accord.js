@@ -46,12 +46,25 @@
     return [el];
   }
 
+  /* Re-confirmation is asked only when due: the edge answers one bit before anything else is
+   * fetched. Every other mode with its token shows at once. */
+  function needed(p) {
+    if (p.opts.mode !== "signup" && !p.opts.token) return Promise.resolve(false);
+    if (p.opts.mode !== "reconfirm" && p.opts.mode !== "banner") return Promise.resolve(true);
+    return fetch(p.opts.endpoint.replace(/\/$/, "") + "/v1/reconfirm/" + encodeURIComponent(p.opts.token))
+      .then(function (r) { return r.ok ? r.json() : { due: false }; })
+      .then(function (a) { return a.due === true; }, function () { return false; });
+  }
+
   function start() {
-    // Nothing to ask an unidentified visitor: the bundle is not even fetched.
-    var wanted = places().map(function (el) { return { el: el, opts: options(el) }; }).filter(function (p) {
-      return !(p.opts.mode !== "signup" && !p.opts.token);
+    var all = places().map(function (el) { return { el: el, opts: options(el) }; });
+    Promise.all(all.map(needed)).then(function (flags) {
+      var wanted = all.filter(function (p, i) { return flags[i]; });
+      if (wanted.length) load(wanted);
     });
-    if (!wanted.length) return;
+  }
+
+  function load(wanted) {
     import(base + "pkg/accord_widget.js")
       .then(function (m) {
         return m.default({ module_or_path: base + "pkg/accord_widget_bg.wasm" }).then(function () {

@@ -90,6 +90,21 @@ pub async fn post(env: &Env, which: Which, token: &str, req: &Incoming) -> Resul
     render(env, which, &c, req, None).await
 }
 
+/// `GET /v1/reconfirm/{token}`: `{"due": bool}`, whether the prompt should be shown now. The
+/// loader asks this before fetching the widget, so visitors with nothing to answer download
+/// nothing more. Says nothing about the person beyond that one bit.
+pub async fn status(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = claims(env, Which::Reconfirm, token)?;
+    let config = super::config::load_cached(env, &c.site, None).await?;
+    let cors = crate::cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
+    let msg = LedgerRequest::State { subject: c.subject.clone() };
+    let (_, state): (_, Option<accord_core::state::SubjectState>) = call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
+    let due = state.is_some_and(|s| accord_core::policy::reconfirmation_due(&s, &config.config, crate::clock::Clock::now(&crate::clock::RuntimeClock)));
+    let mut resp = ApiResponse::json(200, &serde_json::json!({ "due": due }));
+    resp.headers.extend(cors);
+    Ok(resp)
+}
+
 /// `POST /v1/reconfirm/{token}`: the widget's re-confirmation prompt answering yes, from the
 /// site's own pages (CORS per the site's allowed origins). Answers the signed receipt.
 pub async fn post_json(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
