@@ -94,6 +94,22 @@ const edge :Workerd.Worker = (
     )
 }
 
+impl EdgeOptions {
+    /// An edge on a free loopback port with fresh demo secrets, trusting `x-forwarded-for` as
+    /// the client address (load generators vary it), for the bench and the soak.
+    pub fn loopback(workerd: PathBuf, state_dir: PathBuf, secrets: Secrets, vars: Vec<(String, String)>) -> Self {
+        EdgeOptions {
+            workerd,
+            host: "127.0.0.1".into(),
+            state_dir,
+            port: crate::net::free_port(),
+            secrets,
+            client_ip_header: Some("x-forwarded-for".into()),
+            vars,
+        }
+    }
+}
+
 impl EdgeProcess {
     /// Starts workerd and waits until it accepts connections.
     pub fn start(opts: EdgeOptions) -> std::io::Result<Self> {

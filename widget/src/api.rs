@@ -72,15 +72,7 @@ pub async fn load_preferences(endpoint: &str, token: &str) -> Result<Preferences
 
 /// `POST /v1/preferences/{token}` with the new answers, or `{"withdraw_all": true}`.
 pub async fn save_preferences(endpoint: &str, token: &str, body: &serde_json::Value, key: &str) -> Result<(String, ReceiptSummary), SubmitError> {
-    let resp = Request::post(&format!("{endpoint}/v1/preferences/{token}"))
-        .header("idempotency-key", key)
-        .json(body)
-        .map_err(|e| SubmitError::Refused(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| SubmitError::Transient)?;
-    let text = receipt_text(resp).await?;
-    serde_json::from_str(&text).map(|summary| (text, summary)).map_err(|_| SubmitError::Transient)
+    post_for_receipt(&format!("{endpoint}/v1/preferences/{token}"), body, key).await
 }
 
 /// Why a submission did not go through.
@@ -95,9 +87,14 @@ pub enum SubmitError {
 /// Posts the submission with an idempotency key, so a retry after a lost answer is stored once.
 /// On success returns the raw receipt JSON and its summary.
 pub async fn submit(endpoint: &str, site: &str, submission: &Submission, key: &str) -> Result<(String, ReceiptSummary), SubmitError> {
-    let resp = Request::post(&format!("{endpoint}/v1/sites/{site}/consents"))
+    post_for_receipt(&format!("{endpoint}/v1/sites/{site}/consents"), submission, key).await
+}
+
+/// Posts JSON with an idempotency key; the raw receipt and its summary, or why not.
+async fn post_for_receipt(url: &str, body: &impl serde::Serialize, key: &str) -> Result<(String, ReceiptSummary), SubmitError> {
+    let resp = Request::post(url)
         .header("idempotency-key", key)
-        .json(submission)
+        .json(body)
         .map_err(|e| SubmitError::Refused(e.to_string()))?
         .send()
         .await

@@ -15,7 +15,6 @@ use harness::api::Api;
 use harness::crash::{self, CrashPlan, Target};
 use harness::edge::{EdgeOptions, EdgeProcess};
 use harness::load;
-use harness::net::free_port;
 use harness::secrets::Secrets;
 use serde_json::json;
 
@@ -46,16 +45,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&state);
     let secrets = Secrets::generate("soak-1");
     let admin = secrets.admin_token.clone();
-    let options = EdgeOptions {
-        workerd: tools.workerd(),
-        host: "127.0.0.1".into(),
-        state_dir: state.clone(),
-        port: free_port(),
-        secrets,
-        client_ip_header: Some("x-forwarded-for".into()),
-        // The run sends far more than one site's default 6,000 signups a minute.
-        vars: vec![("ACCORD_SITE_WRITES_PER_MINUTE".into(), "1000000".into())],
-    };
+    // The run sends far more than one site's default 6,000 signups a minute.
+    let options = EdgeOptions::loopback(tools.workerd(), state.clone(), secrets, vec![("ACCORD_SITE_WRITES_PER_MINUTE".into(), "1000000".into())]);
     let mut edge = EdgeProcess::start(options.clone()).map_err(|e| e.to_string())?;
     let api = Api::new(&edge.url(), &admin);
     let text = std::fs::read_to_string(workspace_root().join("demo-site/site-config.json")).map_err(|e| e.to_string())?;

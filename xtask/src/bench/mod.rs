@@ -22,7 +22,6 @@ mod webdriver;
 
 use harness::api::Api;
 use harness::edge::{EdgeOptions, EdgeProcess};
-use harness::net::free_port;
 use harness::secrets::Secrets;
 use serde_json::{Value, json};
 
@@ -91,15 +90,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&state);
     let secrets = Secrets::generate("bench-1");
     let admin = secrets.admin_token.clone();
-    let edge_proc = EdgeProcess::start(EdgeOptions {
-        workerd: tools.workerd(),
-        host: "127.0.0.1".into(),
-        state_dir: state.clone(),
-        port: free_port(),
+    let edge_proc = EdgeProcess::start(EdgeOptions::loopback(
+        tools.workerd(),
+        state.clone(),
         secrets,
-        client_ip_header: Some("x-forwarded-for".into()),
-        vars: vec![("ACCORD_SITE_WRITES_PER_MINUTE".into(), "100000000".into())],
-    })
+        vec![("ACCORD_SITE_WRITES_PER_MINUTE".into(), "100000000".into())],
+    ))
     .map_err(|e| e.to_string())?;
     let base = edge_proc.url();
     let api = Api::new(&base, &admin);
