@@ -374,6 +374,7 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
         ("GET", "/r/", &reconfirm_token, LinkPurpose::Reconfirm),
         ("POST", "/r/", &reconfirm_token, LinkPurpose::Reconfirm),
         ("POST", "/v1/reconfirm/", &reconfirm_token, LinkPurpose::Reconfirm),
+        ("GET", "/v1/reconfirm/", &reconfirm_token, LinkPurpose::Reconfirm),
     ];
     for (method, prefix, valid, purpose) in &token_routes {
         for (what, token) in token_variants(valid, &keyring, &foreign, &subject, purpose) {
@@ -406,7 +407,7 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
         ("POST", format!("{site_path}/audit")),
         ("PUT", format!("/u/{unsub_token}")),
         ("DELETE", format!("/v1/preferences/{pref_token}")),
-        ("GET", format!("/v1/reconfirm/{reconfirm_token}")),
+        ("PUT", format!("/v1/reconfirm/{reconfirm_token}")),
         ("GET", format!("{site_path}/subjects/{subject_text}/erase")),
     ] {
         cases.push(case(format!("{method} {path}"), method, path).bearer(a));

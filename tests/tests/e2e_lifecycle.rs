@@ -133,6 +133,8 @@ async fn one_reconfirmation_request_then_lapse_and_purge() {
     let kinds: Vec<&str> = bundle.receipts.iter().map(|r| r.event.body.kind()).collect();
     assert_eq!(kinds, vec!["consent", "reconfirmation_requested", "lapse"]);
     assert!(!stack.log().contains("silent@example.fr"), "the purge log carries counts, not addresses");
+    assert!(!stack.storage_contains("silent@example.fr"), "the purged address is nowhere in storage, not even in a sent message");
+    assert!(stack.storage_contains("keen@example.fr"), "while the re-confirmation message to the other person is kept");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

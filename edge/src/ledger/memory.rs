@@ -132,6 +132,7 @@ impl LedgerStore for MemoryLedger {
     }
 
     fn delete_personal(&self, subject: &SubjectId) -> Result<bool, EdgeError> {
+        self.outbox.borrow_mut().retain(|m| !(m.kind == "message.requested" && m.payload.contains(subject.as_str())));
         Ok(self.personal.borrow_mut().remove(subject).is_some())
     }
 

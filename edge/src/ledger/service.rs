@@ -372,8 +372,12 @@ mod tests {
         let subject = SubjectId::from_digest(&[1; 16]);
         assert_eq!(export(&w.store, &subject, &w.kek).unwrap().email.as_deref(), Some("erase.me@example.fr"));
         let site = SiteId::parse("demo-shop").unwrap();
+        let mail = crate::ledger::outbox::OutboxMessage::new("msg_1".into(), "message.requested", serde_json::json!({"subject": subject, "to": "erase.me@example.fr"}), 0);
+        w.store.enqueue(&mail).unwrap();
         let erased = erase(&w.store, 4, &site, &subject, &cx).unwrap();
         assert!(erased.purged && !erased.objected);
+        let left: Vec<String> = w.store.due(i64::MAX, 100).unwrap().into_iter().map(|m| m.kind).collect();
+        assert!(!left.is_empty() && left.iter().all(|k| k == "consent.changed"), "no message quoting the address survives: {left:?}");
         let after = export(&w.store, &subject, &w.kek).unwrap();
         assert_eq!(after.email, None);
         assert_eq!(after.receipts.len(), 2, "the proofs remain");

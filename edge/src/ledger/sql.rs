@@ -282,7 +282,15 @@ impl LedgerStore for SqlLedger {
 
     fn delete_personal(&self, subject: &SubjectId) -> Result<bool, EdgeError> {
         let c = self.sql.exec("DELETE FROM personal WHERE subject = ?", vec![subject.as_str().into()]).map_err(storage)?;
-        Ok(c.rows_written() > 0)
+        let purged = c.rows_written() > 0;
+        // Messages to send quote the address; notifications (`consent.changed`) do not.
+        self.sql
+            .exec(
+                "DELETE FROM outbox WHERE json_extract(body, '$.kind') = 'message.requested' AND instr(body, ?) > 0",
+                vec![subject.as_str().into()],
+            )
+            .map_err(storage)?;
+        Ok(purged)
     }
 
     fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError> {

@@ -61,6 +61,8 @@ pub trait LedgerStore {
     /// oldest contact first.
     fn stale_subjects(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<SubjectState>, EdgeError>;
     /// Destroys a subject's wrapped data key and encrypted data.
+    /// Destroys what identifies the subject: their sealed address, and every message waiting
+    /// or kept for them that quotes it. `true` if an address was held.
     fn delete_personal(&self, subject: &SubjectId) -> Result<bool, EdgeError>;
     fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError>;
     fn put_personal(&self, record: &PersonalRecord) -> Result<(), EdgeError>;

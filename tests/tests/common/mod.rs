@@ -88,6 +88,18 @@ impl Stack {
         out
     }
 
+    /// Whether `needle` appears in clear in any stored row of the ledger, site or registry
+    /// objects (personal data must only ever be stored encrypted or not at all).
+    pub fn storage_contains(&self, needle: &str) -> bool {
+        let root = self.state_dir.join("do");
+        std::fs::read_dir(&root).unwrap().flatten().filter(|ns| !ns.file_name().to_string_lossy().contains("RateLimiter")).any(|ns| {
+            std::fs::read_dir(ns.path()).unwrap().flatten().any(|f| {
+                let name = f.file_name().to_string_lossy().into_owned();
+                name.ends_with(".sqlite") && name != "metadata.sqlite" && sqlite_contains(&f.path(), needle.as_bytes())
+            })
+        })
+    }
+
     /// [`Stack::storage_digest`] once background work (checkpoint signing and webhook delivery
     /// alarms) has settled: the same for two seconds in a row.
     pub fn quiet_storage_digest(&self) -> Vec<(String, String)> {
@@ -123,6 +135,28 @@ fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets, clock_o
         ],
     })
     .expect("start workerd")
+}
+
+fn sqlite_contains(path: &std::path::Path, needle: &[u8]) -> bool {
+    use rusqlite::{Connection, OpenFlags, types::ValueRef};
+    let db = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open a stored database");
+    let tables: Vec<String> =
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+    tables.iter().any(|table| {
+        let mut stmt = db.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..columns {
+                if let ValueRef::Text(t) | ValueRef::Blob(t) = row.get_ref(i).unwrap() {
+                    if t.windows(needle.len()).any(|w| w == needle) {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    })
 }
 
 /// SHA-256 over every table's name and rows, in a fixed order.
