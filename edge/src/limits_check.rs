@@ -20,7 +20,26 @@ struct Verdict {
 /// default Cloudflare's `cf-connecting-ip`). Used only to derive a hash for counting.
 pub fn client_address(env: &Env, header: impl Fn(&str) -> Option<String>) -> String {
     let name = env.var("ACCORD_CLIENT_IP_HEADER").map(|v| v.to_string()).unwrap_or_else(|_| "cf-connecting-ip".into());
-    header(&name).and_then(|v| v.split(',').next().map(|s| s.trim().to_owned())).unwrap_or_default()
+    header(&name).map(|v| last_hop(&v).to_owned()).unwrap_or_default()
+}
+
+/// The address the nearest proxy saw: the last entry of a list like `X-Forwarded-For`. Earlier
+/// entries are whatever the client chose to send, so counting by them would let a client pick
+/// a fresh budget with every request.
+pub fn last_hop(value: &str) -> &str {
+    value.rsplit(',').next().unwrap_or("").trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_hop;
+
+    #[test]
+    fn the_address_the_proxy_appended_counts_not_the_ones_the_client_sent() {
+        assert_eq!(last_hop("203.0.113.7"), "203.0.113.7");
+        assert_eq!(last_hop("1.2.3.4, 5.6.7.8,  203.0.113.7 "), "203.0.113.7");
+        assert_eq!(last_hop(""), "");
+    }
 }
 
 pub async fn check(env: &Env, site: &SiteId, client: &str, class: Class) -> Result<(), EdgeError> {

@@ -182,6 +182,10 @@ fn public_write_routes_are_rate_limited_per_client() {
     assert!(last.header("retry-after").and_then(|s| s.parse::<u32>().ok()).is_some_and(|s| (1..=60).contains(&s)));
     let other = post_json(&stack, &path, &submission(&stack, "other@example.fr", true), &[("x-forwarded-for", "198.51.100.9")], None);
     assert_eq!(other.status, 201, "another client is not affected");
+    // A client cannot buy a fresh budget by prefixing addresses of its choice: the proxy's
+    // last entry is what counts.
+    let spoofed = post_json(&stack, &path, &submission(&stack, "spoof@example.fr", true), &[("x-forwarded-for", "10.1.2.3, 192.0.2.7")], None);
+    assert_eq!(spoofed.status, 429, "{:?}", spoofed.body);
 }
 
 #[test]
