@@ -1,6 +1,7 @@
 //! The front worker: parse the route, read the request once, dispatch, turn errors into
 //! problem documents.
 
+use accord_core::ids::SiteId;
 use worker::{Env, Request};
 
 use crate::api::{self, Incoming};
@@ -43,7 +44,7 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
 
 /// Appends a controller action to the site's audit trail. A failure is logged loudly; the
 /// action itself already happened and is not undone.
-async fn record(env: &Env, site: &accord_core::ids::SiteId, req: &Incoming, action: &str, target: Option<String>) {
+async fn record(env: &Env, site: &SiteId, req: &Incoming, action: &str, target: Option<String>) {
     let Some(caller) = crate::auth::identify(env, site, req.authorization.as_deref()).await else { return };
     let msg = crate::sites::protocol::SiteRequest::Audit { actor: caller.actor(), action: action.to_owned(), target };
     if let Err(e) = crate::runtime::call::<serde_json::Value>(env, "SITES", &crate::sites::object_name(site), &msg).await {
@@ -59,16 +60,24 @@ fn base_url(env: &Env, req: &Request) -> String {
     req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default()
 }
 
+/// What must hold before a handler runs: the named site exists (see [`crate::known_sites`]) and
+/// a public route is within the site's and the client's budgets. A signed link names its site
+/// inside the token, decoded once here for both checks.
 async fn admit(route: &Route, env: &Env, req: &Incoming) -> Result<(), EdgeError> {
-    check_site(route, env).await?;
-    limit(route, env, req).await
+    let Some(site) = route_site(route, env)? else { return Ok(()) };
+    // Publishing is the one way a site comes to exist; its caller is checked by the handler.
+    if !matches!(route, Route::PutConfig(_)) {
+        crate::known_sites::ensure(env, &site).await?;
+    }
+    match limit_class(route) {
+        Some(class) => limits_check::check(env, &site, &req.client, class).await,
+        None => Ok(()),
+    }
 }
 
-/// Refuses routes naming a site that was never configured (see [`crate::known_sites`]).
-/// Publishing is the one way a site comes to exist; its caller is checked by the handler.
-async fn check_site(route: &Route, env: &Env) -> Result<(), EdgeError> {
-    let site = match route {
-        Route::PutConfig(_) => return Ok(()),
+/// The site a route acts for: from its path, or from the signed link it carries.
+fn route_site(route: &Route, env: &Env) -> Result<Option<SiteId>, EdgeError> {
+    Ok(Some(match route {
         Route::PostPreferences(t) | Route::GetPreferences(t) | Route::GetPreferencePage(t) | Route::PostPreferencePage(t) | Route::PreflightPreferences(t) => {
             api::preferences::site_of(env, t)?
         }
@@ -79,30 +88,32 @@ async fn check_site(route: &Route, env: &Env) -> Result<(), EdgeError> {
         }
         other => match other.site() {
             Some(site) => site.clone(),
-            None => return Ok(()),
+            None => return Ok(None),
         },
-    };
-    crate::known_sites::ensure(env, &site).await
+    }))
 }
 
 /// Public, per-site routes count against the site's and the client's budgets.
-async fn limit(route: &Route, env: &Env, req: &Incoming) -> Result<(), EdgeError> {
-    let (site, class) = match route {
-        Route::PostConsent(site) => (site.clone(), Class::Write),
-        Route::PostPreferences(token) => (api::preferences::site_of(env, token)?, Class::Write),
-        Route::GetConfig(site) | Route::GetConfigVersion(site, _) | Route::GetCheckpoint(site, _) => (site.clone(), Class::Read),
-        Route::GetPreferences(token) => (api::preferences::site_of(env, token)?, Class::Read),
-        Route::PostUnsubscribe(token) => (api::unsubscribe::site_of(env, token)?, Class::Write),
-        Route::GetUnsubscribe(token) => (api::unsubscribe::site_of(env, token)?, Class::Read),
-        Route::GetPreferencePage(t) => (api::preferences::site_of(env, t)?, Class::Read),
-        Route::PostPreferencePage(t) => (api::preferences::site_of(env, t)?, Class::Write),
-        Route::PostConfirm(t) => (api::confirm::site_of(env, Which::Confirm, t)?, Class::Write),
-        Route::PostReconfirm(t) | Route::PostReconfirmJson(t) => (api::confirm::site_of(env, Which::Reconfirm, t)?, Class::Write),
-        Route::GetConfirm(t) => (api::confirm::site_of(env, Which::Confirm, t)?, Class::Read),
-        Route::GetReconfirm(t) | Route::GetReconfirmStatus(t) => (api::confirm::site_of(env, Which::Reconfirm, t)?, Class::Read),
-        _ => return Ok(()),
-    };
-    limits_check::check(env, &site, &req.client, class).await
+fn limit_class(route: &Route) -> Option<Class> {
+    Some(match route {
+        Route::PostConsent(_)
+        | Route::PostPreferences(_)
+        | Route::PostUnsubscribe(_)
+        | Route::PostPreferencePage(_)
+        | Route::PostConfirm(_)
+        | Route::PostReconfirm(_)
+        | Route::PostReconfirmJson(_) => Class::Write,
+        Route::GetConfig(_)
+        | Route::GetConfigVersion(..)
+        | Route::GetCheckpoint(..)
+        | Route::GetPreferences(_)
+        | Route::GetUnsubscribe(_)
+        | Route::GetPreferencePage(_)
+        | Route::GetConfirm(_)
+        | Route::GetReconfirm(_)
+        | Route::GetReconfirmStatus(_) => Class::Read,
+        _ => return None,
+    })
 }
 
 async fn read(req: &mut Request, env: &Env, limit: usize) -> Result<Incoming, EdgeError> {

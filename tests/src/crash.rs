@@ -109,7 +109,7 @@ fn email(run_id: &str, i: usize) -> String {
 
 /// A loopback-looking client address per submission, so per-client limits do not serialise a
 /// load test that comes from one machine.
-fn client_ip(i: usize) -> String {
+pub fn client_ip(i: usize) -> String {
     format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255)
 }
 

@@ -115,7 +115,7 @@ pub fn fixed_rate(base: &str, site: &str, config: &Value, run_id: &str, rate: u3
                         "choices": [{"content_type": "special_offers", "channel": "email", "granted": i % 2 == 0}]
                     })
                     .to_string();
-                    let ip = format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+                    let ip = crate::crash::client_ip(i);
                     // Latency from the scheduled departure: a queue in the client counts too.
                     let result = agent.post(&url).header("content-type", "application/json").header("x-forwarded-for", &ip).send(body.as_bytes());
                     let took = due.elapsed().as_secs_f64() * 1000.0;

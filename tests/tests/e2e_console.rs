@@ -9,22 +9,6 @@ use common::{SITE, Stack, eventually};
 use fantoccini::{Client, Locator, key::Key};
 use serde_json::json;
 
-async fn axe_violations(c: &Client) -> Vec<String> {
-    let axe = std::fs::read_to_string(harness::paths::tool("ACCORD_NODE_MODULES").join("axe-core/axe.min.js")).expect("axe-core installed");
-    c.execute(&format!("{axe}\nreturn true;"), vec![]).await.expect("inject axe-core");
-    let result = c
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
-               .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
-               .catch(e => done(['axe failed: ' + e]));",
-            vec![],
-        )
-        .await
-        .expect("run axe-core");
-    serde_json::from_value::<Vec<String>>(result).unwrap_or_else(|v| vec![format!("unexpected axe result {v:?}")])
-}
-
 async fn text_of(c: &Client, css: &str) -> String {
     match c.find(Locator::Css(css)).await {
         Ok(e) => e.text().await.unwrap_or_default(),
@@ -68,7 +52,7 @@ async fn a_dpo_finds_exports_imports_erases_and_prints() {
     let chart = wait_text(c, "#charts", "taux de oui").await;
     assert!(chart.contains("2 / 3"), "two yes out of three answers for the offers by email: {chart}");
     common::screenshot(c, "console-rates").await;
-    assert_eq!(axe_violations(c).await, Vec::<String>::new());
+    assert_eq!(common::axe_violations(c, None).await, Vec::<String>::new());
 
     // Find a person, read their history, export.
     let email = c.find(Locator::Id("email")).await.unwrap();
@@ -128,7 +112,7 @@ async fn a_dpo_finds_exports_imports_erases_and_prints() {
     c.find(Locator::Id("record-load")).await.unwrap().click().await.unwrap();
     let record = wait_text(c, "#record-result", "Finalités").await;
     assert!(record.contains("La Petite Épicerie") && record.contains("Mesures de sécurité"), "{record}");
-    assert_eq!(axe_violations(c).await, Vec::<String>::new());
+    assert_eq!(common::axe_violations(c, None).await, Vec::<String>::new());
 
     // The console holds nothing without a key: a wrong one is refused.
     c.goto(&format!("{}/console", stack.edge.url())).await.unwrap();

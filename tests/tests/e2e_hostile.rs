@@ -11,7 +11,7 @@ use accord_core::event::Scope;
 use accord_core::ids::{Channel, SiteId, SubjectId};
 use accord_core::token::{LinkClaims, LinkPurpose, TokenKeyring};
 use chrono::{Duration, Utc};
-use common::{SITE, Stack};
+use common::{SITE, Stack, path_of};
 use serde_json::{Value, json};
 
 struct Case {
@@ -187,10 +187,6 @@ fn send_oversized(port: u16, c: &Case, extra: &[(&str, &str)]) -> (u16, String, 
     (status, content_type, serde_json::from_str(json).unwrap_or(Value::Null))
 }
 
-fn path_of(url: &str) -> String {
-    let start = url.find("//").map(|i| i + 2).unwrap_or(0);
-    url[start..].find('/').map(|i| url[start + i..].to_owned()).unwrap()
-}
 
 #[test]
 fn hostile_requests_get_problem_documents_and_change_nothing() {
@@ -536,10 +532,6 @@ fn security_headers_and_cors() {
     // Every HTML page: a strict CSP that forbids framing, no sniffing, no caching of personal pages.
     let unsub = stack.api.post_admin(&format!("{site_path}/unsubscribe-links"), &json!({"subject": subject, "content_type": "special_offers", "channel": "email"}));
     let pref = stack.api.post_admin(&format!("{site_path}/links"), &json!({"email": "headers@example.fr", "purpose": "preferences"}));
-    let path_of = |url: &str| {
-        let start = url.find("//").map(|i| i + 2).unwrap_or(0);
-        url[start..].find('/').map(|i| url[start + i..].to_owned()).unwrap_or_else(|| url.to_owned())
-    };
     let pref_token = pref.body["token"].as_str().unwrap().to_owned();
     let pages = [
         (path_of(unsub.body["url"].as_str().unwrap()), None),

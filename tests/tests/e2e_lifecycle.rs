@@ -4,7 +4,7 @@
 mod common;
 
 use accord_core::bundle::{ProofBundle, verify_bundle};
-use common::{Collector, SITE, Stack, eventually};
+use common::{Collector, SITE, Stack, eventually, path_of};
 use serde_json::{Value, json};
 
 fn consent(stack: &Stack, config: &Value, email: &str) -> Value {
@@ -23,10 +23,6 @@ fn reason(stack: &Stack, email: &str) -> String {
     reply.body["results"][0]["reason"]["code"].as_str().unwrap_or("?").to_owned()
 }
 
-fn path(url: &str) -> String {
-    let start = url.find("//").map(|i| i + 2).unwrap_or(0);
-    url[start..].find('/').map(|i| url[start + i..].to_owned()).unwrap()
-}
 
 fn run_job(stack: &Stack) -> Value {
     let reply = stack.api.post_admin(&format!("/v1/sites/{SITE}/lifecycle/run"), &json!({}));
@@ -49,7 +45,7 @@ async fn double_opt_in_is_pending_until_the_link_is_used() {
     let mail = eventually(30, "the confirmation request", || async { inbox.messages("confirmation").into_iter().next() }).await;
     assert_eq!(mail["data"]["to"], "new@example.fr");
     assert_eq!(mail["data"]["headers"]["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click");
-    let confirm = path(mail["data"]["links"]["confirmation"].as_str().unwrap());
+    let confirm = path_of(mail["data"]["links"]["confirmation"].as_str().unwrap());
 
     let page = stack.api.send("GET", &confirm, &[], None, None);
     assert_eq!(page.status, 200);
@@ -150,7 +146,7 @@ async fn a_signup_after_an_objection_waits_for_the_inbox() {
     let unsub = stack.api.post_admin(&format!("/v1/sites/{SITE}/unsubscribe-links"), &json!({"subject": subject, "content_type": "service_updates", "channel": "email"}));
     let objection = stack.api.send(
         "POST",
-        &path(unsub.body["url"].as_str().unwrap()),
+        &path_of(unsub.body["url"].as_str().unwrap()),
         &[("content-type", "application/x-www-form-urlencoded")],
         None,
         Some(b"List-Unsubscribe=One-Click&objection=1"),
@@ -165,7 +161,7 @@ async fn a_signup_after_an_objection_waits_for_the_inbox() {
 
     // Only the person, from their inbox, can lift it.
     let mail = eventually(30, "the confirmation request", || async { inbox.messages("confirmation").into_iter().find(|m| m["data"]["to"] == email) }).await;
-    let confirm = path(mail["data"]["links"]["confirmation"].as_str().unwrap());
+    let confirm = path_of(mail["data"]["links"]["confirmation"].as_str().unwrap());
     let done = stack.api.send("POST", &confirm, &[("content-type", "application/x-www-form-urlencoded")], None, Some(b""));
     assert_eq!(done.status, 200, "{:?}", done.body);
     assert_eq!(reason(&stack, email), "consent_given");

@@ -39,10 +39,6 @@ fn event_count(stack: &Stack, email: &str) -> usize {
     stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/receipts")).body["receipts"].as_array().unwrap().len()
 }
 
-fn path_of_any(url: &str) -> String {
-    let start = url.find("//").map(|i| i + 2).unwrap_or(0);
-    url[start..].find('/').map(|i| url[start + i..].to_owned()).unwrap()
-}
 
 fn path_of(url: &str) -> String {
     url.find("/u/").map(|i| url[i..].to_owned()).unwrap()
@@ -95,7 +91,7 @@ fn one_click_post_in_both_encodings_get_changes_nothing() {
     // The page links to the preference centre, a plain form with the person's answers.
     let html = String::from_utf8_lossy(&stack.api.send_raw("GET", &path, &[("accept-language", "fr")])).into_owned();
     let link = html.split("href=\"").filter_map(|h| h.split('"').next()).find(|h| h.contains("/p/")).expect("a preference link").to_owned();
-    let prefs = path_of_any(&link);
+    let prefs = common::path_of(&link);
     let page = String::from_utf8_lossy(&stack.api.send_raw("GET", &prefs, &[])).into_owned();
     assert!(page.contains("value=\"special_offers:sms\" checked"), "current answers are shown");
     assert!(!page.contains("value=\"special_offers:email\" checked"), "the withdrawn box is off");

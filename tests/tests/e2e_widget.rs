@@ -8,25 +8,12 @@ use fantoccini::Locator;
 use fantoccini::key::Key;
 use serde_json::{Value, json};
 
-/// Runs axe-core on the widget's host (its shadow tree included) and returns the violations.
 async fn axe_violations(c: &fantoccini::Client) -> Vec<String> {
-    axe_violations_in(c, "#accord-signup").await
+    common::axe_violations(c, Some("#accord-signup")).await
 }
 
 async fn axe_violations_in(c: &fantoccini::Client, host: &str) -> Vec<String> {
-    let axe = std::fs::read_to_string(harness::paths::tool("ACCORD_NODE_MODULES").join("axe-core/axe.min.js")).expect("axe-core installed");
-    c.execute(&format!("{axe}\nreturn true;"), vec![]).await.expect("inject axe-core");
-    let result = c
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run({ include: [[arguments[0]]] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
-               .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
-               .catch(e => done(['axe failed: ' + e]));",
-            vec![serde_json::json!(host)],
-        )
-        .await
-        .expect("run axe-core");
-    serde_json::from_value::<Vec<String>>(result).unwrap_or_else(|v| vec![format!("unexpected axe result {v:?}")])
+    common::axe_violations(c, Some(host)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -122,6 +122,25 @@ fn publish_demo_config(api: &Api, site_url: &str) -> Result<(), String> {
     }
 }
 
+/// Publishes the demo shop's configuration for a measurement run (bench, soak), with the demo
+/// site's origin replaced by `site_url` if given, and without double opt-in: a yes is a yes
+/// there, the confirmation emails are not what is measured. Answers the published version.
+pub fn publish_for_measurement(api: &Api, site_url: Option<&str>) -> Result<serde_json::Value, String> {
+    let path = workspace_root().join("demo-site/site-config.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = match site_url {
+        Some(url) => text.replace("http://127.0.0.1:8080", url),
+        None => text,
+    };
+    let mut config: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    config.as_object_mut().map(|c| c.remove("double_opt_in"));
+    let published = api.put_admin("/v1/sites/demo-shop/config", &config);
+    if published.status != 201 {
+        return Err(format!("publishing the configuration failed ({}): {}", published.status, published.body));
+    }
+    Ok(published.body)
+}
+
 /// Registers the demo inbox as a webhook endpoint of `demo-shop` and gives it the secret.
 ///
 /// The edge shows an endpoint's secret only when creating it, so the endpoints earlier runs

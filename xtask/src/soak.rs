@@ -49,15 +49,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let options = EdgeOptions::loopback(tools.workerd(), state.clone(), secrets, vec![("ACCORD_SITE_WRITES_PER_MINUTE".into(), "1000000".into())]);
     let mut edge = EdgeProcess::start(options.clone()).map_err(|e| e.to_string())?;
     let api = Api::new(&edge.url(), &admin);
-    let text = std::fs::read_to_string(workspace_root().join("demo-site/site-config.json")).map_err(|e| e.to_string())?;
-    let mut config: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    // A yes is a yes here: the confirmation emails of double opt-in are not what is measured.
-    config.as_object_mut().map(|c| c.remove("double_opt_in"));
-    let published = api.put_admin(&format!("/v1/sites/{SITE}/config"), &config);
-    if published.status != 201 {
-        return Err(format!("publishing the configuration failed: {:?}", published.body));
-    }
-    let config = published.body;
+    let config = crate::demo::publish_for_measurement(&api, None)?;
     let base = edge.url();
 
     println!("soak: crash consistency — {submissions} submissions, {clients} clients, {kills} SIGKILLs");

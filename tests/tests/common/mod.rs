@@ -64,40 +64,38 @@ impl Stack {
         &self.secrets
     }
 
-    /// A digest of everything stored that matters: every row of every table of the ledger,
-    /// site and registry objects' SQLite databases, read through SQLite (the files' bytes move
-    /// when the runtime folds its write-ahead log in, with the same content). Rate-limiter
-    /// counters and workerd's own metadata (alarm times) are left out: they change by design.
-    pub fn storage_digest(&self) -> Vec<(String, String)> {
-        let root = self.state_dir.join("do");
+    /// The SQLite databases that hold what matters: those of the ledger, site and registry
+    /// objects, as `(namespace/file, path)`. Rate-limiter counters and workerd's own metadata
+    /// (alarm times) are left out: they change by design.
+    fn databases(&self) -> Vec<(String, PathBuf)> {
         let mut out = Vec::new();
-        for ns in std::fs::read_dir(&root).unwrap().flatten() {
+        for ns in std::fs::read_dir(self.state_dir.join("do")).unwrap().flatten() {
             let ns_name = ns.file_name().to_string_lossy().into_owned();
             if ns_name.contains("RateLimiter") {
                 continue;
             }
             for f in std::fs::read_dir(ns.path()).unwrap().flatten() {
                 let name = f.file_name().to_string_lossy().into_owned();
-                if !name.ends_with(".sqlite") || name == "metadata.sqlite" {
-                    continue;
+                if name.ends_with(".sqlite") && name != "metadata.sqlite" {
+                    out.push((format!("{ns_name}/{name}"), f.path()));
                 }
-                out.push((format!("{ns_name}/{name}"), sqlite_digest(&f.path())));
             }
         }
         out.sort();
         out
     }
 
-    /// Whether `needle` appears in clear in any stored row of the ledger, site or registry
-    /// objects (personal data must only ever be stored encrypted or not at all).
+    /// A digest of everything stored that matters: every row of every table of
+    /// [`Stack::databases`], read through SQLite (the files' bytes move when the runtime folds
+    /// its write-ahead log in, with the same content).
+    pub fn storage_digest(&self) -> Vec<(String, String)> {
+        self.databases().into_iter().map(|(name, path)| (name, sqlite_digest(&path))).collect()
+    }
+
+    /// Whether `needle` appears in clear in any stored row (personal data must only ever be
+    /// stored encrypted or not at all).
     pub fn storage_contains(&self, needle: &str) -> bool {
-        let root = self.state_dir.join("do");
-        std::fs::read_dir(&root).unwrap().flatten().filter(|ns| !ns.file_name().to_string_lossy().contains("RateLimiter")).any(|ns| {
-            std::fs::read_dir(ns.path()).unwrap().flatten().any(|f| {
-                let name = f.file_name().to_string_lossy().into_owned();
-                name.ends_with(".sqlite") && name != "metadata.sqlite" && sqlite_contains(&f.path(), needle.as_bytes())
-            })
-        })
+        self.databases().iter().any(|(_, path)| sqlite_contains(path, needle.as_bytes()))
     }
 
     /// [`Stack::storage_digest`] once background work (checkpoint signing and webhook delivery
@@ -244,6 +242,31 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
     }
+}
+
+/// The path (and query) of a link the edge handed out, absolute or not.
+pub fn path_of(url: &str) -> String {
+    let start = url.find("//").map(|i| i + 2).unwrap_or(0);
+    url[start..].find('/').map(|i| url[start + i..].to_owned()).unwrap()
+}
+
+/// Runs axe-core (WCAG 2.2 AA rules) on the element `include` (its shadow tree included), or on
+/// the whole document, and returns the violations.
+pub async fn axe_violations(c: &Client, include: Option<&str>) -> Vec<String> {
+    let axe = std::fs::read_to_string(paths::tool("ACCORD_NODE_MODULES").join("axe-core/axe.min.js")).expect("axe-core installed");
+    c.execute(&format!("{axe}\nreturn true;"), vec![]).await.expect("inject axe-core");
+    let result = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const context = arguments[0] ? { include: [[arguments[0]]] } : document;
+             axe.run(context, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+               .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![serde_json::json!(include)],
+        )
+        .await
+        .expect("run axe-core");
+    serde_json::from_value::<Vec<String>>(result).unwrap_or_else(|v| vec![format!("unexpected axe result {v:?}")])
 }
 
 /// Saves what the browser shows as `target/e2e-artifacts/<name>.png`, for people to look at

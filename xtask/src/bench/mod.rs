@@ -26,7 +26,7 @@ use harness::secrets::Secrets;
 use serde_json::{Value, json};
 
 use crate::demo::text_arg;
-use crate::tools::{Tools, workspace_root};
+use crate::tools::Tools;
 
 const SITE: &str = "demo-shop";
 
@@ -101,14 +101,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let api = Api::new(&base, &admin);
     let site_root = site::stage(&peers, &base)?;
     let site_url = site::serve(site_root)?;
-    let text = std::fs::read_to_string(workspace_root().join("demo-site/site-config.json")).map_err(|e| e.to_string())?;
-    let mut config: Value = serde_json::from_str(&text.replace("http://127.0.0.1:8080", &site_url)).map_err(|e| e.to_string())?;
-    config.as_object_mut().map(|c| c.remove("double_opt_in"));
-    let published = api.put_admin(&format!("/v1/sites/{SITE}/config"), &config);
-    if published.status != 201 {
-        return Err(format!("publishing the bench configuration failed: {}", published.body));
-    }
-    let config = published.body;
+    let config = crate::demo::publish_for_measurement(&api, Some(&site_url))?;
 
     let (chromium, chromedriver) = (tools.chromium.clone().ok_or("chromium missing")?, tools.chromedriver.clone().ok_or("chromedriver missing")?);
     let mut browser = webdriver::Browser::start(&chromium, &chromedriver)?;

@@ -24,11 +24,7 @@ pub fn spread(values: &[f64]) -> Spread {
     Spread { median, min: v[0], max: v[v.len() - 1], runs: v.len() }
 }
 
-/// The `p`th percentile (nearest rank) of sorted values.
+/// The `p`th percentile (nearest rank) of sorted values; not a number when there are none.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
+    if sorted.is_empty() { f64::NAN } else { harness::load::percentile(sorted, p) }
 }
