@@ -3,7 +3,7 @@
 use accord_core::config::VersionedConfig;
 use accord_core::submission::Submission;
 use gloo_net::http::Request;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 
 /// The parts of a receipt the widget shows; the full receipt is handed to the host page.
@@ -29,7 +29,7 @@ pub async fn load_config(endpoint: &str, site: &str) -> Result<VersionedConfig, 
     if !resp.ok() {
         return Err(format!("HTTP {}", resp.status()));
     }
-    resp.json().await.map_err(|e| e.to_string())
+    crate::json::parse(&resp.text().await.map_err(|e| e.to_string())?)
 }
 
 /// What the preference centre shows: the configuration and the person's current yeses.
@@ -64,15 +64,23 @@ pub async fn load_preferences(endpoint: &str, token: &str) -> Result<Preferences
     if !resp.ok() {
         return Err(format!("HTTP {}", resp.status()));
     }
-    let answer: PreferencesAnswer = resp.json().await.map_err(|e| e.to_string())?;
+    let answer: PreferencesAnswer = crate::json::parse(&resp.text().await.map_err(|e| e.to_string())?)?;
     let (yes, no): (Vec<_>, Vec<_>) = answer.state.map(|s| s.choices).unwrap_or_default().into_iter().partition(|c| c.granted);
     let cells = |v: Vec<ChoiceAnswer>| v.into_iter().map(|c| (c.content_type, c.channel)).collect();
     Ok(Preferences { config: answer.config, yes: cells(yes), no: cells(no) })
 }
 
 /// `POST /v1/preferences/{token}` with the new answers, or `{"withdraw_all": true}`.
-pub async fn save_preferences(endpoint: &str, token: &str, body: &serde_json::Value, key: &str) -> Result<(String, ReceiptSummary), SubmitError> {
+pub async fn save_preferences(endpoint: &str, token: &str, body: &PreferencesBody, key: &str) -> Result<(String, ReceiptSummary), SubmitError> {
     post_for_receipt(&format!("{endpoint}/v1/preferences/{token}"), body, key).await
+}
+
+/// What `POST /v1/preferences/{token}` takes: new answers, or everything withdrawn.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum PreferencesBody {
+    Choices { config_version: u32, config_hash: String, choices: Vec<accord_core::submission::SubmittedChoice> },
+    WithdrawAll { withdraw_all: bool },
 }
 
 /// Why a submission did not go through.
@@ -92,15 +100,17 @@ pub async fn submit(endpoint: &str, site: &str, submission: &Submission, key: &s
 
 /// Posts JSON with an idempotency key; the raw receipt and its summary, or why not.
 async fn post_for_receipt(url: &str, body: &impl serde::Serialize, key: &str) -> Result<(String, ReceiptSummary), SubmitError> {
+    let body = crate::json::stringify(body).map_err(SubmitError::Refused)?;
     let resp = Request::post(url)
         .header("idempotency-key", key)
-        .json(body)
+        .header("content-type", "application/json")
+        .body(body)
         .map_err(|e| SubmitError::Refused(e.to_string()))?
         .send()
         .await
         .map_err(|_| SubmitError::Transient)?;
     let text = receipt_text(resp).await?;
-    serde_json::from_str(&text).map(|summary| (text, summary)).map_err(|_| SubmitError::Transient)
+    crate::json::parse(&text).map(|summary| (text, summary)).map_err(|_| SubmitError::Transient)
 }
 
 /// The body of a `200`/`201` answer; otherwise whether retrying can help.
@@ -111,7 +121,7 @@ async fn receipt_text(resp: gloo_net::http::Response) -> Result<String, SubmitEr
         200 | 201 => Ok(text),
         429 | 500..=599 => Err(SubmitError::Transient),
         _ => {
-            let detail = serde_json::from_str::<Problem>(&text).map(|p| p.detail).unwrap_or_default();
+            let detail = crate::json::parse::<Problem>(&text).map(|p| p.detail).unwrap_or_default();
             Err(SubmitError::Refused(if detail.is_empty() { format!("HTTP {status}") } else { detail }))
         }
     }

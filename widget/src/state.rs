@@ -9,7 +9,6 @@
 //! boxes at all: they are opt-out boxes ("stop sending me this"), unticked until the person
 //! ticks them, and an unticked one is left out of the submission so the soft opt-in stands.
 
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use accord_core::config::VersionedConfig;
@@ -19,6 +18,51 @@ use yew::Reducible;
 
 /// One box of the grid: a content type on a channel.
 pub type Cell = (String, Channel);
+
+/// A set of boxes. A grid holds a few dozen at most, so a list does the job of a tree set in a
+/// fraction of the bytes every visitor downloads; equality ignores order, as for a set.
+#[derive(Debug, Clone, Default)]
+pub struct Marks(Vec<Cell>);
+
+impl Marks {
+    pub fn contains(&self, cell: &Cell) -> bool {
+        self.0.contains(cell)
+    }
+
+    /// Adds the box if absent, removes it if present.
+    fn toggle(&mut self, cell: Cell) {
+        match self.0.iter().position(|c| *c == cell) {
+            Some(i) => {
+                self.0.swap_remove(i);
+            }
+            None => self.0.push(cell),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+impl FromIterator<Cell> for Marks {
+    fn from_iter<I: IntoIterator<Item = Cell>>(iter: I) -> Self {
+        let mut marks = Marks::default();
+        for cell in iter {
+            if !marks.contains(&cell) {
+                marks.0.push(cell);
+            }
+        }
+        marks
+    }
+}
+
+impl PartialEq for Marks {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().all(|c| other.contains(c))
+    }
+}
+
+impl Eq for Marks {}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
@@ -33,9 +77,9 @@ pub enum Status {
 pub struct Form {
     pub config: Rc<VersionedConfig>,
     pub email: String,
-    ticked: BTreeSet<Cell>,
+    ticked: Marks,
     /// Legitimate-interest boxes the person asked to stop.
-    opted_out: BTreeSet<Cell>,
+    opted_out: Marks,
     pub status: Status,
     /// Idempotency key of the request being sent: kept across retries of the same choices,
     /// replaced as soon as anything is edited.
@@ -56,7 +100,7 @@ pub enum Action {
 impl Form {
     /// A fresh form: nothing ticked, whatever the configuration says.
     pub fn new(config: Rc<VersionedConfig>) -> Self {
-        Self { config, email: String::new(), ticked: BTreeSet::new(), opted_out: BTreeSet::new(), status: Status::Editing, key: None }
+        Self { config, email: String::new(), ticked: Marks::default(), opted_out: Marks::default(), status: Status::Editing, key: None }
     }
 
     /// The preference centre: the boxes this person said yes to (and did not withdraw), as the
@@ -65,7 +109,7 @@ impl Form {
     /// `no` are their recorded refusals: on a legitimate-interest box that is an opt-out.
     pub fn recorded(config: Rc<VersionedConfig>, yes: impl IntoIterator<Item = Cell>, no: impl IntoIterator<Item = Cell>) -> Self {
         let mut form = Self::new(config);
-        let offered: BTreeSet<Cell> = form.cells().collect();
+        let offered: Marks = form.cells().collect();
         form.ticked = yes.into_iter().filter(|c| offered.contains(c) && !form.is_soft_opt_in(c)).collect();
         form.opted_out = no.into_iter().filter(|c| offered.contains(c) && form.is_soft_opt_in(c)).collect();
         form
@@ -120,9 +164,7 @@ impl Reducible for Form {
             Action::SetEmail(e) => next.email = e,
             Action::Toggle(cell) => {
                 let set = if self.is_soft_opt_in(&cell) { &mut next.opted_out } else { &mut next.ticked };
-                if !set.remove(&cell) {
-                    set.insert(cell);
-                }
+                set.toggle(cell);
             }
             Action::AcceptAll => {
                 next.ticked = self.cells().filter(|c| !self.is_soft_opt_in(c)).collect();
@@ -209,6 +251,21 @@ mod tests {
         assert!(sent(&form).contains(&("news".to_owned(), false)));
         let form = form.reduce(Action::Toggle(news.clone()));
         assert!(!form.is_opted_out(&news));
+    }
+
+    #[test]
+    fn marks_are_a_set() {
+        let a = ("a".to_owned(), Channel::Email);
+        let b = ("b".to_owned(), Channel::Sms);
+        let ab: Marks = [a.clone(), b.clone(), a.clone()].into_iter().collect();
+        let ba: Marks = [b.clone(), a.clone()].into_iter().collect();
+        assert_eq!(ab, ba, "order and repeats do not matter");
+        let mut only_b = ab.clone();
+        only_b.toggle(a.clone());
+        assert!(!only_b.contains(&a) && only_b.contains(&b));
+        assert_ne!(only_b, ab);
+        only_b.toggle(a.clone());
+        assert_eq!(only_b, ab);
     }
 
     #[test]

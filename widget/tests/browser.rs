@@ -99,3 +99,25 @@ async fn a_click_ticks_exactly_one_box() {
     let ticked: Vec<String> = boxes(&root).iter().filter(|b| b.checked()).map(|b| b.id()).collect();
     assert_eq!(ticked, vec!["accord-offers-sms".to_owned()]);
 }
+
+/// The browser's JSON (through serde-wasm-bindgen) must read and write exactly what the edge's
+/// serde_json does: the configuration in, the submission out.
+#[wasm_bindgen_test]
+fn browser_json_matches_the_edge_wire_format() {
+    let shown = config();
+    let text = serde_json::to_string(&*shown).unwrap();
+    let read: VersionedConfig = accord_widget::json::parse(&text).unwrap();
+    assert_eq!(read, *shown);
+    assert!(accord_widget::json::parse::<VersionedConfig>("{\"version\": 1}").is_err(), "missing fields are refused");
+    assert!(accord_widget::json::parse::<VersionedConfig>("not json").is_err());
+
+    let mut form = accord_widget::state::Form::new(shown);
+    form.email = "a@b.fr".into();
+    let sent = form.submission(Some("/signup".into()), Lang::Fr);
+    let wire = accord_widget::json::stringify(&sent).unwrap();
+    let back: accord_core::submission::Submission = serde_json::from_str(&wire).unwrap();
+    assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(&sent).unwrap());
+    let value: serde_json::Value = serde_json::from_str(&wire).unwrap();
+    assert_eq!(value["config_version"], 1, "integers stay JSON numbers");
+    assert_eq!(value["choices"].as_array().map(Vec::len), Some(3));
+}

@@ -80,12 +80,8 @@ pub fn ConsentForm(props: &FormProps) -> Html {
 
     {
         // Tell the page what is ticked: `accord:change` on the host, and `Accord.getChoices()`.
-        let ticked: Vec<serde_json::Value> = form
-            .cells()
-            .filter(|c| form.is_ticked(c))
-            .map(|(ct, ch)| serde_json::json!({"content_type": ct, "channel": ch.as_str()}))
-            .collect();
-        let json = serde_json::Value::Array(ticked).to_string();
+        let ticked: Vec<Tick> = form.cells().filter(|c| form.is_ticked(c)).map(|(ct, ch)| Tick { content_type: ct, channel: ch.as_str() }).collect();
+        let json = crate::json::stringify(&ticked).unwrap_or_else(|_| "[]".into());
         let host = props.host.clone();
         use_effect_with(json, move |json| {
             crate::publish_choices(json.clone());
@@ -148,6 +144,13 @@ where
 }
 
 /// Shows the edge's answer and, on success, tells the host page with the receipt.
+/// One ticked box as the host page sees it in `accord:change` and `Accord.getChoices()`.
+#[derive(serde::Serialize)]
+struct Tick<'a> {
+    content_type: String,
+    channel: &'a str,
+}
+
 pub fn settle(form: &UseReducerDispatcher<Form>, host: &Element, lang: Lang, outcome: Result<(String, api::ReceiptSummary), api::SubmitError>) {
     match outcome {
         Ok((raw, summary)) => {

@@ -47,7 +47,7 @@ pub fn PreferencesForm(props: &PreferencesProps) -> Html {
             let body = match change {
                 Change::WithdrawAll => {
                     form.dispatch(Action::RefuseAll);
-                    serde_json::json!({"withdraw_all": true})
+                    api::PreferencesBody::WithdrawAll { withdraw_all: true }
                 }
                 Change::Boxes(intent) => {
                     if let Intent::All(all) = intent {
@@ -57,7 +57,7 @@ pub fn PreferencesForm(props: &PreferencesProps) -> Html {
                     if let Intent::All(all) = intent {
                         s.choices.iter_mut().for_each(|c| c.granted = all);
                     }
-                    serde_json::json!({"config_version": s.config_version, "config_hash": s.config_hash, "choices": s.choices})
+                    api::PreferencesBody::Choices { config_version: s.config_version, config_hash: s.config_hash, choices: s.choices }
                 }
             };
             let key = match (change, &form.key) {

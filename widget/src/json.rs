@@ -1,0 +1,25 @@
+//! JSON through the browser's own `JSON.parse`/`JSON.stringify`.
+//!
+//! The wire types stay serde types (shared with the edge through `accord-core`), but the text
+//! is parsed by the browser and mapped by serde-wasm-bindgen: a JSON parser compiled into the
+//! wasm would ship tens of kilobytes to every visitor for work the page already knows how to do.
+
+use serde::{Serialize, de::DeserializeOwned};
+use wasm_bindgen::JsValue;
+
+/// Parses `text` into `T`; the error says what was wrong (for the console, not the visitor).
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    let value = js_sys::JSON::parse(text).map_err(|_| String::from("not JSON"))?;
+    from_js(value)
+}
+
+/// Maps an already parsed JSON value (e.g. an event detail) into `T`.
+pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+}
+
+/// The JSON text of `value`, with maps as objects and integers as numbers.
+pub fn stringify<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
+    let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| e.to_string())?;
+    js_sys::JSON::stringify(&js).map(String::from).map_err(|_| String::from("not serialisable"))
+}
