@@ -1,4 +1,4 @@
-/*! Accord consent widget loader. Finds its own <script> tag, waits for the page, then loads
+/* Accord consent widget loader. Finds its own <script> tag, waits for the page, then loads
  * the WebAssembly widget from the same folder and mounts it — once per place to show it.
  *
  *   <script src="https://consent.example/widget/accord.js" async

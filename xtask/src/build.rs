@@ -32,8 +32,19 @@ pub fn widget(tools: &Tools) -> Result<(), String> {
         .arg(root.join("target/wasm32-unknown-unknown/release/accord_widget.wasm"))
         .args(["--target", "web", "--no-typescript", "--remove-name-section", "--remove-producers-section", "--out-dir"])
         .arg(&pkg))?;
-    std::fs::copy(root.join("widget/loader/accord.js"), dist.join("accord.js")).map_err(|e| e.to_string())?;
-    Ok(())
+    // Both scripts ship to every visitor: minified, like the wasm. The sources stay readable.
+    minify(tools, &pkg.join("accord_widget.js"), &pkg.join("accord_widget.js"))?;
+    minify(tools, &root.join("widget/loader/accord.js"), &dist.join("accord.js"))
+}
+
+/// esbuild (the one wrangler brings) in place of a hand-rolled step: ES2020 modules stay modules.
+fn minify(tools: &Tools, from: &std::path::Path, to: &std::path::Path) -> Result<(), String> {
+    let tmp = to.with_extension("min.js");
+    exec(Command::new(tools.esbuild())
+        .arg(from)
+        .args(["--minify", "--target=es2020", "--log-level=warning"])
+        .arg(format!("--outfile={}", tmp.display())))?;
+    std::fs::rename(&tmp, to).map_err(|e| e.to_string())
 }
 
 /// `edge/build/index.js` + `index_bg.wasm`, with the locally installed wasm-bindgen, esbuild and
