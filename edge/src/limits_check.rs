@@ -1,12 +1,11 @@
 //! Applying the rate limits to a request (see [`crate::limits`]).
 
 use accord_core::ids::SiteId;
-use futures_util::future::join_all;
 use serde::Deserialize;
 use worker::Env;
 
 use crate::error::EdgeError;
-use crate::limits::{Class, buckets};
+use crate::limits::{Class, check_for};
 use crate::runtime::call;
 
 #[derive(Deserialize)]
@@ -52,14 +51,14 @@ pub async fn check(env: &Env, site: &SiteId, client: &str, class: Class) -> Resu
             .unwrap_or(crate::limits::per_site(class)),
         Class::Read => crate::limits::per_site(class),
     };
-    let calls = buckets(site, client, class, site_limit).map(|(object, hit)| async move { call::<Verdict>(env, "LIMITS", &object, &hit).await });
-    for verdict in join_all(calls).await {
-        match verdict {
-            Ok((_, v)) if !v.allowed => return Err(EdgeError::RateLimited { retry_after: v.retry_after.max(1) }),
-            // A limiter that cannot answer never blocks a consent.
-            Err(e) => worker::console_warn!("rate limiter unavailable: {e}"),
-            Ok(_) => {}
+    let (object, check) = check_for(site, client, class, site_limit);
+    match call::<Verdict>(env, "LIMITS", &object, &check).await {
+        Ok((_, v)) if !v.allowed => Err(EdgeError::RateLimited { retry_after: v.retry_after.max(1) }),
+        // A limiter that cannot answer never blocks a consent.
+        Err(e) => {
+            worker::console_warn!("rate limiter unavailable: {e}");
+            Ok(())
         }
+        Ok(_) => Ok(()),
     }
-    Ok(())
 }

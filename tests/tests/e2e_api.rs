@@ -166,6 +166,31 @@ fn audience_check_activity_and_preference_links() {
 }
 
 #[test]
+fn the_site_wide_write_budget_holds_across_clients() {
+    let stack = Stack::start_with("site-budget", vec![("ACCORD_SITE_WRITES_PER_MINUTE".into(), "3".into())]);
+    let path = format!("/v1/sites/{SITE}/consents");
+    // Counters are per wall-clock minute: a run that straddles a minute starts over.
+    for attempt in 0.. {
+        let minute = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 60;
+        let started = minute();
+        let statuses: Vec<u16> = (0..4)
+            .map(|i| {
+                let client = format!("198.51.100.{}", 10 + 4 * attempt + i);
+                let email = format!("budget{attempt}-{i}@example.fr");
+                post_json(&stack, &path, &submission(&stack, &email, true), &[("x-forwarded-for", client.as_str())], None).status
+            })
+            .collect();
+        if minute() != started && attempt < 3 {
+            continue;
+        }
+        assert_eq!(statuses, vec![201, 201, 201, 429], "three writes a minute for the whole site, whoever sends them");
+        break;
+    }
+    let read = stack.api.get(&format!("/v1/sites/{SITE}/config"));
+    assert_eq!(read.status, 200, "reads have their own budget");
+}
+
+#[test]
 fn public_write_routes_are_rate_limited_per_client() {
     let stack = Stack::start("rate-limit");
     let path = format!("/v1/sites/{SITE}/consents");

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
 
-use super::Hit;
+use super::Check;
 use super::window::Windows;
 use crate::runtime::to_worker;
 use crate::http::ApiResponse;
@@ -20,9 +20,10 @@ impl DurableObject for RateLimiter {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let hit: Hit = req.json().await?;
+        let check: Check = req.json().await?;
+        let hits: Vec<(&str, u32)> = check.hits.iter().map(|h| (h.key.as_str(), h.limit)).collect();
         let now = js_sys::Date::now() as i64;
-        let answer = match self.windows.borrow_mut().hit(&hit.key, hit.limit, now) {
+        let answer = match self.windows.borrow_mut().hit_all(&hits, now) {
             Ok(()) => ApiResponse::json(200, &serde_json::json!({ "allowed": true })),
             Err(retry_after) => ApiResponse::json(200, &serde_json::json!({ "allowed": false, "retry_after": retry_after })),
         };

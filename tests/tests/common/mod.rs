@@ -27,15 +27,21 @@ pub struct Stack {
     pub api: Api,
     pub config: Value,
     pub state_dir: PathBuf,
+    vars: Vec<(String, String)>,
 }
 
 impl Stack {
     pub fn start(name: &str) -> Stack {
+        Stack::start_with(name, Vec::new())
+    }
+
+    /// A stack whose edge gets these extra variables (e.g. a lower site-wide budget).
+    pub fn start_with(name: &str, vars: Vec<(String, String)>) -> Stack {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
         let state_dir = paths::workspace_root().join("target/e2e").join(format!("{name}-{}-{nanos}", std::process::id()));
         let secrets = Secrets::generate("e2e-1");
         let admin = secrets.admin_token.clone();
-        let edge = start_edge(&state_dir, free_port(), &secrets, 0);
+        let edge = start_edge(&state_dir, free_port(), &secrets, 0, &vars);
         let site = StaticServer::start(0, &edge.url()).expect("start the demo site server");
         let api = Api::new(&edge.url(), &admin);
         let text = std::fs::read_to_string(paths::demo_site().join("site-config.json")).unwrap();
@@ -44,14 +50,14 @@ impl Stack {
         config.as_object_mut().unwrap().remove("double_opt_in");
         let reply = api.put_admin(&format!("/v1/sites/{SITE}/config"), &config);
         assert_eq!(reply.status, 201, "publish config: {:?}", reply.body);
-        Stack { edge, secrets, clock_offset_days: 0, site, api, config: reply.body, state_dir }
+        Stack { edge, secrets, clock_offset_days: 0, site, api, config: reply.body, state_dir, vars }
     }
 
     /// Stops workerd and starts it again on the same port and storage.
     pub fn restart(&mut self) {
         let port = self.edge.port;
         self.edge.stop();
-        self.edge = start_edge(&self.state_dir, port, &self.secrets, self.clock_offset_days);
+        self.edge = start_edge(&self.state_dir, port, &self.secrets, self.clock_offset_days, &self.vars);
     }
 
     /// Moves the edge's clock (demo-clock builds only) to `days` after the real time.
@@ -119,7 +125,12 @@ impl Stack {
     }
 }
 
-fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets, clock_offset_days: i64) -> EdgeProcess {
+fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets, clock_offset_days: i64, extra: &[(String, String)]) -> EdgeProcess {
+    let mut vars = vec![
+        ("ACCORD_WEBHOOK_RETRY_SECONDS".into(), "0,1,1,1,1".into()),
+        ("ACCORD_DEMO_CLOCK_OFFSET_DAYS".into(), clock_offset_days.to_string()),
+    ];
+    vars.extend_from_slice(extra);
     EdgeProcess::start(EdgeOptions {
         workerd: paths::tool("ACCORD_WORKERD"),
         host: "127.0.0.1".into(),
@@ -127,10 +138,7 @@ fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets, clock_o
         port,
         secrets: secrets.clone(),
         client_ip_header: Some("x-forwarded-for".into()),
-        vars: vec![
-            ("ACCORD_WEBHOOK_RETRY_SECONDS".into(), "0,1,1,1,1".into()),
-            ("ACCORD_DEMO_CLOCK_OFFSET_DAYS".into(), clock_offset_days.to_string()),
-        ],
+        vars,
     })
     .expect("start workerd")
 }

@@ -11,7 +11,7 @@
 //!
 //! Options: `--runs N` (browser runs per tool, 7), `--seconds N` (each load run, 15),
 //! `--scale A,B,…` (stored-subject levels, 1000,100000,1000000), `--quick` (3 runs, 5 s,
-//! 1000,10000), `--skip-scale`.
+//! 1000,10000), `--skip-scale`, `--only bytes,ui,load,audience,scale` (some parts only).
 
 mod bytes;
 mod edge;
@@ -34,15 +34,31 @@ struct Options {
     runs: usize,
     seconds: u32,
     scale: Vec<usize>,
+    parts: Vec<String>,
+}
+
+const PARTS: [&str; 5] = ["bytes", "ui", "load", "audience", "scale"];
+
+impl Options {
+    fn wants(&self, part: &str) -> bool {
+        self.parts.iter().any(|p| p == part)
+    }
 }
 
 fn options(args: &[String]) -> Result<Options, String> {
     let quick = args.iter().any(|a| a == "--quick");
     let mut o = if quick {
-        Options { runs: 3, seconds: 5, scale: vec![1_000, 10_000] }
+        Options { runs: 3, seconds: 5, scale: vec![1_000, 10_000], parts: Vec::new() }
     } else {
-        Options { runs: 7, seconds: 15, scale: vec![1_000, 100_000, 1_000_000] }
+        Options { runs: 7, seconds: 15, scale: vec![1_000, 100_000, 1_000_000], parts: Vec::new() }
     };
+    o.parts = match text_arg(args, "--only")? {
+        Some(list) => list.split(',').map(|p| p.trim().to_owned()).collect(),
+        None => PARTS.iter().map(|p| (*p).to_owned()).collect(),
+    };
+    if let Some(bad) = o.parts.iter().find(|p| !PARTS.contains(&p.as_str())) {
+        return Err(format!("--only: unknown part '{bad}' (parts: {})", PARTS.join(",")));
+    }
     if let Some(v) = text_arg(args, "--runs")? {
         o.runs = v.parse().map_err(|_| "--runs needs a number")?;
     }
@@ -52,7 +68,7 @@ fn options(args: &[String]) -> Result<Options, String> {
     if let Some(v) = text_arg(args, "--scale")? {
         o.scale = v.split(',').map(|n| n.trim().parse().map_err(|_| "--scale needs numbers like 1000,100000")).collect::<Result<_, _>>()?;
     }
-    if args.iter().any(|a| a == "--skip-scale") {
+    if args.iter().any(|a| a == "--skip-scale") || !o.wants("scale") {
         o.scale.clear();
     }
     Ok(o)
@@ -83,7 +99,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let machine = machine();
     println!("cargo xtask bench — {} · {} × {} · {} GiB\n", machine["date"].as_str().unwrap_or(""), machine["cores"], machine["cpu"].as_str().unwrap_or(""), machine["memory_gib"]);
 
-    let bytes = bytes::run(&peers)?;
+    let bytes = if opts.wants("bytes") { bytes::run(&peers)? } else { Value::Null };
 
     // One edge for the browser runs and the load runs: release build, on-disk storage.
     let state = out_dir.join("edge");
@@ -103,35 +119,53 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let site_url = site::serve(site_root)?;
     let config = crate::demo::publish_for_measurement(&api, Some(&site_url))?;
 
-    let (chromium, chromedriver) = (tools.chromium.clone().ok_or("chromium missing")?, tools.chromedriver.clone().ok_or("chromedriver missing")?);
-    let mut browser = webdriver::Browser::start(&chromium, &chromedriver)?;
-    let ui = ui::run(&mut browser, &site_url, opts.runs);
-    browser.close();
+    let ui = if opts.wants("ui") {
+        let (chromium, chromedriver) = (tools.chromium.clone().ok_or("chromium missing")?, tools.chromedriver.clone().ok_or("chromedriver missing")?);
+        let mut browser = webdriver::Browser::start(&chromium, &chromedriver)?;
+        let ui = ui::run(&mut browser, &site_url, opts.runs);
+        browser.close();
+        ui
+    } else {
+        Value::Null
+    };
 
     // Edge throughput: Accord's capture path next to the bare worker, same binary and storage.
-    println!("\nConsent capture under load (wrk, 2 threads, 16 connections, {} s each, after a 3 s warm-up):", opts.seconds);
-    let bare = edge::Bare::start(&tools.workerd(), &out_dir.join("bare"))?;
-    let consent_path = format!("/v1/sites/{SITE}/consents");
-    edge::wrk(&wrk, &base, &consent_path, "warm", &config, 16, 3, edge_proc.pid())?;
-    edge::wrk(&wrk, &bare.url, "/", "warm", &config, 16, 3, bare.pid)?;
-    let accord = edge::wrk(&wrk, &base, &consent_path, "accord", &config, 16, opts.seconds, edge_proc.pid())?;
-    let baseline = edge::wrk(&wrk, &bare.url, "/", "bare", &config, 16, opts.seconds, bare.pid)?;
-    edge::show("Accord POST …/consents", &accord);
-    edge::show("bare worker (1 DO write)", &baseline);
-    let ratio = accord.req_per_s / baseline.req_per_s;
-    println!("  Accord / bare: {ratio:.2}× throughput (goal ≥ 0.90: {}); CPU {:.3} ms per request (goal ≤ 1 ms: {})",
-        if ratio >= 0.9 { "holds" } else { "MISSED" }, accord.cpu_ms_per_request, if accord.cpu_ms_per_request <= 1.0 { "holds" } else { "MISSED" });
-    drop(bare);
-
-    // The audience check: 100,000 contacts in bulk requests of 10,000, half of them stored.
-    let stored = accord.requests as usize;
-    let email_of = |i: usize| {
-        if i % 2 == 0 { format!("wrk-accord-{}-{}@example.fr", (i / 2) % 2, (i / 4) % (stored / 2).max(1) + 1) } else { format!("unknown-{i}@example.fr") }
+    let (load, stored) = if opts.wants("load") {
+        println!("\nConsent capture under load (wrk, 2 threads, 16 connections, {} s each, after a 3 s warm-up):", opts.seconds);
+        let bare = edge::Bare::start(&tools.workerd(), &out_dir.join("bare"))?;
+        let consent_path = format!("/v1/sites/{SITE}/consents");
+        edge::wrk(&wrk, &base, &consent_path, "warm", &config, 16, 3, edge_proc.pid())?;
+        edge::wrk(&wrk, &bare.url, "/", "warm", &config, 16, 3, bare.pid)?;
+        let accord = edge::wrk(&wrk, &base, &consent_path, "accord", &config, 16, opts.seconds, edge_proc.pid())?;
+        let baseline = edge::wrk(&wrk, &bare.url, "/", "bare", &config, 16, opts.seconds, bare.pid)?;
+        edge::show("Accord POST …/consents", &accord);
+        edge::show("bare worker (1 DO write)", &baseline);
+        let ratio = accord.req_per_s / baseline.req_per_s;
+        println!("  Accord / bare: {ratio:.2}× throughput (goal ≥ 0.90: {}); CPU {:.3} ms per request (goal ≤ 1 ms: {})",
+            if ratio >= 0.9 { "holds" } else { "MISSED" }, accord.cpu_ms_per_request, if accord.cpu_ms_per_request <= 1.0 { "holds" } else { "MISSED" });
+        let stored = accord.requests as usize;
+        (json!({"accord": accord, "bare": baseline, "ratio": ratio}), stored)
+    } else {
+        (Value::Null, 0)
     };
-    let (rate, times) = edge::audience_rate(&api, SITE, 100_000, email_of)?;
-    println!("\nCampaign audience check: 100,000 contacts in 10 requests of 10,000 → {rate:.0} subjects/s (per request: median {:.0} ms, max {:.0} ms)",
-        stats::percentile(&times, 50.0), times.last().copied().unwrap_or(f64::NAN));
-    let audience = json!({"contacts": 100_000, "subjects_per_s": rate, "request_ms": times});
+
+    // The audience check: 100,000 contacts in bulk requests of 10,000, half of them the
+    // subjects the load run stored (none without it).
+    let audience = if opts.wants("audience") {
+        let email_of = |i: usize| {
+            if i % 2 == 0 && stored > 0 {
+                format!("wrk-accord-{}-{}@example.fr", (i / 2) % 2, (i / 4) % (stored / 2).max(1) + 1)
+            } else {
+                format!("unknown-{i}@example.fr")
+            }
+        };
+        let (rate, times) = edge::audience_rate(&api, SITE, 100_000, email_of)?;
+        println!("\nCampaign audience check: 100,000 contacts in 10 requests of 10,000 → {rate:.0} subjects/s (per request: median {:.0} ms, max {:.0} ms)",
+            stats::percentile(&times, 50.0), times.last().copied().unwrap_or(f64::NAN));
+        json!({"contacts": 100_000, "subjects_per_s": rate, "request_ms": times})
+    } else {
+        Value::Null
+    };
 
     // Scale: stored subjects grow; capture latency (sequential) and the audience rate follow.
     let mut scale = Vec::new();
@@ -154,7 +188,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "command": format!("cargo xtask bench {}", args.join(" ")).trim().to_owned(),
         "bytes": bytes,
         "ui": ui,
-        "edge": {"accord": accord, "bare": baseline, "ratio": ratio},
+        "edge": load,
         "audience": audience,
         "scale": scale,
     });
