@@ -106,6 +106,7 @@ fn limit_class(route: &Route) -> Option<Class> {
         Route::GetConfig(_)
         | Route::GetConfigVersion(..)
         | Route::GetCheckpoint(..)
+        | Route::GetConsistency(..)
         | Route::GetPreferences(_)
         | Route::GetUnsubscribe(_)
         | Route::GetPreferencePage(_)
@@ -134,12 +135,28 @@ async fn read(req: &mut Request, env: &Env, limit: usize) -> Result<Incoming, Ed
         body: Vec::new(),
     };
     if matches!(req.method(), worker::Method::Post | worker::Method::Put | worker::Method::Delete) {
-        incoming.body = req.bytes().await?;
+        incoming.body = if declared > 0 { req.bytes().await? } else { body_within(req, limit).await? };
         if incoming.body.len() > limit {
             return Err(EdgeError::PayloadTooLarge { limit });
         }
     }
     Ok(incoming)
+}
+
+/// A body sent without a declared length (chunked) is read piece by piece and refused as soon
+/// as it passes `limit`, instead of being buffered in full first.
+async fn body_within(req: &mut Request, limit: usize) -> Result<Vec<u8>, EdgeError> {
+    use futures_util::StreamExt;
+    // No body at all is not an error here: the handler says what was missing.
+    let Ok(mut stream) = req.stream() else { return Ok(Vec::new()) };
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        body.extend_from_slice(&chunk?);
+        if body.len() > limit {
+            return Err(EdgeError::PayloadTooLarge { limit });
+        }
+    }
+    Ok(body)
 }
 
 async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse, EdgeError> {

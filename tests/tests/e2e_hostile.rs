@@ -569,3 +569,37 @@ fn security_headers_and_cors() {
     assert!(limited.header("retry-after").and_then(|s| s.parse::<u32>().ok()).is_some_and(|s| (1..=60).contains(&s)));
     assert_eq!(limited.content_type, "application/problem+json");
 }
+
+/// A body sent chunked (no declared length) is refused once it passes the limit, while the
+/// client is still sending: the edge does not wait for, nor buffer, the whole of it.
+#[test]
+fn a_chunked_body_past_the_limit_is_refused_while_it_is_still_coming() {
+    use std::io::{Read, Write};
+    let stack = Stack::start("chunked");
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", stack.edge.port)).unwrap();
+    let head = format!(
+        "POST /v1/sites/{SITE}/consents HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nx-forwarded-for: 192.0.2.99\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_millis(200))).unwrap();
+    let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "A".repeat(64 * 1024));
+    let mut first = [0u8; 1];
+    let mut sent = 0;
+    // Up to 64 MiB, never the final zero-length chunk: only an edge that stops reading at the
+    // limit can answer.
+    let answered_early = (0..1024).any(|_| {
+        if stream.write_all(chunk.as_bytes()).is_err() {
+            return true;
+        }
+        sent += 64 * 1024;
+        matches!(stream.peek(&mut first), Ok(n) if n > 0)
+    });
+    assert!(answered_early, "no answer after {sent} bytes: the body was being read in full");
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.starts_with("HTTP/1.1 413"), "{}", text.lines().next().unwrap_or(""));
+    assert!(text.contains("max_body_size"), "{text}");
+    assert!(sent < 64 * 1024 * 1024);
+}
