@@ -80,6 +80,7 @@ async fn one_reconfirmation_request_then_lapse_and_purge() {
     })
     .await;
     let keen = requests.iter().find(|m| m["data"]["to"] == "keen@example.fr").expect("a request to keen");
+    assert!(stack.storage_contains("keen@example.fr"), "a sent message quotes the address until it is pruned");
     let link = keen["data"]["links"]["reconfirmation"].as_str().unwrap();
     let token = link.split("/r/").nth(1).unwrap();
 
@@ -130,7 +131,11 @@ async fn one_reconfirmation_request_then_lapse_and_purge() {
     assert_eq!(kinds, vec!["consent", "reconfirmation_requested", "lapse"]);
     assert!(!stack.log().contains("silent@example.fr"), "the purge log carries counts, not addresses");
     assert!(!stack.storage_contains("silent@example.fr"), "the purged address is nowhere in storage, not even in a sent message");
-    assert!(stack.storage_contains("keen@example.fr"), "while the re-confirmation message to the other person is kept");
+    // Keen's delivered request is 51 days old: pruned, so no address is left in clear although
+    // keen is still a subscriber (the address stays sealed under keen's own data key).
+    assert!(second["messages_pruned"].as_u64().unwrap_or(0) >= 2, "{second}");
+    assert!(!stack.storage_contains("keen@example.fr"), "a sent message older than 30 days is gone");
+    assert_eq!(reason(&stack, "keen@example.fr"), "consent_given", "pruning messages changes no consent");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,8 @@
 //! The retention clock (CNIL): one re-confirmation request before the limit, then lapse and
 //! purge. Run per shard by the daily job; bounded per run and safe to run twice (a lapsed or
-//! already-asked subject is skipped).
+//! already-asked subject is skipped). The same run prunes sent messages once they are
+//! [`KEEP_SENT_MESSAGES_DAYS`] old: they quote the address in clear, and the receiver has had
+//! them (or the controller has had a month to see that delivery failed).
 
 use accord_core::config::SiteConfig;
 use accord_core::contact::Email;
@@ -19,12 +21,18 @@ use crate::error::EdgeError;
 /// Subjects looked at per shard and run: well within a request's CPU budget.
 pub const BATCH: usize = 100;
 
+/// How long a delivered or dead message is kept.
+pub const KEEP_SENT_MESSAGES_DAYS: i64 = 30;
+
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     pub reconfirmation_requested: usize,
     pub lapsed: usize,
     /// Subjects whose personal data (data key) was destroyed.
     pub purged: usize,
+    /// Sent (or dead) messages deleted for being older than [`KEEP_SENT_MESSAGES_DAYS`].
+    #[serde(default)]
+    pub messages_pruned: usize,
     /// More subjects may be due: run again.
     pub more: bool,
 }
@@ -34,6 +42,7 @@ impl Report {
         self.reconfirmation_requested += other.reconfirmation_requested;
         self.lapsed += other.lapsed;
         self.purged += other.purged;
+        self.messages_pruned += other.messages_pruned;
         self.more |= other.more;
     }
 }
@@ -75,5 +84,8 @@ pub fn run<C: Clock, E: Entropy>(
             report.reconfirmation_requested += 1;
         }
     }
+    let pruned = store.prune_messages((now - Duration::days(KEEP_SENT_MESSAGES_DAYS)).timestamp_millis(), limit)?;
+    report.messages_pruned = pruned;
+    report.more |= pruned == limit;
     Ok(report)
 }

@@ -131,6 +131,17 @@ impl LedgerStore for MemoryLedger {
         Ok(v)
     }
 
+    fn prune_messages(&self, before_ms: i64, limit: usize) -> Result<usize, EdgeError> {
+        let mut outbox = self.outbox.borrow_mut();
+        let mut pruned = 0;
+        outbox.retain(|m| {
+            let old = m.status != Status::Pending && m.created_ms < before_ms && pruned < limit;
+            pruned += usize::from(old);
+            !old
+        });
+        Ok(pruned)
+    }
+
     fn delete_personal(&self, subject: &SubjectId) -> Result<bool, EdgeError> {
         self.outbox.borrow_mut().retain(|m| !(m.kind == "message.requested" && m.payload.contains(subject.as_str())));
         Ok(self.personal.borrow_mut().remove(subject).is_some())

@@ -269,6 +269,18 @@ impl LedgerStore for SqlLedger {
         )
     }
 
+    fn prune_messages(&self, before_ms: i64, limit: usize) -> Result<usize, EdgeError> {
+        let c = self
+            .sql
+            .exec(
+                "DELETE FROM outbox WHERE id IN
+                   (SELECT id FROM outbox WHERE status IN ('delivered', 'dead') AND created_ms < ? LIMIT ?)",
+                vec![before_ms.into(), (limit as i64).into()],
+            )
+            .map_err(storage)?;
+        Ok(c.rows_written())
+    }
+
     fn stale_subjects(&self, before: chrono::DateTime<chrono::Utc>, limit: usize) -> Result<Vec<SubjectState>, EdgeError> {
         // Timestamps are stored in one fixed RFC 3339 form, so text order is time order.
         self.decoded(

@@ -57,6 +57,9 @@ pub trait LedgerStore {
     fn next_due(&self) -> Result<Option<i64>, EdgeError>;
     /// Messages in a status, newest first.
     fn messages(&self, status: Status, limit: usize) -> Result<Vec<OutboxMessage>, EdgeError>;
+    /// Deletes at most `limit` messages no longer pending (delivered, or dead after the last
+    /// retry) created before `before_ms`; answers how many.
+    fn prune_messages(&self, before_ms: i64, limit: usize) -> Result<usize, EdgeError>;
     /// Active subjects (not lapsed, not erased) whose last contact is at or before `before`,
     /// oldest contact first.
     fn stale_subjects(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<SubjectState>, EdgeError>;
