@@ -110,6 +110,20 @@ fn browser_json_matches_the_edge_wire_format() {
     assert_eq!(read, *shown);
     assert!(accord_widget::json::parse::<VersionedConfig>("{\"version\": 1}").is_err(), "missing fields are refused");
     assert!(accord_widget::json::parse::<VersionedConfig>("not json").is_err());
+    let mut altered: serde_json::Value = serde_json::from_str(&text).unwrap();
+    altered["config"]["surprise"] = serde_json::json!(1);
+    assert!(accord_widget::json::parse::<VersionedConfig>(&altered.to_string()).is_err(), "unknown fields are refused, as on the edge");
+    let mut altered: serde_json::Value = serde_json::from_str(&text).unwrap();
+    altered["version"] = serde_json::json!(1.5);
+    assert!(accord_widget::json::parse::<VersionedConfig>(&altered.to_string()).is_err(), "a fraction is not a version");
+    let mut altered: serde_json::Value = serde_json::from_str(&text).unwrap();
+    altered["config"]["content_types"][0]["channels"] = serde_json::json!(["fax"]);
+    assert!(accord_widget::json::parse::<VersionedConfig>(&altered.to_string()).is_err(), "an unknown channel is refused");
+    let big: u64 = accord_widget::json::parse("9007199254740991").unwrap();
+    assert_eq!(big, 9_007_199_254_740_991, "integers up to 2^53 - 1 are exact");
+    assert_eq!(accord_widget::json::parse::<Option<u32>>("null").unwrap(), None);
+    assert_eq!(accord_widget::json::parse::<Vec<Option<bool>>>("[true, null]").unwrap(), vec![Some(true), None]);
+    assert!(accord_widget::json::parse::<u8>("300").is_err(), "out of range");
 
     let mut form = accord_widget::state::Form::new(shown);
     form.email = "a@b.fr".into();

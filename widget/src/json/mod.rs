@@ -1,8 +1,11 @@
 //! JSON through the browser's own `JSON.parse`/`JSON.stringify`.
 //!
 //! The wire types stay serde types (shared with the edge through `accord-core`), but the text
-//! is parsed by the browser and mapped by serde-wasm-bindgen: a JSON parser compiled into the
-//! wasm would ship tens of kilobytes to every visitor for work the page already knows how to do.
+//! is parsed by the browser: a JSON parser compiled into the wasm would ship tens of kilobytes
+//! to every visitor for work the page already knows how to do. Parsed values are read by
+//! [`de`]; values to send are built by serde-wasm-bindgen's serializer.
+
+pub mod de;
 
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
@@ -15,7 +18,7 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, String> {
 
 /// Maps an already parsed JSON value (e.g. an event detail) into `T`.
 pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    T::deserialize(de::Value(value)).map_err(|e| e.to_string())
 }
 
 /// The JSON text of `value`, with maps as objects and integers as numbers.
