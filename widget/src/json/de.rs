@@ -78,9 +78,63 @@ impl<'de> de::Deserializer<'de> for Value {
         visitor.visit_unit()
     }
 
+    // What a type asks for, it gets or refuses, without the other branches of
+    // `deserialize_any`: each visitor gets its own copy of the method it calls, so a narrow one
+    // keeps every derived type small.
+
+    fn deserialize_struct<V: Visitor<'de>>(self, _name: &'static str, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, Mismatch> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
+        if !self.0.is_object() || js_sys::Array::is_array(&self.0) {
+            return Err(Mismatch);
+        }
+        let keys = js_sys::Object::keys::<JsValue>(self.0.unchecked_ref());
+        visitor.visit_map(Fields { object: self.0, keys, next: 0 })
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
+        if !js_sys::Array::is_array(&self.0) {
+            return Err(Mismatch);
+        }
+        visitor.visit_seq(Items { list: self.0.unchecked_into(), next: 0 })
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
+        visitor.visit_string(self.0.as_string().ok_or(Mismatch)?)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
+        visitor.visit_bool(self.0.as_bool().ok_or(Mismatch)?)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
+        match self.0.as_f64() {
+            Some(n) if n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&n) => visitor.visit_u64(n as u64),
+            _ => Err(Mismatch),
+        }
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
+        self.deserialize_u64(visitor)
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
+        i8 i16 i32 i64 i128 u128 f32 f64 char
+        bytes byte_buf unit unit_struct tuple tuple_struct identifier
     }
 }
 
