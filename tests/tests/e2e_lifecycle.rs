@@ -68,11 +68,20 @@ async fn one_reconfirmation_request_then_lapse_and_purge() {
     let config = stack.config.clone();
     consent(&stack, &config, "silent@example.fr");
     consent(&stack, &config, "keen@example.fr");
+    // A retried signup: its idempotency key is kept for retries, then forgotten with age.
+    let key = "lifecycle-retry-key-7f3a";
+    let body = json!({"email": "retry@example.fr", "config_version": config["version"], "config_hash": config["hash"],
+        "choices": [{"content_type": "service_updates", "channel": "email", "granted": true}]});
+    let path = format!("/v1/sites/{SITE}/consents");
+    let headers = [("idempotency-key", key), ("content-type", "application/json")];
+    assert_eq!(stack.api.send("POST", &path, &headers, None, Some(body.to_string().as_bytes())).status, 201);
+    assert_eq!(stack.api.send("POST", &path, &headers, None, Some(body.to_string().as_bytes())).status, 200, "a replay");
+    assert!(stack.storage_contains(key));
 
     // 20 days before the 36-month limit: one request each, never twice.
     stack.set_clock_offset_days(1070);
     let first = run_job(&stack);
-    assert_eq!(first["reconfirmation_requested"], 2, "{first}");
+    assert_eq!(first["reconfirmation_requested"], 3, "{first}");
     assert_eq!(run_job(&stack)["reconfirmation_requested"], 0, "safe to run twice");
     let requests = eventually(30, "two re-confirmation requests", || async {
         let m = inbox.messages("reconfirmation");
@@ -115,7 +124,7 @@ async fn one_reconfirmation_request_then_lapse_and_purge() {
     // Past the limit: the silent one lapses and is purged; the keen one started a new period.
     stack.set_clock_offset_days(1121);
     let second = run_job(&stack);
-    assert_eq!((second["lapsed"].as_u64(), second["purged"].as_u64()), (Some(1), Some(1)), "{second}");
+    assert_eq!((second["lapsed"].as_u64(), second["purged"].as_u64()), (Some(2), Some(2)), "silent and retry: {second}");
     assert_eq!(reason(&stack, "silent@example.fr"), "lapsed");
     assert_eq!(reason(&stack, "keen@example.fr"), "consent_given");
     assert_eq!(run_job(&stack)["lapsed"], 0, "a lapse happens once");
@@ -135,6 +144,8 @@ async fn one_reconfirmation_request_then_lapse_and_purge() {
     // keen is still a subscriber (the address stays sealed under keen's own data key).
     assert!(second["messages_pruned"].as_u64().unwrap_or(0) >= 2, "{second}");
     assert!(!stack.storage_contains("keen@example.fr"), "a sent message older than 30 days is gone");
+    assert!(second["idempotency_keys_pruned"].as_u64().unwrap_or(0) >= 1, "{second}");
+    assert!(!stack.storage_contains(key), "an idempotency key older than 30 days is forgotten");
     assert_eq!(reason(&stack, "keen@example.fr"), "consent_given", "pruning messages changes no consent");
 }
 

@@ -2,7 +2,9 @@
 //! purge. Run per shard by the daily job; bounded per run and safe to run twice (a lapsed or
 //! already-asked subject is skipped). The same run prunes sent messages once they are
 //! [`KEEP_SENT_MESSAGES_DAYS`] old: they quote the address in clear, and the receiver has had
-//! them (or the controller has had a month to see that delivery failed).
+//! them (or the controller has had a month to see that delivery failed). Idempotency keys of
+//! events as old are forgotten too: a retry comes within minutes, and each key sits next to the
+//! hash of a body that held an address.
 
 use accord_core::config::SiteConfig;
 use accord_core::contact::Email;
@@ -33,6 +35,9 @@ pub struct Report {
     /// Sent (or dead) messages deleted for being older than [`KEEP_SENT_MESSAGES_DAYS`].
     #[serde(default)]
     pub messages_pruned: usize,
+    /// Idempotency keys forgotten, of events as old.
+    #[serde(default)]
+    pub idempotency_keys_pruned: usize,
     /// More subjects may be due: run again.
     pub more: bool,
 }
@@ -43,6 +48,7 @@ impl Report {
         self.lapsed += other.lapsed;
         self.purged += other.purged;
         self.messages_pruned += other.messages_pruned;
+        self.idempotency_keys_pruned += other.idempotency_keys_pruned;
         self.more |= other.more;
     }
 }
@@ -84,8 +90,34 @@ pub fn run<C: Clock, E: Entropy>(
             report.reconfirmation_requested += 1;
         }
     }
-    let pruned = store.prune_messages((now - Duration::days(KEEP_SENT_MESSAGES_DAYS)).timestamp_millis(), limit)?;
+    let cutoff = now - Duration::days(KEEP_SENT_MESSAGES_DAYS);
+    let pruned = store.prune_messages(cutoff.timestamp_millis(), limit)?;
     report.messages_pruned = pruned;
     report.more |= pruned == limit;
+    if let Some(upto) = last_seq_before(store, cutoff)? {
+        let forgotten = store.prune_idempotency(upto, limit)?;
+        report.idempotency_keys_pruned = forgotten;
+        report.more |= forgotten == limit;
+    }
     Ok(report)
+}
+
+/// The last event recorded before `cutoff`. Sequence numbers follow the server's clock within
+/// a shard, so a binary search over point reads finds it in about twenty of them for a million
+/// events.
+pub(crate) fn last_seq_before(store: &impl LedgerStore, cutoff: chrono::DateTime<chrono::Utc>) -> Result<Option<u64>, EdgeError> {
+    let Some(head) = store.head()? else { return Ok(None) };
+    let (mut lo, mut hi) = (1, head.seq);
+    let mut found = None;
+    while lo <= hi {
+        let mid = lo + (hi - lo) / 2;
+        match store.receipt_at(mid)? {
+            Some(r) if r.event.recorded_at < cutoff => {
+                found = Some(mid);
+                lo = mid + 1;
+            }
+            _ => hi = mid - 1,
+        }
+    }
+    Ok(found)
 }

@@ -142,6 +142,15 @@ impl LedgerStore for MemoryLedger {
         Ok(pruned)
     }
 
+    fn prune_idempotency(&self, upto_seq: u64, limit: usize) -> Result<usize, EdgeError> {
+        let mut keys = self.idempotency.borrow_mut();
+        let old: Vec<String> = keys.iter().filter(|(_, (_, seq))| *seq <= upto_seq).map(|(k, _)| k.clone()).take(limit).collect();
+        old.iter().for_each(|k| {
+            keys.remove(k);
+        });
+        Ok(old.len())
+    }
+
     fn delete_personal(&self, subject: &SubjectId) -> Result<bool, EdgeError> {
         self.outbox.borrow_mut().retain(|m| !(m.kind == "message.requested" && m.payload.contains(subject.as_str())));
         Ok(self.personal.borrow_mut().remove(subject).is_some())

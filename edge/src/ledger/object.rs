@@ -96,8 +96,13 @@ impl Ledger {
                 let report = lifecycle::run(&store, &context.config, shard, &cx, &links, lifecycle::BATCH)?;
                 // Counts only: the purge log never names anyone.
                 worker::console_log!(
-                    "lifecycle {} shard {shard}: reconfirmation_requested={} lapsed={} purged={} messages_pruned={}",
-                    context.config.site, report.reconfirmation_requested, report.lapsed, report.purged, report.messages_pruned
+                    "lifecycle {} shard {shard}: reconfirmation_requested={} lapsed={} purged={} messages_pruned={} idempotency_keys_pruned={}",
+                    context.config.site,
+                    report.reconfirmation_requested,
+                    report.lapsed,
+                    report.purged,
+                    report.messages_pruned,
+                    report.idempotency_keys_pruned
                 );
                 ApiResponse::json(200, &report)
             }

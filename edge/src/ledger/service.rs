@@ -321,6 +321,21 @@ mod tests {
     }
 
     #[test]
+    fn the_last_event_before_a_time_is_found_by_bisection() {
+        let w = World::new();
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let before = |t| crate::ledger::lifecycle::last_seq_before(&w.store, t).unwrap();
+        assert_eq!(before(t0), None, "an empty shard");
+        for day in 0..5 {
+            w.append(draft(day as u8, true), None, &FixedClock(t0 + chrono::Duration::days(day)));
+        }
+        assert_eq!(before(t0), None, "nothing before the first event");
+        assert_eq!(before(t0 + chrono::Duration::hours(60)), Some(3));
+        assert_eq!(before(t0 + chrono::Duration::days(4)), Some(4));
+        assert_eq!(before(t0 + chrono::Duration::days(9)), Some(5));
+    }
+
+    #[test]
     fn appends_chain_sign_and_update_state() {
         let w = World::new();
         let t0 = DateTime::from_timestamp(1_800_000_000, 456_789_000).unwrap();

@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
   request_hash TEXT NOT NULL,
   seq INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS idempotency_by_seq ON idempotency (seq);
 CREATE TABLE IF NOT EXISTS outbox (
   id TEXT PRIMARY KEY,
   status TEXT NOT NULL,
@@ -276,6 +277,18 @@ impl LedgerStore for SqlLedger {
                 "DELETE FROM outbox WHERE id IN
                    (SELECT id FROM outbox WHERE status IN ('delivered', 'dead') AND created_ms < ? LIMIT ?)",
                 vec![before_ms.into(), (limit as i64).into()],
+            )
+            .map_err(storage)?;
+        Ok(c.rows_written())
+    }
+
+    fn prune_idempotency(&self, upto_seq: u64, limit: usize) -> Result<usize, EdgeError> {
+        let upto = i64::try_from(upto_seq).unwrap_or(i64::MAX);
+        let c = self
+            .sql
+            .exec(
+                "DELETE FROM idempotency WHERE key IN (SELECT key FROM idempotency WHERE seq <= ? LIMIT ?)",
+                vec![upto.into(), (limit as i64).into()],
             )
             .map_err(storage)?;
         Ok(c.rows_written())

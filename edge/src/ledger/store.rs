@@ -60,6 +60,8 @@ pub trait LedgerStore {
     /// Deletes at most `limit` messages no longer pending (delivered, or dead after the last
     /// retry) created before `before_ms`; answers how many.
     fn prune_messages(&self, before_ms: i64, limit: usize) -> Result<usize, EdgeError>;
+    /// Forgets at most `limit` idempotency keys of events up to `seq`; answers how many.
+    fn prune_idempotency(&self, upto_seq: u64, limit: usize) -> Result<usize, EdgeError>;
     /// Active subjects (not lapsed, not erased) whose last contact is at or before `before`,
     /// oldest contact first.
     fn stale_subjects(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<SubjectState>, EdgeError>;
