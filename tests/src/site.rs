@@ -77,7 +77,8 @@ impl StaticServer {
     }
 }
 
-fn content_type(path: &Path) -> &'static str {
+/// The `content-type` a static file is served with (also used by the bench's page server).
+pub fn content_type(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()) {
         Some("html") => "text/html; charset=utf-8",
         Some("js") => "text/javascript; charset=utf-8",

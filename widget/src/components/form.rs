@@ -143,7 +143,6 @@ where
     outcome
 }
 
-/// Shows the edge's answer and, on success, tells the host page with the receipt.
 /// One ticked box as the host page sees it in `accord:change` and `Accord.getChoices()`.
 #[derive(serde::Serialize)]
 struct Tick<'a> {
@@ -151,6 +150,7 @@ struct Tick<'a> {
     channel: &'a str,
 }
 
+/// Shows the edge's answer and, on success, tells the host page with the receipt.
 pub fn settle(form: &UseReducerDispatcher<Form>, host: &Element, lang: Lang, outcome: Result<(String, api::ReceiptSummary), api::SubmitError>) {
     match outcome {
         Ok((raw, summary)) => {

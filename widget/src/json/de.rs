@@ -51,10 +51,9 @@ impl<'de> de::Deserializer<'de> for Value {
         } else if let Some(s) = v.as_string() {
             visitor.visit_string(s)
         } else if js_sys::Array::is_array(&v) {
-            visitor.visit_seq(Items { list: v.unchecked_into(), next: 0 })
+            Value(v).deserialize_seq(visitor)
         } else if v.is_object() {
-            let keys = js_sys::Object::keys::<JsValue>(v.unchecked_ref());
-            visitor.visit_map(Fields { object: v, keys, next: 0 })
+            Value(v).deserialize_map(visitor)
         } else {
             Err(Mismatch)
         }

@@ -8,16 +8,10 @@
 pub mod de;
 
 use serde::{Serialize, de::DeserializeOwned};
-use wasm_bindgen::JsValue;
 
 /// Parses `text` into `T`; the error says what was wrong (for the console, not the visitor).
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     let value = js_sys::JSON::parse(text).map_err(|_| String::from("not JSON"))?;
-    from_js(value)
-}
-
-/// Maps an already parsed JSON value (e.g. an event detail) into `T`.
-pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
     T::deserialize(de::Value(value)).map_err(|e| e.to_string())
 }
 

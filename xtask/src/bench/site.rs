@@ -79,17 +79,6 @@ pub fn stage(peers: &Path, edge_url: &str) -> Result<PathBuf, String> {
     Ok(site)
 }
 
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("js") => "text/javascript",
-        Some("css") => "text/css",
-        Some("wasm") => "application/wasm",
-        Some("json") => "application/json",
-        _ => "application/octet-stream",
-    }
-}
-
 /// Serves `root` on a free loopback port from a background thread; answers the base URL.
 pub fn serve(root: PathBuf) -> Result<String, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
@@ -119,7 +108,7 @@ pub fn serve(root: PathBuf) -> Result<String, String> {
                         let _ = write!(
                             out,
                             "HTTP/1.1 200 OK\r\ncontent-type: {}\r\ncontent-length: {}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n",
-                            content_type(&file),
+                            harness::site::content_type(&file),
                             body.len()
                         );
                         let _ = out.write_all(&body);
