@@ -102,8 +102,17 @@ pub enum EventBody {
     },
     /// Consent (or, for soft opt-in, the legitimate interest) withdrawn for a scope.
     Withdrawal { scope: Scope },
-    /// A double opt-in confirmation of the consents given on a channel.
-    Confirmation { channel: Channel },
+    /// A double opt-in confirmation of the yes given by one consent event.
+    Confirmation {
+        channel: Channel,
+        /// The consent event (its seq in the shard) whose choices this confirms. Absent only in
+        /// events recorded before links were bound to an event; those replay as they did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confirms: Option<u64>,
+        /// When the link used was issued: only an objection recorded before it can be lifted.
+        #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::time::millis_opt")]
+        link_issued_at: Option<DateTime<Utc>>,
+    },
     /// The single re-confirmation request was sent, ahead of the retention limit.
     ReconfirmationRequested,
     /// The person answered the re-confirmation request with a clear yes.

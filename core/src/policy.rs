@@ -231,7 +231,7 @@ mod tests {
             choices[0].pending = true;
         }
         assert_eq!(decide(&[given.clone()], "service_updates", Channel::Email, 2), Decision::no(Reason::PendingConfirmation { since: at(1) }));
-        let confirmed = event_with(2, 1, EventBody::Confirmation { channel: Channel::Email });
+        let confirmed = event_with(2, 1, EventBody::Confirmation { channel: Channel::Email, confirms: Some(1), link_issued_at: Some(at(1)) });
         assert_eq!(decide(&[given, confirmed], "service_updates", Channel::Email, 3), Decision::yes(Reason::ConsentGiven { since: at(2) }));
     }
 }

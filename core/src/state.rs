@@ -166,17 +166,7 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
                 c.seq = event.seq;
             }
         }
-        EventBody::Confirmation { channel } => {
-            // Confirming from the inbox after an objection is the person's own act: it lifts the
-            // objection and makes the yes that was held for it effective on every channel.
-            let lifts_objection = state.objected_at.take().is_some();
-            for c in state.choices.iter_mut().filter(|c| (lifts_objection || c.channel == *channel) && c.granted && c.pending) {
-                c.pending = false;
-                c.since = at;
-                c.seq = event.seq;
-            }
-            state.last_contact = at;
-        }
+        EventBody::Confirmation { channel, confirms, link_issued_at } => confirm(&mut state, event, *channel, *confirms, *link_issued_at),
         EventBody::ReconfirmationRequested => state.reconfirm_requested_at = Some(at),
         EventBody::Reconfirmation => state.last_contact = at,
         EventBody::Lapse => state.lapsed_at = Some(at),
@@ -200,6 +190,44 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
     }
     state.updated_at = at;
     state
+}
+
+/// A double opt-in confirmation. A bound one (every link issued today) confirms only the yes of
+/// the event its link names, and lifts only an objection recorded before the link was issued,
+/// and only when it does confirm something: an old link can neither undo a later "never contact
+/// me" nor confirm a yes someone else typed afterwards.
+fn confirm(state: &mut SubjectState, event: &Event, channel: Channel, confirms: Option<u64>, issued_at: Option<DateTime<Utc>>) {
+    let at = event.recorded_at;
+    let Some(target) = confirms else {
+        // Events recorded before links were bound keep the meaning they were recorded with, so
+        // a replayed ledger rebuilds exactly the state that was served.
+        let lifts_objection = state.objected_at.take().is_some();
+        for c in state.choices.iter_mut().filter(|c| (lifts_objection || c.channel == channel) && c.granted && c.pending) {
+            c.pending = false;
+            c.since = at;
+            c.seq = event.seq;
+        }
+        state.last_contact = at;
+        return;
+    };
+    // Confirming from the inbox a yes held for an earlier objection is the person's own act: it
+    // lifts that objection and makes every box of that yes effective, on every channel. A yes
+    // given before a later objection stays held: the objection wins.
+    let lifts_objection = matches!((state.objected_at, issued_at), (Some(o), Some(i)) if o <= i);
+    let objected = state.objected_at.is_some() && !lifts_objection;
+    let confirmed = |c: &ChoiceState| c.seq == target && c.granted && c.pending && !objected && (lifts_objection || c.channel == channel);
+    if !state.choices.iter().any(confirmed) {
+        return;
+    }
+    if lifts_objection {
+        state.objected_at = None;
+    }
+    for c in state.choices.iter_mut().filter(|c| confirmed(c)) {
+        c.pending = false;
+        c.since = at;
+        c.seq = event.seq;
+    }
+    state.last_contact = at;
 }
 
 /// Rebuilds a state from a subject's events, oldest first.
@@ -286,7 +314,7 @@ mod tests {
         let s = apply(s, &held);
         assert_eq!(s.objected_at, Some(at(12)), "someone typing the address does not lift the objection");
         assert!(s.choices.iter().filter(|c| c.granted).all(|c| c.pending));
-        let s = apply(s, &event_with(22, 1, EventBody::Confirmation { channel: Channel::Email }));
+        let s = apply(s, &confirmation(22, 21, at(21)));
         assert_eq!(s.objected_at, None);
         assert!(s.choices.iter().filter(|c| c.granted).all(|c| !c.pending), "both channels held for the objection are now effective");
         let s = apply(s, &event_with(30, 1, EventBody::Lapse));
@@ -301,7 +329,61 @@ mod tests {
         }
         let s = replay(subject(1), &[given.clone()]).unwrap();
         assert!(s.choice("offers", Channel::Email).unwrap().pending);
-        let s = apply(s, &event_with(2, 1, EventBody::Confirmation { channel: Channel::Email }));
+        let s = apply(s, &confirmation(2, 1, at(1)));
+        assert!(!s.choice("offers", Channel::Email).unwrap().pending);
+    }
+
+    fn confirmation(day: i64, confirms: u64, issued: DateTime<Utc>) -> Event {
+        event_with(day, 1, EventBody::Confirmation { channel: Channel::Email, confirms: Some(confirms), link_issued_at: Some(issued) })
+    }
+
+    fn pending(day: i64, choices: &[(&str, Channel, bool)]) -> Event {
+        let mut e = consent(day, 1, choices);
+        if let EventBody::Consent { choices, .. } = &mut e.body {
+            choices.iter_mut().filter(|c| c.granted).for_each(|c| c.pending = true);
+        }
+        e
+    }
+
+    #[test]
+    fn an_old_link_never_lifts_a_later_objection() {
+        let s = replay(subject(1), &[pending(1, &[("offers", Channel::Email, true)]), confirmation(2, 1, at(1))]).unwrap();
+        assert!(!s.choice("offers", Channel::Email).unwrap().pending);
+        let s = apply(s, &event_with(3, 1, EventBody::Objection));
+        let again = apply(s.clone(), &confirmation(4, 1, at(1)));
+        assert_eq!(again.objected_at, Some(at(3)));
+        assert_eq!(again.choices, s.choices);
+        // Nor after an erasure, where the objection is what remains.
+        let erased = apply(s, &event_with(5, 1, EventBody::Erasure));
+        let again = apply(erased.clone(), &confirmation(6, 1, at(1)));
+        assert_eq!(again.objected_at, Some(at(3)));
+        assert!(again.choices.is_empty());
+    }
+
+    #[test]
+    fn an_old_link_confirms_only_its_own_event() {
+        let s = replay(subject(1), &[pending(1, &[("offers", Channel::Email, true)]), confirmation(2, 1, at(1))]).unwrap();
+        // A stranger types the address later: that yes stays pending under the old link.
+        let s = apply(s, &pending(3, &[("guides", Channel::Email, true)]));
+        let s = apply(s, &confirmation(4, 1, at(1)));
+        assert!(s.choice("guides", Channel::Email).unwrap().pending);
+        let s = apply(s, &confirmation(5, 3, at(3)));
+        assert!(!s.choice("guides", Channel::Email).unwrap().pending);
+    }
+
+    #[test]
+    fn a_yes_given_before_an_objection_stays_held() {
+        let s = replay(subject(1), &[pending(1, &[("offers", Channel::Email, true)]), event_with(2, 1, EventBody::Objection)]).unwrap();
+        let s = apply(s, &confirmation(3, 1, at(1)));
+        assert_eq!(s.objected_at, Some(at(2)));
+        assert!(s.choice("offers", Channel::Email).unwrap().pending);
+    }
+
+    #[test]
+    fn confirmations_recorded_before_binding_replay_as_they_were() {
+        let s = replay(subject(1), &[pending(1, &[("offers", Channel::Email, true)]), event_with(2, 1, EventBody::Objection)]).unwrap();
+        let s = apply(s, &event_with(3, 1, EventBody::Confirmation { channel: Channel::Email, confirms: None, link_issued_at: None }));
+        assert_eq!(s.objected_at, None);
         assert!(!s.choice("offers", Channel::Email).unwrap().pending);
     }
 }

@@ -28,7 +28,19 @@ pub enum LinkPurpose {
     Unsubscribe(Scope),
     Preferences,
     Reconfirm,
-    ConfirmOptIn(Channel),
+    ConfirmOptIn(OptInLink),
+}
+
+/// A double opt-in link is bound to the one event whose yes it confirms and to when it was
+/// issued: a link mailed before a later "never contact me" (or a later yes typed by someone
+/// else) must not be able to undo it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptInLink {
+    pub channel: Channel,
+    /// Sequence number, in the subject's shard, of the consent event awaiting confirmation.
+    pub event: u64,
+    /// When the link was issued; an objection recorded after it is never lifted by it.
+    pub issued_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,7 +171,12 @@ fn encode(c: &LinkClaims) -> Vec<u8> {
         }
         LinkPurpose::Preferences => out.push(3),
         LinkPurpose::Reconfirm => out.push(4),
-        LinkPurpose::ConfirmOptIn(channel) => out.extend([5, channel_byte(*channel)]),
+        // Kind 5 was the unbound link of format 1; it is no longer accepted (see OptInLink).
+        LinkPurpose::ConfirmOptIn(link) => {
+            out.extend([6, channel_byte(link.channel)]);
+            out.extend_from_slice(&link.event.to_be_bytes());
+            out.extend_from_slice(&link.issued_at.timestamp_millis().to_be_bytes());
+        }
     }
     match c.expires_at {
         None => out.push(0),
@@ -216,7 +233,12 @@ fn decode(payload: &[u8]) -> Option<LinkClaims> {
         }
         3 => LinkPurpose::Preferences,
         4 => LinkPurpose::Reconfirm,
-        5 => LinkPurpose::ConfirmOptIn(r.channel()?),
+        6 => {
+            let channel = r.channel()?;
+            let event = u64::from_be_bytes(r.take(8)?.try_into().ok()?);
+            let issued_at = DateTime::from_timestamp_millis(i64::from_be_bytes(r.take(8)?.try_into().ok()?))?;
+            LinkPurpose::ConfirmOptIn(OptInLink { channel, event, issued_at })
+        }
         _ => return None,
     };
     let expires_at = match r.byte()? {
@@ -248,7 +270,7 @@ mod tests {
             LinkPurpose::Unsubscribe(Scope::Purpose { content_type: ContentTypeId::parse("special_offers").unwrap(), channel: Channel::Email }),
             LinkPurpose::Preferences,
             LinkPurpose::Reconfirm,
-            LinkPurpose::ConfirmOptIn(Channel::Email),
+            LinkPurpose::ConfirmOptIn(OptInLink { channel: Channel::Email, event: u64::MAX, issued_at: at(1) + chrono::Duration::milliseconds(7) }),
         ]
     }
 
@@ -258,7 +280,7 @@ mod tests {
         for p in all_purposes() {
             let c = claims(p, Some(at(30)));
             let t = ring.issue(&c).unwrap();
-            assert!(t.len() < 120, "{} chars: {t}", t.len());
+            assert!(t.len() < 140, "{} chars: {t}", t.len());
             assert_eq!(ring.verify(&t, at(1)).unwrap(), c);
         }
     }
@@ -300,6 +322,22 @@ mod tests {
         for junk in ["", ".", "k1", "k1.", "k1.!!!", "k1.AAAA", "zz.AAAA"] {
             assert!(ring1.verify(junk, at(0)).is_err(), "{junk}");
         }
+    }
+
+    #[test]
+    fn unbound_confirmation_links_of_the_old_kind_are_refused() {
+        let ring = ring(&[("k1", 1)]);
+        let site = SiteId::parse("demo-shop").unwrap();
+        let mut payload = vec![FORMAT];
+        put_str(&mut payload, site.as_str());
+        payload.extend([0xa5; 16]);
+        payload.extend([5, channel_byte(Channel::Email), 1]);
+        payload.extend_from_slice(&at(30).timestamp().to_be_bytes());
+        let key = &ring.keys[0];
+        let tag = TokenKeyring::tag(key, &payload).finalize().into_bytes();
+        payload.extend_from_slice(&tag[..TAG_LEN]);
+        let old = format!("k1.{}", URL_SAFE_NO_PAD.encode(payload));
+        assert_eq!(ring.verify(&old, at(1)), Err(TokenError::Malformed));
     }
 
     #[test]

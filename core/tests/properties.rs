@@ -9,7 +9,7 @@ use accord_core::ids::{Channel, ContentTypeId, SiteId, SubjectId};
 use accord_core::keys::{Jwks, SigningKey};
 use accord_core::receipt::Receipt;
 use accord_core::state::{SubjectState, apply, replay};
-use accord_core::token::{LinkClaims, LinkPurpose, TokenKeyring};
+use accord_core::token::{LinkClaims, LinkPurpose, OptInLink, TokenKeyring};
 use chrono::DateTime;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -85,8 +85,76 @@ fn chain(steps: &[Step]) -> Vec<Event> {
         .collect()
 }
 
+/// A subject's history as the edge writes it under double opt-in: every widget yes is pending
+/// and mails a link bound to its event; any earlier link may be posted again at any time.
+#[derive(Debug, Clone)]
+enum Life {
+    Answer(Vec<(ContentTypeId, bool)>),
+    Object,
+    Erase,
+    Withdraw,
+    /// Posts the link of the n-th pending consent so far (modulo their number).
+    Confirm(usize),
+}
+
+fn life() -> impl Strategy<Value = Life> {
+    prop_oneof![
+        3 => prop::collection::vec((content_type(), any::<bool>()), 1..3).prop_map(Life::Answer),
+        1 => Just(Life::Object),
+        1 => Just(Life::Erase),
+        1 => Just(Life::Withdraw),
+        3 => any::<usize>().prop_map(Life::Confirm),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Security review finding 1: a confirmation link never lifts an objection recorded after it
+    /// was issued, and confirms only the yes of the event it was issued for.
+    #[test]
+    fn confirmation_links_are_bound_to_their_event(lives in prop::collection::vec(life(), 1..40)) {
+        let site = SiteId::parse("site").unwrap();
+        let mut state = SubjectState::new(subject(), DateTime::from_timestamp(1_800_000_000, 0).unwrap());
+        let mut links: Vec<OptInLink> = Vec::new();
+        for (i, l) in lives.iter().enumerate() {
+            let seq = i as u64 + 1;
+            let now = DateTime::from_timestamp(1_800_000_000 + i as i64 * 60, 0).unwrap();
+            let (method, body) = match l {
+                Life::Answer(a) => (Method::Widget, EventBody::Consent {
+                    choices: a.iter().map(|(ct, g)| Choice { content_type: ct.clone(), channel: Channel::Email, granted: *g, legal_basis: LegalBasis::Consent, pending: *g }).collect(),
+                    config_version: 1,
+                    config_hash: "ab".repeat(32),
+                    collection: CollectionPoint { page: None, widget_build: None, lang: Lang::Fr, gpc: false, source: None, original_date: None },
+                }),
+                Life::Object => (Method::EmailLink, EventBody::Objection),
+                Life::Erase => (Method::Api, EventBody::Erasure),
+                Life::Withdraw => (Method::EmailLink, EventBody::Withdrawal { scope: Scope::All }),
+                Life::Confirm(n) if !links.is_empty() => {
+                    let link = links[n % links.len()];
+                    (Method::EmailLink, EventBody::Confirmation { channel: link.channel, confirms: Some(link.event), link_issued_at: Some(link.issued_at) })
+                }
+                Life::Confirm(_) => continue,
+            };
+            let mut draft = EventDraft { site: site.clone(), subject: subject(), method, body };
+            accord_core::state::hold_if_objected(&mut draft, Some(&state));
+            if matches!(&draft.body, EventBody::Consent { choices, .. } if choices.iter().any(|c| c.pending)) {
+                links.push(OptInLink { channel: Channel::Email, event: seq, issued_at: now });
+            }
+            let event = draft.seal(1, seq, "0".repeat(64), now);
+            let before = state.clone();
+            state = apply(state, &event);
+            if let EventBody::Confirmation { confirms: Some(target), link_issued_at: Some(issued), .. } = &event.body {
+                if let Some(o) = before.objected_at.filter(|o| o > issued) {
+                    prop_assert_eq!(state.objected_at, Some(o), "a later objection was lifted");
+                }
+                for c in state.choices.iter().filter(|c| c.seq == seq) {
+                    let was = before.choice(c.content_type.as_str(), c.channel).unwrap();
+                    prop_assert!(was.pending && was.seq == *target, "confirmed a yes of another event");
+                }
+            }
+        }
+    }
 
     /// The folded state answers exactly like a plain map of "last word per box".
     #[test]
@@ -143,13 +211,13 @@ proptest! {
         flip in any::<prop::sample::Index>(),
     ) {
         let ring = TokenKeyring::from_secret("k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE").unwrap();
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         let purpose = match kind {
             0 => LinkPurpose::Unsubscribe(scope),
             1 => LinkPurpose::Preferences,
             2 => LinkPurpose::Reconfirm,
-            _ => LinkPurpose::ConfirmOptIn(ch),
+            _ => LinkPurpose::ConfirmOptIn(OptInLink { channel: ch, event: days as u64 * 977, issued_at: now - chrono::Duration::milliseconds(days) }),
         };
-        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         let expires_at = Some(now + chrono::Duration::days(days));
         let claims = LinkClaims { site: SiteId::parse("demo-shop").unwrap(), subject: subject(), purpose, expires_at };
         let token = ring.issue(&claims).unwrap();

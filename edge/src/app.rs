@@ -52,14 +52,6 @@ async fn record(env: &Env, site: &SiteId, req: &Incoming, action: &str, target: 
     }
 }
 
-/// Where the edge is reached from outside, for links it hands out.
-fn base_url(env: &Env, req: &Request) -> String {
-    if let Ok(v) = env.var("ACCORD_PUBLIC_URL") {
-        return v.to_string().trim_end_matches('/').to_owned();
-    }
-    req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default()
-}
-
 /// What must hold before a handler runs: the named site exists (see [`crate::known_sites`]) and
 /// a public route is within the site's and the client's budgets. A signed link names its site
 /// inside the token, decoded once here for both checks.
@@ -130,7 +122,6 @@ async fn read(req: &mut Request, env: &Env, limit: usize) -> Result<Incoming, Ed
         gpc: header("sec-gpc").is_some_and(|v| v.trim() == "1"),
         idempotency_key: header("idempotency-key"),
         accept_language: header("accept-language"),
-        base_url: base_url(env, req),
         client: limits_check::client_address(env, header),
         body: Vec::new(),
     };

@@ -15,6 +15,7 @@ pub mod http;
 pub mod one_click;
 pub mod openapi;
 pub mod page;
+pub mod public_url;
 pub mod ledger;
 pub mod known_sites;
 pub mod limits;

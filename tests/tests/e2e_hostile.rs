@@ -9,7 +9,7 @@ mod common;
 
 use accord_core::event::Scope;
 use accord_core::ids::{Channel, SiteId, SubjectId};
-use accord_core::token::{LinkClaims, LinkPurpose, TokenKeyring};
+use accord_core::token::{LinkClaims, LinkPurpose, OptInLink, TokenKeyring};
 use chrono::{Duration, Utc};
 use common::{SITE, Stack, path_of};
 use serde_json::{Value, json};
@@ -226,7 +226,8 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
     let foreign = TokenKeyring::from_secret(&format!("other:{}", "A".repeat(43))).unwrap();
     let in_two_days = Some(Utc::now() + Duration::days(2));
     let reconfirm_token = keyring.issue(&LinkClaims { site: SiteId::parse(SITE).unwrap(), subject: subject.clone(), purpose: LinkPurpose::Reconfirm, expires_at: in_two_days }).unwrap();
-    let confirm_token = keyring.issue(&LinkClaims { site: SiteId::parse(SITE).unwrap(), subject: subject.clone(), purpose: LinkPurpose::ConfirmOptIn(Channel::Email), expires_at: in_two_days }).unwrap();
+    let confirm_purpose = LinkPurpose::ConfirmOptIn(OptInLink { channel: Channel::Email, event: 1, issued_at: Utc::now() });
+    let confirm_token = keyring.issue(&LinkClaims { site: SiteId::parse(SITE).unwrap(), subject: subject.clone(), purpose: confirm_purpose.clone(), expires_at: in_two_days }).unwrap();
 
     let before = stack.quiet_storage_digest();
     let mut cases: Vec<Case> = Vec::new();
@@ -365,8 +366,8 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
         ("POST", "/p/", &pref_token, LinkPurpose::Preferences),
         ("GET", "/v1/preferences/", &pref_token, LinkPurpose::Preferences),
         ("POST", "/v1/preferences/", &pref_token, LinkPurpose::Preferences),
-        ("GET", "/c/", &confirm_token, LinkPurpose::ConfirmOptIn(Channel::Email)),
-        ("POST", "/c/", &confirm_token, LinkPurpose::ConfirmOptIn(Channel::Email)),
+        ("GET", "/c/", &confirm_token, confirm_purpose.clone()),
+        ("POST", "/c/", &confirm_token, confirm_purpose.clone()),
         ("GET", "/r/", &reconfirm_token, LinkPurpose::Reconfirm),
         ("POST", "/r/", &reconfirm_token, LinkPurpose::Reconfirm),
         ("POST", "/v1/reconfirm/", &reconfirm_token, LinkPurpose::Reconfirm),

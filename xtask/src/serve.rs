@@ -3,8 +3,8 @@
 //!
 //! ```text
 //! cargo xtask serve --data /var/lib/accord --secrets /etc/accord/secrets.json \
-//!     [--host 127.0.0.1] [--port 8787] [--client-ip-header x-forwarded-for] \
-//!     [--public-url https://consent.example.com]
+//!     --public-url https://consent.example.com \
+//!     [--host 127.0.0.1] [--port 8787] [--client-ip-header x-forwarded-for]
 //! ```
 //!
 //! The secrets file is created with fresh random keys if it does not exist; keep it private and
@@ -24,8 +24,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let host = text_arg(args, "--host")?.unwrap_or("127.0.0.1").to_owned();
     let port = port_arg(args, "--port", 8787)?;
     let client_ip_header = text_arg(args, "--client-ip-header")?.map(str::to_owned);
-    let vars: Vec<(String, String)> =
-        text_arg(args, "--public-url")?.map(|u| ("ACCORD_PUBLIC_URL".to_owned(), u.trim_end_matches('/').to_owned())).into_iter().collect();
+    // Links in messages are built on this URL and never on a request's Host header, so an edge
+    // that may send messages cannot start without it.
+    let public_url = text_arg(args, "--public-url")?
+        .ok_or("--public-url URL is required (e.g. https://consent.example.com): links in the messages Accord asks you to send are built on it")?;
+    if !(public_url.starts_with("https://") || public_url.starts_with("http://")) || public_url.contains('@') {
+        return Err(format!("--public-url {public_url}: must be an http(s) URL without credentials"));
+    }
+    let vars = vec![("ACCORD_PUBLIC_URL".to_owned(), public_url.trim_end_matches('/').to_owned())];
     let tools = Tools::ensure(false)?;
     crate::build::edge(&tools, crate::build::Flavour::Production)?;
     let existed = secrets_path.is_file();

@@ -75,7 +75,7 @@ pub async fn post(env: &Env, which: Which, token: &str, req: &Incoming) -> Resul
     // A link for a site that has no configuration stops here, before any ledger is touched.
     super::config::load(env, &c.site, None).await?;
     let body = match &c.purpose {
-        LinkPurpose::ConfirmOptIn(channel) => EventBody::Confirmation { channel: *channel },
+        LinkPurpose::ConfirmOptIn(link) => EventBody::Confirmation { channel: link.channel, confirms: Some(link.event), link_issued_at: Some(link.issued_at) },
         _ => EventBody::Reconfirmation,
     };
     let shard = c.subject.shard(SHARDS);

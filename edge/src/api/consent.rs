@@ -37,7 +37,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let shard = subject.shard(SHARDS);
     let draft = EventDraft { site: site.clone(), subject, method: Method::Widget, body: valid.body };
     let idempotency = idempotency(req)?;
-    let messages = Some(MessageContext { config: shown.config.clone(), base_url: req.base_url.clone() });
+    let messages = Some(MessageContext { config: shown.config.clone(), base_url: crate::public_url::get(env)? });
     let msg = LedgerRequest::Append { shard, draft, email: Some(valid.email.as_str().to_owned()), idempotency, messages };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
     let mut resp = receipt_response(status, &receipt);

@@ -34,12 +34,12 @@ pub async fn run_site(env: &Env, site: &SiteId, base_url: &str) -> Result<Report
 pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
     crate::http::expect_no_parameters(req.content_type.as_deref(), &req.body)?;
-    Ok(ApiResponse::json(200, &run_site(env, site, &req.base_url).await?))
+    Ok(ApiResponse::json(200, &run_site(env, site, &crate::public_url::get(env)?).await?))
 }
 
 /// The cron trigger: every registered site, one bounded run each.
 pub async fn scheduled(env: &Env) -> Result<(), EdgeError> {
-    let base_url = env.var("ACCORD_PUBLIC_URL").map(|v| v.to_string()).map_err(|_| EdgeError::Misconfigured("ACCORD_PUBLIC_URL"))?;
+    let base_url = crate::public_url::get(env)?;
     let (_, sites): (_, Vec<SiteId>) = call(env, "REGISTRY", registry::NAME, &RegistryRequest::List).await?;
     for site in sites {
         match run_site(env, &site, &base_url).await {

@@ -36,8 +36,6 @@ pub struct Incoming {
     pub client: String,
     /// `Accept-Language`, for pages shown to people.
     pub accept_language: Option<String>,
-    /// The edge's public base URL (`ACCORD_PUBLIC_URL`, else the request's origin), for links.
-    pub base_url: String,
     /// `Idempotency-Key`, for retried writes.
     pub idempotency_key: Option<String>,
     pub body: Vec<u8>,

@@ -56,7 +56,7 @@ pub async fn links(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespon
     let scope = Scope::Purpose { content_type: ct.id.clone(), channel: body.channel };
     let claims = LinkClaims { site: site.clone(), subject, purpose: LinkPurpose::Unsubscribe(scope), expires_at: None };
     let token = secrets::token_keys(env)?.issue(&claims).map_err(|e| EdgeError::Internal(e.to_string()))?;
-    let url = format!("{}/u/{token}", req.base_url);
+    let url = format!("{}/u/{token}", crate::public_url::get(env)?);
     let list_unsubscribe = match &body.mailto {
         Some(m) => format!("<{url}>, <mailto:{m}?subject=unsubscribe%20{token}>"),
         None => format!("<{url}>"),
@@ -117,7 +117,7 @@ pub async fn page(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     let what = escape(&describe(&scope, &config.config, lang));
     let controller = escape(&config.config.controller.name);
     let action = format!("/u/{}", escape(token));
-    let preferences = escape(&super::preference_page::link_for(env, &req.base_url, &c.site, &c.subject)?);
+    let preferences = escape(&super::preference_page::link_for(env, &crate::public_url::get(env)?, &c.site, &c.subject)?);
     let form = |extra: &str, label: &str, class: &str| {
         format!(
             "<form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">{extra}\

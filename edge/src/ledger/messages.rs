@@ -6,7 +6,7 @@
 use accord_core::config::{Lang, SiteConfig};
 use accord_core::event::Scope;
 use accord_core::ids::{Channel, SubjectId};
-use accord_core::token::{LinkClaims, LinkPurpose, TokenKeyring};
+use accord_core::token::{LinkClaims, LinkPurpose, OptInLink, TokenKeyring};
 use chrono::{DateTime, Duration, Utc};
 
 use super::outbox::OutboxMessage;
@@ -20,7 +20,8 @@ pub struct Links<'a> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    Confirmation,
+    /// Double opt-in for the consent event with this seq.
+    Confirmation { event: u64 },
     Reconfirmation,
 }
 
@@ -43,7 +44,7 @@ impl Links<'_> {
         event_hash: &str,
     ) -> Result<OutboxMessage, EdgeError> {
         let (path, purpose, name) = match kind {
-            Kind::Confirmation => ("c", LinkPurpose::ConfirmOptIn(Channel::Email), "confirmation"),
+            Kind::Confirmation { event } => ("c", LinkPurpose::ConfirmOptIn(OptInLink { channel: Channel::Email, event, issued_at: now }), "confirmation"),
             Kind::Reconfirmation => ("r", LinkPurpose::Reconfirm, "reconfirmation"),
         };
         let action = format!("{}/{path}/{}", self.base_url, self.token(config, subject, purpose, Some(valid_until))?);
@@ -51,11 +52,11 @@ impl Links<'_> {
         let lang = config.default_lang;
         let controller = &config.controller.name;
         let (subject_line, text) = match (kind, lang) {
-            (Kind::Confirmation, Lang::Fr) => (
+            (Kind::Confirmation { .. }, Lang::Fr) => (
                 format!("Confirmez votre inscription — {controller}"),
                 format!("Bonjour,\n\nConfirmez que vous souhaitez recevoir nos messages par e-mail : {action}\n\nSans confirmation, nous ne vous écrirons pas.\nSe désabonner : {unsubscribe}"),
             ),
-            (Kind::Confirmation, Lang::En) => (
+            (Kind::Confirmation { .. }, Lang::En) => (
                 format!("Confirm your subscription — {controller}"),
                 format!("Hello,\n\nPlease confirm you want our emails: {action}\n\nWithout confirmation we will not write to you.\nUnsubscribe: {unsubscribe}"),
             ),

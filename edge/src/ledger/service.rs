@@ -101,7 +101,7 @@ pub fn append<C: Clock, E: Entropy>(
     if let (true, Some(email), Some((links, config))) = (pending, email, cx.messages) {
         let now = cx.clock.now();
         let until = now + super::messages::confirmation_validity();
-        store.enqueue(&links.message(super::messages::Kind::Confirmation, config, &receipt.event.subject, email.as_str(), now, until, &receipt.event_hash)?)?;
+        store.enqueue(&links.message(super::messages::Kind::Confirmation { event: receipt.event.seq }, config, &receipt.event.subject, email.as_str(), now, until, &receipt.event_hash)?)?;
     }
     Ok(receipt)
 }
