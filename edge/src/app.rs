@@ -88,10 +88,8 @@ fn route_site(route: &Route, env: &Env) -> Result<Option<SiteId>, EdgeError> {
 /// Public, per-site routes count against the site's and the client's budgets.
 fn limit_class(route: &Route) -> Option<Class> {
     Some(match route {
+        Route::PostPreferences(_) | Route::PostUnsubscribe(_) | Route::PostPreferencePage(_) => Class::Withdraw,
         Route::PostConsent(_)
-        | Route::PostPreferences(_)
-        | Route::PostUnsubscribe(_)
-        | Route::PostPreferencePage(_)
         | Route::PostConfirm(_)
         | Route::PostReconfirm(_)
         | Route::PostReconfirmJson(_) => Class::Write,

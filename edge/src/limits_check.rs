@@ -49,7 +49,7 @@ pub async fn check(env: &Env, site: &SiteId, client: &str, class: Class) -> Resu
             .and_then(|v| v.to_string().trim().parse::<u32>().ok())
             .filter(|n| *n > 0)
             .unwrap_or(crate::limits::per_site(class)),
-        Class::Read => crate::limits::per_site(class),
+        Class::Read | Class::Withdraw => crate::limits::per_site(class),
     };
     let (object, check) = check_for(site, client, class, site_limit);
     match call::<Verdict>(env, "LIMITS", &object, &check).await {

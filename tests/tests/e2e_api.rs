@@ -170,7 +170,9 @@ fn the_site_wide_write_budget_holds_across_clients() {
     let stack = Stack::start_with("site-budget", vec![("ACCORD_SITE_WRITES_PER_MINUTE".into(), "3".into())]);
     let path = format!("/v1/sites/{SITE}/consents");
     // Counters are per wall-clock minute: a run that straddles a minute starts over.
+    let mut subscriber = String::new();
     for attempt in 0.. {
+        subscriber = format!("budget{attempt}-0@example.fr");
         let minute = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 60;
         let started = minute();
         let statuses: Vec<u16> = (0..4)
@@ -188,6 +190,24 @@ fn the_site_wide_write_budget_holds_across_clients() {
     }
     let read = stack.api.get(&format!("/v1/sites/{SITE}/config"));
     assert_eq!(read.status, 200, "reads have their own budget");
+    // Security review #20.3: with the write budget spent by submissions, the person can still
+    // withdraw and object, at once (GDPR art. 7(3)).
+    let link = stack.api.post_admin(
+        &format!("/v1/sites/{SITE}/unsubscribe-links"),
+        &json!({"email": &subscriber, "content_type": "special_offers", "channel": "sms"}),
+    );
+    assert_eq!(link.status, 201, "{:?}", link.body);
+    let unsubscribe = common::path_of(link.body["url"].as_str().unwrap());
+    let form = [("content-type", "application/x-www-form-urlencoded"), ("x-forwarded-for", "198.51.100.200")];
+    assert!(post_json(&stack, &path, &submission(&stack, "late@example.fr", true), &[("x-forwarded-for", "198.51.100.201")], None).status == 429);
+    let withdrawn = stack.api.send("POST", &unsubscribe, &form, None, Some(b"List-Unsubscribe=One-Click"));
+    assert_eq!(withdrawn.status, 200, "a one-click unsubscribe is never starved by submissions: {:?}", withdrawn.body);
+    let objected = stack.api.send("POST", &unsubscribe, &form, None, Some(b"List-Unsubscribe=One-Click&objection=1"));
+    assert_eq!(objected.status, 200, "{:?}", objected.body);
+    let state = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": &subscriber}));
+    let subject = state.body["subject"].as_str().unwrap().to_owned();
+    let state = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}"));
+    assert!(state.body["objected_at"].is_string(), "{:?}", state.body);
 }
 
 #[test]

@@ -50,8 +50,14 @@ pub fn append_once<C: Clock, E: Entropy>(
     cx: &Context<'_, C, E>,
 ) -> Result<Appended, EdgeError> {
     let Some(idem) = idempotency else { return append(store, shard, draft, email, cx).map(Appended::New) };
+    // Keys are looked up per shard, and some bodies (re-confirmations, preference changes) do
+    // not name their subject: the stored hash covers who and what kind of write as well, so a
+    // key reused for another person or route is refused instead of answering their receipt.
+    let request_hash = accord_core::chain::sha256_hex(
+        format!("{}\0{}\0{:?}\0{}", draft.subject, draft.body.kind(), draft.method, idem.request_hash).as_bytes(),
+    );
     if let Some((hash, seq)) = store.idempotent(&idem.key)? {
-        if hash != idem.request_hash {
+        if hash != request_hash {
             return Err(accord_core::Violation::new(
                 "Idempotency-Key",
                 "idempotency_key_reused",
@@ -63,7 +69,7 @@ pub fn append_once<C: Clock, E: Entropy>(
         return Ok(Appended::Replayed(receipt));
     }
     let receipt = append(store, shard, draft, email, cx)?;
-    store.put_idempotent(&idem.key, &idem.request_hash, receipt.event.seq)?;
+    store.put_idempotent(&idem.key, &request_hash, receipt.event.seq)?;
     Ok(Appended::New(receipt))
 }
 
@@ -372,6 +378,13 @@ mod tests {
         assert_eq!(w.store.all().len(), 1);
         let other = Idempotency { key: "retry-1".into(), request_hash: "h2".into() };
         match append_once(&w.store, 4, draft(1, false), None, Some(&other), &cx) {
+            Err(EdgeError::Invalid(v)) => assert_eq!(v.0[0].rule, "idempotency_key_reused"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(w.store.all().len(), 1);
+        // Security review #20.4: the same key and body for another person on this shard is
+        // refused, never answered with the first person's receipt.
+        match append_once(&w.store, 4, draft(2, true), None, Some(&idem), &cx) {
             Err(EdgeError::Invalid(v)) => assert_eq!(v.0[0].rule, "idempotency_key_reused"),
             other => panic!("{other:?}"),
         }

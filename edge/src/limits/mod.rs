@@ -19,8 +19,12 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Class {
-    /// Consent submissions and preference changes.
+    /// Consent submissions and confirmations: anyone can send them, so a flood is possible.
     Write,
+    /// One-click unsubscribes, objections and preference-centre changes, from links only the
+    /// person received. A budget of their own, so no flood of submissions can ever answer a
+    /// withdrawal with 429 (GDPR art. 7(3): withdrawing as easy as giving).
+    Withdraw,
     /// Configuration, preference and checkpoint reads.
     Read,
 }
@@ -29,6 +33,7 @@ pub enum Class {
 pub fn per_client(class: Class) -> u32 {
     match class {
         Class::Write => 30,
+        Class::Withdraw => 30,
         Class::Read => 600,
     }
 }
@@ -38,6 +43,7 @@ pub fn per_client(class: Class) -> u32 {
 pub fn per_site(class: Class) -> u32 {
     match class {
         Class::Write => 6000,
+        Class::Withdraw => 60_000,
         Class::Read => 60_000,
     }
 }
@@ -62,6 +68,7 @@ pub fn check_for(site: &SiteId, client: &str, class: Class, site_limit: u32) -> 
     let client_key = accord_core::chain::hex(&digest[..8]);
     let class_name = match class {
         Class::Write => "write",
+        Class::Withdraw => "withdraw",
         Class::Read => "read",
     };
     let hits = vec![
