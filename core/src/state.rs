@@ -197,31 +197,26 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
 /// and only when it does confirm something: an old link can neither undo a later "never contact
 /// me" nor confirm a yes someone else typed afterwards.
 fn confirm(state: &mut SubjectState, event: &Event, channel: Channel, confirms: Option<u64>, issued_at: Option<DateTime<Utc>>) {
-    let at = event.recorded_at;
-    let Some(target) = confirms else {
-        // Events recorded before links were bound keep the meaning they were recorded with, so
-        // a replayed ledger rebuilds exactly the state that was served.
-        let lifts_objection = state.objected_at.take().is_some();
-        for c in state.choices.iter_mut().filter(|c| (lifts_objection || c.channel == channel) && c.granted && c.pending) {
-            c.pending = false;
-            c.since = at;
-            c.seq = event.seq;
-        }
-        state.last_contact = at;
-        return;
-    };
     // Confirming from the inbox a yes held for an earlier objection is the person's own act: it
     // lifts that objection and makes every box of that yes effective, on every channel. A yes
-    // given before a later objection stays held: the objection wins.
-    let lifts_objection = matches!((state.objected_at, issued_at), (Some(o), Some(i)) if o <= i);
+    // given before a later objection stays held: the objection wins. Events recorded before
+    // links were bound (no `confirms`) keep the meaning they were recorded with — any objection
+    // lifted, every pending yes confirmed — so a replayed ledger rebuilds the state served.
+    let lifts_objection = match confirms {
+        None => state.objected_at.is_some(),
+        Some(_) => matches!((state.objected_at, issued_at), (Some(o), Some(i)) if o <= i),
+    };
     let objected = state.objected_at.is_some() && !lifts_objection;
-    let confirmed = |c: &ChoiceState| c.seq == target && c.granted && c.pending && !objected && (lifts_objection || c.channel == channel);
-    if !state.choices.iter().any(confirmed) {
+    let confirmed = |c: &ChoiceState| {
+        confirms.is_none_or(|target| c.seq == target) && c.granted && c.pending && !objected && (lifts_objection || c.channel == channel)
+    };
+    if confirms.is_some() && !state.choices.iter().any(confirmed) {
         return;
     }
     if lifts_objection {
         state.objected_at = None;
     }
+    let at = event.recorded_at;
     for c in state.choices.iter_mut().filter(|c| confirmed(c)) {
         c.pending = false;
         c.since = at;
