@@ -26,14 +26,31 @@ impl Text {
         }
     }
 
-    fn check(&self, field: &str, max: usize, out: &mut Violations) {
+    fn check(&self, field: &str, max: usize, lines: Lines, out: &mut Violations) {
         for (lang, s) in [("fr", &self.fr), ("en", &self.en)] {
-            if s.trim().is_empty() {
-                out.push(Violation::new(format!("{field}.{lang}"), "required", "must not be empty"));
-            } else if s.chars().count() > max {
-                out.push(Violation::new(format!("{field}.{lang}"), "max_length", format!("must be at most {max} characters")));
-            }
+            plain_text(&format!("{field}.{lang}"), s, max, lines, out);
         }
+    }
+}
+
+/// Whether a text may span lines. One-line texts reach mail subject lines and headings.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lines {
+    One,
+    Many,
+}
+
+/// Every configuration text: present, at most `max` characters, and free of control
+/// characters (a line feed only where the text may span lines). Texts end up in message
+/// subjects, HTML pages and signed events; a CR/LF or an escape sequence has no place there.
+fn plain_text(field: &str, s: &str, max: usize, lines: Lines, out: &mut Violations) {
+    if s.trim().is_empty() {
+        out.push(Violation::new(field, "required", "must not be empty"));
+    } else if s.chars().count() > max {
+        out.push(Violation::new(field, "max_length", format!("must be at most {max} characters")));
+    } else if s.chars().any(|c| c.is_control() && !(c == '\n' && lines == Lines::Many)) {
+        let rule = if lines == Lines::Many { "no control characters other than line feeds" } else { "must be one line, without control characters" };
+        out.push(Violation::new(field, "control_characters", rule));
     }
 }
 
@@ -160,15 +177,19 @@ impl SiteConfig {
         let mut out = Violations::default();
         if self.controller.name.trim().is_empty() {
             out.push(Violation::new("controller.name", "required", "name the company responsible for the data"));
+        } else {
+            plain_text("controller.name", &self.controller.name, 200, Lines::One, &mut out);
         }
         if self.controller.contact.trim().is_empty() {
             out.push(Violation::new("controller.contact", "required", "give an address or URL where people can exercise their rights"));
+        } else {
+            plain_text("controller.contact", &self.controller.contact, 500, Lines::One, &mut out);
         }
-        if !is_policy_url(&self.privacy_policy_url) {
-            out.push(Violation::new("privacy_policy_url", "https_url", "must be an https:// link to the privacy policy"));
+        if let Err(v) = crate::web_url::https_or_loopback(&self.privacy_policy_url, "privacy_policy_url") {
+            out.push(v);
         }
         for (i, origin) in self.allowed_origins.iter().enumerate() {
-            if !is_origin(origin) {
+            if !crate::web_url::is_origin(origin) {
                 out.push(Violation::new(
                     format!("allowed_origins[{i}]"),
                     "origin",
@@ -176,13 +197,13 @@ impl SiteConfig {
                 ));
             }
         }
-        for (name, text, max) in [
-            ("title", &self.widget_texts.title, 120),
-            ("intro", &self.widget_texts.intro, 600),
-            ("reconfirm_title", &self.widget_texts.reconfirm_title, 160),
+        for (name, text, max, lines) in [
+            ("title", &self.widget_texts.title, 120, Lines::One),
+            ("intro", &self.widget_texts.intro, 600, Lines::Many),
+            ("reconfirm_title", &self.widget_texts.reconfirm_title, 160, Lines::One),
         ] {
             if let Some(text) = text {
-                text.check(&format!("widget_texts.{name}"), max, &mut out);
+                text.check(&format!("widget_texts.{name}"), max, lines, &mut out);
             }
         }
         if self.content_types.is_empty() {
@@ -193,8 +214,8 @@ impl SiteConfig {
             if self.content_types[..i].iter().any(|o| o.id == ct.id) {
                 out.push(Violation::new(format!("{at}.id"), "unique", format!("'{}' is used by another content type", ct.id)));
             }
-            ct.label.check(&format!("{at}.label"), 120, &mut out);
-            ct.description.check(&format!("{at}.description"), 1000, &mut out);
+            ct.label.check(&format!("{at}.label"), 120, Lines::One, &mut out);
+            ct.description.check(&format!("{at}.description"), 1000, Lines::Many, &mut out);
             if ct.channels.is_empty() {
                 out.push(Violation::new(format!("{at}.channels"), "required", "offer this content type on at least one channel"));
             }
@@ -232,27 +253,6 @@ impl SiteConfig {
         }
         out.into_result(())
     }
-}
-
-fn is_loopback_http(url: &str) -> bool {
-    ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|p| {
-        url.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with(':') || rest.starts_with('/'))
-    })
-}
-
-fn is_policy_url(url: &str) -> bool {
-    let no_space = !url.chars().any(char::is_whitespace) && url.len() <= 2048;
-    let https = url.strip_prefix("https://").is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
-    no_space && (https || is_loopback_http(url))
-}
-
-/// `scheme://host[:port]`, nothing after.
-pub fn is_origin(origin: &str) -> bool {
-    let Some((scheme, rest)) = origin.split_once("://") else { return false };
-    let host_ok = !rest.is_empty()
-        && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
-        && !rest.starts_with(':');
-    (scheme == "https" || (scheme == "http" && is_loopback_http(origin))) && host_ok
 }
 
 #[cfg(test)]
@@ -322,20 +322,25 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn texts_are_capped_and_free_of_control_characters() {
+        let mut c = sample();
+        c.controller.name = "Boutique\r\nBcc: victim@example.com".into();
+        c.controller.contact = "x".repeat(501);
+        c.content_types[0].label.fr = "Offres\u{1b}[31m".into();
+        c.content_types[0].description.en = "First line.\nSecond line.".into();
+        let got: Vec<(String, String)> = c.validate().unwrap_err().0.into_iter().map(|v| (v.field, v.rule)).collect();
+        let want = [("controller.name", "control_characters"), ("controller.contact", "max_length"), ("content_types[0].label.fr", "control_characters")];
+        assert_eq!(got, want.map(|(f, r)| (f.to_owned(), r.to_owned())));
+        c.controller.name = "n".repeat(201);
+        assert_eq!(c.validate().unwrap_err().0[0].rule, "max_length");
+    }
+
+    #[test]
     fn soft_opt_in_is_for_commercial_messages_only() {
         let mut c = sample();
         c.content_types[1].legal_basis = LegalBasis::LegitimateInterest;
         let errs = c.validate().unwrap_err().0;
         assert_eq!(errs[0].rule, "soft_opt_in_commercial_only");
-    }
-
-    #[test]
-    fn origins() {
-        assert!(is_origin("https://shop.example"));
-        assert!(is_origin("http://127.0.0.1:8080"));
-        assert!(!is_origin("http://shop.example"));
-        assert!(!is_origin("https://shop.example/"));
-        assert!(!is_origin("shop.example"));
     }
 }
 

@@ -24,6 +24,7 @@ pub mod policy;
 pub mod state;
 pub mod submission;
 pub mod time;
+pub mod web_url;
 
 #[cfg(feature = "proof")]
 pub mod chain;

@@ -8,7 +8,7 @@ use crate::api::{self, Incoming};
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::api::confirm::Which;
-use crate::limits::Class;
+use crate::limits::{Class, ClientBudget};
 use crate::limits_check;
 use crate::routes::Route;
 
@@ -20,6 +20,9 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
                 Ok(()) => {
                     let audited = route.audited().map(|(site, action, target)| (site.clone(), action, target));
                     let result = dispatch(route, env, &incoming).await;
+                    if matches!(result, Err(EdgeError::Unauthorized)) && incoming.authorization.is_some() {
+                        let _ = limits_check::client_budget(env, &incoming.client, ClientBudget::FailedAuth, false).await;
+                    }
                     if let (Ok(resp), Some((site, action, target))) = (&result, audited) {
                         if resp.status < 300 {
                             record(env, &site, &incoming, action, target).await;
@@ -52,14 +55,19 @@ async fn record(env: &Env, site: &SiteId, req: &Incoming, action: &str, target: 
     }
 }
 
-/// What must hold before a handler runs: the named site exists (see [`crate::known_sites`]) and
-/// a public route is within the site's and the client's budgets. A signed link names its site
+/// What must hold before a handler runs: a client presenting a bearer token has not spent its
+/// failed-authentication budget, the named site exists (see [`crate::known_sites`]) and a
+/// public route is within the site's and the client's budgets. A signed link names its site
 /// inside the token, decoded once here for both checks.
 async fn admit(route: &Route, env: &Env, req: &Incoming) -> Result<(), EdgeError> {
+    // A client whose bearer tokens keep failing is refused before its next one is looked up.
+    if req.authorization.is_some() {
+        limits_check::client_budget(env, &req.client, ClientBudget::FailedAuth, true).await?;
+    }
     let Some(site) = route_site(route, env)? else { return Ok(()) };
     // Publishing is the one way a site comes to exist; its caller is checked by the handler.
     if !matches!(route, Route::PutConfig(_)) {
-        crate::known_sites::ensure(env, &site).await?;
+        crate::known_sites::ensure(env, &site, Some(&req.client)).await?;
     }
     match limit_class(route) {
         Some(class) => limits_check::check(env, &site, &req.client, class).await,

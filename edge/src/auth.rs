@@ -23,12 +23,12 @@ pub enum Caller {
 /// Who the bearer token belongs to, whatever its scopes (`None` for the operator).
 async fn authenticate(env: &Env, site: &SiteId, authorization: Option<&str>) -> Result<Option<ApiKeyRecord>, EdgeError> {
     let token = authorization.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).ok_or(EdgeError::Unauthorized)?;
-    if secrets::is_operator_token(env, token) {
+    if secrets::is_operator_token(env, token)? {
         return Ok(None);
     }
     let (id, secret) = keys::parse_key(token).ok_or(EdgeError::Unauthorized)?;
     // A site that was never published has no keys; asking its object would create it.
-    if crate::known_sites::ensure(env, site).await.is_err() {
+    if crate::known_sites::ensure(env, site, None).await.is_err() {
         return Err(EdgeError::Unauthorized);
     }
     let (_, record): (_, Option<ApiKeyRecord>) = call(env, "SITES", &object_name(site), &SiteRequest::Key { id: id.to_owned() }).await?;

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use worker::Env;
 
 use crate::error::EdgeError;
-use crate::limits::{Class, check_for};
+use crate::limits::{Check, Class, ClientBudget, check_for, client_check};
 use crate::runtime::call;
 
 #[derive(Deserialize)]
@@ -52,7 +52,17 @@ pub async fn check(env: &Env, site: &SiteId, client: &str, class: Class) -> Resu
         Class::Read | Class::Withdraw => crate::limits::per_site(class),
     };
     let (object, check) = check_for(site, client, class, site_limit);
-    match call::<Verdict>(env, "LIMITS", &object, &check).await {
+    ask(env, &object, &check).await
+}
+
+/// Takes a unit of one of the client's own budgets (or, with `peek`, only checks one is left).
+pub async fn client_budget(env: &Env, client: &str, budget: ClientBudget, peek: bool) -> Result<(), EdgeError> {
+    let (object, check) = client_check(client, budget, peek);
+    ask(env, &object, &check).await
+}
+
+async fn ask(env: &Env, object: &str, check: &Check) -> Result<(), EdgeError> {
+    match call::<Verdict>(env, "LIMITS", object, check).await {
         Ok((_, v)) if !v.allowed => Err(EdgeError::RateLimited { retry_after: v.retry_after.max(1) }),
         // A limiter that cannot answer never blocks a consent.
         Err(e) => {

@@ -5,7 +5,8 @@
 //! - `ACCORD_SIGNING_KEYS_RETIRED`: optional JSON array of retired public JWKs, still published
 //!   so old receipts verify.
 //! - `ACCORD_SUBJECT_KEY`: base64url, ≥ 32 bytes, keys the pseudonymous subject ids.
-//! - `ACCORD_ADMIN_TOKEN`: optional operator token, every scope on every site (bootstrap, demo).
+//! - `ACCORD_ADMIN_TOKEN`: optional operator token, every scope on every site (bootstrap, demo);
+//!   at least 32 random bytes (43 base64url characters).
 //! - `ACCORD_TOKEN_KEYS`: `<kid>:<base64url key>[,…]`, current first, keys of signed links.
 //! - `ACCORD_DATA_KEY`: base64url, 32 bytes, wraps the per-subject data keys (never change it:
 //!   the stored addresses would become unreadable).
@@ -62,10 +63,29 @@ pub fn published_keys(env: &Env) -> Result<Jwks, EdgeError> {
     Ok(Jwks { keys })
 }
 
-/// Whether `token` is the operator token, compared in constant time. Without the secret, no
-/// token is the operator's: sites then use their API keys only.
-pub fn is_operator_token(env: &Env, token: &str) -> bool {
-    secret(env, "ACCORD_ADMIN_TOKEN").is_ok_and(|expected| token_matches(&expected, token))
+/// Whether `token` is the operator token, compared in constant time. Without the secret (or
+/// with it empty), no token is the operator's: sites then use their API keys only. A token too
+/// weak to be one (see [`strong_enough`]) is a misconfiguration: every authenticated request
+/// answers 500 until it is replaced, rather than an edge running with a guessable master key.
+pub fn is_operator_token(env: &Env, token: &str) -> Result<bool, EdgeError> {
+    let Ok(expected) = secret(env, "ACCORD_ADMIN_TOKEN") else { return Ok(false) };
+    if expected.is_empty() {
+        return Ok(false);
+    }
+    if !strong_enough(&expected) {
+        return Err(EdgeError::Misconfigured("ACCORD_ADMIN_TOKEN"));
+    }
+    Ok(token_matches(&expected, token))
+}
+
+/// 32 random bytes are 43 characters in base64url and 64 in hex, so anything shorter cannot
+/// hold them; a long token made of few distinct characters (`aaaa…`, a repeated word) is not
+/// random either. Hex has 16 symbols, so 12 distinct is a floor every random encoding passes.
+pub const MIN_OPERATOR_TOKEN_CHARS: usize = 43;
+
+fn strong_enough(token: &str) -> bool {
+    let distinct: std::collections::BTreeSet<char> = token.chars().collect();
+    token.chars().count() >= MIN_OPERATOR_TOKEN_CHARS && distinct.len() >= 12 && !token.chars().any(char::is_whitespace)
 }
 
 fn token_matches(expected: &str, given: &str) -> bool {
@@ -76,7 +96,17 @@ fn token_matches(expected: &str, given: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::token_matches;
+    use super::{strong_enough, token_matches};
+
+    #[test]
+    fn operator_tokens_must_hold_32_random_bytes() {
+        assert!(strong_enough("hT3vJ9xQ2mZ7pL0aR5sK8wN1cF4gY6bD-_eUiOoPqWr"));
+        assert!(strong_enough(&"0123456789abcdef".repeat(4)));
+        assert!(!strong_enough("s3cret"));
+        assert!(!strong_enough("hT3vJ9xQ2mZ7pL0aR5sK8wN1cF4gY6bD-_eUiOoPq"), "42 characters");
+        assert!(!strong_enough(&"a".repeat(64)));
+        assert!(!strong_enough(&"password".repeat(8)));
+    }
 
     #[test]
     fn operator_tokens() {

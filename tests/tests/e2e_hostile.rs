@@ -442,6 +442,30 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
         cases.push(case(format!("GET {path}"), "GET", path).bearer(a));
     }
 
+    // 7. The security review's inputs (#20): URLs that only look like loopback or carry
+    // credentials, texts with line breaks for mail headers, header injection through mailto.
+    for url in ["http://127.0.0.1:1@crm.example/", "https://user:pw@hooks.example/", "https://169.254.169.254/latest", "http://localhost.evil.example/", "https://hooks.example/\r\nx"] {
+        cases.push(case(format!("webhook to {url:?}"), "POST", format!("{site_path}/webhooks")).json(json!({"url": url}).to_string()).bearer(a));
+    }
+    for (field, value) in [
+        ("name", json!("Boutique\r\nBcc: victim@example.fr")),
+        ("name", json!("B".repeat(201))),
+        ("contact", json!("dpo@boutique.example\u{1b}[2J")),
+    ] {
+        let mut c = stack.config["config"].clone();
+        c["controller"][field] = value;
+        cases.push(case(format!("config with controller.{field} {:?}", c["controller"][field].to_string().chars().take(30).collect::<String>()), "PUT", format!("{site_path}/config")).json(c.to_string()).bearer(a));
+    }
+    for url in ["http://127.0.0.1:1@evil.example/", "http://127.0.0.1.evil.example/p", "https://boutique.example/\np"] {
+        let mut c = stack.config["config"].clone();
+        c["privacy_policy_url"] = json!(url);
+        cases.push(case(format!("config with policy {url:?}"), "PUT", format!("{site_path}/config")).json(c.to_string()).bearer(a));
+    }
+    for mailto in ["unsub@shop.example\r\nBcc: victim@example.fr", "unsub@shop.example>, <https://evil.example/"] {
+        let body = json!({"subject": subject_text, "content_type": "special_offers", "channel": "email", "mailto": mailto});
+        cases.push(case(format!("unsubscribe link with mailto {mailto:?}"), "POST", format!("{site_path}/unsubscribe-links")).json(body.to_string()).bearer(a));
+    }
+
     assert!(cases.len() >= 200, "the battery has {} requests", cases.len());
     let mut failures = Vec::new();
     let mut last_digest = before.clone();

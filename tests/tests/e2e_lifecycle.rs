@@ -5,24 +5,8 @@ mod common;
 
 use accord_core::bundle::{ProofBundle, verify_bundle};
 use common::{Collector, SITE, Stack, eventually, path_of};
+use common::{consent_to_updates as consent, publish_double_opt_in, updates_reason as reason};
 use serde_json::{Value, json};
-
-fn consent(stack: &Stack, config: &Value, email: &str) -> Value {
-    let body = json!({"email": email, "config_version": config["version"], "config_hash": config["hash"],
-        "choices": [{"content_type": "service_updates", "channel": "email", "granted": true}]});
-    let reply = stack.api.post(&format!("/v1/sites/{SITE}/consents"), &body);
-    assert_eq!(reply.status, 201, "{:?}", reply.body);
-    reply.body
-}
-
-fn reason(stack: &Stack, email: &str) -> String {
-    let reply = stack.api.post_admin(
-        &format!("/v1/sites/{SITE}/audience"),
-        &json!({"content_type": "service_updates", "channel": "email", "contacts": [{"email": email}]}),
-    );
-    reply.body["results"][0]["reason"]["code"].as_str().unwrap_or("?").to_owned()
-}
-
 
 fn run_job(stack: &Stack) -> Value {
     let reply = stack.api.post_admin(&format!("/v1/sites/{SITE}/lifecycle/run"), &json!({}));
@@ -35,12 +19,9 @@ async fn double_opt_in_is_pending_until_the_link_is_used() {
     let stack = Stack::start("double-opt-in");
     let inbox = Collector::start();
     inbox.register(&stack);
-    let mut config: Value = serde_json::from_value(stack.config["config"].clone()).unwrap();
-    config["double_opt_in"] = json!(["email"]);
-    let v2 = stack.api.put_admin(&format!("/v1/sites/{SITE}/config"), &config);
-    assert_eq!(v2.status, 201, "{:?}", v2.body);
+    let v2 = publish_double_opt_in(&stack);
 
-    consent(&stack, &v2.body, "new@example.fr");
+    consent(&stack, &v2, "new@example.fr");
     assert_eq!(reason(&stack, "new@example.fr"), "pending_confirmation");
     let mail = eventually(30, "the confirmation request", || async { inbox.messages("confirmation").into_iter().next() }).await;
     assert_eq!(mail["data"]["to"], "new@example.fr");

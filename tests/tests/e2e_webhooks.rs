@@ -127,3 +127,62 @@ async fn a_receiver_that_never_answers_leaves_dead_letters_visible() {
     let bad = stack.api.post_admin(&format!("/v1/sites/{SITE}/webhooks"), &json!({"url": "http://crm.example/hook"}));
     assert_eq!((bad.status, bad.body["rule"].as_str()), (422, Some("https_url")));
 }
+
+/// A receiver that answers every request with a `307` to `location`, counting them.
+fn start_redirector(location: String) -> (u16, Arc<Mutex<usize>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = Arc::new(Mutex::new(0));
+    let shared = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            let mut length = 0usize;
+            while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let mut body = vec![0u8; length];
+            reader.read_exact(&mut body).unwrap_or(());
+            *shared.lock().unwrap() += 1;
+            let mut out = stream;
+            let _ = write!(out, "HTTP/1.1 307 Temporary Redirect\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        }
+    });
+    (port, count)
+}
+
+/// Security review #20.5: endpoints are parsed URLs, and a delivery goes where it was
+/// registered to go, never where a redirect points.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_never_follow_redirects_and_credentials_never_pass_as_loopback() {
+    let stack = Stack::start("webhooks-redirect");
+    let hooks = format!("/v1/sites/{SITE}/webhooks");
+    for (url, rule) in [
+        ("http://127.0.0.1:1@crm.example/", "no_credentials"),
+        ("https://user:pw@crm.example/hook", "no_credentials"),
+        ("http://127.0.0.1.crm.example/hook", "https_url"),
+        ("https://169.254.169.254/latest", "public_host"),
+        ("https://crm.example/\thook", "https_url"),
+    ] {
+        let bad = stack.api.post_admin(&hooks, &json!({ "url": url }));
+        assert_eq!((bad.status, bad.body["rule"].as_str(), bad.body["field"].as_str()), (422, Some(rule), Some("url")), "{url}: {:?}", bad.body);
+    }
+    assert_eq!(stack.api.get_admin(&hooks).body["webhooks"].as_array().map(Vec::len), Some(0), "nothing refused was stored");
+
+    let (target_port, target) = start_receiver(0);
+    let (port, redirected) = start_redirector(format!("http://127.0.0.1:{target_port}/hook"));
+    register(&stack, port);
+    consent(&stack, "redirect@example.fr");
+    let pending = eventually(60, "a failed attempt recorded", || async {
+        let d = stack.api.get_admin(&format!("/v1/sites/{SITE}/webhooks/deliveries"));
+        d.body["pending"].as_array().and_then(|p| p.iter().find(|m| m["last_error"].is_string()).cloned())
+    })
+    .await;
+    assert!(pending["last_error"].as_str().unwrap().contains("redirects are not followed"), "{pending}");
+    assert!(*redirected.lock().unwrap() >= 1);
+    assert_eq!(target.lock().unwrap().requests, 0, "the redirect's target never received the signed payload");
+}

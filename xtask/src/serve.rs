@@ -28,10 +28,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // that may send messages cannot start without it.
     let public_url = text_arg(args, "--public-url")?
         .ok_or("--public-url URL is required (e.g. https://consent.example.com): links in the messages Accord asks you to send are built on it")?;
-    if !(public_url.starts_with("https://") || public_url.starts_with("http://")) || public_url.contains('@') {
-        return Err(format!("--public-url {public_url}: must be an http(s) URL without credentials"));
-    }
-    let vars = vec![("ACCORD_PUBLIC_URL".to_owned(), public_url.trim_end_matches('/').to_owned())];
+    let public_url = accord_core::web_url::public_base(public_url).map_err(|why| format!("--public-url {public_url}: {why}"))?;
+    let vars = vec![("ACCORD_PUBLIC_URL".to_owned(), public_url)];
     let tools = Tools::ensure(false)?;
     crate::build::edge(&tools, crate::build::Flavour::Production)?;
     let existed = secrets_path.is_file();

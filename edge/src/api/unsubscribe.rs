@@ -50,15 +50,14 @@ pub async fn links(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespon
         .content_type(&body.content_type)
         .ok_or_else(|| Violation::new("content_type", "unknown_content_type", format!("'{}' is not offered by this site", body.content_type)))?;
     let subject = body.who.resolve(&secrets::subject_key(env)?, site, "")?;
-    if let Some(m) = &body.mailto {
-        accord_core::contact::Email::parse("mailto", m)?;
-    }
+    // The header gets the parsed address, never the raw value: what was checked is what is sent.
+    let mailto = body.mailto.as_deref().map(|m| accord_core::contact::Email::parse("mailto", m)).transpose()?;
     let scope = Scope::Purpose { content_type: ct.id.clone(), channel: body.channel };
     let claims = LinkClaims { site: site.clone(), subject, purpose: LinkPurpose::Unsubscribe(scope), expires_at: None };
     let token = secrets::token_keys(env)?.issue(&claims).map_err(|e| EdgeError::Internal(e.to_string()))?;
     let url = format!("{}/u/{token}", crate::public_url::get(env)?);
-    let list_unsubscribe = match &body.mailto {
-        Some(m) => format!("<{url}>, <mailto:{m}?subject=unsubscribe%20{token}>"),
+    let list_unsubscribe = match &mailto {
+        Some(m) => format!("<{url}>, <mailto:{}?subject=unsubscribe%20{token}>", mailto_addr(m)),
         None => format!("<{url}>"),
     };
     Ok(ApiResponse::json(
@@ -69,6 +68,21 @@ pub async fn links(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespon
             "headers": {"List-Unsubscribe": list_unsubscribe, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         }),
     ))
+}
+
+/// The address as an RFC 6068 `addr-spec`: dot-atom characters that are delimiters in a URI
+/// (`?`, `&`, `%`, `#`, `/`, `=`…) are percent-encoded, so the address cannot end the URI early
+/// or add header fields of its own.
+fn mailto_addr(email: &accord_core::contact::Email) -> String {
+    let mut out = String::new();
+    for b in email.as_str().bytes() {
+        if b.is_ascii_alphanumeric() || b"@.-_~!$'*+".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The scope of a valid unsubscribe token, and its claims.
@@ -171,4 +185,19 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         (Lang::En, true) => ("Noted", "<h1>Noted</h1><p>We will never contact you again.</p>".to_owned()),
     };
     Ok(page::html(200, if lang == Lang::Fr { "fr" } else { "en" }, title, &body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mailto_addr;
+    use accord_core::contact::Email;
+
+    #[test]
+    fn mailto_addresses_cannot_end_the_uri_or_the_header() {
+        let parsed = Email::parse("mailto", "  Unsub+list@Shop.example\r\n").unwrap();
+        assert_eq!(mailto_addr(&parsed), "unsub+list@shop.example");
+        let delims = Email::parse("mailto", "a?subject=x&b%c#d/e=f@shop.example").unwrap();
+        assert_eq!(mailto_addr(&delims), "a%3Fsubject%3Dx%26b%25c%23d%2Fe%3Df@shop.example");
+        assert!(Email::parse("mailto", "a@shop.example>, <https://evil.example").is_err());
+    }
 }

@@ -3,7 +3,7 @@
 use accord_core::ids::SiteId;
 use accord_core::webhook::{WebhookSecret, sign};
 use wasm_bindgen::JsValue;
-use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
+use worker::{Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
 use super::outbox::{self, OutboxMessage};
 use super::store::LedgerStore;
@@ -59,12 +59,18 @@ async fn post(endpoint: &WebhookEndpoint, message: &OutboxMessage, now_s: i64) -
         headers.set(k, v).map_err(|e| e.to_string())?;
     }
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&message.payload)));
+    // A redirect is not followed: the endpoint was checked when it was registered, the place it
+    // redirects to was not (a signed payload with personal data must not go to `http://…`).
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(JsValue::from_str(&message.payload)))
+        .with_redirect(RequestRedirect::Manual);
     let req = Request::new_with_init(&endpoint.url, &init).map_err(|e| e.to_string())?;
     let signal = worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS));
     let resp = Fetch::Request(req).send_with_signal(&signal).await.map_err(|e| e.to_string())?;
     match resp.status_code() {
         200..=299 => Ok(()),
+        s @ 300..=399 => Err(format!("HTTP {s}: redirects are not followed; register the final URL")),
         s => Err(format!("HTTP {s}")),
     }
 }

@@ -55,10 +55,45 @@ pub struct Hit {
     pub limit: u32,
 }
 
-/// What one request asks its site's limiter: a unit from each counter, all or none.
+/// What one request asks a limiter: a unit from each counter, all or none; with `peek`, only
+/// whether every counter still has one (nothing is taken).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Check {
     pub hits: Vec<Hit>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub peek: bool,
+}
+
+/// Budgets of one client across every site, counted apart from any site's limiter: a client
+/// naming made-up sites gets a fresh site limiter each time, so only a client-keyed counter
+/// holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientBudget {
+    /// Asking the registry about a site this isolate does not know yet.
+    SiteLookup,
+    /// Bearer tokens that matched no key: guessing is throttled, and it costs a key look-up.
+    FailedAuth,
+}
+
+impl ClientBudget {
+    /// Per minute.
+    pub fn limit(self) -> u32 {
+        match self {
+            ClientBudget::SiteLookup => 120,
+            ClientBudget::FailedAuth => 20,
+        }
+    }
+}
+
+/// The limiter object of a client (one of 256, by its hash) and the counter of `budget`.
+pub fn client_check(client: &str, budget: ClientBudget, peek: bool) -> (String, Check) {
+    let digest = Sha256::digest([b"client\0", client.as_bytes()].concat());
+    let key = accord_core::chain::hex(&digest[..8]);
+    let name = match budget {
+        ClientBudget::SiteLookup => "lookup",
+        ClientBudget::FailedAuth => "auth",
+    };
+    (format!("rlc:{}", &key[..2]), Check { hits: vec![Hit { key: format!("{name}:{key}"), limit: budget.limit() }], peek })
 }
 
 /// The limiter object of a request's site, and the counters it must take from: the client's
@@ -75,7 +110,7 @@ pub fn check_for(site: &SiteId, client: &str, class: Class, site_limit: u32) -> 
         Hit { key: format!("{class_name}:{client_key}"), limit: per_client(class) },
         Hit { key: class_name.to_owned(), limit: site_limit },
     ];
-    (format!("rl:{site}"), Check { hits })
+    (format!("rl:{site}"), Check { hits, peek: false })
 }
 
 #[cfg(test)]
@@ -93,5 +128,16 @@ mod tests {
         let (_, other) = check_for(&site, "203.0.113.8", Class::Write, 99);
         assert_ne!(other.hits[0].key, check.hits[0].key, "clients count apart");
         assert_eq!(other.hits[1].key, check.hits[1].key, "the site counts as one");
+    }
+
+    #[test]
+    fn client_budgets_hold_no_address_and_do_not_share_counters() {
+        let (object, lookup) = client_check("203.0.113.7", ClientBudget::SiteLookup, false);
+        let (same_object, auth) = client_check("203.0.113.7", ClientBudget::FailedAuth, true);
+        assert_eq!(object, same_object);
+        assert!(object.starts_with("rlc:") && object.len() == 6);
+        assert_ne!(lookup.hits[0].key, auth.hits[0].key);
+        assert!(!lookup.hits[0].key.contains("203.0.113.7"));
+        assert!(auth.peek && !lookup.peek);
     }
 }

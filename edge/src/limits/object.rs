@@ -23,7 +23,8 @@ impl DurableObject for RateLimiter {
         let check: Check = req.json().await?;
         let hits: Vec<(&str, u32)> = check.hits.iter().map(|h| (h.key.as_str(), h.limit)).collect();
         let now = js_sys::Date::now() as i64;
-        let answer = match self.windows.borrow_mut().hit_all(&hits, now) {
+        let verdict = if check.peek { self.windows.borrow_mut().room_in_all(&hits, now) } else { self.windows.borrow_mut().hit_all(&hits, now) };
+        let answer = match verdict {
             Ok(()) => ApiResponse::json(200, &serde_json::json!({ "allowed": true })),
             Err(retry_after) => ApiResponse::json(200, &serde_json::json!({ "allowed": false, "retry_after": retry_after })),
         };

@@ -34,13 +34,10 @@ pub trait WebhookStore {
     fn delete_webhook(&self, id: &str) -> Result<bool, EdgeError>;
 }
 
-/// `https://…`, or plain http to a loopback address (local demo and tests).
+/// `https://…`, or plain http to a loopback address (local demo and tests); parsed, so
+/// credentials in front of a loopback-looking prefix are refused, not delivered to.
 fn check_url(url: &str) -> Result<(), Violation> {
-    let ok = url.len() <= 2048
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
-        && (url.strip_prefix("https://").is_some_and(|r| !r.is_empty())
-            || ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"].iter().any(|p| url.starts_with(p)));
-    if ok { Ok(()) } else { Err(Violation::new("url", "https_url", "must be an https:// URL (plain http only to a loopback address)")) }
+    accord_core::web_url::https_or_loopback(url, "url").map(drop)
 }
 
 pub fn create(store: &impl WebhookStore, url: &str, clock: &impl Clock, entropy: &impl Entropy) -> Result<WebhookEndpoint, EdgeError> {
@@ -70,5 +67,6 @@ mod tests {
         assert_eq!(check_url("http://crm.example/hook").unwrap_err().rule, "https_url");
         assert!(check_url("https://").is_err());
         assert!(check_url("https://a b").is_err());
+        assert_eq!(check_url("http://127.0.0.1:1@crm.example/").unwrap_err().rule, "no_credentials");
     }
 }

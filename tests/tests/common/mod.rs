@@ -252,6 +252,34 @@ impl Drop for Browser {
     }
 }
 
+/// A "yes" to `service_updates` by email for `email`, against the published `config` (the
+/// answer of `PUT …/config`); the receipt.
+pub fn consent_to_updates(stack: &Stack, config: &Value, email: &str) -> Value {
+    let body = json!({"email": email, "config_version": config["version"], "config_hash": config["hash"],
+        "choices": [{"content_type": "service_updates", "channel": "email", "granted": true}]});
+    let reply = stack.api.post(&format!("/v1/sites/{SITE}/consents"), &body);
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    reply.body
+}
+
+/// Publishes the stack's configuration again with double opt-in on email; the new version.
+pub fn publish_double_opt_in(stack: &Stack) -> Value {
+    let mut config: Value = stack.config["config"].clone();
+    config["double_opt_in"] = json!(["email"]);
+    let v2 = stack.api.put_admin(&format!("/v1/sites/{SITE}/config"), &config);
+    assert_eq!(v2.status, 201, "{:?}", v2.body);
+    v2.body
+}
+
+/// The audience check's reason code for mailing `service_updates` to `email`.
+pub fn updates_reason(stack: &Stack, email: &str) -> String {
+    let reply = stack.api.post_admin(
+        &format!("/v1/sites/{SITE}/audience"),
+        &json!({"content_type": "service_updates", "channel": "email", "contacts": [{"email": email}]}),
+    );
+    reply.body["results"][0]["reason"]["code"].as_str().unwrap_or("?").to_owned()
+}
+
 /// The path (and query) of a link the edge handed out, absolute or not.
 pub fn path_of(url: &str) -> String {
     let start = url.find("//").map(|i| i + 2).unwrap_or(0);
