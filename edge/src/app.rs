@@ -82,6 +82,7 @@ fn route_site(route: &Route, env: &Env) -> Result<Option<SiteId>, EdgeError> {
             api::preferences::site_of(env, t)?
         }
         Route::GetUnsubscribe(t) | Route::PostUnsubscribe(t) => api::unsubscribe::site_of(env, t)?,
+        Route::GetWidgetFor(t) => crate::secrets::verify_link(env, t)?.site,
         Route::GetConfirm(t) | Route::PostConfirm(t) => api::confirm::site_of(env, Which::Confirm, t)?,
         Route::GetReconfirm(t) | Route::PostReconfirm(t) | Route::PostReconfirmJson(t) | Route::PreflightReconfirm(t) | Route::GetReconfirmStatus(t) => {
             api::confirm::site_of(env, Which::Reconfirm, t)?
@@ -110,7 +111,9 @@ fn limit_class(route: &Route) -> Option<Class> {
         | Route::GetPreferencePage(_)
         | Route::GetConfirm(_)
         | Route::GetReconfirm(_)
-        | Route::GetReconfirmStatus(_) => Class::Read,
+        | Route::GetReconfirmStatus(_)
+        | Route::GetWidget(_)
+        | Route::GetWidgetFor(_) => Class::Read,
         _ => return None,
     })
 }
@@ -129,6 +132,8 @@ async fn read(req: &mut Request, env: &Env, limit: usize) -> Result<Incoming, Ed
         idempotency_key: header("idempotency-key"),
         accept_language: header("accept-language"),
         client: limits_check::client_address(env, header),
+        query: req.url().ok().and_then(|u| u.query().map(str::to_owned)),
+        if_none_match: header("if-none-match"),
         body: Vec::new(),
     };
     if matches!(req.method(), worker::Method::Post | worker::Method::Put | worker::Method::Delete) {
@@ -165,6 +170,8 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::Keys => api::keys::get(env),
         Route::GetConfig(site) => api::config::get(env, &site, None, req).await,
         Route::GetConfigVersion(site, v) => api::config::get(env, &site, Some(v), req).await,
+        Route::GetWidget(site) => api::widget_view::signup(env, &site, req).await,
+        Route::GetWidgetFor(t) => api::widget_view::for_token(env, &t, req).await,
         Route::PutConfig(site) => api::config::put(env, &site, req).await,
         Route::Preflight(site) => api::config::preflight(env, &site, req).await,
         Route::PostConsent(site) => api::consent::post(env, &site, req).await,

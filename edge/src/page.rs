@@ -49,18 +49,10 @@ pub fn html(status: u16, lang: &str, title: &str, body: &str) -> ApiResponse {
     }
 }
 
-/// The language to answer in: the person's browser if we speak it, else the site's.
+/// The language to answer in: the person's browser if we speak it (`Accept-Language`, with
+/// its q-values), else the site's.
 pub fn lang(accept_language: Option<&str>, site_default: accord_core::config::Lang) -> accord_core::config::Lang {
-    use accord_core::config::Lang;
-    accept_language
-        .unwrap_or("")
-        .split(',')
-        .find_map(|part| match part.trim().get(..2).map(str::to_ascii_lowercase).as_deref() {
-            Some("fr") => Some(Lang::Fr),
-            Some("en") => Some(Lang::En),
-            _ => None,
-        })
-        .unwrap_or(site_default)
+    accord_core::config::Lang::negotiate(accept_language.unwrap_or("")).unwrap_or(site_default)
 }
 
 #[cfg(test)]

@@ -11,6 +11,10 @@ pub enum Route {
     Keys,
     GetConfig(SiteId),
     GetConfigVersion(SiteId, u32),
+    /// The signup form rendered for the widget's first paint.
+    GetWidget(SiteId),
+    /// A person's form (preference centre, re-confirmation) rendered from their signed link.
+    GetWidgetFor(String),
     PutConfig(SiteId),
     PostConsent(SiteId),
     LookupSubject(SiteId),
@@ -103,6 +107,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/u/{token}", Access::Public),
     ("GET", "/v1/keys", Access::Public),
     ("GET", "/v1/sites/{site}/config", Access::Public),
+    ("GET", "/v1/sites/{site}/widget", Access::Public),
+    ("GET", "/v1/widget/{token}", Access::Public),
     ("PUT", "/v1/sites/{site}/config", Access::Controller),
     ("GET", "/v1/sites/{site}/config/{version}", Access::Public),
     ("POST", "/v1/sites/{site}/consents", Access::Public),
@@ -150,7 +156,7 @@ impl Route {
     pub fn site(&self) -> Option<&SiteId> {
         use Route::*;
         match self {
-            GetConfig(s) | GetConfigVersion(s, _) | PutConfig(s) | PostConsent(s) | LookupSubject(s) | GetSubject(s, _) | GetReceipts(s, _)
+            GetConfig(s) | GetConfigVersion(s, _) | GetWidget(s) | PutConfig(s) | PostConsent(s) | LookupSubject(s) | GetSubject(s, _) | GetReceipts(s, _)
             | GetProofs(s, _) | ExportSubject(s, _) | ExportSubjectPage(s, _) | EraseSubject(s, _) | GetCheckpoint(s, _)
             | GetConsistency(s, _, _) | AuditTrail(s) | Compliance(s) | RecordOfProcessing(s) | RecordOfProcessingPage(s)
             | PostActivity(s) | PostImport(s) | PostLink(s) | PostUnsubscribeLinks(s) | RunLifecycle(s) | CreateWebhook(s)
@@ -158,7 +164,7 @@ impl Route {
             | RevokeApiKey(s, _) | Preflight(s) | Stats(s) => Some(s),
             Health | Keys | OpenApi | Console | ConsoleFile(_) | GetPreferencePage(_) | PostPreferencePage(_) | PostReconfirmJson(_) | GetReconfirmStatus(_) | PreflightReconfirm(_)
             | GetConfirm(_) | PostConfirm(_) | GetReconfirm(_) | PostReconfirm(_) | GetUnsubscribe(_) | PostUnsubscribe(_)
-            | GetPreferences(_) | PostPreferences(_) | PreflightPreferences(_) => None,
+            | GetPreferences(_) | PostPreferences(_) | PreflightPreferences(_) | GetWidgetFor(_) => None,
         }
     }
 
@@ -239,6 +245,7 @@ impl Route {
                     _ => only("GET, POST", Route::PostReconfirmJson(token)),
                 }
             }
+            ["v1", "widget", token] if token.len() <= 512 => only("GET", Route::GetWidgetFor((*token).to_owned())),
             ["v1", "preferences", token] => {
                 let token = (*token).to_owned();
                 if token.len() > 512 {
@@ -265,6 +272,7 @@ impl Route {
                         only("GET", Route::GetConfigVersion(site, version))
                     }
                     ["consents"] => only("POST", Route::PostConsent(site)),
+                    ["widget"] => only("GET", Route::GetWidget(site)),
                     ["activity"] => only("POST", Route::PostActivity(site)),
                     ["imports"] => only("POST", Route::PostImport(site)),
                     ["links"] => only("POST", Route::PostLink(site)),

@@ -1,5 +1,7 @@
-/* Accord consent widget loader. Finds its own <script> tag, waits for the page, then loads
- * the WebAssembly widget from the same folder and mounts it — once per place to show it.
+/* Accord consent widget loader. Finds its own <script> tag and, for each place to show the
+ * widget, asks the edge for the form already rendered (one request), paints it into a shadow
+ * root at once, and meanwhile downloads the WebAssembly widget, which then takes the painted
+ * form over (hydration) without losing anything the person did before it arrived.
  *
  *   <script src="https://consent.example/widget/accord.js" async
  *           data-site="demo-shop" data-endpoint="https://consent.example"
@@ -21,9 +23,10 @@
   function options(el) {
     return {
       site: attr(el, "site", ""),
-      endpoint: attr(el, "endpoint", new URL(script.src).origin),
-      // The widget speaks the page's language unless told otherwise; the browser's comes next.
-      lang: attr(el, "lang", document.documentElement.lang || ""),
+      endpoint: attr(el, "endpoint", new URL(script.src).origin).replace(/\/$/, ""),
+      // In order: data-lang, the page's language, the browser's; the edge picks what it has.
+      lang: [attr(el, "lang", ""), document.documentElement.lang || ""].concat(navigator.languages || [navigator.language || ""])
+        .filter(Boolean).join(","),
       // "signup" (default), "preferences" (the preference centre of a signed preference link),
       // "reconfirm" (the prompt for an identified visitor) or "banner" (the same question as a
       // bar at the bottom of the page); the signed token comes in data-token or #token=.
@@ -46,51 +49,123 @@
     return [el];
   }
 
-  /* Re-confirmation is asked only when due: the edge answers one bit before anything else is
-   * fetched. Every other mode with its token shows at once. */
-  function needed(p) {
-    if (p.opts.mode !== "signup" && !p.opts.token) return Promise.resolve(false);
-    if (p.opts.mode !== "reconfirm" && p.opts.mode !== "banner") return Promise.resolve(true);
-    return fetch(p.opts.endpoint.replace(/\/$/, "") + "/v1/reconfirm/" + encodeURIComponent(p.opts.token))
-      .then(function (r) { return r.ok ? r.json() : { due: false }; })
-      .then(function (a) { return a.due === true; }, function () { return false; });
+  /* The rendered form and what hydration needs, in one answer. A re-confirmation that is not
+   * due answers without a form, and nothing more is fetched for it. */
+  function view(o) {
+    if (o.mode !== "signup" && !o.token) return Promise.resolve(null);
+    var path = o.mode === "signup" ? "/v1/sites/" + encodeURIComponent(o.site) + "/widget" : "/v1/widget/" + encodeURIComponent(o.token);
+    return fetch(o.endpoint + path + "?mode=" + encodeURIComponent(o.mode) + "&lang=" + encodeURIComponent(o.lang))
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (text) { return text && { text: text, answer: JSON.parse(text) }; })
+      .catch(function () { return null; });
+  }
+
+  /* Paints the form into the shadow root and records what the person does until the widget
+   * takes over: boxes they tick, what they type, a button they press. Nothing here ticks a
+   * box; the browser does, under the person's hand. */
+  function paint(p, view) {
+    var a = view.answer;
+    var root = p.el.shadowRoot || p.el.attachShadow({ mode: "open" });
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(a.css);
+    root.adoptedStyleSheets = [sheet];
+    var c = document.createElement("div");
+    c.className = a.mode === "banner" ? "accord accord-bare" : "accord";
+    // Rendered by the edge from the same components the widget runs, every value escaped.
+    c.innerHTML = a.html;
+    root.appendChild(c);
+    var log = [];
+    var pending = null;
+    function pressed(action) {
+      log.push({ press: action });
+      // Saving is shown at once; the form waits, untouchable, for the widget to send it.
+      c.inert = true;
+      pending = document.createElement("p");
+      pending.className = "accord-status accord-pending";
+      pending.setAttribute("role", "status");
+      pending.textContent = a.saving;
+      root.appendChild(pending);
+    }
+    var listeners = {
+      change: function (e) {
+        var t = e.target;
+        if (t.type === "checkbox") log.push({ toggle: [t.getAttribute("data-content-type"), t.getAttribute("data-channel")] });
+      },
+      input: function (e) { if (e.target.id === "accord-email") log.push({ email: e.target.value }); },
+      click: function (e) {
+        var b = e.target.closest && e.target.closest("button[data-action]");
+        if (b && b.type === "button" && !c.inert) pressed(b.getAttribute("data-action"));
+      },
+      submit: function (e) {
+        e.preventDefault();
+        if (!c.inert) pressed("save");
+      }
+    };
+    Object.keys(listeners).forEach(function (k) { c.addEventListener(k, listeners[k], true); });
+    p.container = c;
+    p.view = view;
+    /* Hands over to the widget: what was recorded, then no more recording. */
+    p.handover = function () {
+      Object.keys(listeners).forEach(function (k) { c.removeEventListener(k, listeners[k], true); });
+      c.inert = false;
+      if (pending) pending.remove();
+      return JSON.stringify(log);
+    };
   }
 
   function start() {
     var all = places().map(function (el) { return { el: el, opts: options(el) }; });
-    Promise.all(all.map(needed)).then(function (flags) {
-      var wanted = all.filter(function (p, i) { return flags[i]; });
-      if (wanted.length) load(wanted);
+    // The widget's code downloads while the edge renders: neither waits for the other.
+    var code = null;
+    function widget() {
+      code = code || Promise.all([
+        import(base + "pkg/accord_widget.js"),
+        fetch(base + "pkg/accord_widget_bg.wasm")
+      ]).then(function (parts) {
+        return parts[0].default({ module_or_path: parts[1] }).then(function () { return parts[0]; });
+      });
+      return code;
+    }
+    var hasWork = all.some(function (p) { return p.opts.mode === "signup" || p.opts.token; });
+    if (hasWork && all.some(function (p) { return p.opts.mode !== "reconfirm" && p.opts.mode !== "banner"; })) widget();
+    Promise.all(all.map(function (p) {
+      return view(p.opts).then(function (v) {
+        if (!v) return p.opts.mode === "signup" || p.opts.mode === "preferences" ? p : null;
+        if (!v.answer.html) return null; // not due
+        paint(p, v);
+        return p;
+      });
+    })).then(function (shown) {
+      var wanted = shown.filter(Boolean);
+      if (wanted.length) hydrate(wanted, widget());
     });
   }
 
-  function load(wanted) {
-    import(base + "pkg/accord_widget.js")
-      .then(function (m) {
-        return m.default({ module_or_path: base + "pkg/accord_widget_bg.wasm" }).then(function () {
-          wanted.forEach(function (p) {
-            try {
-              m.mount(p.el, p.opts.site, p.opts.endpoint, p.opts.lang, p.opts.mode, p.opts.token);
-            } catch (e) {
-              p.el.setAttribute("data-accord-error", String(e && e.message || e));
-            }
-          });
-          var first = wanted[0].el;
-          // A small API for the host page; events: accord:change, accord:saved (on the host).
-          window.Accord = {
-            getChoices: function () { return m.choices(); },
-            open: function () {
-              first.scrollIntoView({ block: "center" });
-              var focusable = first.shadowRoot && first.shadowRoot.querySelector("input, button");
-              if (focusable) focusable.focus();
-            }
-          };
-        });
-      })
-      .catch(function (e) {
-        wanted.forEach(function (p) { p.el.setAttribute("data-accord-error", String(e && e.message || e)); });
-        console.error("Accord widget failed to load", e);
+  function hydrate(wanted, code) {
+    code.then(function (m) {
+      wanted.forEach(function (p) {
+        try {
+          if (p.view) m.hydrate(p.el, p.container, p.opts.endpoint, p.opts.site, p.opts.token, p.view.text, p.handover());
+          // The edge could not render: the widget renders itself, as before.
+          else m.mount(p.el, p.opts.site, p.opts.endpoint, p.opts.lang, p.opts.mode, p.opts.token);
+        } catch (e) {
+          p.el.setAttribute("data-accord-error", String(e && e.message || e));
+        }
       });
+      var first = wanted[0].el;
+      // A small API for the host page; events: accord:change, accord:saved (on the host).
+      window.Accord = {
+        getChoices: function () { return m.choices(); },
+        open: function () {
+          first.scrollIntoView({ block: "center" });
+          var focusable = first.shadowRoot && first.shadowRoot.querySelector("input, button");
+          if (focusable) focusable.focus();
+        }
+      };
+    }).catch(function (e) {
+      wanted.forEach(function (p) { p.el.setAttribute("data-accord-error", String(e && e.message || e)); });
+      console.error("Accord widget failed to load", e);
+    });
   }
 
   // An async script may run before the rest of the page exists.

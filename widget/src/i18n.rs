@@ -8,14 +8,7 @@ use accord_core::ids::Channel;
 /// supported, else the browser's, else French.
 pub fn pick_lang(requested: &str) -> Lang {
     let browser = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
-    [requested, browser.as_str()]
-        .iter()
-        .find_map(|l| match l.get(..2).map(str::to_ascii_lowercase).as_deref() {
-            Some("fr") => Some(Lang::Fr),
-            Some("en") => Some(Lang::En),
-            _ => None,
-        })
-        .unwrap_or(Lang::Fr)
+    Lang::negotiate(&format!("{requested},{browser}")).unwrap_or(Lang::Fr)
 }
 
 #[derive(Clone, Copy)]

@@ -21,6 +21,7 @@ pub mod rights;
 pub mod stats;
 pub mod unsubscribe;
 pub mod webhooks;
+pub mod widget_view;
 pub mod proofs;
 pub mod subjects;
 
@@ -38,5 +39,9 @@ pub struct Incoming {
     pub accept_language: Option<String>,
     /// `Idempotency-Key`, for retried writes.
     pub idempotency_key: Option<String>,
+    /// The URL's query string, without `?`.
+    pub query: Option<String>,
+    /// `If-None-Match`, for answers served with an `ETag`.
+    pub if_none_match: Option<String>,
     pub body: Vec<u8>,
 }

@@ -1,4 +1,6 @@
-//! Top-level component: loads the site's configuration, then shows the form.
+//! Top-level component: shows the form for the site's configuration. Hydrating what the edge
+//! rendered, it starts from what the edge rendered with (so the first render is the painted
+//! form); mounted on its own, it loads the configuration first.
 
 use std::rc::Rc;
 
@@ -10,6 +12,7 @@ use super::form::ConsentForm;
 use super::preferences::PreferencesForm;
 use super::reconfirm::ReconfirmPrompt;
 use crate::api;
+use crate::handover::Recorded;
 use crate::i18n::{Key, t};
 use crate::state::Cell;
 
@@ -18,9 +21,22 @@ pub struct AppProps {
     pub site: String,
     pub endpoint: String,
     pub lang: Lang,
-    /// The host element, where DOM events for the page are dispatched.
-    pub host: Element,
+    /// The host element, where DOM events for the page are dispatched (none on the edge).
+    pub host: Option<Element>,
     pub mode: Mode,
+    /// What the edge rendered with; the first render then shows the form, as the edge did.
+    #[prop_or_default]
+    pub initial: Option<Rc<Loaded>>,
+    /// The person's actions on the painted form before hydration, oldest first.
+    #[prop_or_default]
+    pub recorded: Rc<Vec<Recorded>>,
+}
+
+/// The configuration and, in the preference centre, the person's recorded yeses and noes.
+#[derive(Clone, PartialEq)]
+pub struct Loaded {
+    pub config: Rc<VersionedConfig>,
+    pub answers: Rc<(Vec<Cell>, Vec<Cell>)>,
 }
 
 /// What the host page asked for (`data-mode`).
@@ -35,6 +51,31 @@ pub enum Mode {
     Banner { token: String },
 }
 
+impl Mode {
+    /// `data-mode` as the page wrote it, with the signed token where the mode needs one.
+    pub fn parse(mode: &str, token: String) -> Result<Mode, &'static str> {
+        match mode {
+            "reconfirm" | "banner" if token.is_empty() => {
+                Err("data-mode=\"reconfirm\" and \"banner\" need the signed re-confirmation token (data-token or #token=)")
+            }
+            "preferences" if token.is_empty() => Err("data-mode=\"preferences\" needs the signed preference token (data-token or #token=)"),
+            "reconfirm" => Ok(Mode::Reconfirm { token }),
+            "banner" => Ok(Mode::Banner { token }),
+            "preferences" => Ok(Mode::Preferences { token }),
+            _ => Ok(Mode::Signup),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Mode::Signup => "signup",
+            Mode::Reconfirm { .. } => "reconfirm",
+            Mode::Preferences { .. } => "preferences",
+            Mode::Banner { .. } => "banner",
+        }
+    }
+}
+
 #[derive(Clone, PartialEq)]
 enum Load {
     Loading,
@@ -45,11 +86,17 @@ enum Load {
 
 #[function_component]
 pub fn App(props: &AppProps) -> Html {
-    let load = use_state(|| Load::Loading);
+    let load = use_state(|| match &props.initial {
+        Some(l) => Load::Ready(l.config.clone(), l.answers.clone()),
+        None => Load::Loading,
+    });
     {
         let load = load.clone();
-        let (endpoint, site, mode) = (props.endpoint.clone(), props.site.clone(), props.mode.clone());
+        let (endpoint, site, mode, rendered) = (props.endpoint.clone(), props.site.clone(), props.mode.clone(), props.initial.is_some());
         use_effect_with((), move |_| {
+            if rendered {
+                return;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 let loaded = match &mode {
                     Mode::Preferences { token } => api::load_preferences(&endpoint, token).await.map(|p| (p.config, (p.yes, p.no))),
@@ -69,19 +116,19 @@ pub fn App(props: &AppProps) -> Html {
         Load::Ready(config, answers) => match &props.mode {
             Mode::Signup => html! {
                 <ConsentForm config={config.clone()} site={props.site.clone()} endpoint={props.endpoint.clone()}
-                    lang={lang} host={props.host.clone()} />
+                    lang={lang} host={props.host.clone()} recorded={props.recorded.clone()} />
             },
             Mode::Preferences { token } => html! {
                 <PreferencesForm config={config.clone()} answers={answers.clone()} endpoint={props.endpoint.clone()} token={token.clone()}
-                    lang={lang} host={props.host.clone()} />
+                    lang={lang} host={props.host.clone()} recorded={props.recorded.clone()} />
             },
             Mode::Reconfirm { token } => html! {
                 <ReconfirmPrompt config={config.clone()} endpoint={props.endpoint.clone()} token={token.clone()}
-                    lang={lang} host={props.host.clone()} />
+                    lang={lang} host={props.host.clone()} recorded={props.recorded.clone()} />
             },
             Mode::Banner { token } => html! {
                 <ReconfirmPrompt config={config.clone()} endpoint={props.endpoint.clone()} token={token.clone()}
-                    lang={lang} host={props.host.clone()} banner=true />
+                    lang={lang} host={props.host.clone()} recorded={props.recorded.clone()} banner=true />
             },
         },
     }

@@ -12,6 +12,7 @@ use super::actions::Actions;
 use super::footer::Footer;
 use super::grid::Grid;
 use crate::api;
+use crate::handover::{self, Press, Recorded};
 use crate::i18n::{Key, t};
 use crate::state::{Action, Form, Status};
 
@@ -21,7 +22,10 @@ pub struct FormProps {
     pub site: String,
     pub endpoint: String,
     pub lang: Lang,
-    pub host: Element,
+    pub host: Option<Element>,
+    /// What the person did before hydration (see [`handover`]).
+    #[prop_or_default]
+    pub recorded: Rc<Vec<Recorded>>,
 }
 
 /// What a button asks for: the boxes as they are, or all of them one way.
@@ -33,7 +37,8 @@ pub enum Intent {
 
 #[function_component]
 pub fn ConsentForm(props: &FormProps) -> Html {
-    let form = use_reducer(|| Form::new(props.config.clone()));
+    let start = use_memo((), |_| handover::replay(Form::new(props.config.clone()), &props.recorded));
+    let form = use_reducer(|| start.0.clone());
     let lang = props.lang;
 
     let on_email = {
@@ -77,6 +82,17 @@ pub fn ConsentForm(props: &FormProps) -> Html {
             send.emit(Intent::AsTicked);
         })
     };
+
+    {
+        // A button pressed before hydration is honoured once, on the replayed form.
+        let (send, press) = (send.clone(), start.1);
+        use_effect_with((), move |_| match press {
+            Some(Press::Save) => send.emit(Intent::AsTicked),
+            Some(Press::AcceptAll) => send.emit(Intent::All(true)),
+            Some(Press::RefuseAll) => send.emit(Intent::All(false)),
+            _ => {}
+        });
+    }
 
     {
         // Tell the page what is ticked: `accord:change` on the host, and `Accord.getChoices()`.
@@ -151,7 +167,7 @@ struct Tick<'a> {
 }
 
 /// Shows the edge's answer and, on success, tells the host page with the receipt.
-pub fn settle(form: &UseReducerDispatcher<Form>, host: &Element, lang: Lang, outcome: Result<(String, api::ReceiptSummary), api::SubmitError>) {
+pub fn settle(form: &UseReducerDispatcher<Form>, host: &Option<Element>, lang: Lang, outcome: Result<(String, api::ReceiptSummary), api::SubmitError>) {
     match outcome {
         Ok((raw, summary)) => {
             form.dispatch(Action::Saved { seq: summary.event.seq, recorded_at: summary.event.recorded_at });
@@ -173,7 +189,8 @@ fn page_url() -> Option<String> {
 }
 
 /// Tells the host page, with a DOM event that crosses the shadow boundary.
-pub fn announce(host: &Element, name: &str, json: &str) {
+pub fn announce(host: &Option<Element>, name: &str, json: &str) {
+    let Some(host) = host else { return };
     let init = web_sys::CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);

@@ -13,6 +13,7 @@ use super::footer::Footer;
 use super::form::{Intent, settle, status_line, with_retries};
 use super::grid::Grid;
 use crate::api;
+use crate::handover::{self, Press, Recorded};
 use crate::i18n::{Key, t};
 use crate::state::{Action, Cell, Form, Status};
 
@@ -24,7 +25,10 @@ pub struct PreferencesProps {
     pub endpoint: String,
     pub token: String,
     pub lang: Lang,
-    pub host: Element,
+    pub host: Option<Element>,
+    /// What the person did before hydration (see [`handover`]).
+    #[prop_or_default]
+    pub recorded: Rc<Vec<Recorded>>,
 }
 
 /// What a send asks the edge for.
@@ -36,7 +40,11 @@ enum Change {
 
 #[function_component]
 pub fn PreferencesForm(props: &PreferencesProps) -> Html {
-    let form = use_reducer(|| Form::recorded(props.config.clone(), props.answers.0.iter().cloned(), props.answers.1.iter().cloned()));
+    let start = use_memo((), |_| {
+        let recorded = Form::recorded(props.config.clone(), props.answers.0.iter().cloned(), props.answers.1.iter().cloned());
+        handover::replay(recorded, &props.recorded)
+    });
+    let form = use_reducer(|| start.0.clone());
     let withdrawn = use_state(|| false);
     let lang = props.lang;
 
@@ -80,6 +88,17 @@ pub fn PreferencesForm(props: &PreferencesProps) -> Html {
             send.emit(Change::Boxes(Intent::AsTicked));
         })
     };
+    {
+        // A button pressed before hydration is honoured once, on the replayed form.
+        let (send, press) = (send.clone(), start.1);
+        use_effect_with((), move |_| match press {
+            Some(Press::Save) => send.emit(Change::Boxes(Intent::AsTicked)),
+            Some(Press::AcceptAll) => send.emit(Change::Boxes(Intent::All(true))),
+            Some(Press::RefuseAll) => send.emit(Change::Boxes(Intent::All(false))),
+            Some(Press::WithdrawAll) => send.emit(Change::WithdrawAll),
+            _ => {}
+        });
+    }
     let on_intent = send.reform(Change::Boxes);
     let on_withdraw = send.reform(|_: MouseEvent| Change::WithdrawAll);
     let busy = form.status == Status::Sending;

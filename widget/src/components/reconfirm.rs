@@ -13,6 +13,7 @@ use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 use crate::api;
+use crate::handover::{Press, Recorded};
 use crate::i18n::{Key, t};
 
 #[derive(Properties, PartialEq)]
@@ -21,7 +22,10 @@ pub struct PromptProps {
     pub endpoint: String,
     pub token: String,
     pub lang: Lang,
-    pub host: Element,
+    pub host: Option<Element>,
+    /// What the person did before hydration: only a press matters here.
+    #[prop_or_default]
+    pub recorded: Rc<Vec<Recorded>>,
     /// A non-modal banner instead of the dialog.
     #[prop_or_default]
     pub banner: bool,
@@ -97,6 +101,20 @@ pub fn ReconfirmPrompt(props: &PromptProps) -> Html {
             });
         })
     };
+
+    {
+        // A button pressed before hydration is honoured once.
+        let press = props.recorded.iter().find_map(|r| match r {
+            Recorded::Press(p) => Some(*p),
+            _ => None,
+        });
+        let (accept, decline) = (accept.clone(), decline.clone());
+        use_effect_with((), move |_| match press {
+            Some(Press::ReconfirmYes) => accept.emit(()),
+            Some(Press::ReconfirmNo) => decline.emit(()),
+            _ => {}
+        });
+    }
 
     let onkeydown = {
         let (no_ref, yes_ref, decline, banner) = (no_ref.clone(), yes_ref.clone(), decline.clone(), props.banner);

@@ -1,0 +1,142 @@
+//! The widget's first paint: the form rendered here, with Yew's server-side renderer, from the
+//! same components the browser runs ([`accord_widget::ssr`]), and in the same answer what the
+//! widget needs to take it over (see [`accord_widget::view::View`]). The loader paints it as
+//! soon as it arrives, so a visitor on a slow phone can read and fill the form before the
+//! widget's code has downloaded.
+//!
+//! A signup form is the same for every visitor of a (site, configuration version, language):
+//! it is rendered once per isolate and version, kept in memory, and answered with an `ETag` so
+//! a browser that has it gets `304`. Preference-centre and re-confirmation forms carry one
+//! person's answers: rendered per request, never cached.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use accord_core::config::{Lang, VersionedConfig};
+use accord_core::ids::SiteId;
+use accord_core::state::SubjectState;
+use accord_core::token::LinkPurpose;
+use accord_widget::components::app::Mode;
+use accord_widget::view::View;
+use worker::Env;
+
+use super::Incoming;
+use crate::cors;
+use crate::error::EdgeError;
+use crate::http::ApiResponse;
+use crate::ledger::protocol::LedgerRequest;
+use crate::ledger::{SHARDS, object_name};
+use crate::runtime::call;
+
+/// Signup renderings kept per isolate before the cache starts over (one per site, version
+/// and language in use).
+const MAX_CACHED: usize = 256;
+
+thread_local! {
+    /// `(site, version, lang)` → `(etag, body)`.
+    static SIGNUP: RefCell<HashMap<(String, u32, &'static str), (String, Vec<u8>)>> = RefCell::new(HashMap::new());
+}
+
+/// `GET /v1/sites/{site}/widget`: the signup form.
+pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let config = super::config::load_cached(env, site, None).await?;
+    let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
+    match query(req, "mode").as_deref() {
+        None | Some("signup") => {}
+        Some(_) => return Err(mode_violation("this route renders the signup form; forms for a person take their signed link: /v1/widget/{token}")),
+    }
+    let lang = lang(req, &config);
+    let key = (site.as_str().to_owned(), config.version, lang.code());
+    let cached = SIGNUP.with(|c| c.borrow().get(&key).cloned());
+    let (etag, body) = match cached {
+        Some(hit) => hit,
+        None => {
+            let view = accord_widget::ssr::render(site.as_str(), Mode::Signup, lang, config, Vec::new(), Vec::new()).await;
+            let body = serde_json::to_vec(&view).map_err(|e| EdgeError::Internal(e.to_string()))?;
+            let etag = format!("\"{}\"", &accord_core::chain::sha256_hex(&body)[..32]);
+            SIGNUP.with(|c| {
+                let mut c = c.borrow_mut();
+                if c.len() >= MAX_CACHED {
+                    c.clear();
+                }
+                c.insert(key, (etag.clone(), body.clone()));
+            });
+            (etag, body)
+        }
+    };
+    // The same for everyone, and a new configuration is a new version: a browser may keep it a
+    // minute and revalidate it with its ETag after that.
+    let mut resp = if req.if_none_match.as_deref().is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag)) {
+        ApiResponse::empty(304)
+    } else {
+        ApiResponse { status: 200, headers: vec![("content-type".into(), "application/json".into())], body }
+    };
+    resp.headers.push(("etag".into(), etag));
+    resp.headers.push(("cache-control".into(), "public, max-age=60".into()));
+    resp.headers.push(("vary".into(), "Origin".into()));
+    resp.headers.extend(cors.into_iter().filter(|(k, _)| k != "vary"));
+    Ok(resp)
+}
+
+/// `GET /v1/widget/{token}`: the preference centre (a preference link) or the re-confirmation
+/// prompt or banner (a re-confirmation link, `mode=reconfirm|banner`), with the person's
+/// answers. A re-confirmation that is not due answers `{"html": ""}`, and the loader stops.
+pub async fn for_token(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let claims = crate::secrets::verify_link(env, token)?;
+    let config = super::config::load_cached(env, &claims.site, None).await?;
+    let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
+    let lang = lang(req, &config);
+    let msg = LedgerRequest::State { subject: claims.subject.clone() };
+    let (_, state): (_, Option<SubjectState>) = call(env, "LEDGER", &object_name(&claims.site, claims.subject.shard(SHARDS)), &msg).await?;
+    let mode = match (&claims.purpose, query(req, "mode").as_deref()) {
+        (LinkPurpose::Preferences, None | Some("preferences")) => Mode::Preferences { token: token.to_owned() },
+        (LinkPurpose::Reconfirm, None | Some("reconfirm")) => Mode::Reconfirm { token: token.to_owned() },
+        (LinkPurpose::Reconfirm, Some("banner")) => Mode::Banner { token: token.to_owned() },
+        (LinkPurpose::Preferences | LinkPurpose::Reconfirm, Some(_)) => {
+            return Err(mode_violation("a preference link renders mode=preferences; a re-confirmation link mode=reconfirm or mode=banner"));
+        }
+        _ => return Err(EdgeError::Unauthorized),
+    };
+    let view = if matches!(mode, Mode::Preferences { .. }) || reconfirmation_due(state.as_ref(), &config) {
+        let (yes, no) = answers(state.as_ref());
+        accord_widget::ssr::render(claims.site.as_str(), mode, lang, config, yes, no).await
+    } else {
+        View { mode: mode.name().to_owned(), lang, html: String::new(), css: String::new(), saving: String::new(), config: None, yes: Vec::new(), no: Vec::new() }
+    };
+    let mut resp = ApiResponse::json(200, &view);
+    resp.headers.extend(cors);
+    Ok(resp)
+}
+
+fn reconfirmation_due(state: Option<&SubjectState>, config: &VersionedConfig) -> bool {
+    state.is_some_and(|s| accord_core::policy::reconfirmation_due(s, &config.config, crate::clock::Clock::now(&crate::clock::RuntimeClock)))
+}
+
+/// The person's recorded yeses and noes, as the preference centre starts from them.
+fn answers(state: Option<&SubjectState>) -> (Vec<(String, accord_core::ids::Channel)>, Vec<(String, accord_core::ids::Channel)>) {
+    let mut yes = Vec::new();
+    let mut no = Vec::new();
+    for c in state.map(|s| s.choices.as_slice()).unwrap_or_default() {
+        let cell = (c.content_type.as_str().to_owned(), c.channel);
+        if c.granted { yes.push(cell) } else { no.push(cell) }
+    }
+    (yes, no)
+}
+
+/// The loader's `lang` (data-lang, `<html lang>`, `navigator.languages`), else
+/// `Accept-Language`, else the site's default.
+fn lang(req: &Incoming, config: &VersionedConfig) -> Lang {
+    query(req, "lang")
+        .and_then(|l| Lang::negotiate(&l))
+        .or_else(|| req.accept_language.as_deref().and_then(Lang::negotiate))
+        .unwrap_or(config.config.default_lang)
+}
+
+fn query(req: &Incoming, name: &str) -> Option<String> {
+    let q = req.query.as_deref()?;
+    url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+fn mode_violation(message: &str) -> EdgeError {
+    accord_core::Violation::new("query.mode", "widget_mode", message).into()
+}
