@@ -62,6 +62,53 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// Every language this build speaks.
+    pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
+
+    /// The ISO 639-1 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language to speak from a list in order of preference, comma-separated: an
+    /// `Accept-Language` header (q-values honoured, `q=0` meaning "not this one") or the
+    /// widget's `data-lang`, `<html lang>`, `navigator.languages`. A region falls back to its
+    /// language (`en-GB` → `en`, `pt-BR` → `pt`); `None` when nothing listed is spoken.
+    pub fn negotiate(list: &str) -> Option<Lang> {
+        let mut best: Option<(Lang, u16)> = None;
+        for part in list.split(',') {
+            let mut fields = part.split(';');
+            let tag = fields.next().unwrap_or("").trim();
+            let q = fields.find_map(|f| f.trim().strip_prefix("q=")).map_or(Some(1000), parse_q);
+            let primary = tag.split(['-', '_']).next().unwrap_or("");
+            let (Some(q), Some(lang)) = (q, Lang::ALL.into_iter().find(|l| l.code().eq_ignore_ascii_case(primary))) else { continue };
+            if q > 0 && best.is_none_or(|(_, b)| q > b) {
+                best = Some((lang, q));
+            }
+        }
+        best.map(|(lang, _)| lang)
+    }
+}
+
+/// A q-value in thousandths (`0.8` → 800); `None` when malformed.
+fn parse_q(raw: &str) -> Option<u16> {
+    let (int, frac) = raw.split_once('.').unwrap_or((raw, ""));
+    if frac.len() > 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u16 = match int {
+        "0" => 0,
+        "1" => 1000,
+        _ => return None,
+    };
+    let thousandths: u16 = format!("{frac:0<3}").parse().ok()?;
+    (whole + thousandths <= 1000).then_some(whole + thousandths)
+}
+
 /// Why the controller may send this kind of message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -319,6 +366,19 @@ pub(crate) mod tests {
         ] {
             assert!(got.contains(&want), "missing {want:?} in {got:?}");
         }
+    }
+
+    #[test]
+    fn languages_are_negotiated_as_browsers_and_servers_do() {
+        assert_eq!(Lang::negotiate("fr-FR,fr;q=0.9,en;q=0.8"), Some(Lang::Fr));
+        assert_eq!(Lang::negotiate("de-DE,en-GB;q=0.7,fr;q=0.3"), Some(Lang::En), "the first spoken by q, regions fall back");
+        assert_eq!(Lang::negotiate("fr;q=0.2, en;q=0.9"), Some(Lang::En), "q-values, not order");
+        assert_eq!(Lang::negotiate("en;q=0, fr;q=0.1"), Some(Lang::Fr), "q=0 refuses");
+        assert_eq!(Lang::negotiate("EN_us"), Some(Lang::En));
+        assert_eq!(Lang::negotiate("en,fr"), Some(Lang::En), "equal weights: the first");
+        assert_eq!(Lang::negotiate("de,pl;q=0.5"), None);
+        assert_eq!(Lang::negotiate("fr;q=2,en;q=abc"), None, "malformed q-values count for nothing");
+        assert_eq!(Lang::negotiate(""), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, SystemTime};
 
 use accord_core::webhook::{WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, WebhookHeaders};
@@ -35,6 +35,35 @@ const READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct StaticServer {
     pub port: u16,
     inbox: Arc<Inbox>,
+    gate: Arc<Gate>,
+}
+
+/// Holds back the widget's WebAssembly while closed: a browser test then sees the page as a
+/// visitor on a slow network does before the code has arrived.
+#[derive(Default)]
+pub struct Gate {
+    held: Mutex<bool>,
+    opened: Condvar,
+}
+
+impl Gate {
+    /// Requests for `.wasm` files wait from now on.
+    pub fn hold(&self) {
+        *self.held.lock().unwrap() = true;
+    }
+
+    /// Lets every waiting and later request through.
+    pub fn release(&self) {
+        *self.held.lock().unwrap() = false;
+        self.opened.notify_all();
+    }
+
+    /// Waits while the gate is closed.
+    fn wait(&self) {
+        let held = self.held.lock().unwrap();
+        // Never longer than a test could want: a forgotten gate must not hang a run.
+        let _ = self.opened.wait_timeout_while(held, Duration::from_secs(120), |held| *held);
+    }
 }
 
 impl StaticServer {
@@ -51,16 +80,19 @@ impl StaticServer {
         let port = listener.local_addr()?.port();
         let edge_url = edge_url.to_owned();
         let shared = Arc::clone(&inbox);
+        let gate = Arc::new(Gate::default());
+        let shared_gate = Arc::clone(&gate);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let edge_url = edge_url.clone();
                 let inbox = Arc::clone(&shared);
+                let gate = Arc::clone(&shared_gate);
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &edge_url, &inbox);
+                    let _ = serve(stream, &edge_url, &inbox, &gate);
                 });
             }
         });
-        Ok(Self { port, inbox })
+        Ok(Self { port, inbox, gate })
     }
 
     pub fn url(&self) -> String {
@@ -74,6 +106,11 @@ impl StaticServer {
 
     pub fn inbox(&self) -> &Arc<Inbox> {
         &self.inbox
+    }
+
+    /// The gate in front of the widget's WebAssembly.
+    pub fn wasm_gate(&self) -> &Gate {
+        &self.gate
     }
 }
 
@@ -251,11 +288,11 @@ fn text(out: &mut TcpStream, status: u16, message: &str, extra: &[(&str, &str)])
     respond(out, status, &headers, message.as_bytes(), false)
 }
 
-fn serve(stream: TcpStream, edge_url: &str, inbox: &Inbox) -> std::io::Result<()> {
+fn serve(stream: TcpStream, edge_url: &str, inbox: &Inbox, gate: &Gate) -> std::io::Result<()> {
     stream.set_read_timeout(Some(READ_TIMEOUT))?;
     let mut out = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
-    let result = handle(&mut reader, &mut out, edge_url, inbox);
+    let result = handle(&mut reader, &mut out, edge_url, inbox, gate);
     close_gracefully(reader, &out);
     result
 }
@@ -276,7 +313,7 @@ fn close_gracefully(mut reader: BufReader<TcpStream>, out: &TcpStream) {
     }
 }
 
-fn handle(reader: &mut BufReader<TcpStream>, out: &mut TcpStream, edge_url: &str, inbox: &Inbox) -> std::io::Result<()> {
+fn handle(reader: &mut BufReader<TcpStream>, out: &mut TcpStream, edge_url: &str, inbox: &Inbox, gate: &Gate) -> std::io::Result<()> {
     let req = match read_head(reader) {
         Ok(req) => req,
         Err(HttpError::Closed) => return Ok(()),
@@ -294,7 +331,12 @@ fn handle(reader: &mut BufReader<TcpStream>, out: &mut TcpStream, edge_url: &str
             respond(out, 200, &headers, &body, method == "HEAD")
         }
         (_, INBOX_JSON_PATH) => text(out, 405, "GET only", &[("allow", "GET, HEAD")]),
-        ("GET" | "HEAD", _) => serve_file(&req.target, method == "HEAD", edge_url, out),
+        ("GET" | "HEAD", _) => {
+            if path.ends_with(".wasm") {
+                gate.wait();
+            }
+            serve_file(&req.target, method == "HEAD", edge_url, out)
+        }
         // The rest of the site only answers GET and HEAD.
         _ => text(out, 404, "not found", &[]),
     }

@@ -214,7 +214,7 @@ async fn the_reconfirmation_banner_blocks_nothing_and_records_a_yes() {
     let asked = eventually(30, "the loader's question to the edge", || async {
         let names = c.execute("return performance.getEntriesByType('resource').map(e => e.name);", vec![]).await.ok()?;
         let names: Vec<String> = serde_json::from_value(names).ok()?;
-        names.iter().any(|n| n.contains("/v1/reconfirm/")).then_some(names)
+        names.iter().any(|n| n.contains("/v1/widget/")).then_some(names)
     })
     .await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -302,4 +302,64 @@ async fn soft_opt_in_items_show_as_allowed_with_an_opt_out_never_as_a_ticked_box
     assert_eq!(allowed("client@example.fr"), (true, "soft_opt_in".to_owned()), "untouched, the soft opt-in stands once a customer");
     assert_eq!(allowed("refus@example.fr").0, false, "the opt-out is recorded");
     browser.close().await;
+}
+
+/// The form the edge rendered is usable before the widget's code arrives: the test's server
+/// holds the WebAssembly back while a person fills the form by keyboard and presses Save;
+/// once it arrives, the widget takes the form over and stores exactly what the person did.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signup_made_before_the_code_arrives_is_stored_as_made() {
+    let stack = Stack::start("widget-hydration");
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    stack.site.wasm_gate().hold();
+    c.goto(&format!("{}/", stack.site.url())).await.unwrap();
+    let root = widget_root(c, "#accord-signup").await;
+    let loaded = c.execute("return typeof window.Accord;", vec![]).await.unwrap();
+    assert_eq!(loaded, json!("undefined"), "the widget's code is still held back");
+    assert_eq!(axe_violations(c).await, Vec::<String>::new(), "the server-rendered form");
+    let label = root.find(Locator::Css("label[for='accord-email']")).await.unwrap();
+    assert!(!label.text().await.unwrap().trim().is_empty(), "the address field is labelled");
+
+    // By keyboard, as before: the address, Tab to the first box, Space; then the third box.
+    let email = root.find(Locator::Css("#accord-email")).await.unwrap();
+    email.click().await.unwrap();
+    email.send_keys("avant@example.fr").await.unwrap();
+    c.active_element().await.unwrap().send_keys(&Key::Tab.to_string()).await.unwrap();
+    c.active_element().await.unwrap().send_keys(" ").await.unwrap();
+    let boxes = root.find_all(Locator::Css("input[type=checkbox][data-kind='consent']")).await.unwrap();
+    assert!(boxes.len() >= 3, "the demo offers several consent boxes");
+    assert!(boxes[0].is_selected().await.unwrap(), "Space ticked the first box with no script of ours running");
+    boxes[2].click().await.unwrap();
+    // Ticked and unticked again: must end up unticked.
+    boxes[1].click().await.unwrap();
+    boxes[1].click().await.unwrap();
+    let mut ticked = Vec::new();
+    for b in [&boxes[0], &boxes[2]] {
+        ticked.push((b.attr("data-content-type").await.unwrap().unwrap(), b.attr("data-channel").await.unwrap().unwrap()));
+    }
+    let save = root.find(Locator::Css("button[data-action='save']")).await.unwrap();
+    save.send_keys(&Key::Enter.to_string()).await.unwrap();
+    eventually(10, "saving shown at once", || async { root.find(Locator::Css(".accord-pending")).await.ok() }).await;
+    let lookup = || stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "avant@example.fr"}));
+    assert!(lookup().body["state"].is_null(), "nothing is sent before the widget holds the form");
+
+    stack.site.wasm_gate().release();
+    eventually(60, "the saved status", || async { root.find(Locator::Css(".accord-status[data-state='saved']")).await.ok() }).await;
+    let state = lookup().body["state"].clone();
+    let mut granted: Vec<(String, String)> = state["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["granted"] == true)
+        .map(|c| (c["content_type"].as_str().unwrap().to_owned(), c["channel"].as_str().unwrap().to_owned()))
+        .collect();
+    granted.sort();
+    ticked.sort();
+    assert_eq!(granted, ticked, "the receipt holds exactly the boxes the person ticked");
+    assert!(state["choices"].as_array().unwrap().iter().filter(|c| c["granted"] == false).count() >= 1, "the others are recorded as refused");
+    assert!(root.find(Locator::Css(".accord-pending")).await.is_err(), "the loader's placeholder is gone");
+    // The hydrated form: the boxes show what was saved, and it is still accessible.
+    assert!(boxes[0].is_selected().await.unwrap() && !boxes[1].is_selected().await.unwrap());
+    assert_eq!(axe_violations(c).await, Vec::<String>::new(), "the hydrated form");
 }

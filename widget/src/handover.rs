@@ -94,14 +94,82 @@ fn take(form: std::rc::Rc<Form>) -> Form {
     std::rc::Rc::try_unwrap(form).unwrap_or_else(|shared| (*shared).clone())
 }
 
-#[cfg(test)]
+// Reading the loader's JSON needs the browser's `JSON.parse`: see `tests/browser.rs`.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
-    use super::*;
+    mod properties {
+        use std::rc::Rc;
 
-    #[test]
-    fn the_loaders_log_is_read_strictly() {
-        let log = parse(r#"[{"toggle":["offers","sms"]},{"email":"a@b.fr"},{"press":"save"},{"press":"explode"},{"toggle":["x","fax"]},{"email":"x","press":"save"}]"#);
-        assert_eq!(log, vec![Recorded::Toggle(("offers".into(), Channel::Sms)), Recorded::Email("a@b.fr".into()), Recorded::Press(Press::Save)]);
-        assert!(parse("not json").is_empty());
+        use accord_core::config::VersionedConfig;
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        /// Two consent content types on two channels and one soft opt-in on one.
+        fn config() -> Rc<VersionedConfig> {
+            let ct = |id: &str, basis: &str, channels: &[&str]| {
+                serde_json::json!({"id": id, "label": {"fr": id, "en": id}, "description": {"fr": "d", "en": "d"},
+                    "commercial": true, "legal_basis": basis, "channels": channels})
+            };
+            Rc::new(
+                serde_json::from_value(serde_json::json!({
+                    "version": 1, "hash": "ab".repeat(32), "published_at": "2026-01-01T00:00:00.000Z",
+                    "config": {"site": "s", "controller": {"name": "C", "contact": "c@c.fr"}, "privacy_policy_url": "https://c.fr/p",
+                        "content_types": [ct("offers", "consent", &["email", "sms"]), ct("news", "consent", &["email", "post"]),
+                                          ct("orders", "legitimate_interest", &["email"])]}
+                }))
+                .unwrap(),
+            )
+        }
+
+        fn cell() -> impl Strategy<Value = Cell> {
+            // Includes boxes the configuration does not offer: they must change nothing.
+            (prop::sample::select(vec!["offers", "news", "orders", "gone"]), prop::sample::select(Channel::ALL.to_vec()))
+                .prop_map(|(ct, ch)| (ct.to_owned(), ch))
+        }
+
+        fn entry() -> impl Strategy<Value = Recorded> {
+            prop_oneof![
+                6 => cell().prop_map(Recorded::Toggle),
+                2 => "[a-z]{0,6}@?[a-z]{0,4}".prop_map(Recorded::Email),
+                1 => prop::sample::select(vec![Press::Save, Press::AcceptAll, Press::RefuseAll, Press::WithdrawAll]).prop_map(Recorded::Press),
+            ]
+        }
+
+        proptest! {
+            /// The replay is the person's own actions: a box is ticked (or opted out of) exactly
+            /// when they changed it an odd number of times before the first press, the address is
+            /// the last one typed, and the press is theirs. The live widget, fed the same events
+            /// one by one through its reducer, ends in the same state.
+            #[test]
+            fn replay_is_the_persons_own_actions(log in prop::collection::vec(entry(), 0..40)) {
+                let config = config();
+                let (replayed, press) = replay(Form::new(config.clone()), &log);
+                let before_press: Vec<&Recorded> = log.iter().take_while(|r| !matches!(r, Recorded::Press(_))).collect();
+                let first_press = log.iter().find_map(|r| match r { Recorded::Press(p) => Some(*p), _ => None });
+                prop_assert_eq!(press, first_press);
+                let offered: Vec<Cell> = Form::new(config.clone()).cells().collect();
+                for cell in &offered {
+                    let flips = before_press.iter().filter(|r| **r == &Recorded::Toggle(cell.clone())).count();
+                    let soft = replayed.is_soft_opt_in(cell);
+                    prop_assert_eq!(replayed.is_ticked(cell), !soft && flips % 2 == 1, "{:?}", cell);
+                    prop_assert_eq!(replayed.is_opted_out(cell), soft && flips % 2 == 1, "{:?}", cell);
+                }
+                let email = before_press.iter().rev().find_map(|r| match r { Recorded::Email(e) => Some(e.clone()), _ => None }).unwrap_or_default();
+                prop_assert_eq!(&replayed.email, &email);
+
+                let mut live = Rc::new(Form::new(config));
+                for r in before_press {
+                    if let Recorded::Toggle(cell) = r {
+                        if offered.contains(cell) {
+                            live = yew::Reducible::reduce(live, Action::Toggle(cell.clone()));
+                        }
+                    } else if let Recorded::Email(e) = r {
+                        live = yew::Reducible::reduce(live, Action::SetEmail(e.clone()));
+                    }
+                }
+                prop_assert_eq!(&*live, &replayed);
+            }
+        }
     }
 }

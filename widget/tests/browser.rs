@@ -42,7 +42,8 @@ async fn render() -> web_sys::Element {
         site: "s".into(),
         endpoint: "http://127.0.0.1:9".into(),
         lang: Lang::En,
-        host: root.clone(),
+        host: Some(root.clone()),
+        recorded: Rc::default(),
     };
     yew::Renderer::<ConsentForm>::with_root_and_props(root.clone(), props).render();
     yew::platform::time::sleep(Duration::from_millis(20)).await;
@@ -134,4 +135,35 @@ fn browser_json_matches_the_edge_wire_format() {
     let value: serde_json::Value = serde_json::from_str(&wire).unwrap();
     assert_eq!(value["config_version"], 1, "integers stay JSON numbers");
     assert_eq!(value["choices"].as_array().map(Vec::len), Some(3));
+}
+
+/// The loader's record of what the person did before hydration is read strictly: an entry
+/// that is not exactly one known action is dropped, never guessed at.
+#[wasm_bindgen_test]
+fn the_loaders_record_is_read_strictly() {
+    use accord_core::ids::Channel;
+    use accord_widget::handover::{Press, Recorded, parse};
+    let log = parse(r#"[{"toggle":["offers","sms"]},{"email":"a@b.fr"},{"press":"save"},{"press":"explode"},{"toggle":["x","fax"]},{"email":"x","press":"save"}]"#);
+    assert_eq!(log, vec![Recorded::Toggle(("offers".into(), Channel::Sms)), Recorded::Email("a@b.fr".into()), Recorded::Press(Press::Save)]);
+    assert!(parse("not json").is_empty());
+}
+
+/// The edge's answer (written with serde_json) reads back through the browser's JSON,
+/// the person's recorded answers included.
+#[wasm_bindgen_test]
+fn the_edges_view_reads_back() {
+    use accord_core::ids::Channel;
+    let view = accord_widget::view::View {
+        mode: "preferences".into(),
+        lang: Lang::En,
+        html: "<form></form>".into(),
+        css: ".a{}".into(),
+        saving: "Saving…".into(),
+        config: Some((*config()).clone()),
+        yes: vec![("offers".into(), Channel::Sms)],
+        no: vec![("offers".into(), Channel::Email)],
+    };
+    let read: accord_widget::view::View = accord_widget::json::parse(&serde_json::to_string(&view).unwrap()).unwrap();
+    assert_eq!((read.mode.as_str(), read.lang, read.yes.clone(), read.no.clone()), ("preferences", Lang::En, view.yes.clone(), view.no.clone()));
+    assert_eq!(read.config, view.config);
 }
