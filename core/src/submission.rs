@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Lang, VersionedConfig};
+use crate::config::{Lang, LegalBasis, SiteConfig, VersionedConfig};
 use crate::contact::Email;
 use crate::event::{Choice, CollectionPoint, EventBody};
 use crate::ids::Channel;
@@ -18,6 +18,29 @@ pub struct SubmittedChoice {
     pub content_type: String,
     pub channel: String,
     pub granted: bool,
+}
+
+/// What a form's boxes mean, for every form Accord renders (the widget, and the plain-HTML
+/// preference page `/p/`): every consent box shown is answered, ticked or not (a refusal is
+/// evidence too); a legitimate-interest (soft opt-in) box is an opt-out, answered only when
+/// ticked, as a refusal, so an untouched one leaves the soft opt-in standing.
+pub fn form_answers(config: &SiteConfig, ticked: impl Fn(&str, Channel) -> bool, opted_out: impl Fn(&str, Channel) -> bool) -> Vec<SubmittedChoice> {
+    config
+        .content_types
+        .iter()
+        .flat_map(|ct| ct.channels.iter().map(move |ch| (ct, *ch)))
+        .filter_map(|(ct, ch)| {
+            let granted = if ct.legal_basis == LegalBasis::LegitimateInterest {
+                if !opted_out(ct.id.as_str(), ch) {
+                    return None;
+                }
+                false
+            } else {
+                ticked(ct.id.as_str(), ch)
+            };
+            Some(SubmittedChoice { content_type: ct.id.to_string(), channel: ch.as_str().to_owned(), granted })
+        })
+        .collect()
 }
 
 /// A consent submission as sent over the wire.

@@ -14,6 +14,7 @@ use crate::routes::Route;
 
 pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
     let route = Route::parse(&req.method().to_string(), &req.path());
+    let parsed = route.as_ref().ok().cloned();
     let result = match route {
         Ok(route) => match read(&mut req, env, route.body_limit()).await {
             Ok(incoming) => match admit(&route, env, &incoming).await {
@@ -36,13 +37,52 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
         },
         Err(e) => Err(e),
     };
-    result.unwrap_or_else(|e| {
-        if e.status() >= 500 {
-            // Error texts name fields and rules, never values, so this log holds no personal data.
-            worker::console_error!("{} {}: {e}", req.method().to_string(), req.path());
+    match result {
+        Ok(resp) => resp,
+        Err(e) => {
+            if e.status() >= 500 {
+                // Error texts name fields and rules, never values, so this log holds no personal data.
+                worker::console_error!("{} {}: {e}", req.method().to_string(), req.path());
+            }
+            let mut resp = e.to_response();
+            if let (Some(route), Some(origin)) = (&parsed, req.headers().get("origin").ok().flatten()) {
+                resp.headers.extend(error_cors(route, env, &origin, &e).await);
+            }
+            resp
         }
-        e.to_response()
-    })
+    }
+}
+
+/// The CORS headers of a failed answer to a route the widget calls from the site's pages, when
+/// the request's origin is one the site allows: without them the browser hides a 422's detail
+/// or a 429's `Retry-After` behind a network error, and the person never learns why nothing was
+/// saved. A refused origin gets none (that is the refusal), nor does a request whose site
+/// cannot be named (a forged link).
+async fn error_cors(route: &Route, env: &Env, origin: &str, error: &EdgeError) -> Vec<(String, String)> {
+    let browser_route = matches!(
+        route,
+        Route::GetConfig(_)
+            | Route::GetConfigVersion(..)
+            | Route::GetWidget(_)
+            | Route::GetWidgetFor(_)
+            | Route::PostConsent(_)
+            | Route::GetPreferences(_)
+            | Route::PostPreferences(_)
+            | Route::GetReconfirmStatus(_)
+            | Route::PostReconfirmJson(_)
+    );
+    if !browser_route || matches!(error, EdgeError::OriginNotAllowed) {
+        return Vec::new();
+    }
+    let Ok(Some(site)) = route_site(route, env) else { return Vec::new() };
+    let Ok(config) = api::config::load_cached(env, &site, None).await else { return Vec::new() };
+    match crate::cors::allow(Some(origin), &config.config.allowed_origins) {
+        Ok(mut headers) => {
+            headers.push(("access-control-expose-headers".into(), "retry-after".into()));
+            headers
+        }
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Appends a controller action to the site's audit trail. A failure is logged loudly; the

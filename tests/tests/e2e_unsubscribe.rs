@@ -135,3 +135,51 @@ fn forged_truncated_and_foreign_tokens_are_refused() {
     assert_eq!(post(&format!("/u/{}", prefs.body["token"].as_str().unwrap())), 401, "other kind of link");
     assert_eq!(decision(&stack, "eve@example.fr", "email"), "consent_given", "nothing changed");
 }
+
+/// The plain-HTML preference page answers a form the way the widget does
+/// (`accord_core::submission::form_answers`): a legitimate-interest content type is shown as
+/// already allowed, with an opt-out box; left untouched it is not answered, so a customer who
+/// changes an unrelated box keeps the soft opt-in; ticked, it records the refusal.
+#[test]
+fn the_preference_page_leaves_an_untouched_soft_opt_in_standing() {
+    let stack = Stack::start("prefs-soft-opt-in");
+    let mut config = stack.config["config"].clone();
+    config["content_types"].as_array_mut().unwrap().push(json!({
+        "id": "similar_products", "commercial": true, "legal_basis": "legitimate_interest", "channels": ["email"],
+        "label": {"fr": "Produits similaires à vos achats", "en": "Products like the ones you bought"},
+        "description": {"fr": "Une sélection proche de vos commandes.", "en": "A selection close to your orders."}
+    }));
+    let v2 = stack.api.put_admin(&format!("/v1/sites/{SITE}/config"), &config);
+    assert_eq!(v2.status, 201, "{:?}", v2.body);
+    let email = "client@example.fr";
+    let order = stack.api.post_admin(&format!("/v1/sites/{SITE}/activity"), &json!({"email": email, "activity": "order"}));
+    assert_eq!(order.status, 201, "{:?}", order.body);
+    let soft = || {
+        let r = stack.api.post_admin(&format!("/v1/sites/{SITE}/audience"), &json!({"content_type": "similar_products", "channel": "email", "contacts": [{"email": email}]}));
+        r.body["results"][0]["allowed"].as_bool().unwrap()
+    };
+    assert!(soft(), "a customer may get similar products by default");
+
+    let prefs = stack.api.post_admin(&format!("/v1/sites/{SITE}/links"), &json!({"email": email, "purpose": "preferences"}));
+    let token = prefs.body["token"].as_str().unwrap().to_owned();
+    let html = String::from_utf8_lossy(&stack.api.send_raw("GET", &format!("/p/{token}"), &[("accept-language", "fr")])).into_owned();
+    assert!(html.contains("intérêt légitime"), "shown as already allowed");
+    assert!(html.contains("name=\"opt_out\" value=\"similar_products:email\""), "with an opt-out box, not a consent box");
+    assert!(!html.contains("name=\"box\" value=\"similar_products:email\""));
+
+    // One unrelated box changed, the opt-out untouched: the soft opt-in stands.
+    let form = |body: String| {
+        let r = stack.api.send("POST", &format!("/p/{token}"), &[("content-type", "application/x-www-form-urlencoded")], None, Some(body.as_bytes()));
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    };
+    let fields = format!("config_version={}&config_hash={}", v2.body["version"], v2.body["hash"].as_str().unwrap());
+    form(format!("{fields}&box=special_offers%3Aemail"));
+    assert!(soft(), "an untouched opt-out is not a refusal");
+    assert_eq!(decision(&stack, email, "email"), "consent_given", "the box that was ticked counts");
+
+    // The opt-out ticked: the refusal is recorded.
+    form(format!("{fields}&box=special_offers%3Aemail&opt_out=similar_products%3Aemail"));
+    assert!(!soft(), "a ticked opt-out refuses");
+    let page = stack.api.send_raw("GET", &format!("/p/{token}"), &[("accept-language", "fr")]);
+    assert!(String::from_utf8_lossy(&page).contains("value=\"similar_products:email\" checked"), "and shows as their own answer");
+}

@@ -363,3 +363,66 @@ async fn a_signup_made_before_the_code_arrives_is_stored_as_made() {
     assert!(boxes[0].is_selected().await.unwrap() && !boxes[1].is_selected().await.unwrap());
     assert_eq!(axe_violations(c).await, Vec::<String>::new(), "the hydrated form");
 }
+
+/// A refusal and a 429 from the edge reach the person as what they are, across origins: the
+/// widget shows the problem's detail, or says the edge is busy, instead of "no connection".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn problems_from_the_edge_reach_the_person() {
+    // Fixed one-minute windows: start well inside one, so the budget cannot reset mid-test.
+    let into_minute = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() % 60;
+    if into_minute > 35 {
+        tokio::time::sleep(std::time::Duration::from_secs(61 - into_minute)).await;
+    }
+    let stack = Stack::start_with("widget-problems", vec![("ACCORD_SITE_WRITES_PER_MINUTE".into(), "3".into())]);
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/", stack.site.url())).await.unwrap();
+    let root = widget_root(c, "#accord-signup").await;
+    eventually(60, "the widget's code", || async { c.execute("return window.Accord ? true : null;", vec![]).await.ok().filter(|v| !v.is_null()) }).await;
+
+    // What the edge says to a submission quoting a text the site never published (write 1 of 3).
+    let wrong = json!({"email": "refus@example.fr", "config_version": stack.config["version"], "config_hash": "0".repeat(64),
+        "choices": [{"content_type": "product_guides", "channel": "email", "granted": true}]});
+    let direct = stack.api.post(&format!("/v1/sites/{SITE}/consents"), &wrong);
+    assert_eq!(direct.status, 422, "{:?}", direct.body);
+    let detail = direct.body["detail"].as_str().unwrap().to_owned();
+    // The page's own script alters what the widget sends the same way (write 2 of 3).
+    c.execute(
+        r#"const real = window.fetch; window.__realFetch = real;
+           window.fetch = async (input, init) => {
+             if (input instanceof Request && input.url.includes('/consents')) {
+               const body = JSON.parse(await input.clone().text());
+               body.config_hash = '0'.repeat(64);
+               input = new Request(input, { body: JSON.stringify(body) });
+             }
+             return real(input, init);
+           }; return true;"#,
+        vec![],
+    )
+    .await
+    .unwrap();
+    let email = root.find(Locator::Css("#accord-email")).await.unwrap();
+    email.send_keys("refus@example.fr").await.unwrap();
+    root.find(Locator::Css("input[type=checkbox]")).await.unwrap().click().await.unwrap();
+    root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
+    let shown = eventually(30, "the refusal shown", || async {
+        let status = root.find(Locator::Css(".accord-status[data-state='error']")).await.ok()?;
+        status.text().await.ok().filter(|t| !t.is_empty())
+    })
+    .await;
+    assert_eq!(shown, detail, "the person reads why, not \"no connection\"");
+
+    // The site's budget spent (write 3 of 3), a real submission is answered 429: the widget says so.
+    c.execute("window.fetch = window.__realFetch; return true;", vec![]).await.unwrap();
+    let mut ok = wrong.clone();
+    ok["config_hash"] = stack.config["hash"].clone();
+    assert_eq!(stack.api.post(&format!("/v1/sites/{SITE}/consents"), &ok).status, 201);
+    root.find(Locator::Css("input[type=checkbox]")).await.unwrap().click().await.unwrap();
+    root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
+    let busy = eventually(30, "the busy notice", || async {
+        let status = root.find(Locator::Css(".accord-status[data-state='error']")).await.ok()?;
+        status.text().await.ok().filter(|t| t.starts_with("Trop de demandes"))
+    })
+    .await;
+    assert!(busy.contains(" s)"), "it says when to come back: {busy}");
+}

@@ -88,8 +88,10 @@ pub enum PreferencesBody {
 pub enum SubmitError {
     /// No answer (offline, timeout) or a server error: worth retrying with the same key.
     Transient,
-    /// The edge refused the submission; retrying would not help.
+    /// The edge refused the submission; retrying would not help. Its problem's `detail`.
     Refused(String),
+    /// Too many requests: the edge asks to come back after this many seconds.
+    Wait(u32),
 }
 
 /// Posts the submission with an idempotency key, so a retry after a lost answer is stored once.
@@ -116,10 +118,12 @@ async fn post_for_receipt(url: &str, body: &impl serde::Serialize, key: &str) ->
 /// The body of a `200`/`201` answer; otherwise whether retrying can help.
 async fn receipt_text(resp: gloo_net::http::Response) -> Result<String, SubmitError> {
     let status = resp.status();
+    let retry_after = resp.headers().get("retry-after").and_then(|v| v.trim().parse::<u32>().ok());
     let text = resp.text().await.map_err(|_| SubmitError::Transient)?;
     match status {
         200 | 201 => Ok(text),
-        429 | 500..=599 => Err(SubmitError::Transient),
+        429 => Err(SubmitError::Wait(retry_after.unwrap_or(5))),
+        500..=599 => Err(SubmitError::Transient),
         _ => {
             let detail = crate::json::parse::<Problem>(&text).map(|p| p.detail).unwrap_or_default();
             Err(SubmitError::Refused(if detail.is_empty() { format!("HTTP {status}") } else { detail }))

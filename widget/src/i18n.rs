@@ -31,6 +31,7 @@ pub enum Key {
     Months,
     Receipt,
     Offline,
+    Busy,
     ReconfirmTitle,
     ReconfirmText,
     ReconfirmYes,
@@ -108,6 +109,8 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         (Lang::En, Withdrawn) => "Done: you will receive nothing more from us.",
         (Lang::Fr, Offline) => "Connexion impossible : vos choix n'ont pas encore été enregistrés. Ils sont conservés ; réessayez avec « Enregistrer mes choix ».",
         (Lang::En, Offline) => "No connection: your choices are not saved yet. They are kept; try again with “Save my choices”.",
+        (Lang::Fr, Busy) => "Trop de demandes en ce moment : vos choix ne sont pas encore enregistrés. Ils sont conservés ; réessayez dans un instant",
+        (Lang::En, Busy) => "Too many requests right now: your choices are not saved yet. They are kept; try again in a moment",
     }
 }
 

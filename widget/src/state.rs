@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use accord_core::config::VersionedConfig;
 use accord_core::ids::Channel;
-use accord_core::submission::{Submission, SubmittedChoice};
+use accord_core::submission::Submission;
 use yew::Reducible;
 
 /// One box of the grid: a content type on a channel.
@@ -139,15 +139,11 @@ impl Form {
             email: self.email.trim().to_owned(),
             config_version: self.config.version,
             config_hash: self.config.hash.clone(),
-            choices: self
-                .cells()
-                .filter(|cell| !self.is_soft_opt_in(cell) || self.is_opted_out(cell))
-                .map(|cell| SubmittedChoice {
-                    granted: self.is_ticked(&cell),
-                    content_type: cell.0,
-                    channel: cell.1.as_str().to_owned(),
-                })
-                .collect(),
+            choices: accord_core::submission::form_answers(
+                &self.config.config,
+                |ct, ch| self.ticked.contains(&(ct.to_owned(), ch)),
+                |ct, ch| self.opted_out.contains(&(ct.to_owned(), ch)),
+            ),
             page,
             lang,
             widget_build: Some(env!("CARGO_PKG_VERSION").to_owned()),

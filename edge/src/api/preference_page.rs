@@ -2,10 +2,10 @@
 //! page: no script needed, works in any mail client's browser. The JSON API behind the same
 //! token is `/v1/preferences/{token}`.
 
-use accord_core::config::{Lang, VersionedConfig};
+use accord_core::config::{Lang, LegalBasis, VersionedConfig};
 use accord_core::event::{EventBody, EventDraft, Method, Scope};
 use accord_core::state::SubjectState;
-use accord_core::submission::{SubmittedChoice, validate_change};
+use accord_core::submission::{form_answers, validate_change};
 use accord_core::token::{LinkClaims, LinkPurpose};
 use chrono::Duration;
 use worker::Env;
@@ -33,6 +33,21 @@ fn lang_code(lang: Lang) -> &'static str {
     if lang == Lang::Fr { "fr" } else { "en" }
 }
 
+/// The widget's wording for a soft opt-in and its opt-out boxes.
+fn soft_opt_in_note(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Déjà autorisé pour nos clients (intérêt légitime) : vous pouvez le refuser ici, à tout moment.",
+        Lang::En => "Already allowed for our customers (legitimate interest): you can refuse it here, at any time.",
+    }
+}
+
+fn stop(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "ne plus recevoir",
+        Lang::En => "stop",
+    }
+}
+
 fn form(config: &VersionedConfig, state: Option<&SubjectState>, lang: Lang, token: &str) -> String {
     let action = format!("/p/{}", escape(token));
     let mut out = format!(
@@ -43,16 +58,27 @@ fn form(config: &VersionedConfig, state: Option<&SubjectState>, lang: Lang, toke
     );
     for ct in &config.config.content_types {
         out.push_str(&format!("<fieldset><legend>{}</legend><p>{}</p>", escape(ct.label.get(lang)), escape(ct.description.get(lang))));
+        // A soft opt-in is not a consent box: it is already allowed for customers, and the box
+        // is an opt-out, as in the widget (the same answers, `accord_core::submission::form_answers`).
+        let soft = ct.legal_basis == LegalBasis::LegitimateInterest;
+        if soft {
+            out.push_str(&format!("<p>{}</p>", soft_opt_in_note(lang)));
+        }
         for ch in &ct.channels {
+            let answer = state.and_then(|s| s.choice(ct.id.as_str(), *ch));
             // The person's own current answers: showing them is not pre-ticking a new consent.
-            let on = state.and_then(|s| s.choice(ct.id.as_str(), *ch)).is_some_and(|c| c.granted);
+            let (name, on, label) = if soft {
+                ("opt_out", answer.is_some_and(|c| !c.granted), format!("{} : {}", crate::api::unsubscribe::channel_label(lang, *ch), stop(lang)))
+            } else {
+                ("box", answer.is_some_and(|c| c.granted), crate::api::unsubscribe::channel_label(lang, *ch).to_owned())
+            };
             let id = format!("{}-{}", ct.id, ch);
             out.push_str(&format!(
-                "<p><input type=\"checkbox\" id=\"{id}\" name=\"box\" value=\"{}:{}\"{}> <label for=\"{id}\">{}</label></p>",
+                "<p><input type=\"checkbox\" id=\"{id}\" name=\"{name}\" value=\"{}:{}\"{}> <label for=\"{id}\">{}</label></p>",
                 escape(ct.id.as_str()),
                 ch.as_str(),
                 if on { " checked" } else { "" },
-                crate::api::unsubscribe::channel_label(lang, *ch),
+                escape(&label),
             ));
         }
         out.push_str("</fieldset>");
@@ -95,19 +121,8 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     } else {
         let version = field(&fields, "config_version").and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
         let shown = if version == latest.version { latest.clone() } else { super::config::load(env, &c.site, Some(version)).await? };
-        let ticked: Vec<&str> = fields.iter().filter(|(k, _)| k == "box").map(|(_, v)| v.as_str()).collect();
-        // Every box of the form is answered: unticked means no.
-        let answers: Vec<SubmittedChoice> = shown
-            .config
-            .content_types
-            .iter()
-            .flat_map(|ct| ct.channels.iter().map(move |ch| (ct, ch)))
-            .map(|(ct, ch)| SubmittedChoice {
-                content_type: ct.id.to_string(),
-                channel: ch.as_str().to_owned(),
-                granted: ticked.contains(&format!("{}:{}", ct.id, ch).as_str()),
-            })
-            .collect();
+        let marked = |name: &str, ct: &str, ch: accord_core::ids::Channel| fields.iter().any(|(k, v)| k == name && *v == format!("{ct}:{ch}"));
+        let answers = form_answers(&shown.config, |ct, ch| marked("box", ct, ch), |ct, ch| marked("opt_out", ct, ch));
         validate_change(version, field(&fields, "config_hash").unwrap_or(""), &answers, &shown, lang, req.gpc)?
     };
     let shard = c.subject.shard(SHARDS);

@@ -140,24 +140,33 @@ pub fn status_line(status: &Status, lang: Lang, saved: Key) -> Html {
     html! { <p class="accord-status" role="status" aria-live="polite" data-state={kind}>{ text }</p> }
 }
 
-/// A few quick retries for a lost connection; never "saved" before the edge says so.
+/// A few quick retries for a lost connection or a server error, and one wait of the edge's
+/// `Retry-After` (up to [`MAX_WAIT_S`]) when it is busy; a refusal is final. Never "saved"
+/// before the edge says so.
 pub async fn with_retries<F, Fut>(mut attempt: F) -> Result<(String, api::ReceiptSummary), api::SubmitError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<(String, api::ReceiptSummary), api::SubmitError>>,
 {
-    let mut outcome = Err(api::SubmitError::Transient);
-    for delay_ms in [0u32, 1_000, 3_000] {
-        if delay_ms > 0 {
-            gloo_timers_sleep(delay_ms).await;
-        }
+    let mut outcome = attempt().await;
+    let mut waited = false;
+    for backoff_ms in [1_000u32, 3_000] {
+        let delay_ms = match outcome {
+            Err(api::SubmitError::Transient) => backoff_ms,
+            Err(api::SubmitError::Wait(s)) if !waited && s <= MAX_WAIT_S => {
+                waited = true;
+                s * 1000
+            }
+            _ => break,
+        };
+        gloo_timers_sleep(delay_ms).await;
         outcome = attempt().await;
-        if !matches!(outcome, Err(api::SubmitError::Transient)) {
-            break;
-        }
     }
     outcome
 }
+
+/// The longest `Retry-After` the widget waits out by itself; beyond, the person is told.
+pub const MAX_WAIT_S: u32 = 10;
 
 /// One ticked box as the host page sees it in `accord:change` and `Accord.getChoices()`.
 #[derive(serde::Serialize)]
@@ -175,6 +184,7 @@ pub fn settle(form: &UseReducerDispatcher<Form>, host: &Option<Element>, lang: L
         }
         Err(api::SubmitError::Transient) => form.dispatch(Action::Failed(t(lang, Key::Offline).to_owned())),
         Err(api::SubmitError::Refused(msg)) => form.dispatch(Action::Failed(msg)),
+        Err(api::SubmitError::Wait(s)) => form.dispatch(Action::Failed(format!("{} ({s} s)", t(lang, Key::Busy)))),
     }
 }
 
