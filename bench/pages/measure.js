@@ -15,12 +15,40 @@
   function blocking(until) {
     return bench.longtasks.reduce(function (sum, t) { return t[0] < until ? sum + Math.max(0, t[1] - 50) : sum; }, 0);
   }
+  /* What the visitor waited for: the bytes (as transferred, compressed) of every response that
+   * ended before `until`, and the round trips in a row among them — a response is one trip
+   * after the latest response that ended before it started. The bench's own measure.js is left
+   * out (every page has it). */
+  function critical(until) {
+    var nav = performance.getEntriesByType("navigation")[0];
+    var done = [{ end: nav ? nav.responseEnd : 0, depth: 1 }];
+    var bytes = nav ? nav.transferSize : 0;
+    performance.getEntriesByType("resource")
+      .filter(function (e) { return e.responseEnd <= until && !/\/measure\.js$/.test(e.name); })
+      .sort(function (a, b) { return a.startTime - b.startTime; })
+      .forEach(function (e) {
+        var before = done.filter(function (d) { return d.end <= e.startTime; });
+        var depth = 1 + Math.max.apply(null, before.map(function (d) { return d.depth; }).concat([0]));
+        done.push({ end: e.responseEnd, depth: depth });
+        bytes += e.transferSize || 0;
+      });
+    return { bytes: bytes, trips: Math.max.apply(null, done.map(function (d) { return d.depth; })) };
+  }
   function finish() {
+    if (bench.usable) {
+      var c = critical(bench.usable);
+      bench.bytes = c.bytes;
+      bench.trips = c.trips;
+    }
     setTimeout(function () {
       bench.tbt = blocking(Infinity);
       var nav = performance.getEntriesByType("navigation")[0];
       bench.load = nav ? nav.loadEventEnd : null;
-      bench.done = true;
+      if (bench.after) {
+        bench.after(function () { bench.done = true; });
+      } else {
+        bench.done = true;
+      }
     }, 1000);
   }
   function visible(el) {

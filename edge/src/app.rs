@@ -174,6 +174,7 @@ async fn read(req: &mut Request, env: &Env, limit: usize) -> Result<Incoming, Ed
         client: limits_check::client_address(env, header),
         query: req.url().ok().and_then(|u| u.query().map(str::to_owned)),
         if_none_match: header("if-none-match"),
+        accept_encoding: header("accept-encoding"),
         body: Vec::new(),
     };
     if matches!(req.method(), worker::Method::Post | worker::Method::Put | worker::Method::Delete) {

@@ -1,7 +1,7 @@
 /* Accord consent widget loader. Finds its own <script> tag and, for each place to show the
  * widget, asks the edge for the form already rendered (one request), paints it into a shadow
- * root at once, and meanwhile downloads the WebAssembly widget, which then takes the painted
- * form over (hydration) without losing anything the person did before it arrived.
+ * root at once, then downloads the WebAssembly widget, which takes the painted form over
+ * (hydration) without losing anything the person did before it arrived.
  *
  *   <script src="https://consent.example/widget/accord.js" async
  *           data-site="demo-shop" data-endpoint="https://consent.example"
@@ -24,9 +24,9 @@
     return {
       site: attr(el, "site", ""),
       endpoint: attr(el, "endpoint", new URL(script.src).origin).replace(/\/$/, ""),
-      // In order: data-lang, the page's language, the browser's; the edge picks what it has.
-      lang: [attr(el, "lang", ""), document.documentElement.lang || ""].concat(navigator.languages || [navigator.language || ""])
-        .filter(Boolean).join(","),
+      // data-lang, else the page's language, else the browser's (in order); the edge picks what
+      // it speaks. One value when the page says it, so a page can preload the exact request.
+      lang: attr(el, "lang", document.documentElement.lang || (navigator.languages || [navigator.language || ""]).join(",")),
       // "signup" (default), "preferences" (the preference centre of a signed preference link),
       // "reconfirm" (the prompt for an identified visitor) or "banner" (the same question as a
       // bar at the bottom of the page); the signed token comes in data-token or #token=.
@@ -115,7 +115,9 @@
 
   function start() {
     var all = places().map(function (el) { return { el: el, opts: options(el) }; });
-    // The widget's code downloads while the edge renders: neither waits for the other.
+    // The widget's code is fetched once the forms are painted: on a phone's link it would
+    // otherwise share the bandwidth with the form the person is waiting for. The person fills
+    // the painted form meanwhile; nothing they do is lost (see paint).
     var code = null;
     function widget() {
       code = code || Promise.all([
@@ -126,8 +128,6 @@
       });
       return code;
     }
-    var hasWork = all.some(function (p) { return p.opts.mode === "signup" || p.opts.token; });
-    if (hasWork && all.some(function (p) { return p.opts.mode !== "reconfirm" && p.opts.mode !== "banner"; })) widget();
     Promise.all(all.map(function (p) {
       return view(p.opts).then(function (v) {
         if (!v) return p.opts.mode === "signup" || p.opts.mode === "preferences" ? p : null;

@@ -13,6 +13,9 @@ pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 pub const WORKER_BUILD_VERSION: &str = "0.8.7";
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The dated nightly the widget is built with (its standard library rebuilt for size, panics
+/// that abort without formatting): the edge and everything else use the stable toolchain.
+pub const WIDGET_NIGHTLY: &str = "nightly-2026-05-19";
 
 pub struct Tools {
     pub wasm_bindgen: PathBuf,
@@ -30,6 +33,7 @@ impl Tools {
     pub fn ensure(browser: bool) -> Result<Self, String> {
         let cache = cache_dir();
         ensure_wasm_target()?;
+        ensure_widget_nightly()?;
         let wb_root = ensure_cargo_tool(&cache, "wasm-bindgen-cli", WASM_BINDGEN_VERSION, "wasm-bindgen", false)?;
         let worker_root = ensure_cargo_tool(&cache, "worker-build", WORKER_BUILD_VERSION, "worker-build", true)?;
         let fuzz_root = ensure_cargo_tool(&cache, "cargo-fuzz", CARGO_FUZZ_VERSION, "cargo-fuzz", true)?;
@@ -95,6 +99,19 @@ fn ensure_wasm_target() -> Result<(), String> {
         return Ok(());
     }
     run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// [`WIDGET_NIGHTLY`] with its standard library's sources (for `-Zbuild-std`), once.
+fn ensure_widget_nightly() -> Result<(), String> {
+    let toolchains = output(Command::new("rustup").args(["toolchain", "list"]))?;
+    let has_toolchain = toolchains.lines().any(|l| l.starts_with(&format!("{WIDGET_NIGHTLY}-")));
+    let has_src = has_toolchain
+        && output(Command::new("rustup").args(["component", "list", "--installed", "--toolchain", WIDGET_NIGHTLY]))?.lines().any(|l| l.starts_with("rust-src"));
+    if has_src {
+        return Ok(());
+    }
+    eprintln!("xtask: installing {WIDGET_NIGHTLY} with rust-src (once per machine)");
+    run(Command::new("rustup").args(["toolchain", "install", WIDGET_NIGHTLY, "--component", "rust-src", "--profile", "minimal"]))
 }
 
 /// `cargo install` into `<cache>/tools/<crate>-<version>`, once.

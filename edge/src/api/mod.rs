@@ -43,5 +43,7 @@ pub struct Incoming {
     pub query: Option<String>,
     /// `If-None-Match`, for answers served with an `ETag`.
     pub if_none_match: Option<String>,
+    /// `Accept-Encoding`, for answers worth compressing.
+    pub accept_encoding: Option<String>,
     pub body: Vec<u8>,
 }

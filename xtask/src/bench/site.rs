@@ -1,10 +1,12 @@
 //! The bench's own web site on loopback: the pages of `bench/pages/`, the built widget under
 //! `/widget/` and each peer's files under `/peers/<tool>/`, served with `no-store` so every run
-//! loads everything again, as a first visit does.
+//! loads everything again, as a first visit does, and compressed as a CDN would.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::tools::workspace_root;
 
@@ -80,13 +82,19 @@ pub fn stage(peers: &Path, edge_url: &str) -> Result<PathBuf, String> {
 }
 
 /// Serves `root` on a free loopback port from a background thread; answers the base URL.
+/// Text and wasm go out compressed as a CDN would send them (brotli, else gzip, by
+/// `Accept-Encoding`), the same for every tool; each answer is written in one piece with
+/// `TCP_NODELAY` (a head and a body written apart wait ~40 ms on delayed ACKs).
 pub fn serve(root: PathBuf) -> Result<String, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let url = format!("http://127.0.0.1:{}", listener.local_addr().map_err(|e| e.to_string())?.port());
+    let compressed: Arc<Mutex<HashMap<(PathBuf, &'static str), Vec<u8>>>> = Arc::default();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let root = root.clone();
+            let compressed = Arc::clone(&compressed);
             std::thread::spawn(move || {
+                let _ = stream.set_nodelay(true);
                 let mut reader = BufReader::new(match stream.try_clone() {
                     Ok(s) => s,
                     Err(_) => return,
@@ -96,29 +104,72 @@ pub fn serve(root: PathBuf) -> Result<String, String> {
                     return;
                 }
                 let mut header = String::new();
+                let mut accept = String::new();
                 while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                    if let Some(v) = header.to_ascii_lowercase().strip_prefix("accept-encoding:") {
+                        accept = v.trim().to_owned();
+                    }
                     header.clear();
                 }
                 let path = line.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/").to_owned();
                 let file = root.join(path.trim_start_matches('/'));
                 let safe = !path.contains("..");
                 let mut out = stream;
-                match std::fs::read(&file) {
+                let answer = match std::fs::read(&file) {
                     Ok(body) if safe && file.is_file() => {
-                        let _ = write!(
-                            out,
-                            "HTTP/1.1 200 OK\r\ncontent-type: {}\r\ncontent-length: {}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n",
-                            harness::site::content_type(&file),
+                        let kind = harness::site::content_type(&file);
+                        let encoding = if !compressible(kind) {
+                            None
+                        } else if accept.contains("br") {
+                            Some("br")
+                        } else if accept.contains("gzip") {
+                            Some("gzip")
+                        } else {
+                            None
+                        };
+                        let (body, extra) = match encoding {
+                            Some(enc) => {
+                                let key = (file.clone(), enc);
+                                let cached = compressed.lock().unwrap().get(&key).cloned();
+                                let packed = cached.unwrap_or_else(|| {
+                                    let packed = compress(&body, enc);
+                                    compressed.lock().unwrap().insert(key, packed.clone());
+                                    packed
+                                });
+                                (packed, format!("content-encoding: {enc}\r\nvary: accept-encoding\r\n"))
+                            }
+                            None => (body, String::new()),
+                        };
+                        let mut answer = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\ncontent-length: {}\r\ncache-control: no-store\r\ntiming-allow-origin: *\r\n{extra}connection: close\r\n\r\n",
                             body.len()
-                        );
-                        let _ = out.write_all(&body);
+                        )
+                        .into_bytes();
+                        answer.extend_from_slice(&body);
+                        answer
                     }
-                    _ => {
-                        let _ = write!(out, "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-                    }
-                }
+                    _ => b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_vec(),
+                };
+                let _ = out.write_all(&answer);
             });
         }
     });
     Ok(url)
+}
+
+fn compressible(content_type: &str) -> bool {
+    ["text/", "application/javascript", "application/json", "application/wasm", "image/svg"].iter().any(|p| content_type.starts_with(p))
+}
+
+fn compress(body: &[u8], encoding: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    if encoding == "br" {
+        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+        let _ = brotli::BrotliCompress(&mut &body[..], &mut out, &params);
+    } else {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let _ = enc.write_all(body);
+        out = enc.finish().unwrap_or_default();
+    }
+    out
 }

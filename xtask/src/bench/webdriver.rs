@@ -70,6 +70,11 @@ impl Browser {
         self.call("POST", "/execute/sync", Some(json!({"script": script, "args": []})))
     }
 
+    /// A DevTools protocol command, through chromedriver's bridge.
+    pub fn cdp(&mut self, cmd: &str, params: Value) -> Result<Value, String> {
+        self.call("POST", "/goog/cdp/execute", Some(json!({"cmd": cmd, "params": params})))
+    }
+
     pub fn close(mut self) {
         let _ = self.call("DELETE", "", None);
         let _ = self.driver.kill();
