@@ -10,9 +10,10 @@ use serde_json::{Value, json};
 use super::site::PEERS;
 use crate::tools::workspace_root;
 
-/// Budgets, brotli-compressed (issue #5: "loader ≤ 10 kB; whole widget ≤ 60 kB").
+/// Budgets, brotli-compressed (issue #5: "loader ≤ 10 kB"; issue #14, once the wasm left the
+/// critical path: "whole widget (loader + glue + wasm) ≤ 75 kB").
 pub const LOADER_BUDGET: usize = 10 * 1024;
-pub const WIDGET_BUDGET: usize = 60 * 1024;
+pub const WIDGET_BUDGET: usize = 75 * 1024;
 
 #[derive(Default, Clone, Copy, serde::Serialize)]
 pub struct Size {
