@@ -426,3 +426,52 @@ async fn problems_from_the_edge_reach_the_person() {
     .await;
     assert!(busy.contains(" s)"), "it says when to come back: {busy}");
 }
+
+/// The edge's rendering and the browser's own first render of the same configuration are the
+/// same DOM (Yew's hydration depends on it): the test fetches the edge's signup form, mounts
+/// the widget from scratch beside it in the same page, and compares the two trees (element
+/// names, attributes other than the live `value`/`checked`, and text; Yew's hydration markers
+/// and white space aside).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_edges_rendering_is_the_browsers_first_render() {
+    let stack = Stack::start("widget-same-dom");
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/", stack.site.url())).await.unwrap();
+    widget_root(c, "#accord-signup").await;
+    eventually(60, "the widget's code", || async { c.execute("return window.Accord ? true : null;", vec![]).await.ok().filter(|v| !v.is_null()) }).await;
+    let edge = stack.edge.url();
+    let script = format!(
+        r#"const done = arguments[arguments.length - 1];
+        const shape = (node) => {{
+          const out = [];
+          const walk = (n) => {{
+            if (n.nodeType === 3) {{ const t = n.textContent.trim(); if (t) out.push('#' + t); return; }}
+            if (n.nodeType !== 1) return;
+            const attrs = Array.from(n.attributes).filter(a => a.name !== 'value' && a.name !== 'checked')
+              .map(a => a.name + '=' + (a.value === a.name ? '' : a.value)).sort();
+            out.push('<' + n.tagName.toLowerCase() + ' ' + attrs.join(' '));
+            n.childNodes.forEach(walk);
+            out.push('</' + n.tagName.toLowerCase());
+          }};
+          node.childNodes.forEach(walk);
+          return out;
+        }};
+        (async () => {{
+          const view = await (await fetch('{edge}/v1/sites/demo-shop/widget?mode=signup&lang=fr')).json();
+          const rendered = document.createElement('div');
+          rendered.innerHTML = view.html;
+          const m = await import('/widget/pkg/accord_widget.js');
+          const host = document.createElement('accord-consent');
+          document.body.appendChild(host);
+          m.mount(host, 'demo-shop', '{edge}', 'fr', 'signup', '');
+          const start = performance.now();
+          while (!host.shadowRoot.querySelector('form') && performance.now() - start < 20000) await new Promise(r => setTimeout(r, 20));
+          done([shape(rendered), shape(host.shadowRoot.querySelector('.accord'))]);
+        }})().catch(e => done(String(e)));"#
+    );
+    let shapes = c.execute_async(&script, vec![]).await.unwrap();
+    let (edge_dom, browser_dom) = (&shapes[0], &shapes[1]);
+    assert!(edge_dom.as_array().is_some_and(|a| a.len() > 20), "the edge rendered a form: {shapes}");
+    assert_eq!(edge_dom, browser_dom, "same elements, attributes and text");
+}
