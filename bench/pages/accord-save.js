@@ -16,6 +16,14 @@
     else if (performance.now() < 60000) setTimeout(taken, 10);
   })();
   window.__bench.after = function (done) {
+    // Where the time to usable went: when the page, the loader and the form's answer arrived.
+    var at = function (re) {
+      var e = performance.getEntriesByType("resource").filter(function (x) { return re.test(x.name); })[0];
+      return e ? { start: e.startTime, end: e.responseEnd } : null;
+    };
+    var nav = performance.getEntriesByType("navigation")[0];
+    window.__bench.path = { page: nav ? nav.responseEnd : null, dcl: nav ? nav.domContentLoadedEventEnd : null,
+      loader: at(/accord\.js$/), view: at(/\/widget\?/), glue: at(/accord_widget\.js$/), wasm: at(/\.wasm$/) };
     var r = root();
     var email = r.querySelector("#accord-email");
     email.value = "bench@example.fr";

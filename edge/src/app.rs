@@ -13,7 +13,10 @@ use crate::limits_check;
 use crate::routes::Route;
 
 pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
-    let route = Route::parse(&req.method().to_string(), &req.path());
+    // The method as sent: the runtime's `Method` reads any method it does not know as GET, so
+    // `QUERY /console` would be answered as a GET.
+    let method = req.inner().method();
+    let route = Route::parse(&method, &req.path());
     let parsed = route.as_ref().ok().cloned();
     let result = match route {
         Ok(route) => match read(&mut req, env, route.body_limit()).await {
@@ -42,7 +45,7 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
         Err(e) => {
             if e.status() >= 500 {
                 // Error texts name fields and rules, never values, so this log holds no personal data.
-                worker::console_error!("{} {}: {e}", req.method().to_string(), req.path());
+                worker::console_error!("{method} {}: {e}", req.path());
             }
             let mut resp = e.to_response();
             if let (Some(route), Some(origin)) = (&parsed, req.headers().get("origin").ok().flatten()) {

@@ -132,6 +132,20 @@ pub fn run(browser: &mut Browser, site: &str, runs: usize) -> Value {
         }
         let a = &rows[0];
         println!("  Accord: Save → first visible feedback {} ms; its code took the form over at {} ms", a.feedback.show(), a.hydrated.show());
+        if let Ok(path) = measure(browser, &format!("{site}/accord.html")) {
+            let p = &path["path"];
+            let span = |k: &str| format!("{:.0}–{:.0}", p[k]["start"].as_f64().unwrap_or(f64::NAN), p[k]["end"].as_f64().unwrap_or(f64::NAN));
+            println!(
+                "  Accord's path (one run, ms from navigation): page {:.0}, DOMContentLoaded {:.0}, loader {}, form answer {}, visible {:.0}, glue {}, wasm {}",
+                p["page"].as_f64().unwrap_or(f64::NAN),
+                p["dcl"].as_f64().unwrap_or(f64::NAN),
+                span("loader"),
+                span("view"),
+                path["visible"].as_f64().unwrap_or(f64::NAN),
+                span("glue"),
+                span("wasm")
+            );
+        }
         println!(
             "  budgets: usable ≤ fastest peer ({accord:.0} vs {fastest_peer:.0} ms: {}); bytes before usable ≤ 10 kB ({:.0}: {}); round trips ≤ 3 ({:.0}: {})",
             verdict(accord <= fastest_peer),
