@@ -38,8 +38,8 @@ pub enum Route {
     GetPreferencePage(String),
     PostPreferencePage(String),
     PostReconfirmJson(String),
-    /// Whether the widget should ask the token's holder to re-confirm now (the loader asks
-    /// before fetching the bundle).
+    /// Whether the token's holder should be asked to re-confirm now (for a site's own pages;
+    /// the loader asks `GetWidgetFor`, which renders the prompt only when it is due).
     GetReconfirmStatus(String),
     PreflightReconfirm(String),
     GetConfirm(String),
