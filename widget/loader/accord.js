@@ -52,7 +52,6 @@
   /* The rendered form and what hydration needs, in one answer. A re-confirmation that is not
    * due answers without a form, and nothing more is fetched for it. */
   function view(o) {
-    if (o.mode !== "signup" && !o.token) return Promise.resolve(null);
     var path = o.mode === "signup" ? "/v1/sites/" + encodeURIComponent(o.site) + "/widget" : "/v1/widget/" + encodeURIComponent(o.token);
     return fetch(o.endpoint + path + "?mode=" + encodeURIComponent(o.mode) + "&lang=" + encodeURIComponent(o.lang))
       .then(function (r) { return r.ok ? r.text() : null; })
@@ -113,23 +112,21 @@
     };
   }
 
+  /* The widget's code, glue and wasm in parallel. */
+  function widget() {
+    return Promise.all([import(base + "pkg/accord_widget.js"), fetch(base + "pkg/accord_widget_bg.wasm")]).then(function (parts) {
+      return parts[0].default({ module_or_path: parts[1] }).then(function () { return parts[0]; });
+    });
+  }
+
   function start() {
-    var all = places().map(function (el) { return { el: el, opts: options(el) }; });
-    // The widget's code is fetched once the forms are painted: on a phone's link it would
-    // otherwise share the bandwidth with the form the person is waiting for. The person fills
-    // the painted form meanwhile; nothing they do is lost (see paint).
-    var code = null;
-    function widget() {
-      code = code || Promise.all([
-        import(base + "pkg/accord_widget.js"),
-        fetch(base + "pkg/accord_widget_bg.wasm")
-      ]).then(function (parts) {
-        return parts[0].default({ module_or_path: parts[1] }).then(function () { return parts[0]; });
-      });
-      return code;
-    }
+    // A mode that needs a signed token shows nothing without one, and fetches nothing.
+    var all = places()
+      .map(function (el) { return { el: el, opts: options(el) }; })
+      .filter(function (p) { return p.opts.mode === "signup" || p.opts.token; });
     Promise.all(all.map(function (p) {
       return view(p.opts).then(function (v) {
+        // The edge could not render: signup and the preference centre render themselves.
         if (!v) return p.opts.mode === "signup" || p.opts.mode === "preferences" ? p : null;
         if (!v.answer.html) return null; // not due
         paint(p, v);
@@ -137,6 +134,9 @@
       });
     })).then(function (shown) {
       var wanted = shown.filter(Boolean);
+      // The code is fetched once the forms are painted: on a phone's link it would otherwise
+      // share the bandwidth with the form the person is waiting for. The person fills the
+      // painted form meanwhile; nothing they do is lost (see paint).
       if (wanted.length) hydrate(wanted, widget());
     });
   }

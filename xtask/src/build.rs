@@ -52,11 +52,7 @@ pub fn widget(tools: &Tools) -> Result<(), String> {
 /// compressed one (`-Oz` does here, toolchain.md).
 fn smallest_by_brotli(tools: &Tools, wasm: &std::path::Path) -> Result<(), String> {
     let brotli_len = |path: &std::path::Path| -> Result<usize, String> {
-        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-        let mut out = Vec::new();
-        brotli::BrotliCompress(&mut bytes.as_slice(), &mut out, &params).map_err(|e| e.to_string())?;
-        Ok(out.len())
+        crate::bench::bytes::brotli(&std::fs::read(path).map_err(|e| e.to_string())?).map(|b| b.len())
     };
     let mut best = (brotli_len(wasm)?, None);
     for pass in ["-O1", "-Os"] {
@@ -78,7 +74,7 @@ fn smallest_by_brotli(tools: &Tools, wasm: &std::path::Path) -> Result<(), Strin
         }
     }
     if let (len, Some(candidate)) = best {
-        eprintln!("xtask: widget wasm: wasm-opt {} kept ({len} bytes brotli)", candidate.extension().map(|_| candidate.display().to_string()).unwrap_or_default());
+        eprintln!("xtask: widget wasm: {} kept ({len} bytes brotli)", candidate.display());
         std::fs::rename(&candidate, wasm).map_err(|e| e.to_string())?;
     }
     Ok(())

@@ -7,6 +7,7 @@ use accord_core::event::{EventBody, EventDraft, Method, Scope};
 use accord_core::state::SubjectState;
 use accord_core::submission::{form_answers, validate_change};
 use accord_core::token::{LinkClaims, LinkPurpose};
+use accord_widget::i18n::{Key, t};
 use chrono::Duration;
 use worker::Env;
 
@@ -33,21 +34,6 @@ fn lang_code(lang: Lang) -> &'static str {
     if lang == Lang::Fr { "fr" } else { "en" }
 }
 
-/// The widget's wording for a soft opt-in and its opt-out boxes.
-fn soft_opt_in_note(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fr => "Déjà autorisé pour nos clients (intérêt légitime) : vous pouvez le refuser ici, à tout moment.",
-        Lang::En => "Already allowed for our customers (legitimate interest): you can refuse it here, at any time.",
-    }
-}
-
-fn stop(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fr => "ne plus recevoir",
-        Lang::En => "stop",
-    }
-}
-
 fn form(config: &VersionedConfig, state: Option<&SubjectState>, lang: Lang, token: &str) -> String {
     let action = format!("/p/{}", escape(token));
     let mut out = format!(
@@ -59,16 +45,17 @@ fn form(config: &VersionedConfig, state: Option<&SubjectState>, lang: Lang, toke
     for ct in &config.config.content_types {
         out.push_str(&format!("<fieldset><legend>{}</legend><p>{}</p>", escape(ct.label.get(lang)), escape(ct.description.get(lang))));
         // A soft opt-in is not a consent box: it is already allowed for customers, and the box
-        // is an opt-out, as in the widget (the same answers, `accord_core::submission::form_answers`).
+        // is an opt-out, as in the widget (the same answers, `accord_core::submission::form_answers`,
+        // and the widget's own wording).
         let soft = ct.legal_basis == LegalBasis::LegitimateInterest;
         if soft {
-            out.push_str(&format!("<p>{}</p>", soft_opt_in_note(lang)));
+            out.push_str(&format!("<p>{}</p>", t(lang, Key::SoftOptIn)));
         }
         for ch in &ct.channels {
             let answer = state.and_then(|s| s.choice(ct.id.as_str(), *ch));
             // The person's own current answers: showing them is not pre-ticking a new consent.
             let (name, on, label) = if soft {
-                ("opt_out", answer.is_some_and(|c| !c.granted), format!("{} : {}", crate::api::unsubscribe::channel_label(lang, *ch), stop(lang)))
+                ("opt_out", answer.is_some_and(|c| !c.granted), format!("{} : {}", crate::api::unsubscribe::channel_label(lang, *ch), t(lang, Key::Stop)))
             } else {
                 ("box", answer.is_some_and(|c| c.granted), crate::api::unsubscribe::channel_label(lang, *ch).to_owned())
             };

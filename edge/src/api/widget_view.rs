@@ -39,12 +39,12 @@ thread_local! {
 
 /// `GET /v1/sites/{site}/widget`: the signup form.
 pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let config = super::config::load_cached(env, site, None).await?;
-    let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
     match query(req, "mode").as_deref() {
         None | Some("signup") => {}
         Some(_) => return Err(mode_violation("this route renders the signup form; forms for a person take their signed link: /v1/widget/{token}")),
     }
+    let config = super::config::load_cached(env, site, None).await?;
+    let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
     let lang = lang(req, &config);
     let key = (site.as_str().to_owned(), config.version, lang.code());
     let cached = SIGNUP.with(|c| c.borrow().get(&key).cloned());
@@ -83,11 +83,6 @@ pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
 /// answers. A re-confirmation that is not due answers `{"html": ""}`, and the loader stops.
 pub async fn for_token(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let claims = crate::secrets::verify_link(env, token)?;
-    let config = super::config::load_cached(env, &claims.site, None).await?;
-    let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
-    let lang = lang(req, &config);
-    let msg = LedgerRequest::State { subject: claims.subject.clone() };
-    let (_, state): (_, Option<SubjectState>) = call(env, "LEDGER", &object_name(&claims.site, claims.subject.shard(SHARDS)), &msg).await?;
     let mode = match (&claims.purpose, query(req, "mode").as_deref()) {
         (LinkPurpose::Preferences, None | Some("preferences")) => Mode::Preferences { token: token.to_owned() },
         (LinkPurpose::Reconfirm, None | Some("reconfirm")) => Mode::Reconfirm { token: token.to_owned() },
@@ -97,6 +92,11 @@ pub async fn for_token(env: &Env, token: &str, req: &Incoming) -> Result<ApiResp
         }
         _ => return Err(EdgeError::Unauthorized),
     };
+    let config = super::config::load_cached(env, &claims.site, None).await?;
+    let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
+    let lang = lang(req, &config);
+    let msg = LedgerRequest::State { subject: claims.subject.clone() };
+    let (_, state): (_, Option<SubjectState>) = call(env, "LEDGER", &object_name(&claims.site, claims.subject.shard(SHARDS)), &msg).await?;
     let view = if matches!(mode, Mode::Preferences { .. }) || reconfirmation_due(state.as_ref(), &config) {
         let (yes, no) = answers(state.as_ref());
         accord_widget::ssr::render(claims.site.as_str(), mode, lang, config, yes, no).await
@@ -140,8 +140,7 @@ fn answers(state: Option<&SubjectState>) -> (Vec<(String, accord_core::ids::Chan
 fn lang(req: &Incoming, config: &VersionedConfig) -> Lang {
     query(req, "lang")
         .and_then(|l| Lang::negotiate(&l))
-        .or_else(|| req.accept_language.as_deref().and_then(Lang::negotiate))
-        .unwrap_or(config.config.default_lang)
+        .unwrap_or_else(|| crate::page::lang(req.accept_language.as_deref(), config.config.default_lang))
 }
 
 fn query(req: &Incoming, name: &str) -> Option<String> {

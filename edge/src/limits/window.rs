@@ -19,9 +19,7 @@ impl Windows {
         }
         Ok(())
     }
-}
 
-impl Windows {
     /// Whether every counter has a unit left, taking none.
     pub fn room_in_all(&mut self, hits: &[(&str, u32)], now_ms: i64) -> Result<(), u32> {
         let minute = now_ms.div_euclid(60_000);

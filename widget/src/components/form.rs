@@ -35,6 +35,19 @@ pub enum Intent {
     All(bool),
 }
 
+impl Press {
+    /// The intent of one of the three equal buttons pressed before hydration; `None` for the
+    /// other buttons (withdraw everything, the re-confirmation prompt's).
+    pub fn intent(self) -> Option<Intent> {
+        match self {
+            Press::Save => Some(Intent::AsTicked),
+            Press::AcceptAll => Some(Intent::All(true)),
+            Press::RefuseAll => Some(Intent::All(false)),
+            Press::WithdrawAll | Press::ReconfirmYes | Press::ReconfirmNo => None,
+        }
+    }
+}
+
 #[function_component]
 pub fn ConsentForm(props: &FormProps) -> Html {
     let start = use_memo((), |_| handover::replay(Form::new(props.config.clone()), &props.recorded));
@@ -85,12 +98,11 @@ pub fn ConsentForm(props: &FormProps) -> Html {
 
     {
         // A button pressed before hydration is honoured once, on the replayed form.
-        let (send, press) = (send.clone(), start.1);
-        use_effect_with((), move |_| match press {
-            Some(Press::Save) => send.emit(Intent::AsTicked),
-            Some(Press::AcceptAll) => send.emit(Intent::All(true)),
-            Some(Press::RefuseAll) => send.emit(Intent::All(false)),
-            _ => {}
+        let (send, intent) = (send.clone(), start.1.and_then(Press::intent));
+        use_effect_with((), move |_| {
+            if let Some(intent) = intent {
+                send.emit(intent);
+            }
         });
     }
 

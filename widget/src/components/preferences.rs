@@ -90,13 +90,15 @@ pub fn PreferencesForm(props: &PreferencesProps) -> Html {
     };
     {
         // A button pressed before hydration is honoured once, on the replayed form.
-        let (send, press) = (send.clone(), start.1);
-        use_effect_with((), move |_| match press {
-            Some(Press::Save) => send.emit(Change::Boxes(Intent::AsTicked)),
-            Some(Press::AcceptAll) => send.emit(Change::Boxes(Intent::All(true))),
-            Some(Press::RefuseAll) => send.emit(Change::Boxes(Intent::All(false))),
-            Some(Press::WithdrawAll) => send.emit(Change::WithdrawAll),
-            _ => {}
+        let change = match start.1 {
+            Some(Press::WithdrawAll) => Some(Change::WithdrawAll),
+            press => press.and_then(Press::intent).map(Change::Boxes),
+        };
+        let send = send.clone();
+        use_effect_with((), move |_| {
+            if let Some(change) = change {
+                send.emit(change);
+            }
         });
     }
     let on_intent = send.reform(Change::Boxes);

@@ -31,13 +31,22 @@ impl std::ops::Add for Size {
 
 pub fn measure(path: &Path) -> Result<Size, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Size { raw: bytes.len(), gzip: gzip(&bytes)?.len(), brotli: brotli(&bytes)?.len() })
+}
+
+/// `bytes` as `gzip -9` would send them.
+pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&bytes).map_err(|e| e.to_string())?;
-    let gzip = gz.finish().map_err(|e| e.to_string())?.len();
-    let mut br = Vec::new();
+    gz.write_all(bytes).map_err(|e| e.to_string())?;
+    gz.finish().map_err(|e| e.to_string())
+}
+
+/// `bytes` as a CDN sends them (`brotli -q 11`): what every size here is judged by.
+pub fn brotli(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-    brotli::BrotliCompress(&mut bytes.as_slice(), &mut br, &params).map_err(|e| e.to_string())?;
-    Ok(Size { raw: bytes.len(), gzip, brotli: br.len() })
+    let mut out = Vec::new();
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 fn total(paths: &[std::path::PathBuf]) -> Result<Size, String> {

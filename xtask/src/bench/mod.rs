@@ -13,7 +13,7 @@
 //! `--scale A,B,…` (stored-subject levels, 1000,100000,1000000), `--quick` (3 runs, 5 s,
 //! 1000,10000), `--skip-scale`, `--only bytes,ui,load,audience,scale` (some parts only).
 
-mod bytes;
+pub(crate) mod bytes;
 mod edge;
 mod site;
 mod stats;

@@ -162,14 +162,6 @@ fn compressible(content_type: &str) -> bool {
 }
 
 fn compress(body: &[u8], encoding: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    if encoding == "br" {
-        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-        let _ = brotli::BrotliCompress(&mut &body[..], &mut out, &params);
-    } else {
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        let _ = enc.write_all(body);
-        out = enc.finish().unwrap_or_default();
-    }
-    out
+    let packed = if encoding == "br" { super::bytes::brotli(body) } else { super::bytes::gzip(body) };
+    packed.unwrap_or_default()
 }
