@@ -16,6 +16,9 @@ pub struct ApiResponse {
     /// Lowercase names.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The body is already in its `Content-Encoding` (compressed at build time): the runtime
+    /// must send it as it is. Otherwise a `Content-Encoding` asks the runtime to compress.
+    pub precompressed: bool,
 }
 
 impl ApiResponse {
@@ -29,11 +32,12 @@ impl ApiResponse {
             status,
             headers: vec![("content-type".into(), content_type.into()), ("cache-control".into(), "no-store".into())],
             body,
+            precompressed: false,
         }
     }
 
     pub fn empty(status: u16) -> Self {
-        Self { status, headers: Vec::new(), body: Vec::new() }
+        Self { status, headers: Vec::new(), body: Vec::new(), precompressed: false }
     }
 
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {

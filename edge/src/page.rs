@@ -46,6 +46,7 @@ pub fn html(status: u16, lang: &str, title: &str, body: &str) -> ApiResponse {
             ),
         ],
         body: doc.into_bytes(),
+        precompressed: false,
     }
 }
 

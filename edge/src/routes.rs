@@ -60,6 +60,8 @@ pub enum Route {
     /// The DPO console's page, and its script or stylesheet.
     Console,
     ConsoleFile(String),
+    /// `GET /widget/{file}`: the loader, or `pkg/{hashed name}`.
+    WidgetFile(String),
     /// Answers per day and box, for the console's charts.
     Stats(SiteId),
     PostAudience(SiteId),
@@ -85,6 +87,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/openapi.json", Access::Public),
     ("GET", "/console", Access::Public),
     ("GET", "/console/{file}", Access::Public),
+    ("GET", "/widget/{file}", Access::Public),
+    ("GET", "/widget/pkg/{file}", Access::Public),
     ("GET", "/v1/sites/{site}/stats", Access::Controller),
     ("GET", "/v1/preferences/{token}", Access::Public),
     ("POST", "/v1/reconfirm/{token}", Access::Public),
@@ -162,7 +166,7 @@ impl Route {
             | PostActivity(s) | PostImport(s) | PostLink(s) | PostUnsubscribeLinks(s) | RunLifecycle(s) | CreateWebhook(s)
             | ListWebhooks(s) | DeleteWebhook(s, _) | WebhookDeliveries(s) | PostAudience(s) | CreateApiKey(s) | ListApiKeys(s)
             | RevokeApiKey(s, _) | Preflight(s) | Stats(s) => Some(s),
-            Health | Keys | OpenApi | Console | ConsoleFile(_) | GetPreferencePage(_) | PostPreferencePage(_) | PostReconfirmJson(_) | GetReconfirmStatus(_) | PreflightReconfirm(_)
+            Health | Keys | OpenApi | Console | ConsoleFile(_) | WidgetFile(_) | GetPreferencePage(_) | PostPreferencePage(_) | PostReconfirmJson(_) | GetReconfirmStatus(_) | PreflightReconfirm(_)
             | GetConfirm(_) | PostConfirm(_) | GetReconfirm(_) | PostReconfirm(_) | GetUnsubscribe(_) | PostUnsubscribe(_)
             | GetPreferences(_) | PostPreferences(_) | PreflightPreferences(_) | GetWidgetFor(_) => None,
         }
@@ -221,6 +225,8 @@ impl Route {
             ["openapi.json"] => only("GET", Route::OpenApi),
             ["console"] => only("GET", Route::Console),
             ["console", file] => only("GET", Route::ConsoleFile((*file).to_owned())),
+            ["widget", file] => only("GET", Route::WidgetFile((*file).to_owned())),
+            ["widget", "pkg", file] => only("GET", Route::WidgetFile(format!("pkg/{file}"))),
             ["p", token] if token.len() <= 512 => {
                 let token = (*token).to_owned();
                 if method == "POST" { Ok(Route::PostPreferencePage(token)) } else { only("GET, POST", Route::GetPreferencePage(token)) }

@@ -14,6 +14,7 @@ pub fn to_worker(resp: ApiResponse) -> worker::Result<Response> {
         headers.append(k, v)?;
     }
     let body = if resp.body.is_empty() { Response::empty()? } else { Response::from_bytes(resp.body)? };
+    let body = if resp.precompressed { body.with_encode_body(worker::EncodeBody::Manual) } else { body };
     Ok(body.with_status(resp.status).with_headers(headers))
 }
 
@@ -45,6 +46,7 @@ pub async fn call<T: DeserializeOwned>(
             status,
             headers: vec![("content-type".into(), content_type), ("cache-control".into(), "no-store".into())],
             body: bytes,
+            precompressed: false,
         }));
     }
     let value = serde_json::from_slice(&bytes).map_err(|e| EdgeError::Internal(format!("bad object answer: {e}")))?;

@@ -61,6 +61,19 @@ impl Api {
         Self::finish(resp)
     }
 
+    /// Status, headers and raw body bytes (no decoding of `Content-Encoding`: this client asks
+    /// for none of its own).
+    pub fn send_bytes(&self, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        let mut req = ureq::http::Request::builder().method("GET").uri(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut resp = self.agent.run(req.body(()).expect("request")).expect("HTTP request to the edge");
+        let headers = resp.headers().iter().map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.to_str().unwrap_or_default().to_owned())).collect();
+        let body = resp.body_mut().with_config().limit(64 * 1024 * 1024).read_to_vec().unwrap_or_default();
+        (resp.status().as_u16(), headers, body)
+    }
+
     /// The raw body of a request, for HTML pages.
     pub fn send_raw(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Vec<u8> {
         let mut req = ureq::http::Request::builder().method(method).uri(format!("{}{path}", self.base));

@@ -441,6 +441,7 @@ async fn the_edges_rendering_is_the_browsers_first_render() {
     widget_root(c, "#accord-signup").await;
     eventually(60, "the widget's code", || async { c.execute("return window.Accord ? true : null;", vec![]).await.ok().filter(|v| !v.is_null()) }).await;
     let edge = stack.edge.url();
+    let glue = widget_manifest()["glue"].as_str().unwrap().to_owned();
     let script = format!(
         r#"const done = arguments[arguments.length - 1];
         const shape = (node) => {{
@@ -461,7 +462,7 @@ async fn the_edges_rendering_is_the_browsers_first_render() {
           const view = await (await fetch('{edge}/v1/sites/demo-shop/widget?mode=signup&lang=fr')).json();
           const rendered = document.createElement('div');
           rendered.innerHTML = view.html;
-          const m = await import('/widget/pkg/accord_widget.js');
+          const m = await import('/widget/{glue}');
           const host = document.createElement('accord-consent');
           document.body.appendChild(host);
           m.mount(host, 'demo-shop', '{edge}', 'fr', 'signup', '');
@@ -474,4 +475,59 @@ async fn the_edges_rendering_is_the_browsers_first_render() {
     let (edge_dom, browser_dom) = (&shapes[0], &shapes[1]);
     assert!(edge_dom.as_array().is_some_and(|a| a.len() > 20), "the edge rendered a form: {shapes}");
     assert_eq!(edge_dom, browser_dom, "same elements, attributes and text");
+}
+
+/// Which hashed names this build gave the widget's code (`cargo xtask build`).
+fn widget_manifest() -> Value {
+    serde_json::from_slice(&std::fs::read(harness::paths::widget_dist().join("manifest.json")).expect("widget/dist/manifest.json")).unwrap()
+}
+
+/// The edge serves the widget's own files: compressed by `Accept-Encoding` to exactly the bytes
+/// built, the loader under its fixed name pointing at this build's hashed code, the hashed
+/// files kept forever, every file open to any page (CORS, timing) and revalidated by ETag.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_edge_serves_the_widget_files_compressed_and_hashed() {
+    use std::io::Read;
+    let stack = Stack::start("widget-files");
+    let manifest = widget_manifest();
+    let dist = harness::paths::widget_dist();
+    let header = |h: &[(String, String)], name: &str| h.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+
+    let (status, headers, body) = stack.api.send_bytes("/widget/accord.js", &[("accept-encoding", "gzip, deflate, br, zstd")]);
+    assert_eq!(status, 200);
+    assert_eq!(header(&headers, "content-encoding").as_deref(), Some("br"), "{headers:?}");
+    let mut loader = Vec::new();
+    brotli::Decompressor::new(&body[..], 4096).read_to_end(&mut loader).unwrap();
+    assert_eq!(loader, std::fs::read(dist.join("accord.js")).unwrap(), "brotli decodes to the built loader");
+    let glue = manifest["glue"].as_str().unwrap();
+    assert!(String::from_utf8_lossy(&loader).contains(glue), "the loader asks for this build's glue {glue}");
+    assert_eq!(header(&headers, "cache-control").as_deref(), Some("public, max-age=300"));
+    assert_eq!(header(&headers, "access-control-allow-origin").as_deref(), Some("*"));
+    assert_eq!(header(&headers, "timing-allow-origin").as_deref(), Some("*"));
+    assert!(header(&headers, "content-type").unwrap().starts_with("text/javascript"));
+    let etag = header(&headers, "etag").expect("an ETag");
+    let (status, _, body) = stack.api.send_bytes("/widget/accord.js", &[("if-none-match", &etag)]);
+    assert_eq!((status, body.len()), (304, 0), "a current copy is not sent again");
+
+    let wasm_path = format!("/widget/{}", manifest["wasm"].as_str().unwrap());
+    assert!(wasm_path.contains("accord_widget_bg-"), "a content-hashed name: {wasm_path}");
+    let built = std::fs::read(dist.join(manifest["wasm"].as_str().unwrap())).unwrap();
+    let (status, headers, body) = stack.api.send_bytes(&wasm_path, &[("accept-encoding", "gzip")]);
+    assert_eq!(status, 200);
+    assert_eq!(header(&headers, "content-encoding").as_deref(), Some("gzip"));
+    assert!(body.len() < built.len() / 2, "compressed: {} of {} bytes", body.len(), built.len());
+    let mut wasm = Vec::new();
+    flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut wasm).unwrap();
+    assert_eq!(wasm, built, "gzip decodes to the built wasm");
+    assert_eq!(header(&headers, "cache-control").as_deref(), Some("public, max-age=31536000, immutable"));
+    assert_eq!(header(&headers, "content-type").as_deref(), Some("application/wasm"));
+    assert_eq!(header(&headers, "vary").as_deref(), Some("Accept-Encoding"));
+
+    let (status, headers, body) = stack.api.send_bytes(&wasm_path, &[("accept-encoding", "identity")]);
+    assert_eq!((status, header(&headers, "content-encoding")), (200, None));
+    assert_eq!(body, built, "uncompressed for a client that takes no encoding");
+
+    let missing = stack.api.get("/widget/pkg/accord_widget_bg-0000000000000000.wasm");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body["detail"].as_str().is_some_and(|d| d.contains("no widget file")), "{}", missing.body);
 }

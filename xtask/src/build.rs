@@ -1,4 +1,5 @@
-//! Release builds of the widget (wasm-bindgen, `--target web`) and the edge (worker-build).
+//! Release builds of the widget (wasm-bindgen, `--target web`) and the edge (worker-build),
+//! which embeds the widget's files to serve them: the widget is always built first.
 
 use std::process::Command;
 
@@ -44,7 +45,8 @@ pub fn widget(tools: &Tools) -> Result<(), String> {
     smallest_by_brotli(tools, &pkg.join("accord_widget_bg.wasm"))?;
     // Both scripts ship to every visitor: minified, like the wasm. The sources stay readable.
     minify(tools, &pkg.join("accord_widget.js"), &pkg.join("accord_widget.js"))?;
-    minify(tools, &root.join("widget/loader/accord.js"), &dist.join("accord.js"))
+    minify(tools, &root.join("widget/loader/accord.js"), &dist.join("accord.js"))?;
+    crate::widget_files::publish(&dist)
 }
 
 /// Keeps whichever of the wasm as built and its wasm-opt passes is smallest *after brotli*,
@@ -96,6 +98,9 @@ pub const EDGE_OPT_LEVEL: &str = "3";
 /// `edge/build/index.js` + `index_bg.wasm`, with the locally installed wasm-bindgen, esbuild and
 /// wasm-opt (worker-build would otherwise download them).
 pub fn edge(tools: &Tools, flavour: Flavour) -> Result<(), String> {
+    if !workspace_root().join("widget/dist/manifest.json").is_file() {
+        return Err("widget/dist is not built: the edge embeds the widget's files (cargo xtask build builds both)".into());
+    }
     let mut cmd = Command::new(&tools.worker_build);
     cmd.arg("--release");
     if flavour == Flavour::Demo {

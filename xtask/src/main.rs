@@ -19,6 +19,7 @@ mod serve;
 mod soak;
 mod test;
 mod tools;
+mod widget_files;
 
 use std::process::ExitCode;
 

@@ -31,7 +31,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let public_url = accord_core::web_url::public_base(public_url).map_err(|why| format!("--public-url {public_url}: {why}"))?;
     let vars = vec![("ACCORD_PUBLIC_URL".to_owned(), public_url)];
     let tools = Tools::ensure(false)?;
-    crate::build::edge(&tools, crate::build::Flavour::Production)?;
+    crate::build::all(&tools, crate::build::Flavour::Production)?;
     let existed = secrets_path.is_file();
     let mut secrets = Secrets::load_or_create(&secrets_path).map_err(|e| format!("{}: {e}", secrets_path.display()))?;
     if !existed {

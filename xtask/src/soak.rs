@@ -38,7 +38,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let seconds: u64 = number(args, "--seconds", 180)?;
 
     let tools = Tools::ensure(false)?;
-    crate::build::edge(&tools, crate::build::Flavour::Production)?;
+    crate::build::all(&tools, crate::build::Flavour::Production)?;
 
     let dir = workspace_root().join("target/soak");
     let state = dir.join(format!("run-{}", std::process::id()));

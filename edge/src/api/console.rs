@@ -23,6 +23,7 @@ fn asset(content_type: &str, body: &str) -> ApiResponse {
             ("content-security-policy".into(), CSP.into()),
         ],
         body: body.as_bytes().to_vec(),
+        precompressed: false,
     }
 }
 

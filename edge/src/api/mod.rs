@@ -21,6 +21,7 @@ pub mod rights;
 pub mod stats;
 pub mod unsubscribe;
 pub mod webhooks;
+pub mod widget_files;
 pub mod widget_view;
 pub mod proofs;
 pub mod subjects;

@@ -69,7 +69,7 @@ pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
     let mut resp = if req.if_none_match.as_deref().is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag)) {
         ApiResponse::empty(304)
     } else {
-        ApiResponse { status: 200, headers: vec![("content-type".into(), "application/json".into())], body }
+        ApiResponse { status: 200, headers: vec![("content-type".into(), "application/json".into())], body, precompressed: false }
     };
     resp.headers.push(("etag".into(), etag));
     resp.headers.push(("cache-control".into(), "public, max-age=60".into()));

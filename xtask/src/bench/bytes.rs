@@ -60,7 +60,9 @@ fn kb(n: usize) -> String {
 pub fn run(peers: &Path) -> Result<Value, String> {
     let dist = workspace_root().join("widget/dist");
     let loader = measure(&dist.join("accord.js"))?;
-    let full = total(&[dist.join("accord.js"), dist.join("pkg/accord_widget.js"), dist.join("pkg/accord_widget_bg.wasm")])?;
+    let manifest: Value = serde_json::from_slice(&std::fs::read(dist.join("manifest.json")).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    let named = |key: &str| manifest[key].as_str().map(|f| dist.join(f)).ok_or(format!("widget/dist/manifest.json has no {key}"));
+    let full = total(&[named("loader")?, named("glue")?, named("wasm")?])?;
     let mut rows: Vec<(String, Size)> = vec![("Accord loader alone".into(), loader), ("Accord loader + widget".into(), full)];
     for p in PEERS {
         let files: Vec<_> = p.files.iter().map(|f| peers.join(p.package).join(f)).collect();
