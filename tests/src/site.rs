@@ -363,10 +363,11 @@ fn serve_file(target: &str, head_only: bool, edge_url: &str, out: &mut TcpStream
     respond(out, 200, &[("content-type", content_type(&file)), ("cache-control", "no-store")], &body, head_only)
 }
 
-/// No inline script or style anywhere; scripts from this origin only; fetches to the edge.
+/// No inline script or style anywhere; scripts from this origin and the edge (which serves the
+/// widget's own files, as the README's snippet embeds them); fetches to the edge.
 pub fn strict_csp(edge_url: &str) -> String {
     format!(
-        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self' {edge_url}; \
+        "default-src 'none'; script-src 'self' {edge_url} 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self' {edge_url}; \
          img-src 'self'; form-action {edge_url}; base-uri 'none'; frame-ancestors 'none'"
     )
 }

@@ -531,3 +531,48 @@ async fn the_edge_serves_the_widget_files_compressed_and_hashed() {
     assert_eq!(missing.status, 404);
     assert!(missing.body["detail"].as_str().is_some_and(|d| d.contains("no widget file")), "{}", missing.body);
 }
+
+/// A page embeds the loader from the edge's own origin, as the README's snippet does: the
+/// loader, the glue (a cross-origin module import) and the wasm all come from the edge, the
+/// widget takes the form over, and the browser sees the code compressed and may time it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_loads_the_widget_from_the_edge() {
+    let stack = Stack::start("widget-from-edge");
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/inbox.html", stack.site.url())).await.unwrap();
+    let edge = stack.edge.url();
+    let inserted = format!(
+        r#"const place = document.createElement('div');
+        place.id = 'from-edge';
+        document.body.appendChild(place);
+        const s = document.createElement('script');
+        s.src = '{edge}/widget/accord.js';
+        s.dataset.site = 'demo-shop';
+        s.dataset.endpoint = '{edge}';
+        s.dataset.target = 'from-edge';
+        s.dataset.lang = 'fr';
+        document.body.appendChild(s);"#
+    );
+    c.execute(&inserted, vec![]).await.unwrap();
+    widget_root(c, "#from-edge").await;
+    eventually(60, "the widget's code, from the edge", || async { c.execute("return window.Accord ? true : null;", vec![]).await.ok().filter(|v| !v.is_null()) }).await;
+    let wasm = manifest_url(&edge, "wasm");
+    let entries = c
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => ({name: e.name, encoded: e.encodedBodySize, decoded: e.decodedBodySize}));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let names: Vec<&str> = entries.as_array().unwrap().iter().filter_map(|e| e["name"].as_str()).collect();
+    assert!(names.contains(&manifest_url(&edge, "glue").as_str()), "the glue came from the edge: {names:?}");
+    let wasm_entry = entries.as_array().unwrap().iter().find(|e| e["name"] == wasm.as_str()).unwrap_or_else(|| panic!("the wasm came from the edge: {names:?}"));
+    // Sizes are zero for a cross-origin file without Timing-Allow-Origin.
+    let (encoded, decoded) = (wasm_entry["encoded"].as_u64().unwrap(), wasm_entry["decoded"].as_u64().unwrap());
+    assert!(decoded > 0 && encoded > 0 && encoded < decoded / 2, "compressed on the wire and timed by the page: {wasm_entry}");
+}
+
+fn manifest_url(edge: &str, key: &str) -> String {
+    format!("{edge}/widget/{}", widget_manifest()[key].as_str().unwrap())
+}
