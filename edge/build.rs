@@ -6,6 +6,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 fn main() {
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("../widget/dist");
     // A folder given here is rescanned, files inside included, on every build.
@@ -22,9 +24,11 @@ fn main() {
             let p = PathBuf::from(format!("{}.{ext}", abs.display()));
             if p.is_file() { format!("Some(include_bytes!({:?}))", p.display().to_string()) } else { "None".to_owned() }
         };
+        let digest = Sha256::digest(std::fs::read(&abs).unwrap());
+        let etag = format!("\"{}\"", digest.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>());
         let _ = writeln!(
             out,
-            "    WidgetFile {{ path: {rel:?}, raw: include_bytes!({:?}), br: {}, gzip: {} }},",
+            "    WidgetFile {{ path: {rel:?}, etag: {etag:?}, raw: include_bytes!({:?}), br: {}, gzip: {} }},",
             abs.display().to_string(),
             sibling("br"),
             sibling("gz")

@@ -210,7 +210,7 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::Health => Ok(ApiResponse::json(200, &serde_json::json!({"status": "ok"}))),
         Route::Console => Ok(api::console::page()),
         Route::ConsoleFile(name) => api::console::file(&name),
-        Route::WidgetFile(path) => api::widget_files::get(&path, req.accept_encoding.as_deref(), req.if_none_match.as_deref()),
+        Route::WidgetFile(path) => api::widget_files::get(&path, req),
         Route::Stats(site) => api::stats::get(env, &site, req).await,
         Route::Keys => api::keys::get(env),
         Route::GetConfig(site) => api::config::get(env, &site, None, req).await,

@@ -24,6 +24,7 @@ pub mod registry;
 pub mod routes;
 pub mod runtime;
 pub mod secrets;
+pub mod shared_cache;
 pub mod sites;
 
 use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, event};

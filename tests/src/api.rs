@@ -32,17 +32,22 @@ impl Api {
     }
 
     fn finish(resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+        let (status, headers, body) = Self::raw(resp);
+        let content_type = headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.clone()).unwrap_or_default();
+        Reply { status, content_type, body: serde_json::from_slice(&body).unwrap_or(Value::Null), headers }
+    }
+
+    /// Status, lowercase headers and the body's bytes as sent (this client asks for no
+    /// `Content-Encoding` of its own, so none is decoded).
+    fn raw(resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, Vec<(String, String)>, Vec<u8>) {
         let mut resp = resp.expect("HTTP request to the edge");
-        let status = resp.status().as_u16();
-        let content_type =
-            resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         let headers = resp
             .headers()
             .iter()
             .map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.to_str().unwrap_or_default().to_owned()))
             .collect();
-        let text = resp.body_mut().with_config().limit(64 * 1024 * 1024).read_to_string().unwrap_or_default();
-        Reply { status, content_type, body: serde_json::from_str(&text).unwrap_or(Value::Null), headers }
+        let body = resp.body_mut().with_config().limit(64 * 1024 * 1024).read_to_vec().unwrap_or_default();
+        (resp.status().as_u16(), headers, body)
     }
 
     /// Any request: `bearer` is a token (or none), `body` is sent as is.
@@ -61,27 +66,19 @@ impl Api {
         Self::finish(resp)
     }
 
-    /// Status, headers and raw body bytes (no decoding of `Content-Encoding`: this client asks
-    /// for none of its own).
-    pub fn send_bytes(&self, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, Vec<u8>) {
-        let mut req = ureq::http::Request::builder().method("GET").uri(format!("{}{path}", self.base));
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let mut resp = self.agent.run(req.body(()).expect("request")).expect("HTTP request to the edge");
-        let headers = resp.headers().iter().map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.to_str().unwrap_or_default().to_owned())).collect();
-        let body = resp.body_mut().with_config().limit(64 * 1024 * 1024).read_to_vec().unwrap_or_default();
-        (resp.status().as_u16(), headers, body)
-    }
-
-    /// The raw body of a request, for HTML pages.
-    pub fn send_raw(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Vec<u8> {
+    /// A request without a body answered as status, headers and raw bytes: for HTML pages and
+    /// files served compressed.
+    pub fn send_bytes(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, Vec<u8>) {
         let mut req = ureq::http::Request::builder().method(method).uri(format!("{}{path}", self.base));
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let mut resp = self.agent.run(req.body(()).expect("request")).expect("HTTP request to the edge");
-        resp.body_mut().read_to_vec().unwrap_or_default()
+        Self::raw(self.agent.run(req.body(()).expect("request")))
+    }
+
+    /// The raw body of a request, for HTML pages.
+    pub fn send_raw(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Vec<u8> {
+        self.send_bytes(method, path, headers).2
     }
 
     pub fn admin_token(&self) -> &str {

@@ -30,7 +30,7 @@ pub const MAX_BODY: usize = 1024 * 1024;
 const MAX_LINE: u64 = 8 * 1024;
 const MAX_HEADERS: usize = 100;
 /// A client that stops sending mid-request does not keep a thread forever.
-const READ_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct StaticServer {
     pub port: u16,
@@ -143,9 +143,9 @@ fn resolve(url_path: &str) -> Option<PathBuf> {
 }
 
 /// The head of a request. Header names are lowercased; values are trimmed.
-struct Request {
-    method: String,
-    target: String,
+pub(crate) struct Request {
+    pub(crate) method: String,
+    pub(crate) target: String,
     headers: Vec<(String, String)>,
 }
 
@@ -160,7 +160,7 @@ impl Request {
     }
 }
 
-enum HttpError {
+pub(crate) enum HttpError {
     /// The client closed the connection before sending anything.
     Closed,
     /// Answer with this status and message, then close.
@@ -190,7 +190,7 @@ fn read_line(reader: &mut BufReader<TcpStream>) -> Result<Option<String>, HttpEr
     String::from_utf8(buf).map(Some).map_err(|_| HttpError::Status(400, "the request head is not UTF-8"))
 }
 
-fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Request, HttpError> {
+pub(crate) fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Request, HttpError> {
     let Some(line) = read_line(reader)? else { return Err(HttpError::Closed) };
     let mut parts = line.split(' ');
     let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
@@ -219,7 +219,7 @@ fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Request, HttpError> {
 }
 
 /// Exactly `Content-Length` bytes of body, at most [`MAX_BODY`].
-fn read_body(req: &Request, reader: &mut BufReader<TcpStream>, out: &mut TcpStream) -> Result<Vec<u8>, HttpError> {
+pub(crate) fn read_body(req: &Request, reader: &mut BufReader<TcpStream>, out: &mut TcpStream) -> Result<Vec<u8>, HttpError> {
     if req.header("transfer-encoding").is_some() {
         return Err(HttpError::Status(411, "send the body with a Content-Length, not a Transfer-Encoding"));
     }
@@ -266,7 +266,7 @@ fn reason(status: u16) -> &'static str {
 
 /// Writes a whole response and closes the exchange (every response says `connection: close`).
 /// `head_only` leaves the body out, as HEAD asks.
-fn respond(out: &mut TcpStream, status: u16, headers: &[(&str, &str)], body: &[u8], head_only: bool) -> std::io::Result<()> {
+pub(crate) fn respond(out: &mut TcpStream, status: u16, headers: &[(&str, &str)], body: &[u8], head_only: bool) -> std::io::Result<()> {
     let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
@@ -300,7 +300,7 @@ fn serve(stream: TcpStream, edge_url: &str, inbox: &Inbox, gate: &Gate) -> std::
 /// Closing a socket that still holds unread request bytes (a refused body, a header line that
 /// was too long) makes the kernel reset the connection, and the client may lose the answer with
 /// it. So: send FIN, then read and drop what the client still sends, for a little while.
-fn close_gracefully(mut reader: BufReader<TcpStream>, out: &TcpStream) {
+pub(crate) fn close_gracefully(mut reader: BufReader<TcpStream>, out: &TcpStream) {
     let _ = out.shutdown(std::net::Shutdown::Write);
     let _ = reader.get_ref().set_read_timeout(Some(Duration::from_secs(1)));
     let mut sink = [0; 8192];

@@ -493,7 +493,7 @@ async fn the_edge_serves_the_widget_files_compressed_and_hashed() {
     let dist = harness::paths::widget_dist();
     let header = |h: &[(String, String)], name: &str| h.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
 
-    let (status, headers, body) = stack.api.send_bytes("/widget/accord.js", &[("accept-encoding", "gzip, deflate, br, zstd")]);
+    let (status, headers, body) = stack.api.send_bytes("GET", "/widget/accord.js", &[("accept-encoding", "gzip, deflate, br, zstd")]);
     assert_eq!(status, 200);
     assert_eq!(header(&headers, "content-encoding").as_deref(), Some("br"), "{headers:?}");
     let mut loader = Vec::new();
@@ -506,13 +506,13 @@ async fn the_edge_serves_the_widget_files_compressed_and_hashed() {
     assert_eq!(header(&headers, "timing-allow-origin").as_deref(), Some("*"));
     assert!(header(&headers, "content-type").unwrap().starts_with("text/javascript"));
     let etag = header(&headers, "etag").expect("an ETag");
-    let (status, _, body) = stack.api.send_bytes("/widget/accord.js", &[("if-none-match", &etag)]);
+    let (status, _, body) = stack.api.send_bytes("GET", "/widget/accord.js", &[("if-none-match", &etag)]);
     assert_eq!((status, body.len()), (304, 0), "a current copy is not sent again");
 
     let wasm_path = format!("/widget/{}", manifest["wasm"].as_str().unwrap());
     assert!(wasm_path.contains("accord_widget_bg-"), "a content-hashed name: {wasm_path}");
     let built = std::fs::read(dist.join(manifest["wasm"].as_str().unwrap())).unwrap();
-    let (status, headers, body) = stack.api.send_bytes(&wasm_path, &[("accept-encoding", "gzip")]);
+    let (status, headers, body) = stack.api.send_bytes("GET", &wasm_path, &[("accept-encoding", "gzip")]);
     assert_eq!(status, 200);
     assert_eq!(header(&headers, "content-encoding").as_deref(), Some("gzip"));
     assert!(body.len() < built.len() / 2, "compressed: {} of {} bytes", body.len(), built.len());
@@ -523,7 +523,7 @@ async fn the_edge_serves_the_widget_files_compressed_and_hashed() {
     assert_eq!(header(&headers, "content-type").as_deref(), Some("application/wasm"));
     assert_eq!(header(&headers, "vary").as_deref(), Some("Accept-Encoding"));
 
-    let (status, headers, body) = stack.api.send_bytes(&wasm_path, &[("accept-encoding", "identity")]);
+    let (status, headers, body) = stack.api.send_bytes("GET", &wasm_path, &[("accept-encoding", "identity")]);
     assert_eq!((status, header(&headers, "content-encoding")), (200, None));
     assert_eq!(body, built, "uncompressed for a client that takes no encoding");
 
@@ -575,4 +575,56 @@ async fn a_page_loads_the_widget_from_the_edge() {
 
 fn manifest_url(edge: &str, key: &str) -> String {
     format!("{edge}/widget/{}", widget_manifest()[key].as_str().unwrap())
+}
+
+/// A signup form is rendered once per configuration version and widget build, not once per
+/// isolate: the rendering goes to the runtime's shared cache (`caches.default`, here served by
+/// the harness as Cloudflare's data centre would) under a key naming the site, the version, the
+/// language and the widget's build, and a fresh isolate answers from it without rendering again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signup_rendering_is_shared_by_every_isolate_through_the_runtimes_cache() {
+    let mut stack = Stack::start("widget-shared-cache");
+    let origin = stack.site.url();
+    let path = format!("/v1/sites/{SITE}/widget?mode=signup&lang=fr");
+    let get = |stack: &Stack| stack.api.send_bytes("GET", &path, &[("origin", origin.as_str())]);
+    let etag_of = |headers: &[(String, String)]| headers.iter().find(|(k, _)| k == "etag").map(|(_, v)| v.clone()).expect("an ETag");
+
+    let (status, headers, first) = get(&stack);
+    assert_eq!(status, 200);
+    let etag = etag_of(&headers);
+    let wasm = std::fs::read(harness::paths::widget_dist().join(widget_manifest()["wasm"].as_str().unwrap())).unwrap();
+    let build = &accord_core::chain::sha256_hex(&wasm)[..32];
+    let version = stack.config["version"].as_u64().unwrap();
+    let key = format!("/__accord-cache/widget/{build}/{SITE}/{version}/fr");
+    assert_eq!(stack.cache.keys(), vec![key.clone()], "kept once, under site, version, language and widget build");
+    assert_eq!(stack.cache.counts().0, 1);
+
+    // The same isolate answers from its memory; the shared cache is not asked again.
+    assert_eq!(etag_of(&get(&stack).1), etag);
+    assert_eq!(stack.cache.counts(), (1, 0));
+
+    // A new isolate finds the rendering in the shared cache. The kept copy is marked first, so
+    // the answer can only have come from there.
+    stack.restart();
+    let marked = "\"00000000000000000000000000cached\"";
+    stack.cache.edit(&key, |raw| {
+        let text = String::from_utf8(raw.clone()).unwrap();
+        assert!(text.contains(&etag), "the kept response carries its ETag");
+        *raw = text.replacen(&etag, marked, 1).into_bytes();
+    });
+    let (status, headers, body) = get(&stack);
+    assert_eq!(status, 200);
+    assert_eq!(etag_of(&headers), marked, "answered from the shared cache");
+    assert_eq!(body, first, "the same rendering");
+    assert_eq!(stack.cache.counts(), (1, 1), "found, not rendered and kept again");
+
+    // A new configuration is a new key: never an old form for a new version.
+    let mut config = stack.config["config"].clone();
+    config["widget_texts"] = serde_json::json!({"title": {"fr": "Nouveau titre", "en": "New title"}});
+    let reply = stack.api.put_admin(&format!("/v1/sites/{SITE}/config"), &config);
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    let (status, _, body) = get(&stack);
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("Nouveau titre"));
+    assert!(stack.cache.keys().contains(&format!("/__accord-cache/widget/{build}/{SITE}/{}/fr", version + 1)));
 }

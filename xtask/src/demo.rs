@@ -46,7 +46,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             ("ACCORD_DEMO_CLOCK_OFFSET_DAYS".into(), clock_offset_days.to_string()),
             // Quick retries, so a receiver that was down catches up while you watch.
             ("ACCORD_WEBHOOK_RETRY_SECONDS".into(), "0,5,30,120,600".into()),
-        ] };
+        ], cache: None };
     let mut edge = EdgeProcess::start(options)
         .map_err(|e| e.to_string())?;
     let inbox = Arc::new(Inbox::new());

@@ -40,7 +40,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         restrict(&secrets_path);
         eprintln!("xtask: created {} with fresh keys", secrets_path.display());
     }
-    let mut edge = EdgeProcess::start(EdgeOptions { workerd: tools.workerd(), host: host.clone(), state_dir: data.clone(), port, secrets, client_ip_header, vars })
+    let mut edge = EdgeProcess::start(EdgeOptions { workerd: tools.workerd(), host: host.clone(), state_dir: data.clone(), port, secrets, client_ip_header, vars, cache: None })
         .map_err(|e| e.to_string())?;
     println!("Accord edge listening on http://{host}:{port} (storage {})", data.join("do").display());
     crate::demo::run_until_interrupted(&mut edge)

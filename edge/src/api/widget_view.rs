@@ -5,8 +5,9 @@
 //! widget's code has downloaded.
 //!
 //! A signup form is the same for every visitor of a (site, configuration version, language):
-//! it is rendered once per isolate and version, kept in memory, and answered with an `ETag` so
-//! a browser that has it gets `304`. Preference-centre and re-confirmation forms carry one
+//! it is rendered once per version, kept in the isolate's memory and in the runtime's shared
+//! cache ([`crate::shared_cache`], so a new isolate does not render it again), and answered
+//! with an `ETag` so a browser that has it gets `304`. Preference-centre and re-confirmation forms carry one
 //! person's answers: rendered per request, never cached.
 
 use std::cell::RefCell;
@@ -51,9 +52,23 @@ pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
     let (etag, body) = match cached {
         Some(hit) => hit,
         None => {
-            let view = accord_widget::ssr::render(site.as_str(), Mode::Signup, lang, config, Vec::new(), Vec::new()).await;
-            let body = serde_json::to_vec(&view).map_err(|e| EdgeError::Internal(e.to_string()))?;
-            let etag = format!("\"{}\"", &accord_core::chain::sha256_hex(&body)[..32]);
+            let shared_key = shared_key(env, &key);
+            let shared = match &shared_key {
+                Some(k) => crate::shared_cache::get(k).await,
+                None => None,
+            };
+            let (etag, body) = match shared {
+                Some(hit) => hit,
+                None => {
+                    let view = accord_widget::ssr::render(site.as_str(), Mode::Signup, lang, config, Vec::new(), Vec::new()).await;
+                    let body = serde_json::to_vec(&view).map_err(|e| EdgeError::Internal(e.to_string()))?;
+                    let etag = format!("\"{}\"", &accord_core::chain::sha256_hex(&body)[..32]);
+                    if let Some(k) = &shared_key {
+                        crate::shared_cache::put(k, &etag, &body).await;
+                    }
+                    (etag, body)
+                }
+            };
             SIGNUP.with(|c| {
                 let mut c = c.borrow_mut();
                 if c.len() >= MAX_CACHED {
@@ -66,7 +81,7 @@ pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
     };
     // The same for everyone, and a new configuration is a new version: a browser may keep it a
     // minute and revalidate it with its ETag after that.
-    let mut resp = if req.if_none_match.as_deref().is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag)) {
+    let mut resp = if req.holds(&etag) {
         ApiResponse::empty(304)
     } else {
         ApiResponse { status: 200, headers: vec![("content-type".into(), "application/json".into())], body, precompressed: false }
@@ -76,6 +91,17 @@ pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
     resp.headers.push(("vary".into(), "Origin, Accept-Encoding".into()));
     resp.headers.extend(cors.into_iter().filter(|(k, _)| k != "vary"));
     Ok(on_the_wire(resp, req))
+}
+
+/// Where the runtime's shared cache keeps a signup rendering: on the edge's own origin (the
+/// zone the cache belongs to), named by everything the HTML depends on, the widget's build
+/// included, since the code that hydrates it must be the code that rendered it. None without
+/// a public URL: the isolate's memory still serves.
+fn shared_key(env: &Env, (site, version, lang): &(String, u32, &'static str)) -> Option<String> {
+    let base = crate::public_url::get(env).ok()?;
+    let build = super::widget_files::build_id();
+    let site: String = url::form_urlencoded::byte_serialize(site.as_bytes()).collect();
+    Some(format!("{base}/__accord-cache/widget/{build}/{site}/{version}/{lang}"))
 }
 
 /// `GET /v1/widget/{token}`: the preference centre (a preference link) or the re-confirmation
@@ -113,8 +139,7 @@ pub async fn for_token(env: &Env, token: &str, req: &Incoming) -> Result<ApiResp
 /// measurements (`Timing-Allow-Origin`; it holds nothing a page could not read anyway).
 fn on_the_wire(mut resp: ApiResponse, req: &Incoming) -> ApiResponse {
     resp.headers.push(("timing-allow-origin".into(), "*".into()));
-    let accepts = |enc: &str| req.accept_encoding.as_deref().is_some_and(|a| a.split(',').any(|e| e.split(';').next().unwrap_or("").trim() == enc));
-    if resp.status == 200 && accepts("gzip") {
+    if resp.status == 200 && req.accepts_encoding("gzip") {
         resp.headers.push(("content-encoding".into(), "gzip".into()));
     }
     resp

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use harness::api::Api;
+use harness::cache::SharedCache;
 use harness::edge::{EdgeOptions, EdgeProcess};
 use harness::net::{free_port, wait_for_port};
 use harness::paths;
@@ -28,6 +29,8 @@ pub struct Stack {
     pub config: Value,
     pub state_dir: PathBuf,
     vars: Vec<(String, String)>,
+    /// What the runtime's `caches.default` keeps, as Cloudflare's data-centre cache would.
+    pub cache: SharedCache,
 }
 
 impl Stack {
@@ -41,7 +44,8 @@ impl Stack {
         let state_dir = paths::workspace_root().join("target/e2e").join(format!("{name}-{}-{nanos}", std::process::id()));
         let secrets = Secrets::generate("e2e-1");
         let admin = secrets.admin_token.clone();
-        let edge = start_edge(&state_dir, free_port(), &secrets, 0, &vars);
+        let cache = SharedCache::start().expect("start the shared cache");
+        let edge = start_edge(&state_dir, free_port(), &secrets, 0, &vars, &cache);
         let site = StaticServer::start(0, &edge.url()).expect("start the demo site server");
         let api = Api::new(&edge.url(), &admin);
         let text = std::fs::read_to_string(paths::demo_site().join("site-config.json")).unwrap();
@@ -50,14 +54,14 @@ impl Stack {
         config.as_object_mut().unwrap().remove("double_opt_in");
         let reply = api.put_admin(&format!("/v1/sites/{SITE}/config"), &config);
         assert_eq!(reply.status, 201, "publish config: {:?}", reply.body);
-        Stack { edge, secrets, clock_offset_days: 0, site, api, config: reply.body, state_dir, vars }
+        Stack { edge, secrets, clock_offset_days: 0, site, api, config: reply.body, state_dir, vars, cache }
     }
 
     /// Stops workerd and starts it again on the same port and storage.
     pub fn restart(&mut self) {
         let port = self.edge.port;
         self.edge.stop();
-        self.edge = start_edge(&self.state_dir, port, &self.secrets, self.clock_offset_days, &self.vars);
+        self.edge = start_edge(&self.state_dir, port, &self.secrets, self.clock_offset_days, &self.vars, &self.cache);
     }
 
     /// Moves the edge's clock (demo-clock builds only) to `days` after the real time.
@@ -125,7 +129,7 @@ impl Stack {
     }
 }
 
-fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets, clock_offset_days: i64, extra: &[(String, String)]) -> EdgeProcess {
+fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets, clock_offset_days: i64, extra: &[(String, String)], cache: &SharedCache) -> EdgeProcess {
     let mut vars = vec![
         ("ACCORD_WEBHOOK_RETRY_SECONDS".into(), "0,1,1,1,1".into()),
         ("ACCORD_DEMO_CLOCK_OFFSET_DAYS".into(), clock_offset_days.to_string()),
@@ -139,6 +143,7 @@ fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets, clock_o
         secrets: secrets.clone(),
         client_ip_header: Some("x-forwarded-for".into()),
         vars,
+        cache: Some(cache.address()),
     })
     .expect("start workerd")
 }
