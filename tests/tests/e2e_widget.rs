@@ -428,8 +428,8 @@ async fn problems_from_the_edge_reach_the_person() {
 }
 
 /// The edge's rendering and the browser's own first render of the same configuration are the
-/// same DOM (Yew's hydration depends on it): the test fetches the edge's signup form, mounts
-/// the widget from scratch beside it in the same page, and compares the two trees (element
+/// same DOM (Yew's hydration depends on it): the test fetches the edge's signup form, renders
+/// the widget from scratch from the same view beside it in the same page, and compares the two trees (element
 /// names, attributes other than the live `value`/`checked`, and text; Yew's hydration markers
 /// and white space aside).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -459,13 +459,13 @@ async fn the_edges_rendering_is_the_browsers_first_render() {
           return out;
         }};
         (async () => {{
-          const view = await (await fetch('{edge}/v1/sites/demo-shop/widget?mode=signup&lang=fr')).json();
+          const text = await (await fetch('{edge}/v1/sites/demo-shop/widget?mode=signup&lang=fr')).text();
           const rendered = document.createElement('div');
-          rendered.innerHTML = view.html;
+          rendered.innerHTML = JSON.parse(text).html;
           const m = await import('/widget/{glue}');
           const host = document.createElement('accord-consent');
           document.body.appendChild(host);
-          m.mount(host, 'demo-shop', '{edge}', 'fr', 'signup', '');
+          m.render(host, '{edge}', 'demo-shop', '', text);
           const start = performance.now();
           while (!host.shadowRoot.querySelector('form') && performance.now() - start < 20000) await new Promise(r => setTimeout(r, 20));
           done([shape(rendered), shape(host.shadowRoot.querySelector('.accord'))]);

@@ -125,9 +125,15 @@
       .map(function (el) { return { el: el, opts: options(el) }; })
       .filter(function (p) { return p.opts.mode === "signup" || p.opts.token; });
     Promise.all(all.map(function (p) {
+      // One more try after a moment: a phone's link drops a request now and then.
       return view(p.opts).then(function (v) {
-        // The edge could not render: signup and the preference centre render themselves.
-        if (!v) return p.opts.mode === "signup" || p.opts.mode === "preferences" ? p : null;
+        return v || new Promise(function (r) { setTimeout(r, 1500); }).then(function () { return view(p.opts); });
+      }).then(function (v) {
+        if (!v) {
+          // Nothing to show without the edge: the form and its proof both live there.
+          p.el.setAttribute("data-accord-error", "the consent service could not be reached");
+          return null;
+        }
         if (!v.answer.html) return null; // not due
         paint(p, v);
         return p;
@@ -145,9 +151,7 @@
     code.then(function (m) {
       wanted.forEach(function (p) {
         try {
-          if (p.view) m.hydrate(p.el, p.container, p.opts.endpoint, p.opts.site, p.opts.token, p.view.text, p.handover());
-          // The edge could not render: the widget renders itself, as before.
-          else m.mount(p.el, p.opts.site, p.opts.endpoint, p.opts.lang, p.opts.mode, p.opts.token);
+          m.hydrate(p.el, p.container, p.opts.endpoint, p.opts.site, p.opts.token, p.view.text, p.handover());
         } catch (e) {
           p.el.setAttribute("data-accord-error", String(e && e.message || e));
         }

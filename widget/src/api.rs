@@ -1,10 +1,10 @@
-//! Calls to the edge: load the site's configuration, submit choices.
+//! Calls to the edge: submit choices, change them, re-confirm. Through the browser's `fetch`
+//! directly: a wrapper crate's request builder was bytes every visitor paid for.
 
-use accord_core::config::VersionedConfig;
 use accord_core::submission::Submission;
-use gloo_net::http::Request;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 /// The parts of a receipt the widget shows; the full receipt is handed to the host page.
 #[derive(Debug, Clone, Deserialize)]
@@ -22,52 +22,6 @@ pub struct EventSummary {
 struct Problem {
     #[serde(default)]
     detail: String,
-}
-
-pub async fn load_config(endpoint: &str, site: &str) -> Result<VersionedConfig, String> {
-    let resp = Request::get(&format!("{endpoint}/v1/sites/{site}/config")).send().await.map_err(|e| e.to_string())?;
-    if !resp.ok() {
-        return Err(format!("HTTP {}", resp.status()));
-    }
-    crate::json::parse(&resp.text().await.map_err(|e| e.to_string())?)
-}
-
-/// What the preference centre shows: the configuration and the person's current yeses.
-pub struct Preferences {
-    pub config: VersionedConfig,
-    pub yes: Vec<(String, accord_core::ids::Channel)>,
-    pub no: Vec<(String, accord_core::ids::Channel)>,
-}
-
-#[derive(Deserialize)]
-struct PreferencesAnswer {
-    config: VersionedConfig,
-    state: Option<StateAnswer>,
-}
-
-#[derive(Deserialize)]
-struct StateAnswer {
-    #[serde(default)]
-    choices: Vec<ChoiceAnswer>,
-}
-
-#[derive(Deserialize)]
-struct ChoiceAnswer {
-    content_type: String,
-    channel: accord_core::ids::Channel,
-    granted: bool,
-}
-
-/// `GET /v1/preferences/{token}`: what the signed link's holder chose so far.
-pub async fn load_preferences(endpoint: &str, token: &str) -> Result<Preferences, String> {
-    let resp = Request::get(&format!("{endpoint}/v1/preferences/{token}")).send().await.map_err(|e| e.to_string())?;
-    if !resp.ok() {
-        return Err(format!("HTTP {}", resp.status()));
-    }
-    let answer: PreferencesAnswer = crate::json::parse(&resp.text().await.map_err(|e| e.to_string())?)?;
-    let (yes, no): (Vec<_>, Vec<_>) = answer.state.map(|s| s.choices).unwrap_or_default().into_iter().partition(|c| c.granted);
-    let cells = |v: Vec<ChoiceAnswer>| v.into_iter().map(|c| (c.content_type, c.channel)).collect();
-    Ok(Preferences { config: answer.config, yes: cells(yes), no: cells(no) })
 }
 
 /// `POST /v1/preferences/{token}` with the new answers, or `{"withdraw_all": true}`.
@@ -103,23 +57,33 @@ pub async fn submit(endpoint: &str, site: &str, submission: &Submission, key: &s
 /// Posts JSON with an idempotency key; the raw receipt and its summary, or why not.
 async fn post_for_receipt(url: &str, body: &impl serde::Serialize, key: &str) -> Result<(String, ReceiptSummary), SubmitError> {
     let body = crate::json::stringify(body).map_err(SubmitError::Refused)?;
-    let resp = Request::post(url)
-        .header("idempotency-key", key)
-        .header("content-type", "application/json")
-        .body(body)
-        .map_err(|e| SubmitError::Refused(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| SubmitError::Transient)?;
-    let text = receipt_text(resp).await?;
+    let text = receipt_text(post(url, key, Some(&body)).await).await?;
     crate::json::parse(&text).map(|summary| (text, summary)).map_err(|_| SubmitError::Transient)
 }
 
+/// A `POST` with an idempotency key (and a JSON body when given); `None` when no answer came.
+async fn post(url: &str, key: &str, json: Option<&str>) -> Option<web_sys::Response> {
+    let headers = web_sys::Headers::new().ok()?;
+    headers.set("idempotency-key", key).ok()?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    if let Some(json) = json {
+        headers.set("content-type", "application/json").ok()?;
+        init.set_body(&JsValue::from_str(json));
+    }
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(url, &init).ok()?;
+    let answer = JsFuture::from(web_sys::window()?.fetch_with_request(&request)).await.ok()?;
+    answer.dyn_into().ok()
+}
+
 /// The body of a `200`/`201` answer; otherwise whether retrying can help.
-async fn receipt_text(resp: gloo_net::http::Response) -> Result<String, SubmitError> {
+async fn receipt_text(resp: Option<web_sys::Response>) -> Result<String, SubmitError> {
+    let resp = resp.ok_or(SubmitError::Transient)?;
     let status = resp.status();
-    let retry_after = resp.headers().get("retry-after").and_then(|v| v.trim().parse::<u32>().ok());
-    let text = resp.text().await.map_err(|_| SubmitError::Transient)?;
+    let retry_after = resp.headers().get("retry-after").ok().flatten().and_then(|v| v.trim().parse::<u32>().ok());
+    let text = resp.text().map_err(|_| SubmitError::Transient)?;
+    let text = JsFuture::from(text).await.ok().and_then(|t| t.as_string()).ok_or(SubmitError::Transient)?;
     match status {
         200 | 201 => Ok(text),
         429 => Err(SubmitError::Wait(retry_after.unwrap_or(5))),
@@ -144,10 +108,5 @@ pub fn new_key() -> String {
 
 /// The prompt's yes: `POST /v1/reconfirm/{token}`; returns the raw receipt JSON.
 pub async fn reconfirm(endpoint: &str, token: &str, key: &str) -> Result<String, SubmitError> {
-    let resp = Request::post(&format!("{endpoint}/v1/reconfirm/{token}"))
-        .header("idempotency-key", key)
-        .send()
-        .await
-        .map_err(|_| SubmitError::Transient)?;
-    receipt_text(resp).await
+    receipt_text(post(&format!("{endpoint}/v1/reconfirm/{token}"), key, None).await).await
 }

@@ -23,9 +23,9 @@ pub async fn render(site: &str, mode: Mode, lang: Lang, config: VersionedConfig,
         lang,
         host: None,
         mode,
-        initial: Some(Rc::new(loaded)),
+        initial: Rc::new(loaded),
         recorded: Rc::default(),
     };
     let html = yew::LocalServerRenderer::<App>::with_props(props).render().await;
-    View { mode: name, lang, html, css: crate::STYLE.to_owned(), saving: t(lang, Key::Saving).to_owned(), config: Some(config), yes, no }
+    View { mode: name, lang, html, css: crate::STYLE.to_owned(), saving: t(lang, Key::Saving), texts: crate::i18n::texts(lang), config: Some(config), yes, no }
 }

@@ -22,6 +22,10 @@ pub struct View {
     /// "Saving…" in `lang`: shown by the loader when a button is pressed before hydration.
     #[serde(default)]
     pub saving: String,
+    /// The widget's own texts in `lang`, in [`crate::i18n::Key::ALL`] order: the browser's
+    /// code carries no catalogue.
+    #[serde(default)]
+    pub texts: Vec<String>,
     /// Absent when a re-confirmation is not due.
     #[serde(default)]
     pub config: Option<VersionedConfig>,

@@ -37,6 +37,7 @@ async fn render() -> web_sys::Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
+    accord_widget::i18n::install(accord_widget::i18n::texts(Lang::En));
     let props = FormProps {
         config: config(),
         site: "s".into(),
@@ -70,6 +71,8 @@ async fn renders_every_box_unticked_with_labels() {
         assert!(label.is_some(), "checkbox {} has no label", b.id());
     }
     assert_eq!(root.query_selector_all("fieldset").unwrap().length(), 2);
+    let accept = root.query_selector("button[data-action='accept-all']").unwrap().unwrap();
+    assert_eq!(accept.text_content().as_deref(), Some("Accept all"), "the texts the view brought are shown");
 }
 
 #[wasm_bindgen_test]
@@ -159,6 +162,7 @@ fn the_edges_view_reads_back() {
         html: "<form></form>".into(),
         css: ".a{}".into(),
         saving: "Saving…".into(),
+        texts: accord_widget::i18n::texts(Lang::En),
         config: Some((*config()).clone()),
         yes: vec![("offers".into(), Channel::Sms)],
         no: vec![("offers".into(), Channel::Email)],
@@ -166,4 +170,5 @@ fn the_edges_view_reads_back() {
     let read: accord_widget::view::View = accord_widget::json::parse(&serde_json::to_string(&view).unwrap()).unwrap();
     assert_eq!((read.mode.as_str(), read.lang, read.yes.clone(), read.no.clone()), ("preferences", Lang::En, view.yes.clone(), view.no.clone()));
     assert_eq!(read.config, view.config);
+    assert_eq!(read.texts, view.texts);
 }

@@ -127,7 +127,7 @@ pub async fn for_token(env: &Env, token: &str, req: &Incoming) -> Result<ApiResp
         let (yes, no) = answers(state.as_ref());
         accord_widget::ssr::render(claims.site.as_str(), mode, lang, config, yes, no).await
     } else {
-        View { mode: mode.name().to_owned(), lang, html: String::new(), css: String::new(), saving: String::new(), config: None, yes: Vec::new(), no: Vec::new() }
+        View { mode: mode.name().to_owned(), lang, html: String::new(), css: String::new(), saving: String::new(), texts: Vec::new(), config: None, yes: Vec::new(), no: Vec::new() }
     };
     let mut resp = ApiResponse::json(200, &view);
     resp.headers.extend(cors);

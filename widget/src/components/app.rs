@@ -1,6 +1,5 @@
-//! Top-level component: shows the form for the site's configuration. Hydrating what the edge
-//! rendered, it starts from what the edge rendered with (so the first render is the painted
-//! form); mounted on its own, it loads the configuration first.
+//! Top-level component: the form for the mode the page asked for, from what the edge rendered
+//! with (so the browser's first render is the painted form, which hydration requires).
 
 use std::rc::Rc;
 
@@ -11,9 +10,7 @@ use yew::prelude::*;
 use super::form::ConsentForm;
 use super::preferences::PreferencesForm;
 use super::reconfirm::ReconfirmPrompt;
-use crate::api;
 use crate::handover::Recorded;
-use crate::i18n::{Key, t};
 use crate::state::Cell;
 
 #[derive(Properties, PartialEq, Clone)]
@@ -24,9 +21,8 @@ pub struct AppProps {
     /// The host element, where DOM events for the page are dispatched (none on the edge).
     pub host: Option<Element>,
     pub mode: Mode,
-    /// What the edge rendered with; the first render then shows the form, as the edge did.
-    #[prop_or_default]
-    pub initial: Option<Rc<Loaded>>,
+    /// What the edge rendered with.
+    pub initial: Rc<Loaded>,
     /// The person's actions on the painted form before hydration, oldest first.
     #[prop_or_default]
     pub recorded: Rc<Vec<Recorded>>,
@@ -76,60 +72,26 @@ impl Mode {
     }
 }
 
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    /// The configuration and, in the preference centre, the person's current yeses and noes.
-    Ready(Rc<VersionedConfig>, Rc<(Vec<Cell>, Vec<Cell>)>),
-    Failed,
-}
-
 #[function_component]
 pub fn App(props: &AppProps) -> Html {
-    let load = use_state(|| match &props.initial {
-        Some(l) => Load::Ready(l.config.clone(), l.answers.clone()),
-        None => Load::Loading,
-    });
-    {
-        let load = load.clone();
-        let (endpoint, site, mode, rendered) = (props.endpoint.clone(), props.site.clone(), props.mode.clone(), props.initial.is_some());
-        use_effect_with((), move |_| {
-            if rendered {
-                return;
-            }
-            wasm_bindgen_futures::spawn_local(async move {
-                let loaded = match &mode {
-                    Mode::Preferences { token } => api::load_preferences(&endpoint, token).await.map(|p| (p.config, (p.yes, p.no))),
-                    _ => api::load_config(&endpoint, &site).await.map(|c| (c, (Vec::new(), Vec::new()))),
-                };
-                load.set(match loaded {
-                    Ok((c, answers)) => Load::Ready(Rc::new(c), Rc::new(answers)),
-                    Err(_) => Load::Failed,
-                });
-            });
-        });
-    }
     let lang = props.lang;
-    match &*load {
-        Load::Loading => html! { <p class="accord-status" role="status">{ t(lang, Key::Loading) }</p> },
-        Load::Failed => html! { <p class="accord-status accord-error" role="alert">{ t(lang, Key::LoadFailed) }</p> },
-        Load::Ready(config, answers) => match &props.mode {
-            Mode::Signup => html! {
-                <ConsentForm config={config.clone()} site={props.site.clone()} endpoint={props.endpoint.clone()}
-                    lang={lang} host={props.host.clone()} recorded={props.recorded.clone()} />
-            },
-            Mode::Preferences { token } => html! {
-                <PreferencesForm config={config.clone()} answers={answers.clone()} endpoint={props.endpoint.clone()} token={token.clone()}
-                    lang={lang} host={props.host.clone()} recorded={props.recorded.clone()} />
-            },
-            Mode::Reconfirm { token } => html! {
-                <ReconfirmPrompt config={config.clone()} endpoint={props.endpoint.clone()} token={token.clone()}
-                    lang={lang} host={props.host.clone()} recorded={props.recorded.clone()} />
-            },
-            Mode::Banner { token } => html! {
-                <ReconfirmPrompt config={config.clone()} endpoint={props.endpoint.clone()} token={token.clone()}
-                    lang={lang} host={props.host.clone()} recorded={props.recorded.clone()} banner=true />
-            },
+    let (config, answers) = (props.initial.config.clone(), props.initial.answers.clone());
+    match &props.mode {
+        Mode::Signup => html! {
+            <ConsentForm config={config} site={props.site.clone()} endpoint={props.endpoint.clone()}
+                lang={lang} host={props.host.clone()} recorded={props.recorded.clone()} />
+        },
+        Mode::Preferences { token } => html! {
+            <PreferencesForm config={config} answers={answers} endpoint={props.endpoint.clone()} token={token.clone()}
+                lang={lang} host={props.host.clone()} recorded={props.recorded.clone()} />
+        },
+        Mode::Reconfirm { token } => html! {
+            <ReconfirmPrompt config={config} endpoint={props.endpoint.clone()} token={token.clone()}
+                lang={lang} host={props.host.clone()} recorded={props.recorded.clone()} />
+        },
+        Mode::Banner { token } => html! {
+            <ReconfirmPrompt config={config} endpoint={props.endpoint.clone()} token={token.clone()}
+                lang={lang} host={props.host.clone()} recorded={props.recorded.clone()} banner=true />
         },
     }
 }
