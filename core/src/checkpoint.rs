@@ -69,6 +69,12 @@ impl Checkpoint {
         })
     }
 
+    /// The tree head of a shard's first `size` events whose RFC 6962 root is `root` (kept
+    /// incrementally, see [`crate::tree`]).
+    pub fn with_root(site: SiteId, shard: u8, size: u64, root: &Hash, now: DateTime<Utc>) -> Self {
+        Self { site, shard, size, root: crate::chain::hex(root), timestamp: crate::time::truncate_to_millis(now) }
+    }
+
     /// What is signed: the SHA-256 of the canonical JSON.
     fn digest(&self) -> String {
         sha256_hex(&to_canonical_json(self))

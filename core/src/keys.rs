@@ -56,6 +56,11 @@ impl SigningKey {
         self.key.sign(msg).to_bytes()
     }
 
+    /// The raw Ed25519 public key.
+    pub fn public_bytes(&self) -> [u8; 32] {
+        self.key.verifying_key().to_bytes()
+    }
+
     pub fn public_jwk(&self) -> PublicJwk {
         PublicJwk::ed25519(&self.kid, self.key.verifying_key().as_bytes())
     }

@@ -37,6 +37,12 @@ pub mod keys;
 #[cfg(feature = "proof")]
 pub mod merkle;
 #[cfg(feature = "proof")]
+pub mod note;
+#[cfg(feature = "proof")]
+pub mod tiles;
+#[cfg(feature = "proof")]
+pub mod tree;
+#[cfg(feature = "proof")]
 pub mod receipt;
 #[cfg(feature = "proof")]
 pub mod subject;

@@ -149,6 +149,8 @@ fn limit_class(route: &Route) -> Option<Class> {
         | Route::GetConfigVersion(..)
         | Route::GetCheckpoint(..)
         | Route::GetConsistency(..)
+        | Route::GetCheckpointNote(..)
+        | Route::GetTile(..)
         | Route::GetPreferences(_)
         | Route::GetUnsubscribe(_)
         | Route::GetPreferencePage(_)
@@ -229,6 +231,8 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::EraseSubject(site, subject) => api::rights::erase(env, &site, &subject, req).await,
         Route::GetCheckpoint(site, shard) => api::proofs::checkpoint(env, &site, shard).await,
         Route::GetConsistency(site, shard, from) => api::proofs::consistency(env, &site, shard, from).await,
+        Route::GetCheckpointNote(site, shard) => api::proofs::checkpoint_note(env, &site, shard).await,
+        Route::GetTile(site, shard, path) => api::proofs::tile(env, &site, shard, &path).await,
         Route::PostActivity(site) => api::activity::post(env, &site, req).await,
         Route::PostImport(site) => api::import::post(env, &site, req).await,
         Route::PostLink(site) => api::links::post(env, &site, req).await,

@@ -26,6 +26,10 @@ pub enum Route {
     EraseSubject(SiteId, SubjectId),
     GetCheckpoint(SiteId, u8),
     GetConsistency(SiteId, u8, u64),
+    /// The shard's latest checkpoint as a C2SP signed note.
+    GetCheckpointNote(SiteId, u8),
+    /// A C2SP tile of the shard's tree (the path after `tile/`).
+    GetTile(SiteId, u8, String),
     AuditTrail(SiteId),
     Compliance(SiteId),
     RecordOfProcessing(SiteId),
@@ -125,6 +129,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/v1/sites/{site}/subjects/{subject}/erase", Access::Controller),
     ("GET", "/v1/sites/{site}/checkpoints/{shard}", Access::Public),
     ("GET", "/v1/sites/{site}/checkpoints/{shard}/consistency/{from}", Access::Public),
+    ("GET", "/v1/sites/{site}/checkpoints/{shard}/checkpoint", Access::Public),
+    ("GET", "/v1/sites/{site}/checkpoints/{shard}/tile/{path}", Access::Public),
     ("POST", "/v1/sites/{site}/activity", Access::Controller),
     ("POST", "/v1/sites/{site}/imports", Access::Controller),
     ("POST", "/v1/sites/{site}/audience", Access::Controller),
@@ -162,7 +168,7 @@ impl Route {
         match self {
             GetConfig(s) | GetConfigVersion(s, _) | GetWidget(s) | PutConfig(s) | PostConsent(s) | LookupSubject(s) | GetSubject(s, _) | GetReceipts(s, _)
             | GetProofs(s, _) | ExportSubject(s, _) | ExportSubjectPage(s, _) | EraseSubject(s, _) | GetCheckpoint(s, _)
-            | GetConsistency(s, _, _) | AuditTrail(s) | Compliance(s) | RecordOfProcessing(s) | RecordOfProcessingPage(s)
+            | GetConsistency(s, _, _) | GetCheckpointNote(s, _) | GetTile(s, _, _) | AuditTrail(s) | Compliance(s) | RecordOfProcessing(s) | RecordOfProcessingPage(s)
             | PostActivity(s) | PostImport(s) | PostLink(s) | PostUnsubscribeLinks(s) | RunLifecycle(s) | CreateWebhook(s)
             | ListWebhooks(s) | DeleteWebhook(s, _) | WebhookDeliveries(s) | PostAudience(s) | CreateApiKey(s) | ListApiKeys(s)
             | RevokeApiKey(s, _) | Preflight(s) | Stats(s) => Some(s),
@@ -325,6 +331,8 @@ impl Route {
                                 })?;
                                 only("GET", Route::GetConsistency(site, shard, from))
                             }
+                            ["checkpoint"] => only("GET", Route::GetCheckpointNote(site, shard)),
+                            ["tile", path @ ..] if !path.is_empty() => only("GET", Route::GetTile(site, shard, path.join("/"))),
                             _ => Err(not_found()),
                         }
                     }

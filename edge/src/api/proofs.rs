@@ -12,7 +12,7 @@ use worker::Env;
 use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
-use crate::ledger::protocol::{Consistency, LedgerRequest, ShardProofs};
+use crate::ledger::protocol::{Consistency, LedgerRequest, ShardProofs, TileData};
 use crate::ledger::{SHARDS, object_name};
 use crate::runtime::call;
 use crate::secrets;
@@ -61,4 +61,42 @@ pub async fn consistency(env: &Env, site: &SiteId, shard: u8, from: u64) -> Resu
     let msg = LedgerRequest::Consistency { from };
     let (_, proof): (_, Consistency) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
     Ok(ApiResponse::json(200, &proof).header("access-control-allow-origin", "*"))
+}
+
+/// The edge's host (and path) as C2SP names start: `ACCORD_PUBLIC_URL` without its scheme.
+fn edge_host(env: &Env) -> Result<String, EdgeError> {
+    let public = crate::public_url::get(env)?;
+    Ok(public.split_once("://").map_or(public.as_str(), |(_, rest)| rest).to_owned())
+}
+
+/// The name checkpoints are signed under in signed notes: `<edge host>/<key id>`.
+pub fn note_key_name(env: &Env, kid: &str) -> Result<String, EdgeError> {
+    accord_core::note::key_name(&edge_host(env)?, kid).map_err(|_| EdgeError::Misconfigured("ACCORD_PUBLIC_URL"))
+}
+
+/// `GET …/checkpoints/{shard}/checkpoint`: the latest checkpoint as a C2SP signed note, for
+/// transparency-log clients (`checkpoint` and `tile/…` under one prefix, as tlog-tiles lays
+/// out a log).
+pub async fn checkpoint_note(env: &Env, site: &SiteId, shard: u8) -> Result<ApiResponse, EdgeError> {
+    let (_, cp): (_, Option<SignedCheckpoint>) = call(env, "LEDGER", &object_name(site, shard), &LedgerRequest::Checkpoint).await?;
+    let cp = cp.ok_or_else(|| EdgeError::NotFound(format!("shard {shard} of '{site}' has no events yet")))?;
+    let root = cp.root().ok_or_else(|| EdgeError::Internal("stored checkpoint root is not 64 hex digits".into()))?;
+    let key = secrets::signing_key(env)?;
+    // The log's origin line names the shard: `<edge host>/<site>/<shard>`.
+    let (origin, name) = (format!("{}/{site}/{shard}", edge_host(env)?), note_key_name(env, key.kid())?);
+    let note = accord_core::note::signed_checkpoint(&origin, cp.checkpoint.size, &root, &name, &key).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    Ok(ApiResponse { status: 200, headers: vec![("content-type".into(), "text/plain; charset=utf-8".into())], body: note.into_bytes(), precompressed: false }
+        .header("cache-control", "no-store")
+        .header("access-control-allow-origin", "*"))
+}
+
+/// `GET …/checkpoints/{shard}/tile/{path}`: a C2SP tile of the shard's tree. A tile path names
+/// one content for ever (a partial tile has its width in the path), so it may be cached for ever.
+pub async fn tile(env: &Env, site: &SiteId, shard: u8, path: &str) -> Result<ApiResponse, EdgeError> {
+    let msg = LedgerRequest::Tile { path: path.to_owned() };
+    let (_, tile): (_, TileData) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
+    let body = accord_core::chain::unhex(&tile.hex).ok_or_else(|| EdgeError::Internal("bad tile answer".into()))?;
+    Ok(ApiResponse { status: 200, headers: vec![("content-type".into(), "application/octet-stream".into())], body, precompressed: false }
+        .header("cache-control", "public, max-age=31536000, immutable")
+        .header("access-control-allow-origin", "*"))
 }

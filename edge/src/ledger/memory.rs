@@ -20,6 +20,14 @@ pub struct MemoryLedger {
     personal: RefCell<BTreeMap<SubjectId, PersonalRecord>>,
     idempotency: RefCell<BTreeMap<String, (String, u64)>>,
     outbox: RefCell<Vec<OutboxMessage>>,
+    tree: RefCell<Vec<[u8; 32]>>,
+}
+
+impl MemoryLedger {
+    /// A shard as written before the stored tree existed: events, no tree.
+    pub fn forget_tree(&self) {
+        self.tree.borrow_mut().clear();
+    }
 }
 
 impl LedgerStore for MemoryLedger {
@@ -67,6 +75,28 @@ impl LedgerStore for MemoryLedger {
 
     fn event_hashes(&self, upto: u64) -> Result<Vec<String>, EdgeError> {
         Ok(self.receipts.borrow().iter().take(upto as usize).map(|r| r.event_hash.clone()).collect())
+    }
+
+    fn event_hashes_between(&self, from: u64, to: u64) -> Result<Vec<String>, EdgeError> {
+        Ok(self.receipts.borrow().iter().filter(|r| (from..=to).contains(&r.event.seq)).map(|r| r.event_hash.clone()).collect())
+    }
+
+    fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<[u8; 32]>, EdgeError> {
+        let tree = self.tree.borrow();
+        indexes.iter().map(|&i| tree.get(i as usize).copied().ok_or_else(|| EdgeError::Internal(format!("tree hash {i} is missing")))).collect()
+    }
+
+    fn put_tree_hashes(&self, first: u64, hashes: &[[u8; 32]]) -> Result<(), EdgeError> {
+        let mut tree = self.tree.borrow_mut();
+        if first != tree.len() as u64 {
+            return Err(EdgeError::Internal(format!("tree hashes written at {first}, {} stored", tree.len())));
+        }
+        tree.extend_from_slice(hashes);
+        Ok(())
+    }
+
+    fn tree_hash_count(&self) -> Result<u64, EdgeError> {
+        Ok(self.tree.borrow().len() as u64)
     }
 
     fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, EdgeError> {

@@ -11,6 +11,7 @@ pub mod protocol;
 pub mod service;
 pub mod sql;
 pub mod store;
+pub mod tree;
 
 /// Shards per site. Fixed for the life of a deployment: a subject's shard is derived from its
 /// id, so changing this would move subjects away from their history. See DESIGN.md.

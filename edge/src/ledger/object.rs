@@ -138,6 +138,7 @@ impl Ledger {
             LedgerRequest::Consistency { from } => {
                 ApiResponse::json(200, &service::consistency(&store, from, &RuntimeClock, &secrets::signing_key(&self.env)?)?)
             }
+            LedgerRequest::Tile { path } => ApiResponse::json(200, &super::protocol::TileData { hex: accord_core::chain::hex(&service::tile(&store, &path)?) }),
             LedgerRequest::Checkpoint => {
                 ApiResponse::json(200, &service::checkpoint(&store, &RuntimeClock, &secrets::signing_key(&self.env)?)?)
             }

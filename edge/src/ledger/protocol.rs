@@ -46,6 +46,8 @@ pub enum LedgerRequest {
     Checkpoint,
     /// Answer: `Consistency` from the tree of size `from` to the latest checkpoint.
     Consistency { from: u64 },
+    /// Answer: `TileData`, the C2SP tile at `path` (after `tile/`) of the latest checkpoint's tree.
+    Tile { path: String },
     /// Answer: `Vec<StatRow>`, answers given in consent events recorded on or after `since`
     /// (an RFC 3339 date), by day.
     Stats { since: String },
@@ -60,6 +62,13 @@ pub struct StatRow {
     pub channel: String,
     pub granted: bool,
     pub count: u64,
+}
+
+/// A C2SP tile's bytes.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TileData {
+    /// The tile's bytes, in hex.
+    pub hex: String,
 }
 
 /// RFC 6962 consistency proof between an earlier tree size and a signed checkpoint.

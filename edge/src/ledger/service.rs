@@ -13,6 +13,7 @@ use accord_core::state::{SubjectState, apply};
 use accord_core::vault::SecretKey;
 
 use super::outbox;
+use super::tree;
 use super::protocol::{Consistency, Idempotency, ShardProofs};
 use super::store::{LedgerStore, PersonalRecord};
 use crate::clock::Clock;
@@ -99,6 +100,7 @@ pub fn append<C: Clock, E: Entropy>(
     let state = apply(previous.unwrap_or_else(|| SubjectState::new(event.subject.clone(), event.recorded_at)), &event);
     let receipt = Receipt::sign(event, cx.signing);
     store.append(&receipt, &state)?;
+    super::tree::grow(store, receipt.event.seq, &receipt.event_hash)?;
     if let Some(record) = personal {
         store.put_personal(&record)?;
     }
@@ -227,10 +229,13 @@ pub fn checkpoint(store: &impl LedgerStore, clock: &impl Clock, key: &SigningKey
     if let Some(latest) = store.latest_checkpoint()?.filter(|c| c.checkpoint.size >= head.seq) {
         return Ok(Some(latest));
     }
-    let hashes = store.event_hashes(head.seq)?;
-    let cp = Checkpoint::over(head.site, head.shard, &hashes, clock.now())
-        .map_err(|e| EdgeError::Internal(e.to_string()))?
-        .sign(key);
+    let cp = if tree::catch_up(store, head.seq, tree::CATCH_UP_STEP)? {
+        Checkpoint::with_root(head.site, head.shard, head.seq, &tree::root(store, head.seq)?, clock.now())
+    } else {
+        // A shard from before the stored tree, still being caught up: from every leaf.
+        Checkpoint::over(head.site, head.shard, &store.event_hashes(head.seq)?, clock.now()).map_err(|e| EdgeError::Internal(e.to_string()))?
+    };
+    let cp = cp.sign(key);
     store.insert_checkpoint(&cp)?;
     Ok(Some(cp))
 }
@@ -242,15 +247,16 @@ pub fn proofs(store: &impl LedgerStore, subject: &SubjectId, clock: &impl Clock,
         return Err(EdgeError::NotFound(format!("no events for {subject}")));
     }
     let checkpoint = checkpoint(store, clock, key)?.ok_or_else(|| EdgeError::Internal("events without a head".into()))?;
-    let tree = leaves(&store.event_hashes(checkpoint.checkpoint.size)?).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    let size = checkpoint.checkpoint.size;
+    let all_leaves = if tree::size(store)? >= size { None } else { Some(leaves(&store.event_hashes(size)?).map_err(|e| EdgeError::Internal(e.to_string()))?) };
     let inclusion = receipts
         .iter()
         .map(|r| {
-            let path = merkle::inclusion_proof(&tree, r.event.seq - 1).map_err(|e| EdgeError::Internal(e.to_string()))?;
-            Ok(accord_core::bundle::InclusionProof {
-                seq: r.event.seq,
-                path: path.iter().map(|h| hex(h)).collect(),
-            })
+            let path = match &all_leaves {
+                None => tree::inclusion_proof(store, r.event.seq, size)?,
+                Some(all) => merkle::inclusion_proof(all, r.event.seq - 1).map_err(|e| EdgeError::Internal(e.to_string()))?,
+            };
+            Ok(accord_core::bundle::InclusionProof { seq: r.event.seq, path: path.iter().map(|h| hex(h)).collect() })
         })
         .collect::<Result<_, EdgeError>>()?;
     Ok(ShardProofs { receipts, checkpoint, inclusion })
@@ -263,9 +269,41 @@ pub fn consistency(store: &impl LedgerStore, from: u64, clock: &impl Clock, key:
     if from == 0 || from > size {
         return Err(accord_core::Violation::new("path.from", "tree_size", format!("must be a tree size from 1 to {size}")).into());
     }
-    let tree = leaves(&store.event_hashes(size)?).map_err(|e| EdgeError::Internal(e.to_string()))?;
-    let proof = merkle::consistency_proof(&tree, from).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    let proof = if tree::size(store)? >= size {
+        tree::consistency_proof(store, from, size)?
+    } else {
+        let all = leaves(&store.event_hashes(size)?).map_err(|e| EdgeError::Internal(e.to_string()))?;
+        merkle::consistency_proof(&all, from).map_err(|e| EdgeError::Internal(e.to_string()))?
+    };
     Ok(Consistency { from_size: from, checkpoint, proof: proof.iter().map(|h| hex(h)).collect() })
+}
+
+/// The C2SP tile at `path` (after `tile/`) of the tree the latest checkpoint signs: hash tiles
+/// from the stored tree, entry bundles from the event hashes. Only tiles that tree holds whole.
+pub fn tile(store: &impl LedgerStore, path: &str) -> Result<Vec<u8>, EdgeError> {
+    use accord_core::tiles::{self, Tile};
+    let tile = Tile::parse(path).ok_or_else(|| EdgeError::NotFound(format!("'tile/{path}' is not a tile path (c2sp.org/tlog-tiles)")))?;
+    let size = store.latest_checkpoint()?.map_or(0, |c| c.checkpoint.size);
+    if !tile.within(size) {
+        return Err(EdgeError::NotFound(format!("tile/{path} is not in the latest checkpoint's tree ({size} events)")));
+    }
+    match tile.level {
+        None => {
+            let seqs = tile.entry_seqs();
+            let entries = store
+                .event_hashes_between(*seqs.start(), *seqs.end())?
+                .iter()
+                .map(|h| accord_core::chain::unhex32(h).ok_or_else(|| EdgeError::Internal("stored event hash is not 64 hex digits".into())))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(tiles::entry_bundle(&entries))
+        }
+        Some(_) => {
+            if tree::size(store)? < size {
+                return Err(EdgeError::NotFound(format!("tile/{path}: this shard's tree is still being built from its events")));
+            }
+            tiles::hash_tile(&tree::View::new(store), &tile).map_err(|e| EdgeError::Internal(format!("merkle tree: {e}")))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -482,5 +520,67 @@ mod tests {
         merkle::verify_consistency(7, 8, &cp.root().unwrap(), &c.checkpoint.root().unwrap(), &proof).unwrap();
         assert!(matches!(consistency(&w.store, 9, &clock, &w.key), Err(EdgeError::Invalid(_))));
         assert!(matches!(consistency(&w.store, 0, &clock, &w.key), Err(EdgeError::Invalid(_))));
+    }
+
+    /// A shard written before the stored tree had events and no tree: its first checkpoint is
+    /// computed from every leaf while the tree is built in bounded steps, later ones come from
+    /// the tree, and both agree with each other and with checkpoints signed before the upgrade.
+    #[test]
+    fn a_shard_without_a_tree_gets_one_in_bounded_steps_and_its_proofs_stay_the_same() {
+        let w = World::new();
+        let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
+        for i in 0..40u8 {
+            w.append(draft(i % 5, i % 2 == 0), None, &clock);
+        }
+        assert_eq!(tree::size(&w.store).unwrap(), 40, "appends grow the tree");
+        let before = checkpoint(&w.store, &clock, &w.key).unwrap().unwrap();
+        let subject = SubjectId::from_digest(&[3; 16]);
+        let from_tree = proofs(&w.store, &subject, &clock, &w.key).unwrap();
+
+        w.store.forget_tree();
+        w.append(draft(3, false), None, &clock);
+        assert_eq!(tree::size(&w.store).unwrap(), 0, "a lagging tree is not grown by appends");
+        assert!(!tree::catch_up(&w.store, 41, 16).unwrap());
+        assert_eq!(tree::size(&w.store).unwrap(), 16, "one bounded step");
+        let from_leaves = proofs(&w.store, &subject, &clock, &w.key).unwrap();
+        assert_eq!(from_leaves.checkpoint.checkpoint.size, 41);
+        assert!(tree::catch_up(&w.store, 41, 1_000).unwrap());
+        assert_eq!(tree::size(&w.store).unwrap(), 41);
+        assert_eq!(tree::root(&w.store, 41).unwrap(), from_leaves.checkpoint.root().unwrap(), "the caught-up tree has the same root");
+        for (a, b) in from_tree.inclusion.iter().zip(&from_leaves.inclusion) {
+            let path = |p: &accord_core::bundle::InclusionProof| p.path.iter().map(|h| accord_core::chain::unhex32(h).unwrap()).collect::<Vec<_>>();
+            let leaf = |seq: u64| merkle::leaf_hash(&accord_core::chain::unhex32(&w.store.receipt_at(seq).unwrap().unwrap().event_hash).unwrap());
+            merkle::verify_inclusion(&leaf(a.seq), a.seq - 1, 40, &path(a), &before.root().unwrap()).unwrap();
+            merkle::verify_inclusion(&leaf(b.seq), b.seq - 1, 41, &path(b), &from_leaves.checkpoint.root().unwrap()).unwrap();
+            assert_eq!(tree::inclusion_proof(&w.store, b.seq, 41).unwrap(), path(b));
+        }
+        w.append(draft(4, true), None, &clock);
+        assert_eq!(tree::size(&w.store).unwrap(), 42, "a caught-up tree grows with appends again");
+        let c = consistency(&w.store, 40, &clock, &w.key).unwrap();
+        let proof: Vec<merkle::Hash> = c.proof.iter().map(|h| accord_core::chain::unhex32(h).unwrap()).collect();
+        merkle::verify_consistency(40, 42, &before.root().unwrap(), &c.checkpoint.root().unwrap(), &proof).unwrap();
+    }
+
+    #[test]
+    fn tiles_are_served_for_the_signed_tree_only() {
+        let w = World::new();
+        let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
+        for i in 0..300u32 {
+            w.append(draft((i % 7) as u8, i % 2 == 0), None, &clock);
+        }
+        assert!(matches!(tile(&w.store, "0/000"), Err(EdgeError::NotFound(_))), "nothing before a checkpoint");
+        let cp = checkpoint(&w.store, &clock, &w.key).unwrap().unwrap();
+        let hashes = w.store.event_hashes(300).unwrap();
+        let leaves = accord_core::checkpoint::leaves(&hashes).unwrap();
+        assert_eq!(tile(&w.store, "0/000").unwrap(), leaves[..256].concat());
+        assert_eq!(tile(&w.store, "0/001.p/44").unwrap(), leaves[256..].concat());
+        assert_eq!(tile(&w.store, "1/000.p/1").unwrap(), merkle::root(&leaves[..256]).to_vec());
+        let bundle = tile(&w.store, "entries/001.p/44").unwrap();
+        assert_eq!(bundle.len(), 44 * 34);
+        assert_eq!(&bundle[2..34], &accord_core::chain::unhex32(&hashes[256]).unwrap());
+        assert!(matches!(tile(&w.store, "0/001"), Err(EdgeError::NotFound(_))), "a full tile the tree does not hold yet");
+        assert!(matches!(tile(&w.store, "0/001.p/45"), Err(EdgeError::NotFound(_))));
+        assert!(matches!(tile(&w.store, "../etc"), Err(EdgeError::NotFound(_))));
+        assert_eq!(cp.checkpoint.size, 300);
     }
 }

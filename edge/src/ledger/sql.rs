@@ -1,6 +1,7 @@
 //! Ledger storage in a Durable Object's SQLite database.
 //!
-//! `events` and `checkpoints` are append-only: rows are inserted, never updated or deleted.
+//! `events`, `checkpoints` and `tree` (the Merkle tree's stored hashes, hex, indexed as in
+//! `accord_core::tree`) are append-only: rows are inserted, never updated or deleted.
 //! `subjects` is a cache of `apply` over each subject's events, rewritten in the same atomic
 //! batch as the event; if a cached row cannot be read (say, after a format change) it is
 //! rebuilt from the events. `personal` holds the only personal data, encrypted per subject.
@@ -47,10 +48,17 @@ CREATE TABLE IF NOT EXISTS outbox (
   body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_ms);
+CREATE TABLE IF NOT EXISTS tree (
+  idx INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS personal (
   subject TEXT PRIMARY KEY,
   body TEXT NOT NULL
 );";
+
+/// Bound parameters per statement: Durable Objects' SQLite allows 100.
+const MAX_BOUND: usize = 100;
 
 pub struct SqlLedger {
     sql: SqlStorage,
@@ -194,6 +202,59 @@ impl LedgerStore for SqlLedger {
     fn event_hashes(&self, upto: u64) -> Result<Vec<String>, EdgeError> {
         let upto = i64::try_from(upto).unwrap_or(i64::MAX);
         self.texts("SELECT hash AS value FROM events WHERE seq <= ? ORDER BY seq", vec![upto.into()])
+    }
+
+    fn event_hashes_between(&self, from: u64, to: u64) -> Result<Vec<String>, EdgeError> {
+        let (from, to) = (i64::try_from(from).unwrap_or(i64::MAX), i64::try_from(to).unwrap_or(i64::MAX));
+        self.texts("SELECT hash AS value FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq", vec![from.into(), to.into()])
+    }
+
+    fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<[u8; 32]>, EdgeError> {
+        #[derive(Deserialize)]
+        struct Row {
+            idx: i64,
+            hash: String,
+        }
+        let mut found: std::collections::HashMap<i64, String> = std::collections::HashMap::with_capacity(indexes.len());
+        for chunk in indexes.chunks(MAX_BOUND) {
+            let placeholders = vec!["?"; chunk.len()].join(",");
+            let args: Vec<SqlStorageValue> = chunk.iter().map(|&i| SqlStorageValue::from(i64::try_from(i).unwrap_or(i64::MAX))).collect();
+            let rows: Vec<Row> =
+                self.sql.exec(&format!("SELECT idx, hash FROM tree WHERE idx IN ({placeholders})"), args).and_then(|c| c.to_array()).map_err(storage)?;
+            found.extend(rows.into_iter().map(|r| (r.idx, r.hash)));
+        }
+        indexes
+            .iter()
+            .map(|&i| {
+                let hex = found.get(&(i as i64)).ok_or_else(|| EdgeError::Internal(format!("tree hash {i} is missing")))?;
+                accord_core::chain::unhex32(hex).ok_or_else(|| EdgeError::Internal(format!("tree hash {i} is corrupt")))
+            })
+            .collect()
+    }
+
+    fn put_tree_hashes(&self, first: u64, hashes: &[[u8; 32]]) -> Result<(), EdgeError> {
+        // Two parameters a row: as many rows per statement as the limit on parameters allows.
+        for (c, chunk) in hashes.chunks(MAX_BOUND / 2).enumerate() {
+            let start = first + (c * (MAX_BOUND / 2)) as u64;
+            let mut args: Vec<SqlStorageValue> = Vec::with_capacity(chunk.len() * 2);
+            for (i, h) in chunk.iter().enumerate() {
+                let idx = i64::try_from(start + i as u64).map_err(|_| EdgeError::Internal("tree index overflow".into()))?;
+                args.push(idx.into());
+                args.push(accord_core::chain::hex(h).into());
+            }
+            let rows = vec!["(?, ?)"; chunk.len()].join(", ");
+            self.exec(&format!("INSERT INTO tree (idx, hash) VALUES {rows}"), args)?;
+        }
+        Ok(())
+    }
+
+    fn tree_hash_count(&self) -> Result<u64, EdgeError> {
+        #[derive(Deserialize)]
+        struct Row {
+            n: i64,
+        }
+        let rows: Vec<Row> = self.sql.exec("SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM tree", None).and_then(|c| c.to_array()).map_err(storage)?;
+        Ok(rows.first().map_or(0, |r| r.n.max(0) as u64))
     }
 
     fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, EdgeError> {

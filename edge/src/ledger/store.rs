@@ -43,6 +43,15 @@ pub trait LedgerStore {
     fn consent_stats(&self, since: &str) -> Result<Vec<super::protocol::StatRow>, EdgeError>;
     /// Event hashes of events `1..=upto`, in order: the Merkle leaves.
     fn event_hashes(&self, upto: u64) -> Result<Vec<String>, EdgeError>;
+    /// Event hashes of events `from..=to`, in order.
+    fn event_hashes_between(&self, from: u64, to: u64) -> Result<Vec<String>, EdgeError>;
+    /// The Merkle tree's stored hashes at these indexes (see `accord_core::tree`), in the order
+    /// asked; an index not stored is an error.
+    fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<[u8; 32]>, EdgeError>;
+    /// Keeps `hashes` at consecutive tree indexes from `first`.
+    fn put_tree_hashes(&self, first: u64, hashes: &[[u8; 32]]) -> Result<(), EdgeError>;
+    /// How many tree hashes are stored (they are only ever appended).
+    fn tree_hash_count(&self) -> Result<u64, EdgeError>;
     fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, EdgeError>;
     fn insert_checkpoint(&self, checkpoint: &SignedCheckpoint) -> Result<(), EdgeError>;
     /// `(request hash, seq)` stored for a client-supplied idempotency key.

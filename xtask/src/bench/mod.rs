@@ -3,7 +3,8 @@
 //! figure against its budget where there is one, and writes everything to
 //! `target/bench/results.json`. No test asserts a timing; this command only reports.
 //!
-//! 1. Bytes a site loads ([`bytes`]).
+//! 1. Bytes a site loads ([`bytes`]), and the ledger tree's costs as a shard grows to 10M
+//!    events ([`ledger`]).
 //! 2. Time to a usable consent UI in headless Chromium ([`ui`]).
 //! 3. Edge throughput, latency and CPU per request against a bare worker ([`edge`]).
 //! 4. The campaign audience check rate.
@@ -11,9 +12,10 @@
 //!
 //! Options: `--runs N` (browser runs per tool, 7), `--seconds N` (each load run, 15),
 //! `--scale A,B,…` (stored-subject levels, 1000,100000,1000000), `--quick` (3 runs, 5 s,
-//! 1000,10000), `--skip-scale`, `--only bytes,ui,load,audience,scale` (some parts only).
+//! 1000,10000), `--skip-scale`, `--only bytes,ledger,ui,load,audience,scale` (some parts only).
 
 pub(crate) mod bytes;
+mod ledger;
 mod edge;
 mod site;
 mod stats;
@@ -37,7 +39,7 @@ struct Options {
     parts: Vec<String>,
 }
 
-const PARTS: [&str; 5] = ["bytes", "ui", "load", "audience", "scale"];
+const PARTS: [&str; 6] = ["bytes", "ledger", "ui", "load", "audience", "scale"];
 
 impl Options {
     fn wants(&self, part: &str) -> bool {
@@ -100,6 +102,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("cargo xtask bench — {} · {} × {} · {} GiB\n", machine["date"].as_str().unwrap_or(""), machine["cores"], machine["cpu"].as_str().unwrap_or(""), machine["memory_gib"]);
 
     let bytes = if opts.wants("bytes") { bytes::run(&peers)? } else { Value::Null };
+    let ledger = if opts.wants("ledger") { ledger::run()? } else { Value::Null };
 
     // One edge for the browser runs and the load runs: release build, on-disk storage.
     let state = out_dir.join("edge");
@@ -187,6 +190,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "machine": machine,
         "command": format!("cargo xtask bench {}", args.join(" ")).trim().to_owned(),
         "bytes": bytes,
+        "ledger": ledger,
         "ui": ui,
         "edge": load,
         "audience": audience,
