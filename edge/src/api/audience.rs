@@ -2,11 +2,11 @@
 //! this content type on this channel? One answer per contact, with its reason, for thousands
 //! of contacts per request. Answers come back by position; addresses are never echoed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use accord_core::ids::{Channel, SiteId, SubjectId};
-use accord_core::policy::{Decision, may_contact};
-use accord_core::state::SubjectState;
+use accord_core::config::SiteConfig;
+use accord_core::policy::Decision;
 use accord_core::{Violation, Violations};
 use futures_util::future::try_join_all;
 use serde::{Deserialize, Serialize};
@@ -78,7 +78,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let key = secrets::subject_key(env)?;
     let resolved: Vec<Result<SubjectId, Violation>> =
         body.contacts.iter().enumerate().map(|(i, c)| c.resolve(&key, site, &format!("contacts[{i}]"))).collect();
-    let states = states_of(env, site, resolved.iter().filter_map(|r| r.as_ref().ok())).await?;
+    let decisions = decisions_for(env, site, resolved.iter().filter_map(|r| r.as_ref().ok()), &body.content_type, channel, &config.config).await?;
 
     let now = RuntimeClock.now();
     let answers: Vec<Answer> = resolved
@@ -86,12 +86,12 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         .enumerate()
         .map(|(index, r)| match r {
             Ok(subject) => {
-                let Decision { allowed, reason } = may_contact(states.get(&subject).and_then(Option::as_ref), &config.config, &body.content_type, channel, now);
-                Answer { index, subject: Some(subject), allowed, reason: Some(reason), error: None }
+                let Decision { allowed, reason } = decisions.get(&subject).cloned().ok_or_else(|| EdgeError::Internal("a subject without a decision".into()))?;
+                Ok(Answer { index, subject: Some(subject), allowed, reason: Some(reason), error: None })
             }
-            Err(v) => Answer { index, subject: None, allowed: false, reason: None, error: Some(v) },
+            Err(v) => Ok(Answer { index, subject: None, allowed: false, reason: None, error: Some(v) }),
         })
-        .collect();
+        .collect::<Result<_, EdgeError>>()?;
     let summary = Summary {
         checked: answers.len(),
         allowed: answers.iter().filter(|a| a.allowed).count(),
@@ -111,23 +111,30 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     ))
 }
 
-/// The states of many subjects: one call per shard, all shards at once.
-async fn states_of<'a>(
+/// The decision for each subject: one call per shard, all shards at once, each deciding for its
+/// own subjects where their states are.
+async fn decisions_for<'a>(
     env: &Env,
     site: &SiteId,
     subjects: impl Iterator<Item = &'a SubjectId>,
-) -> Result<BTreeMap<SubjectId, Option<SubjectState>>, EdgeError> {
+    content_type: &str,
+    channel: Channel,
+    config: &SiteConfig,
+) -> Result<HashMap<SubjectId, Decision>, EdgeError> {
     let mut by_shard: BTreeMap<u8, Vec<SubjectId>> = BTreeMap::new();
+    let mut seen = HashSet::new();
     for s in subjects {
-        let list = by_shard.entry(s.shard(SHARDS)).or_default();
-        if !list.contains(s) {
-            list.push(s.clone());
+        if seen.insert(s) {
+            by_shard.entry(s.shard(SHARDS)).or_default().push(s.clone());
         }
     }
     let calls = by_shard.into_iter().map(|(shard, subjects)| async move {
-        let msg = LedgerRequest::States { subjects: subjects.clone() };
-        let (_, states): (_, Vec<Option<SubjectState>>) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
-        Ok::<_, EdgeError>(subjects.into_iter().zip(states))
+        let msg = LedgerRequest::MayContact { subjects: subjects.clone(), content_type: content_type.to_owned(), channel, config: config.clone() };
+        let (_, decisions): (_, Vec<Decision>) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
+        if decisions.len() != subjects.len() {
+            return Err(EdgeError::Internal(format!("shard {shard} answered {} decisions for {} subjects", decisions.len(), subjects.len())));
+        }
+        Ok::<_, EdgeError>(subjects.into_iter().zip(decisions))
     });
     Ok(try_join_all(calls).await?.into_iter().flatten().collect())
 }

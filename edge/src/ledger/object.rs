@@ -32,11 +32,15 @@ pub struct Ledger {
     env: Env,
     /// Whether this instance has run the schema; it is idempotent but not free.
     schema_ready: std::cell::Cell<bool>,
+    /// When the alarm is set for, as this instance last set or read it: an append then skips
+    /// the storage round trip when an alarm already comes soon enough. Forgotten when the alarm
+    /// fires (the runtime clears it then).
+    alarm_at: std::cell::Cell<Option<i64>>,
 }
 
 impl DurableObject for Ledger {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env, schema_ready: std::cell::Cell::new(false) }
+        Self { state, env, schema_ready: std::cell::Cell::new(false), alarm_at: std::cell::Cell::new(None) }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
@@ -60,6 +64,7 @@ impl DurableObject for Ledger {
     }
 
     async fn alarm(&self) -> Result<Response> {
+        self.alarm_at.set(None);
         crate::clock::init(&self.env);
         if let Err(e) = self.run_alarm().await {
             // The runtime retries a failed alarm; the next append also schedules one.
@@ -126,8 +131,11 @@ impl Ledger {
             }
             LedgerRequest::Export { subject } => ApiResponse::json(200, &service::export(&store, &subject, &secrets::data_key(&self.env)?)?),
             LedgerRequest::Messages { status, limit } => ApiResponse::json(200, &store.messages(status, limit.min(1000))?),
-            LedgerRequest::States { subjects } => {
-                ApiResponse::json(200, &subjects.iter().map(|s| store.state(s)).collect::<std::result::Result<Vec<_>, _>>()?)
+            LedgerRequest::MayContact { subjects, content_type, channel, config } => {
+                let now = crate::clock::Clock::now(&RuntimeClock);
+                let states = store.states(&subjects)?;
+                let decisions: Vec<_> = states.iter().map(|s| accord_core::policy::may_contact(s.as_ref(), &config, &content_type, channel, now)).collect();
+                ApiResponse::json(200, &decisions)
             }
             LedgerRequest::State { subject } => ApiResponse::json(200, &store.state(&subject)?),
             LedgerRequest::Receipts { subject } => ApiResponse::json(200, &store.receipts(&subject)?),
@@ -157,10 +165,20 @@ impl Ledger {
 
     /// Makes sure the alarm fires no later than `at_ms`.
     async fn alarm_by(&self, at_ms: i64) -> Result<()> {
+        if self.alarm_at.get().is_some_and(|t| t <= at_ms) {
+            return Ok(());
+        }
         let storage = self.state.storage();
         match storage.get_alarm().await? {
-            Some(t) if t <= at_ms => Ok(()),
-            _ => storage.set_alarm(worker::ScheduledTime::new(js_sys::Date::new(&JsValue::from_f64(at_ms as f64)))).await,
+            Some(t) if t <= at_ms => {
+                self.alarm_at.set(Some(t));
+                Ok(())
+            }
+            _ => {
+                storage.set_alarm(worker::ScheduledTime::new(js_sys::Date::new(&JsValue::from_f64(at_ms as f64)))).await?;
+                self.alarm_at.set(Some(at_ms));
+                Ok(())
+            }
         }
     }
 

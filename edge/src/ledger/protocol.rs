@@ -34,8 +34,10 @@ pub enum LedgerRequest {
     Import { shard: u8, items: Vec<ImportItem> },
     /// Answer: `Vec<OutboxMessage>` in that status, newest first.
     Messages { status: super::outbox::Status, limit: usize },
-    /// Answer: `Vec<Option<SubjectState>>`, in the order asked.
-    States { subjects: Vec<SubjectId> },
+    /// Answer: `Vec<Decision>`, in the order asked: may each subject be contacted for
+    /// `content_type` on `channel` under `config`, now? Decided where the states are, so
+    /// only the verdicts travel.
+    MayContact { subjects: Vec<SubjectId>, content_type: String, channel: accord_core::ids::Channel, config: accord_core::config::SiteConfig },
     /// Answer: `Option<SubjectState>`.
     State { subject: SubjectId },
     /// Answer: `Vec<Receipt>`, oldest first.

@@ -35,6 +35,10 @@ pub struct PersonalRecord {
 pub trait LedgerStore {
     fn head(&self) -> Result<Option<Head>, EdgeError>;
     fn state(&self, subject: &SubjectId) -> Result<Option<SubjectState>, EdgeError>;
+    /// The states of many subjects, in the order asked (a campaign's audience).
+    fn states(&self, subjects: &[SubjectId]) -> Result<Vec<Option<SubjectState>>, EdgeError> {
+        subjects.iter().map(|s| self.state(s)).collect()
+    }
     fn receipts(&self, subject: &SubjectId) -> Result<Vec<Receipt>, EdgeError>;
     /// Stores the receipt (event included) and the subject's new state together.
     fn append(&self, receipt: &Receipt, state: &SubjectState) -> Result<(), EdgeError>;

@@ -6,15 +6,17 @@
 //! 1. Bytes a site loads ([`bytes`]), and the ledger tree's costs as a shard grows to 10M
 //!    events ([`ledger`]).
 //! 2. Time to a usable consent UI in headless Chromium ([`ui`]).
-//! 3. Edge throughput, latency and CPU per request against a bare worker ([`edge`]).
+//! 3. Edge throughput, latency and CPU per request against a bare worker ([`edge`]), and the
+//!    core's share of a capture, phase by phase ([`capture`]).
 //! 4. The campaign audience check rate.
 //! 5. How capture latency and the audience rate change with 1k → 100k → 1M stored subjects.
 //!
 //! Options: `--runs N` (browser runs per tool, 7), `--seconds N` (each load run, 15),
 //! `--scale A,B,…` (stored-subject levels, 1000,100000,1000000), `--quick` (3 runs, 5 s,
-//! 1000,10000), `--skip-scale`, `--only bytes,ledger,ui,load,audience,scale` (some parts only).
+//! 1000,10000), `--skip-scale`, `--only bytes,ledger,ui,load,capture,audience,scale` (some parts only).
 
 pub(crate) mod bytes;
+mod capture;
 mod ledger;
 mod edge;
 mod site;
@@ -39,7 +41,7 @@ struct Options {
     parts: Vec<String>,
 }
 
-const PARTS: [&str; 6] = ["bytes", "ledger", "ui", "load", "audience", "scale"];
+const PARTS: [&str; 7] = ["bytes", "ledger", "ui", "load", "capture", "audience", "scale"];
 
 impl Options {
     fn wants(&self, part: &str) -> bool {
@@ -152,6 +154,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (Value::Null, 0)
     };
 
+    let capture = if opts.wants("capture") { capture::run(load["accord"]["cpu_ms_per_request"].as_f64())? } else { Value::Null };
+
     // The audience check: 100,000 contacts in bulk requests of 10,000, half of them the
     // subjects the load run stored (none without it).
     let audience = if opts.wants("audience") {
@@ -193,6 +197,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "ledger": ledger,
         "ui": ui,
         "edge": load,
+        "capture": capture,
         "audience": audience,
         "scale": scale,
     });
