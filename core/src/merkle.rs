@@ -325,7 +325,7 @@ pub fn verify_consistency(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     // Reference data, copied from github.com/transparency-dev/merkle at commit 417fb0c:
@@ -339,7 +339,7 @@ mod tests {
     // The same vectors are in google/certificate-transparency-go merkletree and trillian.
 
     /// testonly/constants.go, LeafInputs (hex of the raw leaf data).
-    const LEAF_INPUTS: [&str; 8] =
+    pub(crate) const LEAF_INPUTS: [&str; 8] =
         ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"];
 
     /// testonly/constants.go, NodeHashes: complete subtrees by level, leaves first.
@@ -368,7 +368,7 @@ mod tests {
     ];
 
     /// testonly/constants.go, RootHashes: roots of the first 0..=8 leaves.
-    const ROOTS: [&str; 9] = [
+    pub(crate) const ROOTS: [&str; 9] = [
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
         "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
         "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",

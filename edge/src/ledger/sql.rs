@@ -117,6 +117,19 @@ impl SqlLedger {
         self.texts(query, args)?.iter().map(|t| serde_json::from_str(t).map_err(corrupt)).collect()
     }
 
+    /// `select` followed by `(?, …)` for `keys`, run for at most [`MAX_BOUND`] keys at a time.
+    fn select_in<T: DeserializeOwned>(&self, select: &str, keys: Vec<SqlStorageValue>) -> Result<Vec<T>, EdgeError> {
+        let mut out = Vec::with_capacity(keys.len());
+        let mut keys = keys.into_iter().peekable();
+        while keys.peek().is_some() {
+            let chunk: Vec<SqlStorageValue> = keys.by_ref().take(MAX_BOUND).collect();
+            let placeholders = vec!["?"; chunk.len()].join(",");
+            let rows: Vec<T> = self.sql.exec(&format!("{select} ({placeholders})"), chunk).and_then(|c| c.to_array()).map_err(storage)?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
     fn exec(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<(), EdgeError> {
         self.sql.exec(query, args).map(|_| ()).map_err(storage)
     }
@@ -160,17 +173,9 @@ impl LedgerStore for SqlLedger {
         }
         // One statement per 100 subjects instead of one each: the audience check reads
         // thousands at a time.
-        let mut found: std::collections::HashMap<String, String> = std::collections::HashMap::with_capacity(subjects.len());
-        for chunk in subjects.chunks(MAX_BOUND) {
-            let placeholders = vec!["?"; chunk.len()].join(",");
-            let args: Vec<SqlStorageValue> = chunk.iter().map(|s| SqlStorageValue::from(s.as_str())).collect();
-            let rows: Vec<Row> = self
-                .sql
-                .exec(&format!("SELECT subject, state FROM subjects WHERE subject IN ({placeholders})"), args)
-                .and_then(|c| c.to_array())
-                .map_err(storage)?;
-            found.extend(rows.into_iter().map(|r| (r.subject, r.state)));
-        }
+        let keys = subjects.iter().map(|s| SqlStorageValue::from(s.as_str())).collect();
+        let rows: Vec<Row> = self.select_in("SELECT subject, state FROM subjects WHERE subject IN", keys)?;
+        let found: std::collections::HashMap<String, String> = rows.into_iter().map(|r| (r.subject, r.state)).collect();
         subjects
             .iter()
             .map(|s| match found.get(s.as_str()).map(|t| serde_json::from_str(t)) {
@@ -244,14 +249,9 @@ impl LedgerStore for SqlLedger {
             idx: i64,
             hash: String,
         }
-        let mut found: std::collections::HashMap<i64, String> = std::collections::HashMap::with_capacity(indexes.len());
-        for chunk in indexes.chunks(MAX_BOUND) {
-            let placeholders = vec!["?"; chunk.len()].join(",");
-            let args: Vec<SqlStorageValue> = chunk.iter().map(|&i| SqlStorageValue::from(i64::try_from(i).unwrap_or(i64::MAX))).collect();
-            let rows: Vec<Row> =
-                self.sql.exec(&format!("SELECT idx, hash FROM tree WHERE idx IN ({placeholders})"), args).and_then(|c| c.to_array()).map_err(storage)?;
-            found.extend(rows.into_iter().map(|r| (r.idx, r.hash)));
-        }
+        let keys = indexes.iter().map(|&i| SqlStorageValue::from(i64::try_from(i).unwrap_or(i64::MAX))).collect();
+        let rows: Vec<Row> = self.select_in("SELECT idx, hash FROM tree WHERE idx IN", keys)?;
+        let found: std::collections::HashMap<i64, String> = rows.into_iter().map(|r| (r.idx, r.hash)).collect();
         indexes
             .iter()
             .map(|&i| {
