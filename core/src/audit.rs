@@ -31,7 +31,13 @@ pub struct SealedEntry {
 
 impl AuditEntry {
     /// The next entry after `prev` (`None` for the first).
-    pub fn next(prev: Option<&SealedEntry>, at: DateTime<Utc>, actor: &str, action: &str, target: Option<String>) -> SealedEntry {
+    pub fn next(
+        prev: Option<&SealedEntry>,
+        at: DateTime<Utc>,
+        actor: &str,
+        action: &str,
+        target: Option<String>,
+    ) -> SealedEntry {
         let entry = AuditEntry {
             seq: prev.map_or(1, |p| p.entry.seq + 1),
             prev_hash: prev.map_or_else(|| GENESIS_HASH.to_owned(), |p| p.hash.clone()),
@@ -49,7 +55,9 @@ impl AuditEntry {
 pub fn verify_trail(entries: &[SealedEntry]) -> Result<(), u64> {
     let mut prev = GENESIS_HASH.to_owned();
     for (i, e) in entries.iter().enumerate() {
-        let ok = e.entry.seq == i as u64 + 1 && e.entry.prev_hash == prev && sha256_hex(&to_canonical_json(&e.entry)) == e.hash;
+        let ok = e.entry.seq == i as u64 + 1
+            && e.entry.prev_hash == prev
+            && sha256_hex(&to_canonical_json(&e.entry)) == e.hash;
         if !ok {
             return Err(e.entry.seq);
         }

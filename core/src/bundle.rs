@@ -80,9 +80,15 @@ fn ensure(cond: bool, why: impl FnOnce() -> String) -> Result<(), String> {
 pub fn verify_bundle(b: &ProofBundle) -> Report {
     let mut r = Report { checks: Vec::new(), state: None };
     let cp = &b.checkpoint;
-    r.check(format!("bundle format is {BUNDLE_FORMAT}"), ensure(b.format == BUNDLE_FORMAT, || format!("format {}", b.format)));
     r.check(
-        format!("checkpoint of shard {} at size {} is signed by key '{}'", cp.checkpoint.shard, cp.checkpoint.size, cp.kid),
+        format!("bundle format is {BUNDLE_FORMAT}"),
+        ensure(b.format == BUNDLE_FORMAT, || format!("format {}", b.format)),
+    );
+    r.check(
+        format!(
+            "checkpoint of shard {} at size {} is signed by key '{}'",
+            cp.checkpoint.shard, cp.checkpoint.size, cp.kid
+        ),
         cp.verify(&b.keys).map_err(|e| e.to_string()),
     );
     r.check(
@@ -95,7 +101,10 @@ pub fn verify_bundle(b: &ProofBundle) -> Report {
     for receipt in &b.receipts {
         let e = &receipt.event;
         let seq = e.seq;
-        r.check(format!("event {seq}: receipt signature ({})", receipt.kid), receipt.verify(&b.keys).map_err(|e| e.to_string()));
+        r.check(
+            format!("event {seq}: receipt signature ({})", receipt.kid),
+            receipt.verify(&b.keys).map_err(|e| e.to_string()),
+        );
         r.check(
             format!("event {seq}: belongs to the subject, site and shard"),
             ensure(e.subject == b.subject && e.site == b.site && e.shard == cp.checkpoint.shard, || {
@@ -105,7 +114,10 @@ pub fn verify_bundle(b: &ProofBundle) -> Report {
         r.check(format!("event {seq}: included in the signed checkpoint"), inclusion(b, receipt, root.as_ref()));
         if let EventBody::Consent { config_version, config_hash, .. } = &e.body {
             r.check(
-                format!("event {seq}: configuration version {config_version} shown is in the bundle with hash {}", &config_hash[..12.min(config_hash.len())]),
+                format!(
+                    "event {seq}: configuration version {config_version} shown is in the bundle with hash {}",
+                    &config_hash[..12.min(config_hash.len())]
+                ),
                 config_matches(&b.configs, *config_version, config_hash),
             );
         }
@@ -122,7 +134,8 @@ fn inclusion(b: &ProofBundle, receipt: &Receipt, root: Option<&merkle::Hash>) ->
     let seq = receipt.event.seq;
     let root = root.ok_or("no usable checkpoint root")?;
     let proof = b.inclusion.iter().find(|p| p.seq == seq).ok_or("no inclusion proof for this event")?;
-    let path = proof.path.iter().map(|h| unhex32(h)).collect::<Option<Vec<_>>>().ok_or("malformed hash in the proof")?;
+    let path =
+        proof.path.iter().map(|h| unhex32(h)).collect::<Option<Vec<_>>>().ok_or("malformed hash in the proof")?;
     // The event's own hash, not the one the receipt claims: an edited event must fail here too.
     let leaf = merkle::leaf_hash(&unhex32(&crate::chain::event_hash(&receipt.event)).expect("sha256 hex"));
     let index = seq.checked_sub(1).ok_or("sequence numbers start at 1")?;
@@ -205,7 +218,10 @@ mod tests {
     fn tampering_is_reported_precisely() {
         let mut b = bundle();
         b.receipts[1].event.recorded_at = at(99);
-        assert_eq!(failed(&verify_bundle(&b)), vec!["event 3: receipt signature (k1)", "event 3: included in the signed checkpoint"]);
+        assert_eq!(
+            failed(&verify_bundle(&b)),
+            vec!["event 3: receipt signature (k1)", "event 3: included in the signed checkpoint"]
+        );
 
         let mut b = bundle();
         b.receipts.remove(1);

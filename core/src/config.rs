@@ -49,7 +49,11 @@ fn plain_text(field: &str, s: &str, max: usize, lines: Lines, out: &mut Violatio
     } else if s.chars().count() > max {
         out.push(Violation::new(field, "max_length", format!("must be at most {max} characters")));
     } else if s.chars().any(|c| c.is_control() && !(c == '\n' && lines == Lines::Many)) {
-        let rule = if lines == Lines::Many { "no control characters other than line feeds" } else { "must be one line, without control characters" };
+        let rule = if lines == Lines::Many {
+            "no control characters other than line feeds"
+        } else {
+            "must be one line, without control characters"
+        };
         out.push(Violation::new(field, "control_characters", rule));
     }
 }
@@ -85,7 +89,10 @@ impl Lang {
             let tag = fields.next().unwrap_or("").trim();
             let q = fields.find_map(|f| f.trim().strip_prefix("q=")).map_or(Some(1000), parse_q);
             let primary = tag.split(['-', '_']).next().unwrap_or("");
-            let (Some(q), Some(lang)) = (q, Lang::ALL.into_iter().find(|l| l.code().eq_ignore_ascii_case(primary))) else { continue };
+            let (Some(q), Some(lang)) = (q, Lang::ALL.into_iter().find(|l| l.code().eq_ignore_ascii_case(primary)))
+            else {
+                continue;
+            };
             if q > 0 && best.is_none_or(|(_, b)| q > b) {
                 best = Some((lang, q));
             }
@@ -228,7 +235,11 @@ impl SiteConfig {
             plain_text("controller.name", &self.controller.name, 200, Lines::One, &mut out);
         }
         if self.controller.contact.trim().is_empty() {
-            out.push(Violation::new("controller.contact", "required", "give an address or URL where people can exercise their rights"));
+            out.push(Violation::new(
+                "controller.contact",
+                "required",
+                "give an address or URL where people can exercise their rights",
+            ));
         } else {
             plain_text("controller.contact", &self.controller.contact, 500, Lines::One, &mut out);
         }
@@ -254,21 +265,37 @@ impl SiteConfig {
             }
         }
         if self.content_types.is_empty() {
-            out.push(Violation::new("content_types", "required", "offer at least one kind of message people can opt in to"));
+            out.push(Violation::new(
+                "content_types",
+                "required",
+                "offer at least one kind of message people can opt in to",
+            ));
         }
         for (i, ct) in self.content_types.iter().enumerate() {
             let at = format!("content_types[{i}]");
             if self.content_types[..i].iter().any(|o| o.id == ct.id) {
-                out.push(Violation::new(format!("{at}.id"), "unique", format!("'{}' is used by another content type", ct.id)));
+                out.push(Violation::new(
+                    format!("{at}.id"),
+                    "unique",
+                    format!("'{}' is used by another content type", ct.id),
+                ));
             }
             ct.label.check(&format!("{at}.label"), 120, Lines::One, &mut out);
             ct.description.check(&format!("{at}.description"), 1000, Lines::Many, &mut out);
             if ct.channels.is_empty() {
-                out.push(Violation::new(format!("{at}.channels"), "required", "offer this content type on at least one channel"));
+                out.push(Violation::new(
+                    format!("{at}.channels"),
+                    "required",
+                    "offer this content type on at least one channel",
+                ));
             }
             for (j, ch) in ct.channels.iter().enumerate() {
                 if ct.channels[..j].contains(ch) {
-                    out.push(Violation::new(format!("{at}.channels[{j}]"), "unique", format!("'{ch}' is listed twice")));
+                    out.push(Violation::new(
+                        format!("{at}.channels[{j}]"),
+                        "unique",
+                        format!("'{ch}' is listed twice"),
+                    ));
                 }
             }
             if ct.legal_basis == LegalBasis::LegitimateInterest && !ct.commercial {
@@ -286,10 +313,18 @@ impl SiteConfig {
         }
         let r = &self.retention;
         if !(1..=36).contains(&r.prospect_months) {
-            out.push(Violation::new("retention.prospect_months", "range", "prospect data may be kept 1 to 36 months (CNIL: 3 years at most)"));
+            out.push(Violation::new(
+                "retention.prospect_months",
+                "range",
+                "prospect data may be kept 1 to 36 months (CNIL: 3 years at most)",
+            ));
         }
         if !(1..=10).contains(&r.proof_years) {
-            out.push(Violation::new("retention.proof_years", "range", "keep consent proofs 1 to 10 years (market norm: 5)"));
+            out.push(Violation::new(
+                "retention.proof_years",
+                "range",
+                "keep consent proofs 1 to 10 years (market norm: 5)",
+            ));
         }
         if r.reconfirm_lead_days == 0 || r.reconfirm_lead_days >= r.prospect_months.saturating_mul(30) {
             out.push(Violation::new(
@@ -327,7 +362,10 @@ pub(crate) mod tests {
     #[test]
     fn widget_texts_are_optional_checked_and_absent_from_the_hash_when_unset() {
         let plain = sample();
-        assert!(!serde_json::to_string(&plain).unwrap().contains("widget_texts"), "older configurations keep their hash");
+        assert!(
+            !serde_json::to_string(&plain).unwrap().contains("widget_texts"),
+            "older configurations keep their hash"
+        );
         let mut c = sample();
         c.widget_texts.title = Some(Text { fr: "Restez en contact".into(), en: "Stay in touch".into() });
         assert!(c.validate().is_ok());
@@ -335,7 +373,12 @@ pub(crate) mod tests {
         let v = c.validate().unwrap_err();
         let got: Vec<(&str, &str)> = v.0.iter().map(|v| (v.field.as_str(), v.rule.as_str())).collect();
         assert_eq!(got, vec![("widget_texts.intro.fr", "required"), ("widget_texts.intro.en", "max_length")]);
-        assert!(serde_json::from_value::<SiteConfig>(serde_json::json!({"widget_texts": {"button": {"fr": "x", "en": "x"}}})).is_err());
+        assert!(
+            serde_json::from_value::<SiteConfig>(
+                serde_json::json!({"widget_texts": {"button": {"fr": "x", "en": "x"}}})
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -371,7 +414,11 @@ pub(crate) mod tests {
     #[test]
     fn languages_are_negotiated_as_browsers_and_servers_do() {
         assert_eq!(Lang::negotiate("fr-FR,fr;q=0.9,en;q=0.8"), Some(Lang::Fr));
-        assert_eq!(Lang::negotiate("de-DE,en-GB;q=0.7,fr;q=0.3"), Some(Lang::En), "the first spoken by q, regions fall back");
+        assert_eq!(
+            Lang::negotiate("de-DE,en-GB;q=0.7,fr;q=0.3"),
+            Some(Lang::En),
+            "the first spoken by q, regions fall back"
+        );
         assert_eq!(Lang::negotiate("fr;q=0.2, en;q=0.9"), Some(Lang::En), "q-values, not order");
         assert_eq!(Lang::negotiate("en;q=0, fr;q=0.1"), Some(Lang::Fr), "q=0 refuses");
         assert_eq!(Lang::negotiate("EN_us"), Some(Lang::En));
@@ -389,7 +436,11 @@ pub(crate) mod tests {
         c.content_types[0].label.fr = "Offres\u{1b}[31m".into();
         c.content_types[0].description.en = "First line.\nSecond line.".into();
         let got: Vec<(String, String)> = c.validate().unwrap_err().0.into_iter().map(|v| (v.field, v.rule)).collect();
-        let want = [("controller.name", "control_characters"), ("controller.contact", "max_length"), ("content_types[0].label.fr", "control_characters")];
+        let want = [
+            ("controller.name", "control_characters"),
+            ("controller.contact", "max_length"),
+            ("content_types[0].label.fr", "control_characters"),
+        ];
         assert_eq!(got, want.map(|(f, r)| (f.to_owned(), r.to_owned())));
         c.controller.name = "n".repeat(201);
         assert_eq!(c.validate().unwrap_err().0[0].rule, "max_length");

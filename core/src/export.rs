@@ -283,11 +283,8 @@ fn services(choices: &[Choice], config: &SiteConfig, lang: Lang) -> Result<Vec<S
         .content_types
         .iter()
         .filter_map(|ct| {
-            let purposes: Vec<Purpose> = choices
-                .iter()
-                .filter(|c| c.content_type == ct.id)
-                .map(|c| purpose(c, ct, config, lang))
-                .collect();
+            let purposes: Vec<Purpose> =
+                choices.iter().filter(|c| c.content_type == ct.id).map(|c| purpose(c, ct, config, lang)).collect();
             (!purposes.is_empty()).then(|| Service { service: ct.label.get(lang).to_owned(), purposes })
         })
         .collect();
@@ -338,9 +335,15 @@ fn termination(basis: LegalBasis, contact: &str, lang: Lang) -> String {
         (LegalBasis::Consent, Lang::Fr) => {
             format!("Jusqu'au retrait de votre consentement, possible à tout moment auprès de {contact}")
         }
-        (LegalBasis::Consent, Lang::En) => format!("Until you withdraw your consent, which you can do at any time via {contact}"),
-        (LegalBasis::LegitimateInterest, Lang::Fr) => format!("Jusqu'à votre opposition, possible à tout moment auprès de {contact}"),
-        (LegalBasis::LegitimateInterest, Lang::En) => format!("Until you object, which you can do at any time via {contact}"),
+        (LegalBasis::Consent, Lang::En) => {
+            format!("Until you withdraw your consent, which you can do at any time via {contact}")
+        }
+        (LegalBasis::LegitimateInterest, Lang::Fr) => {
+            format!("Jusqu'à votre opposition, possible à tout moment auprès de {contact}")
+        }
+        (LegalBasis::LegitimateInterest, Lang::En) => {
+            format!("Until you object, which you can do at any time via {contact}")
+        }
     }
 }
 
@@ -455,7 +458,10 @@ mod tests {
         assert_eq!(rec.policy_url, "https://boutique.example/confidentialite");
         assert_eq!(rec.privacy_notice, PrivacyNotice { version: 3, sha256: shown.hash.clone(), language: Lang::Fr });
         assert!(!rec.sensitive && rec.spi_cat.is_empty());
-        assert_eq!((rec.accord_proof.event_hash.as_str(), rec.accord_proof.kid.as_str()), (r.event_hash.as_str(), "k1"));
+        assert_eq!(
+            (rec.accord_proof.event_hash.as_str(), rec.accord_proof.kid.as_str()),
+            (r.event_hash.as_str(), "k1")
+        );
         assert_eq!(rec.accord_proof.signature, r.signature);
     }
 

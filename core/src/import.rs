@@ -14,8 +14,17 @@ use crate::contact::Email;
 pub const MAX_ROWS: usize = 5_000;
 
 const EMAIL_COLUMNS: [&str; 6] = ["email address", "email", "e-mail", "adresse e-mail", "adresse email", "mail"];
-const DATE_COLUMNS: [&str; 9] =
-    ["optin_time", "confirm_time", "opt-in date", "optin date", "consent_date", "signup_date", "created_at", "date d'inscription", "date"];
+const DATE_COLUMNS: [&str; 9] = [
+    "optin_time",
+    "confirm_time",
+    "opt-in date",
+    "optin date",
+    "consent_date",
+    "signup_date",
+    "created_at",
+    "date d'inscription",
+    "date",
+];
 
 /// One usable row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,8 +69,12 @@ fn parse_date(s: &str) -> Option<DateTime<Utc>> {
         .map(|d| d.with_timezone(&Utc))
         .ok()
         .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok().map(|d| d.and_utc()))
-        .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc()))
-        .or_else(|| NaiveDate::parse_from_str(s, "%d/%m/%Y").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc()))
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc())
+        })
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%d/%m/%Y").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc())
+        })
 }
 
 /// Parses the file. `Err` names what is wrong with the file as a whole (no header, no address
@@ -69,19 +82,26 @@ fn parse_date(s: &str) -> Option<DateTime<Utc>> {
 pub fn parse(csv: &str, now: DateTime<Utc>) -> Result<(Vec<Row>, Vec<Rejected>), Violation> {
     let csv = csv.strip_prefix('\u{feff}').unwrap_or(csv);
     let mut lines = csv.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) = lines.next().ok_or_else(|| Violation::new("csv", "header", "the file is empty: it needs a header line"))?;
+    let (_, header) =
+        lines.next().ok_or_else(|| Violation::new("csv", "header", "the file is empty: it needs a header line"))?;
     let sep = if header.matches(';').count() > header.matches(',').count() { ';' } else { ',' };
     let names: Vec<String> = fields(header, sep).iter().map(|h| h.to_lowercase()).collect();
     let find = |wanted: &[&str]| wanted.iter().find_map(|w| names.iter().position(|n| n == w));
-    let email_col = find(&EMAIL_COLUMNS)
-        .ok_or_else(|| Violation::new("csv", "email_column", "no address column: name one 'Email Address', 'EMAIL' or 'e-mail'"))?;
-    let date_col = find(&DATE_COLUMNS)
-        .ok_or_else(|| Violation::new("csv", "date_column", "no opt-in date column: name one 'OPTIN_TIME', 'CONFIRM_TIME' or 'date'"))?;
+    let email_col = find(&EMAIL_COLUMNS).ok_or_else(|| {
+        Violation::new("csv", "email_column", "no address column: name one 'Email Address', 'EMAIL' or 'e-mail'")
+    })?;
+    let date_col = find(&DATE_COLUMNS).ok_or_else(|| {
+        Violation::new("csv", "date_column", "no opt-in date column: name one 'OPTIN_TIME', 'CONFIRM_TIME' or 'date'")
+    })?;
     let (mut rows, mut rejected) = (Vec::new(), Vec::new());
     for (i, line) in lines {
         let line_no = i + 1;
         if rows.len() + rejected.len() >= MAX_ROWS {
-            return Err(Violation::new("csv", "max_rows", format!("at most {MAX_ROWS} rows per import: split the file")));
+            return Err(Violation::new(
+                "csv",
+                "max_rows",
+                format!("at most {MAX_ROWS} rows per import: split the file"),
+            ));
         }
         let f = fields(line, sep);
         let email = Email::parse("email", f.get(email_col).map(String::as_str).unwrap_or(""));
@@ -90,13 +110,19 @@ pub fn parse(csv: &str, now: DateTime<Utc>) -> Result<(Vec<Row>, Vec<Rejected>),
             (Err(v), _) => rejected.push(Rejected { line: line_no, violation: v }),
             (_, None) => rejected.push(Rejected {
                 line: line_no,
-                violation: Violation::new("original_date", "date_format", "the opt-in date is missing or not a date (2024-03-01 or 2024-03-01 10:00:00)"),
+                violation: Violation::new(
+                    "original_date",
+                    "date_format",
+                    "the opt-in date is missing or not a date (2024-03-01 or 2024-03-01 10:00:00)",
+                ),
             }),
             (_, Some(d)) if d > now => rejected.push(Rejected {
                 line: line_no,
                 violation: Violation::new("original_date", "future_date", "the opt-in date is in the future"),
             }),
-            (Ok(email), Some(d)) => rows.push(Row { line: line_no, email, original_date: crate::time::truncate_to_millis(d) }),
+            (Ok(email), Some(d)) => {
+                rows.push(Row { line: line_no, email, original_date: crate::time::truncate_to_millis(d) })
+            }
         }
     }
     Ok((rows, rejected))

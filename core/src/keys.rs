@@ -129,7 +129,8 @@ pub fn sign_text(key: &SigningKey, context: &str, text: &str) -> String {
 /// Checks a [`sign_text`] signature with the published key `kid`.
 pub fn verify_text(keys: &Jwks, kid: &str, context: &str, text: &str, signature: &str) -> Result<(), SignatureError> {
     let key = keys.find(kid).ok_or_else(|| SignatureError::UnknownKey(kid.to_owned()))?;
-    let sig: [u8; 64] = URL_SAFE_NO_PAD.decode(signature).ok().and_then(|v| v.try_into().ok()).ok_or(SignatureError::Malformed)?;
+    let sig: [u8; 64] =
+        URL_SAFE_NO_PAD.decode(signature).ok().and_then(|v| v.try_into().ok()).ok_or(SignatureError::Malformed)?;
     match key.verify(&[context.as_bytes(), text.as_bytes()].concat(), &sig) {
         Ok(true) => Ok(()),
         _ => Err(SignatureError::Invalid),
@@ -176,7 +177,10 @@ mod tests {
         assert_eq!(format!("{key:?}"), "SigningKey(demo-1, <secret>)");
         assert_eq!(SigningKey::from_secret("nokid").unwrap_err(), KeyError::Format);
         assert_eq!(SigningKey::from_secret("k:AAAA").unwrap_err(), KeyError::Format);
-        assert_eq!(SigningKey::from_secret(&format!("Bad Kid:{}", URL_SAFE_NO_PAD.encode([7u8; 32]))).unwrap_err(), KeyError::KeyId);
+        assert_eq!(
+            SigningKey::from_secret(&format!("Bad Kid:{}", URL_SAFE_NO_PAD.encode([7u8; 32]))).unwrap_err(),
+            KeyError::KeyId
+        );
     }
 
     fn decode_hex<const N: usize>(s: &str) -> [u8; N] {

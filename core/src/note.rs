@@ -36,7 +36,12 @@ pub fn key_name(host: &str, kid: &str) -> Result<String, NoteError> {
 
 /// The first four bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key), as the spec defines.
 pub fn key_id(name: &str, public: &[u8; 32]) -> u32 {
-    let digest = Sha256::new().chain_update(name.as_bytes()).chain_update(b"\n").chain_update([ED25519]).chain_update(public).finalize();
+    let digest = Sha256::new()
+        .chain_update(name.as_bytes())
+        .chain_update(b"\n")
+        .chain_update([ED25519])
+        .chain_update(public)
+        .finalize();
     u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
 }
 
@@ -49,11 +54,19 @@ pub fn verifier_key(name: &str, public: &[u8; 32]) -> String {
 
 /// The checkpoint of a tree of `size` leaves with `root`, for the log `origin`, signed by
 /// `key` under `name`.
-pub fn signed_checkpoint(origin: &str, size: u64, root: &Hash, name: &str, key: &SigningKey) -> Result<String, NoteError> {
+pub fn signed_checkpoint(
+    origin: &str,
+    size: u64,
+    root: &Hash,
+    name: &str,
+    key: &SigningKey,
+) -> Result<String, NoteError> {
     if origin.contains('\n') {
         return Err(NoteError::Origin(origin.to_owned()));
     }
-    let text = tlog_tiles::Checkpoint::new(origin, size, tlog_tiles::Hash(*root), "").map_err(|_| NoteError::Origin(origin.to_owned()))?.to_bytes();
+    let text = tlog_tiles::Checkpoint::new(origin, size, tlog_tiles::Hash(*root), "")
+        .map_err(|_| NoteError::Origin(origin.to_owned()))?
+        .to_bytes();
     let text = String::from_utf8(text).map_err(|_| NoteError::Origin(origin.to_owned()))?;
     let mut sig = key_id(name, &key.public_bytes()).to_be_bytes().to_vec();
     sig.extend_from_slice(&key.sign(text.as_bytes()));
@@ -95,7 +108,10 @@ mod tests {
         for i in 0..bytes.len() {
             let mut changed = bytes.to_vec();
             changed[i] ^= 0x01;
-            let ok = Note::from_bytes(&changed).ok().and_then(|n| n.verify(&verifiers).ok()).is_some_and(|(v, _)| v.len() == 1);
+            let ok = Note::from_bytes(&changed)
+                .ok()
+                .and_then(|n| n.verify(&verifiers).ok())
+                .is_some_and(|(v, _)| v.len() == 1);
             assert!(!ok, "byte {i} changed and the note still verifies");
         }
     }

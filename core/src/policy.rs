@@ -94,7 +94,10 @@ pub fn reconfirm_due(config: &SiteConfig, last_contact: DateTime<Utc>) -> DateTi
 /// Whether the widget should ask this person to re-confirm now: their data is still held, and
 /// the retention limit is within the site's lead time.
 pub fn reconfirmation_due(state: &SubjectState, config: &SiteConfig, now: DateTime<Utc>) -> bool {
-    state.erased_at.is_none() && state.lapsed_at.is_none() && state.objected_at.is_none() && now >= reconfirm_due(config, state.last_contact)
+    state.erased_at.is_none()
+        && state.lapsed_at.is_none()
+        && state.objected_at.is_none()
+        && now >= reconfirm_due(config, state.last_contact)
 }
 
 /// The decision for one person (`None`: never recorded) and one box.
@@ -133,7 +136,9 @@ pub fn may_contact(
         Some(c) => Decision::no(Reason::Refused { since: c.since }),
         None => match (ct.legal_basis, state.customer_since, state.opted_out(&ct.id, channel)) {
             (LegalBasis::LegitimateInterest, Some(_), Some(o)) => Decision::no(Reason::Withdrawn { since: o.since }),
-            (LegalBasis::LegitimateInterest, Some(customer_since), None) => Decision::yes(Reason::SoftOptIn { customer_since }),
+            (LegalBasis::LegitimateInterest, Some(customer_since), None) => {
+                Decision::yes(Reason::SoftOptIn { customer_since })
+            }
             _ => Decision::no(Reason::NoConsent),
         },
     }
@@ -175,9 +180,15 @@ mod tests {
     #[test]
     fn consent_given_then_withdrawn() {
         let given = consent(1, 1, &[("service_updates", Channel::Email, true)]);
-        assert_eq!(decide(&[given.clone()], "service_updates", Channel::Email, 2), Decision::yes(Reason::ConsentGiven { since: at(1) }));
+        assert_eq!(
+            decide(&[given.clone()], "service_updates", Channel::Email, 2),
+            Decision::yes(Reason::ConsentGiven { since: at(1) })
+        );
         let withdrawn = event_with(3, 1, EventBody::Withdrawal { scope: Scope::All });
-        assert_eq!(decide(&[given, withdrawn], "service_updates", Channel::Email, 4), Decision::no(Reason::Withdrawn { since: at(3) }));
+        assert_eq!(
+            decide(&[given, withdrawn], "service_updates", Channel::Email, 4),
+            Decision::no(Reason::Withdrawn { since: at(3) })
+        );
     }
 
     #[test]
@@ -185,7 +196,10 @@ mod tests {
         assert_eq!(decide(&[], "service_updates", Channel::Email, 0), Decision::no(Reason::NoConsent));
         assert_eq!(decide(&[], "service_updates", Channel::Sms, 0), Decision::no(Reason::NotOffered));
         let refused = consent(1, 1, &[("service_updates", Channel::Email, false)]);
-        assert_eq!(decide(&[refused.clone()], "service_updates", Channel::Email, 2), Decision::no(Reason::Refused { since: at(1) }));
+        assert_eq!(
+            decide(&[refused.clone()], "service_updates", Channel::Email, 2),
+            Decision::no(Reason::Refused { since: at(1) })
+        );
         assert_eq!(decide(&[refused], "astrology", Channel::Email, 2), Decision::no(Reason::NotOffered));
     }
 
@@ -208,8 +222,14 @@ mod tests {
             decide(&[signup.clone(), order.clone(), opt_out.clone()], "special_offers", Channel::Email, 5),
             Decision::no(Reason::Withdrawn { since: at(4) })
         );
-        assert!(decide(&[signup.clone(), order.clone(), opt_out], "special_offers", Channel::Sms, 5).allowed, "other channels stay open");
-        assert_eq!(decide(&[signup, order, objection], "special_offers", Channel::Email, 5), Decision::no(Reason::Objection { since: at(4) }));
+        assert!(
+            decide(&[signup.clone(), order.clone(), opt_out], "special_offers", Channel::Sms, 5).allowed,
+            "other channels stay open"
+        );
+        assert_eq!(
+            decide(&[signup, order, objection], "special_offers", Channel::Email, 5),
+            Decision::no(Reason::Objection { since: at(4) })
+        );
     }
 
     #[test]
@@ -217,11 +237,17 @@ mod tests {
         let given = consent(0, 1, &[("service_updates", Channel::Email, true)]);
         // 36 months after 2026-01-01 is 2029-01-01, day 1096.
         assert!(decide(&[given.clone()], "service_updates", Channel::Email, 1095).allowed);
-        assert_eq!(decide(&[given.clone()], "service_updates", Channel::Email, 1096), Decision::no(Reason::RetentionExpired { last_contact: at(0) }));
+        assert_eq!(
+            decide(&[given.clone()], "service_updates", Channel::Email, 1096),
+            Decision::no(Reason::RetentionExpired { last_contact: at(0) })
+        );
         let click = event_with(500, 1, EventBody::Activity { activity: Activity::Click });
         assert!(decide(&[given.clone(), click], "service_updates", Channel::Email, 1096).allowed);
         let lapse = event_with(1090, 1, EventBody::Lapse);
-        assert_eq!(decide(&[given, lapse], "service_updates", Channel::Email, 1091), Decision::no(Reason::Lapsed { since: at(1090) }));
+        assert_eq!(
+            decide(&[given, lapse], "service_updates", Channel::Email, 1091),
+            Decision::no(Reason::Lapsed { since: at(1090) })
+        );
     }
 
     #[test]
@@ -230,8 +256,18 @@ mod tests {
         if let EventBody::Consent { choices, .. } = &mut given.body {
             choices[0].pending = true;
         }
-        assert_eq!(decide(&[given.clone()], "service_updates", Channel::Email, 2), Decision::no(Reason::PendingConfirmation { since: at(1) }));
-        let confirmed = event_with(2, 1, EventBody::Confirmation { channel: Channel::Email, confirms: Some(1), link_issued_at: Some(at(1)) });
-        assert_eq!(decide(&[given, confirmed], "service_updates", Channel::Email, 3), Decision::yes(Reason::ConsentGiven { since: at(2) }));
+        assert_eq!(
+            decide(&[given.clone()], "service_updates", Channel::Email, 2),
+            Decision::no(Reason::PendingConfirmation { since: at(1) })
+        );
+        let confirmed = event_with(
+            2,
+            1,
+            EventBody::Confirmation { channel: Channel::Email, confirms: Some(1), link_issued_at: Some(at(1)) },
+        );
+        assert_eq!(
+            decide(&[given, confirmed], "service_updates", Channel::Email, 3),
+            Decision::yes(Reason::ConsentGiven { since: at(2) })
+        );
     }
 }

@@ -166,7 +166,9 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
                 c.seq = event.seq;
             }
         }
-        EventBody::Confirmation { channel, confirms, link_issued_at } => confirm(&mut state, event, *channel, *confirms, *link_issued_at),
+        EventBody::Confirmation { channel, confirms, link_issued_at } => {
+            confirm(&mut state, event, *channel, *confirms, *link_issued_at)
+        }
         EventBody::ReconfirmationRequested => state.reconfirm_requested_at = Some(at),
         EventBody::Reconfirmation => state.last_contact = at,
         EventBody::Lapse => state.lapsed_at = Some(at),
@@ -196,7 +198,13 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
 /// the event its link names, and lifts only an objection recorded before the link was issued,
 /// and only when it does confirm something: an old link can neither undo a later "never contact
 /// me" nor confirm a yes someone else typed afterwards.
-fn confirm(state: &mut SubjectState, event: &Event, channel: Channel, confirms: Option<u64>, issued_at: Option<DateTime<Utc>>) {
+fn confirm(
+    state: &mut SubjectState,
+    event: &Event,
+    channel: Channel,
+    confirms: Option<u64>,
+    issued_at: Option<DateTime<Utc>>,
+) {
     // Confirming from the inbox a yes held for an earlier objection is the person's own act: it
     // lifts that objection and makes every box of that yes effective, on every channel. A yes
     // given before a later objection stays held: the objection wins. Events recorded before
@@ -208,7 +216,11 @@ fn confirm(state: &mut SubjectState, event: &Event, channel: Channel, confirms: 
     };
     let objected = state.objected_at.is_some() && !lifts_objection;
     let confirmed = |c: &ChoiceState| {
-        confirms.is_none_or(|target| c.seq == target) && c.granted && c.pending && !objected && (lifts_objection || c.channel == channel)
+        confirms.is_none_or(|target| c.seq == target)
+            && c.granted
+            && c.pending
+            && !objected
+            && (lifts_objection || c.channel == channel)
     };
     if confirms.is_some() && !state.choices.iter().any(confirmed) {
         return;
@@ -265,7 +277,11 @@ mod tests {
 
     #[test]
     fn withdrawal_scopes() {
-        let given = consent(1, 1, &[("offers", Channel::Sms, true), ("offers", Channel::Email, true), ("guides", Channel::Email, true)]);
+        let given = consent(
+            1,
+            1,
+            &[("offers", Channel::Sms, true), ("offers", Channel::Email, true), ("guides", Channel::Email, true)],
+        );
         let by_channel = event_with(2, 1, EventBody::Withdrawal { scope: Scope::Channel { channel: Channel::Email } });
         let s = replay(subject(1), &[given.clone(), by_channel]).unwrap();
         assert_eq!(s.granted().map(|c| c.channel).collect::<Vec<_>>(), vec![Channel::Sms]);
@@ -311,7 +327,10 @@ mod tests {
         assert!(s.choices.iter().filter(|c| c.granted).all(|c| c.pending));
         let s = apply(s, &confirmation(22, 21, at(21)));
         assert_eq!(s.objected_at, None);
-        assert!(s.choices.iter().filter(|c| c.granted).all(|c| !c.pending), "both channels held for the objection are now effective");
+        assert!(
+            s.choices.iter().filter(|c| c.granted).all(|c| !c.pending),
+            "both channels held for the objection are now effective"
+        );
         let s = apply(s, &event_with(30, 1, EventBody::Lapse));
         assert_eq!(s.lapsed_at, Some(at(30)));
     }
@@ -329,7 +348,11 @@ mod tests {
     }
 
     fn confirmation(day: i64, confirms: u64, issued: DateTime<Utc>) -> Event {
-        event_with(day, 1, EventBody::Confirmation { channel: Channel::Email, confirms: Some(confirms), link_issued_at: Some(issued) })
+        event_with(
+            day,
+            1,
+            EventBody::Confirmation { channel: Channel::Email, confirms: Some(confirms), link_issued_at: Some(issued) },
+        )
     }
 
     fn pending(day: i64, choices: &[(&str, Channel, bool)]) -> Event {
@@ -342,7 +365,8 @@ mod tests {
 
     #[test]
     fn an_old_link_never_lifts_a_later_objection() {
-        let s = replay(subject(1), &[pending(1, &[("offers", Channel::Email, true)]), confirmation(2, 1, at(1))]).unwrap();
+        let s =
+            replay(subject(1), &[pending(1, &[("offers", Channel::Email, true)]), confirmation(2, 1, at(1))]).unwrap();
         assert!(!s.choice("offers", Channel::Email).unwrap().pending);
         let s = apply(s, &event_with(3, 1, EventBody::Objection));
         let again = apply(s.clone(), &confirmation(4, 1, at(1)));
@@ -357,7 +381,8 @@ mod tests {
 
     #[test]
     fn an_old_link_confirms_only_its_own_event() {
-        let s = replay(subject(1), &[pending(1, &[("offers", Channel::Email, true)]), confirmation(2, 1, at(1))]).unwrap();
+        let s =
+            replay(subject(1), &[pending(1, &[("offers", Channel::Email, true)]), confirmation(2, 1, at(1))]).unwrap();
         // A stranger types the address later: that yes stays pending under the old link.
         let s = apply(s, &pending(3, &[("guides", Channel::Email, true)]));
         let s = apply(s, &confirmation(4, 1, at(1)));
@@ -368,7 +393,11 @@ mod tests {
 
     #[test]
     fn a_yes_given_before_an_objection_stays_held() {
-        let s = replay(subject(1), &[pending(1, &[("offers", Channel::Email, true)]), event_with(2, 1, EventBody::Objection)]).unwrap();
+        let s = replay(
+            subject(1),
+            &[pending(1, &[("offers", Channel::Email, true)]), event_with(2, 1, EventBody::Objection)],
+        )
+        .unwrap();
         let s = apply(s, &confirmation(3, 1, at(1)));
         assert_eq!(s.objected_at, Some(at(2)));
         assert!(s.choice("offers", Channel::Email).unwrap().pending);
@@ -376,8 +405,19 @@ mod tests {
 
     #[test]
     fn confirmations_recorded_before_binding_replay_as_they_were() {
-        let s = replay(subject(1), &[pending(1, &[("offers", Channel::Email, true)]), event_with(2, 1, EventBody::Objection)]).unwrap();
-        let s = apply(s, &event_with(3, 1, EventBody::Confirmation { channel: Channel::Email, confirms: None, link_issued_at: None }));
+        let s = replay(
+            subject(1),
+            &[pending(1, &[("offers", Channel::Email, true)]), event_with(2, 1, EventBody::Objection)],
+        )
+        .unwrap();
+        let s = apply(
+            s,
+            &event_with(
+                3,
+                1,
+                EventBody::Confirmation { channel: Channel::Email, confirms: None, link_issued_at: None },
+            ),
+        );
         assert_eq!(s.objected_at, None);
         assert!(!s.choice("offers", Channel::Email).unwrap().pending);
     }

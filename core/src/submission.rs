@@ -24,7 +24,11 @@ pub struct SubmittedChoice {
 /// preference page `/p/`): every consent box shown is answered, ticked or not (a refusal is
 /// evidence too); a legitimate-interest (soft opt-in) box is an opt-out, answered only when
 /// ticked, as a refusal, so an untouched one leaves the soft opt-in standing.
-pub fn form_answers(config: &SiteConfig, ticked: impl Fn(&str, Channel) -> bool, opted_out: impl Fn(&str, Channel) -> bool) -> Vec<SubmittedChoice> {
+pub fn form_answers(
+    config: &SiteConfig,
+    ticked: impl Fn(&str, Channel) -> bool,
+    opted_out: impl Fn(&str, Channel) -> bool,
+) -> Vec<SubmittedChoice> {
     config
         .content_types
         .iter()
@@ -92,7 +96,14 @@ impl Submission {
             choices,
             config_version: shown.version,
             config_hash: shown.hash.clone(),
-            collection: CollectionPoint { page, widget_build: self.widget_build.clone(), lang: self.lang, gpc, source: None, original_date: None },
+            collection: CollectionPoint {
+                page,
+                widget_build: self.widget_build.clone(),
+                lang: self.lang,
+                gpc,
+                source: None,
+                original_date: None,
+            },
         };
         match email {
             Some(email) if out.0.is_empty() => Ok(ValidSubmission { email, body }),
@@ -114,7 +125,12 @@ pub fn validate_change(
     let mut out = Violations::default();
     let choices = check_answers(config_version, config_hash, answers, shown, gpc, &mut out);
     let collection = CollectionPoint { page: None, widget_build: None, lang, gpc, source: None, original_date: None };
-    out.into_result(EventBody::Consent { choices, config_version: shown.version, config_hash: shown.hash.clone(), collection })
+    out.into_result(EventBody::Consent {
+        choices,
+        config_version: shown.version,
+        config_hash: shown.hash.clone(),
+        collection,
+    })
 }
 
 /// The configuration named, and every answer: known box, offered channel, answered once.
@@ -127,10 +143,18 @@ fn check_answers(
     out: &mut Violations,
 ) -> Vec<Choice> {
     if config_version != shown.version {
-        out.push(Violation::new("config_version", "config_version_mismatch", "does not match the configuration that was loaded"));
+        out.push(Violation::new(
+            "config_version",
+            "config_version_mismatch",
+            "does not match the configuration that was loaded",
+        ));
     }
     if config_hash != shown.hash {
-        out.push(Violation::new("config_hash", "config_hash_mismatch", "does not match the hash of that configuration version"));
+        out.push(Violation::new(
+            "config_hash",
+            "config_hash_mismatch",
+            "does not match the hash of that configuration version",
+        ));
     }
     if answers.is_empty() {
         out.push(Violation::new("choices", "required", "answer at least one box"));
@@ -142,8 +166,13 @@ fn check_answers(
     for (i, c) in answers.iter().take(MAX_CHOICES).enumerate() {
         match check_choice(c, shown) {
             Ok(choice) => {
-                if choices.iter().any(|o: &Choice| o.content_type == choice.content_type && o.channel == choice.channel) {
-                    out.push(Violation::new(format!("choices[{i}]"), "duplicate_choice", "the same box is answered twice"));
+                if choices.iter().any(|o: &Choice| o.content_type == choice.content_type && o.channel == choice.channel)
+                {
+                    out.push(Violation::new(
+                        format!("choices[{i}]"),
+                        "duplicate_choice",
+                        "the same box is answered twice",
+                    ));
                 }
                 choices.push(choice);
             }
@@ -158,7 +187,11 @@ fn check_answers(
 
 fn check_choice(c: &SubmittedChoice, shown: &VersionedConfig) -> Result<Choice, Violation> {
     let ct = shown.config.content_type(&c.content_type).ok_or_else(|| {
-        Violation::new("content_type", "unknown_content_type", format!("'{}' is not offered by this site", c.content_type))
+        Violation::new(
+            "content_type",
+            "unknown_content_type",
+            format!("'{}' is not offered by this site", c.content_type),
+        )
     })?;
     let channel: Channel = serde_json::from_value(serde_json::Value::String(c.channel.clone()))
         .map_err(|_| Violation::new("channel", "unknown_channel", "must be one of email, sms, phone, post"))?;
@@ -177,10 +210,18 @@ fn check_choice(c: &SubmittedChoice, shown: &VersionedConfig) -> Result<Choice, 
 /// answer — the soft opt-in (legitimate interest) ones, which would otherwise apply to customers
 /// — is recorded as refused. It never turns anything into a yes.
 fn honour_gpc(choices: &mut Vec<Choice>, shown: &VersionedConfig) {
-    for ct in shown.config.content_types.iter().filter(|ct| ct.legal_basis == crate::config::LegalBasis::LegitimateInterest) {
+    for ct in
+        shown.config.content_types.iter().filter(|ct| ct.legal_basis == crate::config::LegalBasis::LegitimateInterest)
+    {
         for ch in &ct.channels {
             if !choices.iter().any(|c| c.content_type == ct.id && c.channel == *ch) {
-                choices.push(Choice { content_type: ct.id.clone(), channel: *ch, granted: false, legal_basis: ct.legal_basis, pending: false });
+                choices.push(Choice {
+                    content_type: ct.id.clone(),
+                    channel: *ch,
+                    granted: false,
+                    legal_basis: ct.legal_basis,
+                    pending: false,
+                });
             }
         }
     }
@@ -242,9 +283,17 @@ mod tests {
         s.email = "nope".into();
         s.config_hash = "00".into();
         s.choices.push(SubmittedChoice { content_type: "astrology".into(), channel: "email".into(), granted: true });
-        s.choices.push(SubmittedChoice { content_type: "service_updates".into(), channel: "sms".into(), granted: true });
+        s.choices.push(SubmittedChoice {
+            content_type: "service_updates".into(),
+            channel: "sms".into(),
+            granted: true,
+        });
         s.choices.push(SubmittedChoice { content_type: "special_offers".into(), channel: "fax".into(), granted: true });
-        s.choices.push(SubmittedChoice { content_type: "special_offers".into(), channel: "email".into(), granted: false });
+        s.choices.push(SubmittedChoice {
+            content_type: "special_offers".into(),
+            channel: "email".into(),
+            granted: false,
+        });
         let errs = s.validate(&cfg, false).unwrap_err().0;
         let got: Vec<(&str, &str)> = errs.iter().map(|v| (v.field.as_str(), v.rule.as_str())).collect();
         assert_eq!(
@@ -266,11 +315,16 @@ mod tests {
         config.content_types[0].legal_basis = crate::config::LegalBasis::LegitimateInterest;
         let cfg = VersionedConfig::publish(config, 1, chrono::DateTime::from_timestamp(0, 0).unwrap());
         let mut s = submission(&cfg);
-        s.choices = vec![SubmittedChoice { content_type: "service_updates".into(), channel: "email".into(), granted: true }];
+        s.choices =
+            vec![SubmittedChoice { content_type: "service_updates".into(), channel: "email".into(), granted: true }];
         let EventBody::Consent { choices, collection, .. } = s.validate(&cfg, true).unwrap().body else { panic!() };
         assert!(collection.gpc);
-        let refused: Vec<_> = choices.iter().filter(|c| !c.granted).map(|c| (c.content_type.as_str(), c.channel)).collect();
-        assert_eq!(refused, vec![("special_offers", crate::ids::Channel::Email), ("special_offers", crate::ids::Channel::Sms)]);
+        let refused: Vec<_> =
+            choices.iter().filter(|c| !c.granted).map(|c| (c.content_type.as_str(), c.channel)).collect();
+        assert_eq!(
+            refused,
+            vec![("special_offers", crate::ids::Channel::Email), ("special_offers", crate::ids::Channel::Sms)]
+        );
         assert_eq!(choices.iter().filter(|c| c.granted).count(), 1);
         let EventBody::Consent { choices, .. } = s.validate(&cfg, false).unwrap().body else { panic!() };
         assert_eq!(choices.len(), 1, "without the signal nothing is added");

@@ -17,8 +17,12 @@ pub fn subject(n: u8) -> SubjectId {
 
 /// An event of `subject(n)` on day `day`; its `seq` is the day.
 pub fn event_with(day: i64, n: u8, body: EventBody) -> Event {
-    EventDraft { site: SiteId::parse("demo-shop").unwrap(), subject: subject(n), method: Method::Widget, body }
-        .seal(0, day.max(1) as u64, "0".repeat(64), at(day))
+    EventDraft { site: SiteId::parse("demo-shop").unwrap(), subject: subject(n), method: Method::Widget, body }.seal(
+        0,
+        day.max(1) as u64,
+        "0".repeat(64),
+        at(day),
+    )
 }
 
 pub fn consent(day: i64, n: u8, choices: &[(&str, Channel, bool)]) -> Event {
@@ -38,7 +42,14 @@ pub fn consent(day: i64, n: u8, choices: &[(&str, Channel, bool)]) -> Event {
                 .collect(),
             config_version: 1,
             config_hash: "ab".repeat(32),
-            collection: CollectionPoint { page: None, widget_build: None, lang: Lang::Fr, gpc: false , source: None, original_date: None },
+            collection: CollectionPoint {
+                page: None,
+                widget_build: None,
+                lang: Lang::Fr,
+                gpc: false,
+                source: None,
+                original_date: None,
+            },
         },
     )
 }

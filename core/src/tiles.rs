@@ -31,7 +31,10 @@ impl Tile {
         };
         let (index_part, width) = match rest.split_once(".p/") {
             Some((i, w)) => {
-                let ok = !w.is_empty() && w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit()) && !(w.len() > 1 && w.starts_with('0'));
+                let ok = !w.is_empty()
+                    && w.len() <= 3
+                    && w.bytes().all(|b| b.is_ascii_digit())
+                    && !(w.len() > 1 && w.starts_with('0'));
                 let w: u16 = if ok { w.parse().ok()? } else { return None };
                 if !(1..WIDTH as u16).contains(&w) {
                     return None;
@@ -75,7 +78,10 @@ impl Tile {
             return false;
         }
         let available = size >> (8 * level);
-        self.index.checked_mul(WIDTH).and_then(|start| start.checked_add(u64::from(self.width))).is_some_and(|end| end <= available)
+        self.index
+            .checked_mul(WIDTH)
+            .and_then(|start| start.checked_add(u64::from(self.width)))
+            .is_some_and(|end| end <= available)
     }
 
     /// The leaves (event sequence numbers, 1-based) an entry bundle holds.
@@ -120,7 +126,19 @@ mod tests {
             assert_eq!(Tile::parse(path), Some(tile), "{path}");
             assert_eq!(tile.path(), path);
         }
-        for bad in ["0/5", "0/000.p/0", "0/000.p/256", "0/000.p/07", "0/x000/005", "0/001/002", "a/000", "10/000", "entries/000/", "0/000.p/", "0/-01"] {
+        for bad in [
+            "0/5",
+            "0/000.p/0",
+            "0/000.p/256",
+            "0/000.p/07",
+            "0/x000/005",
+            "0/001/002",
+            "a/000",
+            "10/000",
+            "entries/000/",
+            "0/000.p/",
+            "0/-01",
+        ] {
             assert_eq!(Tile::parse(bad), None, "{bad}");
         }
     }

@@ -255,22 +255,35 @@ mod tests {
     use crate::test_support::at;
 
     fn ring(spec: &[(&str, u8)]) -> TokenKeyring {
-        let s: Vec<String> = spec.iter().map(|(kid, b)| format!("{kid}:{}", URL_SAFE_NO_PAD.encode([*b; 32]))).collect();
+        let s: Vec<String> =
+            spec.iter().map(|(kid, b)| format!("{kid}:{}", URL_SAFE_NO_PAD.encode([*b; 32]))).collect();
         TokenKeyring::from_secret(&s.join(",")).unwrap()
     }
 
     fn claims(purpose: LinkPurpose, expires_at: Option<DateTime<Utc>>) -> LinkClaims {
-        LinkClaims { site: SiteId::parse("demo-shop").unwrap(), subject: SubjectId::from_digest(&[0xa5; 16]), purpose, expires_at }
+        LinkClaims {
+            site: SiteId::parse("demo-shop").unwrap(),
+            subject: SubjectId::from_digest(&[0xa5; 16]),
+            purpose,
+            expires_at,
+        }
     }
 
     fn all_purposes() -> Vec<LinkPurpose> {
         vec![
             LinkPurpose::Unsubscribe(Scope::All),
             LinkPurpose::Unsubscribe(Scope::Channel { channel: Channel::Sms }),
-            LinkPurpose::Unsubscribe(Scope::Purpose { content_type: ContentTypeId::parse("special_offers").unwrap(), channel: Channel::Email }),
+            LinkPurpose::Unsubscribe(Scope::Purpose {
+                content_type: ContentTypeId::parse("special_offers").unwrap(),
+                channel: Channel::Email,
+            }),
             LinkPurpose::Preferences,
             LinkPurpose::Reconfirm,
-            LinkPurpose::ConfirmOptIn(OptInLink { channel: Channel::Email, event: u64::MAX, issued_at: at(1) + chrono::Duration::milliseconds(7) }),
+            LinkPurpose::ConfirmOptIn(OptInLink {
+                channel: Channel::Email,
+                event: u64::MAX,
+                issued_at: at(1) + chrono::Duration::milliseconds(7),
+            }),
         ]
     }
 

@@ -56,7 +56,8 @@ fn tlog(e: TlogError) -> TreeError {
 /// The hashes to store when leaf `index` (0-based) joins a tree of `index` leaves: they go at
 /// consecutive indexes from the returned first one.
 pub fn append(store: &impl HashStore, index: u64, leaf: Hash) -> Result<(u64, Vec<Hash>), TreeError> {
-    let hashes = tlog_tiles::stored_hashes_for_record_hash(index, tlog_tiles::Hash(leaf), &Reader(store)).map_err(tlog)?;
+    let hashes =
+        tlog_tiles::stored_hashes_for_record_hash(index, tlog_tiles::Hash(leaf), &Reader(store)).map_err(tlog)?;
     Ok((stored_hash_index(0, index), hashes.into_iter().map(|h| h.0).collect()))
 }
 
@@ -140,10 +141,18 @@ mod tests {
             let prefix = &leaves[..size as usize];
             assert_eq!(root(&store, size).unwrap(), merkle::root(prefix), "root of {size}");
             for index in [0, size / 2, size - 1] {
-                assert_eq!(inclusion_proof(&store, index, size).unwrap(), merkle::inclusion_proof(prefix, index).unwrap(), "leaf {index} of {size}");
+                assert_eq!(
+                    inclusion_proof(&store, index, size).unwrap(),
+                    merkle::inclusion_proof(prefix, index).unwrap(),
+                    "leaf {index} of {size}"
+                );
             }
             for old in [1, size / 3 + 1, size] {
-                assert_eq!(consistency_proof(&store, old, size).unwrap(), merkle::consistency_proof(prefix, old).unwrap(), "{old} → {size}");
+                assert_eq!(
+                    consistency_proof(&store, old, size).unwrap(),
+                    merkle::consistency_proof(prefix, old).unwrap(),
+                    "{old} → {size}"
+                );
             }
         }
     }
@@ -154,10 +163,16 @@ mod tests {
         for size in 1..=70u64 {
             let prefix = &leaves[..size as usize];
             for index in 0..size {
-                assert_eq!(inclusion_proof(&store, index, size).unwrap(), merkle::inclusion_proof(prefix, index).unwrap());
+                assert_eq!(
+                    inclusion_proof(&store, index, size).unwrap(),
+                    merkle::inclusion_proof(prefix, index).unwrap()
+                );
             }
             for old in 1..=size {
-                assert_eq!(consistency_proof(&store, old, size).unwrap(), merkle::consistency_proof(prefix, old).unwrap());
+                assert_eq!(
+                    consistency_proof(&store, old, size).unwrap(),
+                    merkle::consistency_proof(prefix, old).unwrap()
+                );
             }
         }
     }

@@ -102,10 +102,25 @@ mod tests {
 
     #[test]
     fn plain_http_only_to_loopback_hosts() {
-        for ok in ["https://crm.example/hooks/accord", "http://127.0.0.1:9000/hook", "http://localhost:8080/", "http://[::1]:9/x", "http://127.0.0.2/"] {
+        for ok in [
+            "https://crm.example/hooks/accord",
+            "http://127.0.0.1:9000/hook",
+            "http://localhost:8080/",
+            "http://[::1]:9/x",
+            "http://127.0.0.2/",
+        ] {
             assert_eq!(rule(ok), "ok", "{ok}");
         }
-        for bad in ["http://crm.example/hook", "http://127.0.0.1.evil.example/", "http://localhost.evil.example/", "ftp://x.example/", "https://", "https://a b", "https://x.example/\n", "javascript:alert(1)"] {
+        for bad in [
+            "http://crm.example/hook",
+            "http://127.0.0.1.evil.example/",
+            "http://localhost.evil.example/",
+            "ftp://x.example/",
+            "https://",
+            "https://a b",
+            "https://x.example/\n",
+            "javascript:alert(1)",
+        ] {
             assert_eq!(rule(bad), "https_url", "{bad}");
         }
         assert_eq!(rule("https://169.254.169.254/latest/meta-data"), "public_host");
@@ -119,7 +134,16 @@ mod tests {
         assert!(is_origin("https://shop.example"));
         assert!(is_origin("https://shop.example:8443"));
         assert!(is_origin("http://127.0.0.1:8080"));
-        for bad in ["http://shop.example", "https://shop.example/", "https://shop.example/path", "https://Shop.example", "https://u@shop.example", "https://shop.example:443", "shop.example", ""] {
+        for bad in [
+            "http://shop.example",
+            "https://shop.example/",
+            "https://shop.example/path",
+            "https://Shop.example",
+            "https://u@shop.example",
+            "https://shop.example:443",
+            "shop.example",
+            "",
+        ] {
             assert!(!is_origin(bad), "{bad}");
         }
     }
@@ -129,7 +153,16 @@ mod tests {
         assert_eq!(public_base("https://consent.example.com/").unwrap(), "https://consent.example.com");
         assert_eq!(public_base("http://127.0.0.1:8787").unwrap(), "http://127.0.0.1:8787");
         assert_eq!(public_base("https://example.com/consent/").unwrap(), "https://example.com/consent");
-        for bad in ["", "consent.example.com", "ftp://x.example", "https://u:p@x.example", "https://x.example/?a=1", "https://x.example/#f", "javascript:alert(1)", "https://x.exa\nmple"] {
+        for bad in [
+            "",
+            "consent.example.com",
+            "ftp://x.example",
+            "https://u:p@x.example",
+            "https://x.example/?a=1",
+            "https://x.example/#f",
+            "javascript:alert(1)",
+            "https://x.exa\nmple",
+        ] {
             assert!(public_base(bad).is_err(), "{bad}");
         }
     }

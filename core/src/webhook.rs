@@ -124,8 +124,15 @@ pub fn sign(secret: &WebhookSecret, msg_id: &str, timestamp: i64, payload: &[u8]
 /// [`TOLERANCE_SECS`], then the signatures. Entries of other versions and entries without a
 /// comma are skipped; a `v1` entry that is not base64 of 32 bytes simply does not match.
 /// Deduplicating on `webhook-id` is the caller's job (it needs storage).
-pub fn verify(secret: &WebhookSecret, headers: &WebhookHeaders<'_>, payload: &[u8], now: i64) -> Result<(), WebhookError> {
-    for (value, name) in [(headers.id, WEBHOOK_ID), (headers.timestamp, WEBHOOK_TIMESTAMP), (headers.signature, WEBHOOK_SIGNATURE)] {
+pub fn verify(
+    secret: &WebhookSecret,
+    headers: &WebhookHeaders<'_>,
+    payload: &[u8],
+    now: i64,
+) -> Result<(), WebhookError> {
+    for (value, name) in
+        [(headers.id, WEBHOOK_ID), (headers.timestamp, WEBHOOK_TIMESTAMP), (headers.signature, WEBHOOK_SIGNATURE)]
+    {
         if value.trim().is_empty() {
             return Err(WebhookError::MissingHeader(name));
         }
@@ -237,7 +244,12 @@ mod tests {
             let secret = WebhookSecret::parse(v.secret).unwrap();
             assert_eq!(sign(&secret, v.msg_id, v.timestamp, v.payload), v.signature, "{}", v.source);
             let ts = v.timestamp.to_string();
-            assert_eq!(verify(&secret, &headers(v.msg_id, &ts, v.signature), v.payload, v.timestamp), Ok(()), "{}", v.source);
+            assert_eq!(
+                verify(&secret, &headers(v.msg_id, &ts, v.signature), v.payload, v.timestamp),
+                Ok(()),
+                "{}",
+                v.source
+            );
             // The secret's string form survives parsing unchanged.
             assert_eq!(secret.to_string_secret(), v.secret, "{}", v.source);
         }
@@ -251,7 +263,10 @@ mod tests {
         let parsed = WebhookSecret::parse(&text).unwrap();
         let sig = sign(&secret, "msg_1", 1_700_000_000, b"{\"type\":\"consent.given\"}");
         assert_eq!(sig, sign(&parsed, "msg_1", 1_700_000_000, b"{\"type\":\"consent.given\"}"));
-        assert_eq!(verify(&parsed, &headers("msg_1", "1700000000", &sig), b"{\"type\":\"consent.given\"}", 1_700_000_030), Ok(()));
+        assert_eq!(
+            verify(&parsed, &headers("msg_1", "1700000000", &sig), b"{\"type\":\"consent.given\"}", 1_700_000_030),
+            Ok(())
+        );
         // Binary and empty payloads sign as bytes.
         for payload in [&b""[..], &[0xff, 0x00, 0x80][..]] {
             let sig = sign(&secret, "msg_2", 5_000, payload);
@@ -290,7 +305,10 @@ mod tests {
         // The right tag under another version does not count.
         let v2_only = SIG.replacen("v1,", "v2,", 1);
         assert_eq!(verify(&s, &headers(MSG_ID, TS_STR, &v2_only), PAYLOAD, TS), Err(WebhookError::NoV1Signature));
-        assert_eq!(verify(&s, &headers(MSG_ID, TS_STR, "v1a,AAAA junk"), PAYLOAD, TS), Err(WebhookError::NoV1Signature));
+        assert_eq!(
+            verify(&s, &headers(MSG_ID, TS_STR, "v1a,AAAA junk"), PAYLOAD, TS),
+            Err(WebhookError::NoV1Signature)
+        );
     }
 
     #[test]
@@ -313,12 +331,22 @@ mod tests {
         let mut body = PAYLOAD.to_vec();
         for i in 0..body.len() {
             body[i] ^= 1;
-            assert_eq!(verify(&s, &headers(MSG_ID, TS_STR, SIG), &body, TS), Err(WebhookError::SignatureMismatch), "byte {i}");
+            assert_eq!(
+                verify(&s, &headers(MSG_ID, TS_STR, SIG), &body, TS),
+                Err(WebhookError::SignatureMismatch),
+                "byte {i}"
+            );
             body[i] ^= 1;
         }
         // Re-serialised JSON (whitespace dropped) is a different payload.
-        assert_eq!(verify(&s, &headers(MSG_ID, TS_STR, SIG), br#"{"test":2432232314}"#, TS), Err(WebhookError::SignatureMismatch));
-        assert_eq!(verify(&s, &headers(MSG_ID, TS_STR, SIG), &PAYLOAD[..PAYLOAD.len() - 1], TS), Err(WebhookError::SignatureMismatch));
+        assert_eq!(
+            verify(&s, &headers(MSG_ID, TS_STR, SIG), br#"{"test":2432232314}"#, TS),
+            Err(WebhookError::SignatureMismatch)
+        );
+        assert_eq!(
+            verify(&s, &headers(MSG_ID, TS_STR, SIG), &PAYLOAD[..PAYLOAD.len() - 1], TS),
+            Err(WebhookError::SignatureMismatch)
+        );
         assert_eq!(verify(&s, &headers(MSG_ID, TS_STR, SIG), b"", TS), Err(WebhookError::SignatureMismatch));
     }
 
@@ -326,7 +354,11 @@ mod tests {
     fn tampered_id_or_timestamp_fails() {
         let s = secret();
         for id in ["msg_p5jXN8AQM9LWM0D4loKWxJeK", "msg_p5jXN8AQM9LWM0D4loKWxJe", "msg_p5jXN8AQM9LWM0D4loKWxJekx"] {
-            assert_eq!(verify(&s, &headers(id, TS_STR, SIG), PAYLOAD, TS), Err(WebhookError::SignatureMismatch), "{id}");
+            assert_eq!(
+                verify(&s, &headers(id, TS_STR, SIG), PAYLOAD, TS),
+                Err(WebhookError::SignatureMismatch),
+                "{id}"
+            );
         }
         // The timestamp is signed too: moving it within the tolerance still breaks the tag.
         assert_eq!(verify(&s, &headers(MSG_ID, "1614265331", SIG), PAYLOAD, TS), Err(WebhookError::SignatureMismatch));
@@ -355,14 +387,20 @@ mod tests {
         assert_eq!(verify(&s, &headers(MSG_ID, &max, SIG), PAYLOAD, i64::MIN), Err(WebhookError::TimestampTooNew));
         assert_eq!(verify(&s, &headers(MSG_ID, "0", SIG), PAYLOAD, i64::MAX), Err(WebhookError::TimestampTooOld));
         // The timestamp is checked before the signature, as in the reference.
-        assert_eq!(verify(&s, &headers(MSG_ID, TS_STR, "v1,AAAA"), PAYLOAD, TS + 301), Err(WebhookError::TimestampTooOld));
+        assert_eq!(
+            verify(&s, &headers(MSG_ID, TS_STR, "v1,AAAA"), PAYLOAD, TS + 301),
+            Err(WebhookError::TimestampTooOld)
+        );
     }
 
     #[test]
     fn malformed_secrets_are_refused() {
         // No prefix (the reference libraries would guess; the spec's format has one).
         assert_eq!(WebhookSecret::parse("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap_err(), WebhookError::SecretPrefix);
-        assert_eq!(WebhookSecret::parse("whsk_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap_err(), WebhookError::SecretPrefix);
+        assert_eq!(
+            WebhookSecret::parse("whsk_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap_err(),
+            WebhookError::SecretPrefix
+        );
         assert_eq!(WebhookSecret::parse("").unwrap_err(), WebhookError::SecretPrefix);
         // Empty (every reference library rejects "whsec_").
         assert_eq!(WebhookSecret::parse("whsec_").unwrap_err(), WebhookError::SecretLength(0));
@@ -399,8 +437,17 @@ mod tests {
         assert_eq!(check(MSG_ID, TS_STR, ""), Err(WebhookError::MissingHeader(WEBHOOK_SIGNATURE)));
         assert_eq!(check(MSG_ID, TS_STR, "  "), Err(WebhookError::MissingHeader(WEBHOOK_SIGNATURE)));
         // "hello" is from the reference tests, "161426533.0" from libraries/php/tests/WebhookTest.php.
-        let bad_timestamps =
-            ["hello", "161426533.0", "-161426533", "+1614265330", " 1614265330", "1614265330 ", "1.6e9", "0x603", "99999999999999999999"];
+        let bad_timestamps = [
+            "hello",
+            "161426533.0",
+            "-161426533",
+            "+1614265330",
+            " 1614265330",
+            "1614265330 ",
+            "1.6e9",
+            "0x603",
+            "99999999999999999999",
+        ];
         for ts in bad_timestamps {
             assert_eq!(check(MSG_ID, ts, SIG), Err(WebhookError::InvalidTimestamp), "{ts:?}");
         }
@@ -420,7 +467,12 @@ mod tests {
         ] {
             assert_eq!(check(MSG_ID, TS_STR, sig), Err(WebhookError::SignatureMismatch), "{sig:?}");
         }
-        for sig in ["g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", "v1", " v1 ", "V1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="] {
+        for sig in [
+            "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+            "v1",
+            " v1 ",
+            "V1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+        ] {
             assert_eq!(check(MSG_ID, TS_STR, sig), Err(WebhookError::NoV1Signature), "{sig:?}");
         }
         // Unpadded is the same tag, so it matches.

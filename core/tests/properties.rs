@@ -61,7 +61,14 @@ fn body(step: &Step) -> EventBody {
                 .collect(),
             config_version: 1,
             config_hash: "ab".repeat(32),
-            collection: CollectionPoint { page: None, widget_build: None, lang: Lang::Fr, gpc: false , source: None, original_date: None },
+            collection: CollectionPoint {
+                page: None,
+                widget_build: None,
+                lang: Lang::Fr,
+                gpc: false,
+                source: None,
+                original_date: None,
+            },
         },
         Step::Withdraw(scope) => EventBody::Withdrawal { scope: scope.clone() },
     }
@@ -77,8 +84,18 @@ fn chain(steps: &[Step]) -> Vec<Event> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let e = EventDraft { site: SiteId::parse("site").unwrap(), subject: subject(), method: Method::Widget, body: body(s) }
-                .seal(1, i as u64 + 1, prev.clone(), DateTime::from_timestamp(1_800_000_000 + i as i64 * 60, 0).unwrap());
+            let e = EventDraft {
+                site: SiteId::parse("site").unwrap(),
+                subject: subject(),
+                method: Method::Widget,
+                body: body(s),
+            }
+            .seal(
+                1,
+                i as u64 + 1,
+                prev.clone(),
+                DateTime::from_timestamp(1_800_000_000 + i as i64 * 60, 0).unwrap(),
+            );
             prev = event_hash(&e);
             e
         })

@@ -4,10 +4,10 @@
 use accord_core::ids::SiteId;
 use worker::{Env, Request};
 
+use crate::api::confirm::Which;
 use crate::api::{self, Incoming};
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
-use crate::api::confirm::Which;
 use crate::limits::{Class, ClientBudget};
 use crate::limits_check;
 use crate::routes::Route;
@@ -25,7 +25,8 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
                     let audited = route.audited().map(|(site, action, target)| (site.clone(), action, target));
                     let result = dispatch(route, env, &incoming).await;
                     if matches!(result, Err(EdgeError::Unauthorized)) && incoming.authorization.is_some() {
-                        let _ = limits_check::client_budget(env, &incoming.client, ClientBudget::FailedAuth, false).await;
+                        let _ =
+                            limits_check::client_budget(env, &incoming.client, ClientBudget::FailedAuth, false).await;
                     }
                     if let (Ok(resp), Some((site, action, target))) = (&result, audited) {
                         if resp.status < 300 {
@@ -93,7 +94,9 @@ async fn error_cors(route: &Route, env: &Env, origin: &str, error: &EdgeError) -
 async fn record(env: &Env, site: &SiteId, req: &Incoming, action: &str, target: Option<String>) {
     let Some(caller) = crate::auth::identify(env, site, req.authorization.as_deref()).await else { return };
     let msg = crate::sites::protocol::SiteRequest::Audit { actor: caller.actor(), action: action.to_owned(), target };
-    if let Err(e) = crate::runtime::call::<serde_json::Value>(env, "SITES", &crate::sites::object_name(site), &msg).await {
+    if let Err(e) =
+        crate::runtime::call::<serde_json::Value>(env, "SITES", &crate::sites::object_name(site), &msg).await
+    {
         worker::console_error!("audit trail of {site}: could not record {action}: {e}");
     }
 }
@@ -121,15 +124,19 @@ async fn admit(route: &Route, env: &Env, req: &Incoming) -> Result<(), EdgeError
 /// The site a route acts for: from its path, or from the signed link it carries.
 fn route_site(route: &Route, env: &Env) -> Result<Option<SiteId>, EdgeError> {
     Ok(Some(match route {
-        Route::PostPreferences(t) | Route::GetPreferences(t) | Route::GetPreferencePage(t) | Route::PostPreferencePage(t) | Route::PreflightPreferences(t) => {
-            api::preferences::site_of(env, t)?
-        }
+        Route::PostPreferences(t)
+        | Route::GetPreferences(t)
+        | Route::GetPreferencePage(t)
+        | Route::PostPreferencePage(t)
+        | Route::PreflightPreferences(t) => api::preferences::site_of(env, t)?,
         Route::GetUnsubscribe(t) | Route::PostUnsubscribe(t) => api::unsubscribe::site_of(env, t)?,
         Route::GetWidgetFor(t) => crate::secrets::verify_link(env, t)?.site,
         Route::GetConfirm(t) | Route::PostConfirm(t) => api::confirm::site_of(env, Which::Confirm, t)?,
-        Route::GetReconfirm(t) | Route::PostReconfirm(t) | Route::PostReconfirmJson(t) | Route::PreflightReconfirm(t) | Route::GetReconfirmStatus(t) => {
-            api::confirm::site_of(env, Which::Reconfirm, t)?
-        }
+        Route::GetReconfirm(t)
+        | Route::PostReconfirm(t)
+        | Route::PostReconfirmJson(t)
+        | Route::PreflightReconfirm(t)
+        | Route::GetReconfirmStatus(t) => api::confirm::site_of(env, Which::Reconfirm, t)?,
         other => match other.site() {
             Some(site) => site.clone(),
             None => return Ok(None),
@@ -141,10 +148,9 @@ fn route_site(route: &Route, env: &Env) -> Result<Option<SiteId>, EdgeError> {
 fn limit_class(route: &Route) -> Option<Class> {
     Some(match route {
         Route::PostPreferences(_) | Route::PostUnsubscribe(_) | Route::PostPreferencePage(_) => Class::Withdraw,
-        Route::PostConsent(_)
-        | Route::PostConfirm(_)
-        | Route::PostReconfirm(_)
-        | Route::PostReconfirmJson(_) => Class::Write,
+        Route::PostConsent(_) | Route::PostConfirm(_) | Route::PostReconfirm(_) | Route::PostReconfirmJson(_) => {
+            Class::Write
+        }
         Route::GetConfig(_)
         | Route::GetConfigVersion(..)
         | Route::GetCheckpoint(..)

@@ -21,7 +21,11 @@ pub enum Caller {
 }
 
 /// Who the bearer token belongs to, whatever its scopes (`None` for the operator).
-async fn authenticate(env: &Env, site: &SiteId, authorization: Option<&str>) -> Result<Option<ApiKeyRecord>, EdgeError> {
+async fn authenticate(
+    env: &Env,
+    site: &SiteId,
+    authorization: Option<&str>,
+) -> Result<Option<ApiKeyRecord>, EdgeError> {
     let token = authorization.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).ok_or(EdgeError::Unauthorized)?;
     if secrets::is_operator_token(env, token)? {
         return Ok(None);
@@ -31,11 +35,17 @@ async fn authenticate(env: &Env, site: &SiteId, authorization: Option<&str>) -> 
     if crate::known_sites::ensure(env, site, None).await.is_err() {
         return Err(EdgeError::Unauthorized);
     }
-    let (_, record): (_, Option<ApiKeyRecord>) = call(env, "SITES", &object_name(site), &SiteRequest::Key { id: id.to_owned() }).await?;
+    let (_, record): (_, Option<ApiKeyRecord>) =
+        call(env, "SITES", &object_name(site), &SiteRequest::Key { id: id.to_owned() }).await?;
     record.filter(|r| keys::matches(r, secret) && r.revoked_at.is_none()).map(Some).ok_or(EdgeError::Unauthorized)
 }
 
-pub async fn require(env: &Env, site: &SiteId, authorization: Option<&str>, scope: KeyScope) -> Result<Caller, EdgeError> {
+pub async fn require(
+    env: &Env,
+    site: &SiteId,
+    authorization: Option<&str>,
+    scope: KeyScope,
+) -> Result<Caller, EdgeError> {
     match authenticate(env, site, authorization).await? {
         None => Ok(Caller::Operator),
         Some(record) if record.allows(scope) => Ok(Caller::Key(record.id)),

@@ -26,7 +26,8 @@ thread_local! {
 pub fn init(_env: &worker::Env) {
     #[cfg(feature = "demo-clock")]
     {
-        let days = _env.var("ACCORD_DEMO_CLOCK_OFFSET_DAYS").ok().and_then(|v| v.to_string().parse::<i64>().ok()).unwrap_or(0);
+        let days =
+            _env.var("ACCORD_DEMO_CLOCK_OFFSET_DAYS").ok().and_then(|v| v.to_string().parse::<i64>().ok()).unwrap_or(0);
         OFFSET_MS.with(|o| o.set(days * 86_400_000));
     }
 }

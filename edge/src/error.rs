@@ -142,12 +142,15 @@ impl EdgeError {
             EdgeError::Storage(_) | EdgeError::Internal(_) => title.to_owned(),
             other => other.to_string(),
         };
-        let problem = Problem { type_: format!("urn:accord:problem:{kind}"), title, status, detail, field, rule, errors };
+        let problem =
+            Problem { type_: format!("urn:accord:problem:{kind}"), title, status, detail, field, rule, errors };
         let mut resp = ApiResponse::json_with_type(status, &problem, "application/problem+json");
         match self {
             EdgeError::MethodNotAllowed { allow } => resp.headers.push(("allow".into(), (*allow).into())),
             EdgeError::Unauthorized => resp.headers.push(("www-authenticate".into(), "Bearer".into())),
-            EdgeError::RateLimited { retry_after } => resp.headers.push(("retry-after".into(), retry_after.to_string())),
+            EdgeError::RateLimited { retry_after } => {
+                resp.headers.push(("retry-after".into(), retry_after.to_string()))
+            }
             _ => {}
         }
         resp
@@ -164,7 +167,8 @@ mod tests {
 
     #[test]
     fn validation_problems_name_field_and_rule() {
-        let e = EdgeError::from(Violation::new("choices[0].content_type", "unknown_content_type", "'x' is not offered"));
+        let e =
+            EdgeError::from(Violation::new("choices[0].content_type", "unknown_content_type", "'x' is not offered"));
         let r = e.to_response();
         assert_eq!(r.status, 422);
         assert!(r.headers.iter().any(|(k, v)| k == "content-type" && v == "application/problem+json"));

@@ -61,7 +61,9 @@ pub fn expect_no_parameters(content_type: Option<&str>, body: &[u8]) -> Result<(
     let object: serde_json::Map<String, serde_json::Value> = parse_json(content_type, body)?;
     match object.keys().next() {
         None => Ok(()),
-        Some(k) => Err(accord_core::Violation::new(k.clone(), "unknown_field", "this action takes no parameters").into()),
+        Some(k) => {
+            Err(accord_core::Violation::new(k.clone(), "unknown_field", "this action takes no parameters").into())
+        }
     }
 }
 
@@ -71,7 +73,11 @@ pub fn parse_json<T: DeserializeOwned>(content_type: Option<&str>, body: &[u8]) 
 }
 
 /// [`parse_json`] with a route's own size limit.
-pub fn parse_json_limited<T: DeserializeOwned>(content_type: Option<&str>, body: &[u8], limit: usize) -> Result<T, EdgeError> {
+pub fn parse_json_limited<T: DeserializeOwned>(
+    content_type: Option<&str>,
+    body: &[u8],
+    limit: usize,
+) -> Result<T, EdgeError> {
     let is_json = content_type
         .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
         .unwrap_or(false);
@@ -97,7 +103,10 @@ pub fn parse_json_limited<T: DeserializeOwned>(content_type: Option<&str>, body:
         EdgeError::MalformedJson { field, message }
     })?;
     // Anything after the value is an error too: `{"a":1} {"a":2}` is not one document.
-    de.end().map_err(|e| EdgeError::MalformedJson { field: String::new(), message: format!("trailing characters after the JSON value (line {}, column {})", e.line(), e.column()) })?;
+    de.end().map_err(|e| EdgeError::MalformedJson {
+        field: String::new(),
+        message: format!("trailing characters after the JSON value (line {}, column {})", e.line(), e.column()),
+    })?;
     Ok(value)
 }
 
@@ -148,7 +157,8 @@ mod tests {
 
     #[test]
     fn reports_the_path_of_a_type_error() {
-        let (field, msg) = field_of(parse_json(Some("application/json"), br#"{"items":[{"ok":true},{"ok":"secret@x.fr"}]}"#));
+        let (field, msg) =
+            field_of(parse_json(Some("application/json"), br#"{"items":[{"ok":true},{"ok":"secret@x.fr"}]}"#));
         assert_eq!(field, "items[1].ok");
         assert!(!msg.contains("secret"), "{msg}");
     }
@@ -176,7 +186,9 @@ mod tests {
             assert!(expect_no_parameters(Some("application/json"), bad).is_err());
         }
         match expect_no_parameters(Some("application/json"), b"{\"force\":true}") {
-            Err(EdgeError::Invalid(v)) => assert_eq!((v.0[0].field.as_str(), v.0[0].rule.as_str()), ("force", "unknown_field")),
+            Err(EdgeError::Invalid(v)) => {
+                assert_eq!((v.0[0].field.as_str(), v.0[0].rule.as_str()), ("force", "unknown_field"))
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -5,21 +5,21 @@
 //! hash-chained, signed consent events. See DESIGN.md for why it is laid out this way.
 
 pub mod api;
-pub mod auth;
 pub mod app;
+pub mod auth;
 pub mod clock;
 pub mod cors;
 pub mod entropy;
 pub mod error;
 pub mod http;
+pub mod known_sites;
+pub mod ledger;
+pub mod limits;
+pub mod limits_check;
 pub mod one_click;
 pub mod openapi;
 pub mod page;
 pub mod public_url;
-pub mod ledger;
-pub mod known_sites;
-pub mod limits;
-pub mod limits_check;
 pub mod registry;
 pub mod routes;
 pub mod runtime;

@@ -50,7 +50,8 @@ mod tests {
 
     #[test]
     fn multipart_as_mail_clients_send_it() {
-        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--XyZ--\r\n";
+        let body =
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--XyZ--\r\n";
         let f = form_fields(Some("multipart/form-data; boundary=XyZ"), body);
         assert!(is_one_click(&f), "{f:?}");
         assert!(form_fields(Some("multipart/form-data"), body).is_empty(), "no boundary, no fields");

@@ -52,7 +52,8 @@ mod tests {
     fn documents_exactly_the_routes() {
         let doc = document();
         let documented: BTreeSet<(String, String)> = operations(&doc).into_iter().map(|(m, p, _)| (m, p)).collect();
-        let routed: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p, _)| (m.to_uppercase(), (*p).to_owned())).collect();
+        let routed: BTreeSet<(String, String)> =
+            ROUTES.iter().map(|(m, p, _)| (m.to_uppercase(), (*p).to_owned())).collect();
         let undocumented: Vec<_> = routed.difference(&documented).collect();
         let unrouted: Vec<_> = documented.difference(&routed).collect();
         assert!(
@@ -87,7 +88,10 @@ mod tests {
                 assert_eq!(op.get("security"), Some(&want), "{what}: security");
             }
         }
-        assert!(doc.pointer("/components/securitySchemes/bearer").is_some_and(|s| s["type"] == "http" && s["scheme"] == "bearer"));
+        assert!(
+            doc.pointer("/components/securitySchemes/bearer")
+                .is_some_and(|s| s["type"] == "http" && s["scheme"] == "bearer")
+        );
     }
 
     #[test]
@@ -135,7 +139,9 @@ mod tests {
                         }
                     }
                 }
-                Value::Array(items) => items.iter().enumerate().for_each(|(i, child)| walk(child, &format!("{at}/{i}"), out)),
+                Value::Array(items) => {
+                    items.iter().enumerate().for_each(|(i, child)| walk(child, &format!("{at}/{i}"), out))
+                }
                 _ => {}
             }
         }

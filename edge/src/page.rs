@@ -42,7 +42,9 @@ pub fn html(status: u16, lang: &str, title: &str, body: &str) -> ApiResponse {
             ("referrer-policy".into(), "no-referrer".into()),
             (
                 "content-security-policy".into(),
-                format!("default-src 'none'; style-src 'sha256-{style_hash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+                format!(
+                    "default-src 'none'; style-src 'sha256-{style_hash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+                ),
             ),
         ],
         body: doc.into_bytes(),

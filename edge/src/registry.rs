@@ -52,15 +52,22 @@ impl Registry {
         sql.exec("CREATE TABLE IF NOT EXISTS sites (site TEXT PRIMARY KEY)", None).map_err(storage)?;
         Ok(match msg {
             RegistryRequest::Add { site } => {
-                sql.exec("INSERT INTO sites (site) VALUES (?) ON CONFLICT DO NOTHING", vec![site.as_str().into()]).map_err(storage)?;
+                sql.exec("INSERT INTO sites (site) VALUES (?) ON CONFLICT DO NOTHING", vec![site.as_str().into()])
+                    .map_err(storage)?;
                 ApiResponse::json(200, &serde_json::Value::Null)
             }
             RegistryRequest::Contains { site } => {
-                let rows: Vec<Row> = sql.exec("SELECT site FROM sites WHERE site = ?", vec![site.as_str().into()]).and_then(|c| c.to_array()).map_err(storage)?;
+                let rows: Vec<Row> = sql
+                    .exec("SELECT site FROM sites WHERE site = ?", vec![site.as_str().into()])
+                    .and_then(|c| c.to_array())
+                    .map_err(storage)?;
                 ApiResponse::json(200, &!rows.is_empty())
             }
             RegistryRequest::List => {
-                let rows: Vec<Row> = sql.exec("SELECT site FROM sites ORDER BY site", None).and_then(|c| c.to_array()).map_err(storage)?;
+                let rows: Vec<Row> = sql
+                    .exec("SELECT site FROM sites ORDER BY site", None)
+                    .and_then(|c| c.to_array())
+                    .map_err(storage)?;
                 let sites: Vec<SiteId> = rows.iter().filter_map(|r| SiteId::parse(&r.site).ok()).collect();
                 ApiResponse::json(200, &sites)
             }

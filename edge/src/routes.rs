@@ -153,7 +153,9 @@ impl Route {
             Route::RevokeApiKey(s, id) => (s, "api_key.revoke", Some(id.clone())),
             Route::CreateWebhook(s) => (s, "webhook.create", None),
             Route::DeleteWebhook(s, id) => (s, "webhook.delete", Some(id.clone())),
-            Route::ExportSubject(s, sub) | Route::ExportSubjectPage(s, sub) => (s, "subject.export", Some(sub.to_string())),
+            Route::ExportSubject(s, sub) | Route::ExportSubjectPage(s, sub) => {
+                (s, "subject.export", Some(sub.to_string()))
+            }
             Route::GetProofs(s, sub) => (s, "subject.proofs", Some(sub.to_string())),
             Route::EraseSubject(s, sub) => (s, "subject.erase", Some(sub.to_string())),
             Route::RunLifecycle(s) => (s, "lifecycle.run", None),
@@ -166,15 +168,62 @@ impl Route {
     pub fn site(&self) -> Option<&SiteId> {
         use Route::*;
         match self {
-            GetConfig(s) | GetConfigVersion(s, _) | GetWidget(s) | PutConfig(s) | PostConsent(s) | LookupSubject(s) | GetSubject(s, _) | GetReceipts(s, _)
-            | GetProofs(s, _) | ExportSubject(s, _) | ExportSubjectPage(s, _) | EraseSubject(s, _) | GetCheckpoint(s, _)
-            | GetConsistency(s, _, _) | GetCheckpointNote(s, _) | GetTile(s, _, _) | AuditTrail(s) | Compliance(s) | RecordOfProcessing(s) | RecordOfProcessingPage(s)
-            | PostActivity(s) | PostImport(s) | PostLink(s) | PostUnsubscribeLinks(s) | RunLifecycle(s) | CreateWebhook(s)
-            | ListWebhooks(s) | DeleteWebhook(s, _) | WebhookDeliveries(s) | PostAudience(s) | CreateApiKey(s) | ListApiKeys(s)
-            | RevokeApiKey(s, _) | Preflight(s) | Stats(s) => Some(s),
-            Health | Keys | OpenApi | Console | ConsoleFile(_) | WidgetFile(_) | GetPreferencePage(_) | PostPreferencePage(_) | PostReconfirmJson(_) | GetReconfirmStatus(_) | PreflightReconfirm(_)
-            | GetConfirm(_) | PostConfirm(_) | GetReconfirm(_) | PostReconfirm(_) | GetUnsubscribe(_) | PostUnsubscribe(_)
-            | GetPreferences(_) | PostPreferences(_) | PreflightPreferences(_) | GetWidgetFor(_) => None,
+            GetConfig(s)
+            | GetConfigVersion(s, _)
+            | GetWidget(s)
+            | PutConfig(s)
+            | PostConsent(s)
+            | LookupSubject(s)
+            | GetSubject(s, _)
+            | GetReceipts(s, _)
+            | GetProofs(s, _)
+            | ExportSubject(s, _)
+            | ExportSubjectPage(s, _)
+            | EraseSubject(s, _)
+            | GetCheckpoint(s, _)
+            | GetConsistency(s, _, _)
+            | GetCheckpointNote(s, _)
+            | GetTile(s, _, _)
+            | AuditTrail(s)
+            | Compliance(s)
+            | RecordOfProcessing(s)
+            | RecordOfProcessingPage(s)
+            | PostActivity(s)
+            | PostImport(s)
+            | PostLink(s)
+            | PostUnsubscribeLinks(s)
+            | RunLifecycle(s)
+            | CreateWebhook(s)
+            | ListWebhooks(s)
+            | DeleteWebhook(s, _)
+            | WebhookDeliveries(s)
+            | PostAudience(s)
+            | CreateApiKey(s)
+            | ListApiKeys(s)
+            | RevokeApiKey(s, _)
+            | Preflight(s)
+            | Stats(s) => Some(s),
+            Health
+            | Keys
+            | OpenApi
+            | Console
+            | ConsoleFile(_)
+            | WidgetFile(_)
+            | GetPreferencePage(_)
+            | PostPreferencePage(_)
+            | PostReconfirmJson(_)
+            | GetReconfirmStatus(_)
+            | PreflightReconfirm(_)
+            | GetConfirm(_)
+            | PostConfirm(_)
+            | GetReconfirm(_)
+            | PostReconfirm(_)
+            | GetUnsubscribe(_)
+            | PostUnsubscribe(_)
+            | GetPreferences(_)
+            | PostPreferences(_)
+            | PreflightPreferences(_)
+            | GetWidgetFor(_) => None,
         }
     }
 
@@ -223,7 +272,11 @@ impl Route {
         let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
         let not_found = || EdgeError::NotFound(format!("no route for {path}"));
         let only = |allowed: &'static str, route: Route| {
-            if allowed.split(", ").any(|m| m == method) { Ok(route) } else { Err(EdgeError::MethodNotAllowed { allow: allowed }) }
+            if allowed.split(", ").any(|m| m == method) {
+                Ok(route)
+            } else {
+                Err(EdgeError::MethodNotAllowed { allow: allowed })
+            }
         };
         match segs.as_slice() {
             ["health"] => only("GET", Route::Health),
@@ -235,19 +288,35 @@ impl Route {
             ["widget", "pkg", file] => only("GET", Route::WidgetFile(format!("pkg/{file}"))),
             ["p", token] if token.len() <= 512 => {
                 let token = (*token).to_owned();
-                if method == "POST" { Ok(Route::PostPreferencePage(token)) } else { only("GET, POST", Route::GetPreferencePage(token)) }
+                if method == "POST" {
+                    Ok(Route::PostPreferencePage(token))
+                } else {
+                    only("GET, POST", Route::GetPreferencePage(token))
+                }
             }
             ["c", token] if token.len() <= 512 => {
                 let token = (*token).to_owned();
-                if method == "POST" { Ok(Route::PostConfirm(token)) } else { only("GET, POST", Route::GetConfirm(token)) }
+                if method == "POST" {
+                    Ok(Route::PostConfirm(token))
+                } else {
+                    only("GET, POST", Route::GetConfirm(token))
+                }
             }
             ["r", token] if token.len() <= 512 => {
                 let token = (*token).to_owned();
-                if method == "POST" { Ok(Route::PostReconfirm(token)) } else { only("GET, POST", Route::GetReconfirm(token)) }
+                if method == "POST" {
+                    Ok(Route::PostReconfirm(token))
+                } else {
+                    only("GET, POST", Route::GetReconfirm(token))
+                }
             }
             ["u", token] if token.len() <= 512 => {
                 let token = (*token).to_owned();
-                if method == "POST" { Ok(Route::PostUnsubscribe(token)) } else { only("GET, POST", Route::GetUnsubscribe(token)) }
+                if method == "POST" {
+                    Ok(Route::PostUnsubscribe(token))
+                } else {
+                    only("GET, POST", Route::GetUnsubscribe(token))
+                }
             }
             ["v1", "reconfirm", token] if token.len() <= 512 => {
                 let token = (*token).to_owned();
@@ -279,7 +348,11 @@ impl Route {
                     ["config"] => only("GET, PUT", Route::GetConfig(site)),
                     ["config", v] => {
                         let version = v.parse::<u32>().ok().filter(|v| *v > 0).ok_or_else(|| {
-                            EdgeError::from(accord_core::Violation::new("path.version", "positive_integer", "must be a version number from 1"))
+                            EdgeError::from(accord_core::Violation::new(
+                                "path.version",
+                                "positive_integer",
+                                "must be a version number from 1",
+                            ))
                         })?;
                         only("GET", Route::GetConfigVersion(site, version))
                     }
@@ -294,9 +367,15 @@ impl Route {
                     ["webhooks"] => only("GET, POST", Route::ListWebhooks(site)),
                     ["webhooks", "deliveries"] => only("GET", Route::WebhookDeliveries(site)),
                     ["webhooks", id] => {
-                        let ok = id.strip_prefix("wh_").is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+                        let ok = id
+                            .strip_prefix("wh_")
+                            .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()));
                         if !ok {
-                            return Err(EdgeError::from(accord_core::Violation::new("path.webhook", "webhook_id", "must be a webhook id like wh_0123456789abcdef")));
+                            return Err(EdgeError::from(accord_core::Violation::new(
+                                "path.webhook",
+                                "webhook_id",
+                                "must be a webhook id like wh_0123456789abcdef",
+                            )));
                         }
                         only("DELETE", Route::DeleteWebhook(site, (*id).to_owned()))
                     }
@@ -311,28 +390,39 @@ impl Route {
                     ["api-keys", id] => {
                         let ok = id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit());
                         if !ok {
-                            return Err(EdgeError::from(accord_core::Violation::new("path.id", "key_id", "must be the 16-hex-digit id of a key")));
+                            return Err(EdgeError::from(accord_core::Violation::new(
+                                "path.id",
+                                "key_id",
+                                "must be the 16-hex-digit id of a key",
+                            )));
                         }
                         only("DELETE", Route::RevokeApiKey(site, (*id).to_owned()))
                     }
                     ["checkpoints", shard, tail @ ..] => {
-                        let shard = shard.parse::<u8>().ok().filter(|s| *s < crate::ledger::SHARDS).ok_or_else(|| {
-                            EdgeError::from(accord_core::Violation::new(
-                                "path.shard",
-                                "shard_range",
-                                format!("must be a shard number from 0 to {}", crate::ledger::SHARDS - 1),
-                            ))
-                        })?;
+                        let shard =
+                            shard.parse::<u8>().ok().filter(|s| *s < crate::ledger::SHARDS).ok_or_else(|| {
+                                EdgeError::from(accord_core::Violation::new(
+                                    "path.shard",
+                                    "shard_range",
+                                    format!("must be a shard number from 0 to {}", crate::ledger::SHARDS - 1),
+                                ))
+                            })?;
                         match tail {
                             [] => only("GET", Route::GetCheckpoint(site, shard)),
                             ["consistency", from] => {
                                 let from = from.parse::<u64>().map_err(|_| {
-                                    EdgeError::from(accord_core::Violation::new("path.from", "tree_size", "must be a tree size"))
+                                    EdgeError::from(accord_core::Violation::new(
+                                        "path.from",
+                                        "tree_size",
+                                        "must be a tree size",
+                                    ))
                                 })?;
                                 only("GET", Route::GetConsistency(site, shard, from))
                             }
                             ["checkpoint"] => only("GET", Route::GetCheckpointNote(site, shard)),
-                            ["tile", path @ ..] if !path.is_empty() => only("GET", Route::GetTile(site, shard, path.join("/"))),
+                            ["tile", path @ ..] if !path.is_empty() => {
+                                only("GET", Route::GetTile(site, shard, path.join("/")))
+                            }
                             _ => Err(not_found()),
                         }
                     }
@@ -369,7 +459,16 @@ mod tests {
     fn every_documented_route_parses_to_its_access() {
         let subject = format!("sub_{}", "0a".repeat(16));
         for (method, template, access) in ROUTES {
-            let path = template.replace("{site}", "demo-shop").replace("{subject}", &subject).replace("{version}", "3").replace("{shard}", "15").replace("{from}", "2").replace("{id}", "0123456789abcdef").replace("{token}", "t1.AAAA").replace("{webhook}", "wh_0123456789abcdef").replace("{file}", "console.js");
+            let path = template
+                .replace("{site}", "demo-shop")
+                .replace("{subject}", &subject)
+                .replace("{version}", "3")
+                .replace("{shard}", "15")
+                .replace("{from}", "2")
+                .replace("{id}", "0123456789abcdef")
+                .replace("{token}", "t1.AAAA")
+                .replace("{webhook}", "wh_0123456789abcdef")
+                .replace("{file}", "console.js");
             let route = Route::parse(method, &path).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
             assert_eq!(route.access(), *access, "{method} {path}");
         }
@@ -385,9 +484,14 @@ mod tests {
     #[test]
     fn bad_paths_and_methods_are_named() {
         assert!(matches!(Route::parse("GET", "/nope"), Err(EdgeError::NotFound(_))));
-        assert!(matches!(Route::parse("GET", "/v1/sites/demo-shop/consents"), Err(EdgeError::MethodNotAllowed { allow: "POST" })));
+        assert!(matches!(
+            Route::parse("GET", "/v1/sites/demo-shop/consents"),
+            Err(EdgeError::MethodNotAllowed { allow: "POST" })
+        ));
         match Route::parse("GET", "/v1/sites/Bad Site/config") {
-            Err(EdgeError::Invalid(v)) => assert_eq!((v.0[0].field.as_str(), v.0[0].rule.as_str()), ("path.site", "slug")),
+            Err(EdgeError::Invalid(v)) => {
+                assert_eq!((v.0[0].field.as_str(), v.0[0].rule.as_str()), ("path.site", "slug"))
+            }
             other => panic!("{other:?}"),
         }
         match Route::parse("GET", "/v1/sites/demo-shop/config/0") {

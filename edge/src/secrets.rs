@@ -26,15 +26,18 @@ fn secret(env: &Env, name: &'static str) -> Result<String, EdgeError> {
 }
 
 pub fn signing_key(env: &Env) -> Result<SigningKey, EdgeError> {
-    SigningKey::from_secret(&secret(env, "ACCORD_SIGNING_KEY")?).map_err(|_| EdgeError::Misconfigured("ACCORD_SIGNING_KEY"))
+    SigningKey::from_secret(&secret(env, "ACCORD_SIGNING_KEY")?)
+        .map_err(|_| EdgeError::Misconfigured("ACCORD_SIGNING_KEY"))
 }
 
 pub fn subject_key(env: &Env) -> Result<SubjectKey, EdgeError> {
-    SubjectKey::from_secret(&secret(env, "ACCORD_SUBJECT_KEY")?).map_err(|_| EdgeError::Misconfigured("ACCORD_SUBJECT_KEY"))
+    SubjectKey::from_secret(&secret(env, "ACCORD_SUBJECT_KEY")?)
+        .map_err(|_| EdgeError::Misconfigured("ACCORD_SUBJECT_KEY"))
 }
 
 pub fn token_keys(env: &Env) -> Result<TokenKeyring, EdgeError> {
-    TokenKeyring::from_secret(&secret(env, "ACCORD_TOKEN_KEYS")?).map_err(|_| EdgeError::Misconfigured("ACCORD_TOKEN_KEYS"))
+    TokenKeyring::from_secret(&secret(env, "ACCORD_TOKEN_KEYS")?)
+        .map_err(|_| EdgeError::Misconfigured("ACCORD_TOKEN_KEYS"))
 }
 
 /// The claims of a signed link, checked with the current and retired link keys at the

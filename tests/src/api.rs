@@ -33,7 +33,8 @@ impl Api {
 
     fn finish(resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
         let (status, headers, body) = Self::raw(resp);
-        let content_type = headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.clone()).unwrap_or_default();
+        let content_type =
+            headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.clone()).unwrap_or_default();
         Reply { status, content_type, body: serde_json::from_slice(&body).unwrap_or(Value::Null), headers }
     }
 
@@ -51,7 +52,14 @@ impl Api {
     }
 
     /// Any request: `bearer` is a token (or none), `body` is sent as is.
-    pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], bearer: Option<&str>, body: Option<&[u8]>) -> Reply {
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        bearer: Option<&str>,
+        body: Option<&[u8]>,
+    ) -> Reply {
         let mut req = ureq::http::Request::builder().method(method).uri(format!("{}{path}", self.base));
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -68,7 +76,12 @@ impl Api {
 
     /// A request without a body answered as status, headers and raw bytes: for HTML pages and
     /// files served compressed.
-    pub fn send_bytes(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    pub fn send_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, Vec<(String, String)>, Vec<u8>) {
         let mut req = ureq::http::Request::builder().method(method).uri(format!("{}{path}", self.base));
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -90,7 +103,12 @@ impl Api {
     }
 
     pub fn get_admin(&self, path: &str) -> Reply {
-        Self::finish(self.agent.get(format!("{}{path}", self.base)).header("authorization", format!("Bearer {}", self.admin_token)).call())
+        Self::finish(
+            self.agent
+                .get(format!("{}{path}", self.base))
+                .header("authorization", format!("Bearer {}", self.admin_token))
+                .call(),
+        )
     }
 
     /// POST without credentials, as a browser or an email client would.
@@ -100,13 +118,19 @@ impl Api {
 
     pub fn post_admin(&self, path: &str, body: &Value) -> Reply {
         Self::finish(
-            self.agent.post(format!("{}{path}", self.base)).header("authorization", format!("Bearer {}", self.admin_token)).send_json(body),
+            self.agent
+                .post(format!("{}{path}", self.base))
+                .header("authorization", format!("Bearer {}", self.admin_token))
+                .send_json(body),
         )
     }
 
     pub fn put_admin(&self, path: &str, body: &Value) -> Reply {
         Self::finish(
-            self.agent.put(format!("{}{path}", self.base)).header("authorization", format!("Bearer {}", self.admin_token)).send_json(body),
+            self.agent
+                .put(format!("{}{path}", self.base))
+                .header("authorization", format!("Bearer {}", self.admin_token))
+                .send_json(body),
         )
     }
 }

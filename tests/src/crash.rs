@@ -118,7 +118,14 @@ enum Outcome {
     GaveUp(String),
 }
 
-fn submit(agent: &ureq::Agent, t: &Target, i: usize, give_up_after: Duration, requests: &AtomicUsize, retries: &AtomicUsize) -> Outcome {
+fn submit(
+    agent: &ureq::Agent,
+    t: &Target,
+    i: usize,
+    give_up_after: Duration,
+    requests: &AtomicUsize,
+    retries: &AtomicUsize,
+) -> Outcome {
     let body = json!({
         "email": email(t.run_id, i),
         "config_version": t.config["version"],
@@ -201,7 +208,9 @@ fn checkpoints(t: &Target) -> Vec<SignedCheckpoint> {
                     let url = format!("{}/v1/sites/{}/checkpoints/{shard}", t.base, t.site);
                     let deadline = Instant::now() + Duration::from_secs(60);
                     loop {
-                        match get_json(&agent, &url, None).and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string())) {
+                        match get_json(&agent, &url, None)
+                            .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
+                        {
                             Ok(cp) => break cp,
                             Err(e) if Instant::now() > deadline => panic!("checkpoint of shard {shard}: {e}"),
                             Err(_) => std::thread::sleep(Duration::from_millis(200)),
@@ -298,8 +307,16 @@ pub fn run(t: &Target, plan: &CrashPlan, mut kill_and_restart: impl FnMut()) -> 
     report
 }
 
-fn audit(agent: &ureq::Agent, t: &Target, acks: Vec<Option<Ack>>, before_kills: &[Vec<SignedCheckpoint>], report: &mut CrashReport) {
-    let jwks: Jwks = match get_json(agent, &format!("{}/v1/keys", t.base), None).and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string())) {
+fn audit(
+    agent: &ureq::Agent,
+    t: &Target,
+    acks: Vec<Option<Ack>>,
+    before_kills: &[Vec<SignedCheckpoint>],
+    report: &mut CrashReport,
+) {
+    let jwks: Jwks = match get_json(agent, &format!("{}/v1/keys", t.base), None)
+        .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
+    {
         Ok(k) => k,
         Err(e) => {
             report.problems.push(format!("keys: {e}"));
@@ -328,13 +345,14 @@ fn audit(agent: &ureq::Agent, t: &Target, acks: Vec<Option<Ack>>, before_kills: 
                 }
             }
         };
-        let receipts = match get_json(agent, &format!("{}/v1/sites/{}/subjects/{subject}/receipts", t.base, t.site), admin) {
-            Ok(v) => v["receipts"].as_array().cloned().unwrap_or_default(),
-            Err(e) => {
-                report.problems.push(format!("submission {i}: {e}"));
-                continue;
-            }
-        };
+        let receipts =
+            match get_json(agent, &format!("{}/v1/sites/{}/subjects/{subject}/receipts", t.base, t.site), admin) {
+                Ok(v) => v["receipts"].as_array().cloned().unwrap_or_default(),
+                Err(e) => {
+                    report.problems.push(format!("submission {i}: {e}"));
+                    continue;
+                }
+            };
         stored_events += receipts.len() as u64;
         if !receipts.is_empty() {
             report.stored += 1;
@@ -343,7 +361,11 @@ fn audit(agent: &ureq::Agent, t: &Target, acks: Vec<Option<Ack>>, before_kills: 
         if let Some(a) = ack {
             if receipts.len() != 1 || receipts[0]["event_hash"].as_str() != Some(a.event_hash.as_str()) {
                 report.lost += 1;
-                report.problems.push(format!("submission {i}: acknowledged as {} but stored as {:?}", a.event_hash, receipts.iter().map(|r| r["event_hash"].clone()).collect::<Vec<_>>()));
+                report.problems.push(format!(
+                    "submission {i}: acknowledged as {} but stored as {:?}",
+                    a.event_hash,
+                    receipts.iter().map(|r| r["event_hash"].clone()).collect::<Vec<_>>()
+                ));
                 continue;
             }
             let bundle = get_json(agent, &format!("{}/v1/sites/{}/subjects/{subject}/proofs", t.base, t.site), admin)
@@ -371,7 +393,9 @@ fn audit(agent: &ureq::Agent, t: &Target, acks: Vec<Option<Ack>>, before_kills: 
     }
     report.checkpoint_events = finals.iter().map(|c| c.checkpoint.size).sum();
     if report.checkpoint_events != stored_events {
-        report.problems.push(format!("checkpoints count {} events, subjects hold {stored_events}", report.checkpoint_events));
+        report
+            .problems
+            .push(format!("checkpoints count {} events, subjects hold {stored_events}", report.checkpoint_events));
     }
     for old_set in before_kills {
         for (old, new) in old_set.iter().zip(&finals) {
@@ -385,7 +409,13 @@ fn audit(agent: &ureq::Agent, t: &Target, acks: Vec<Option<Ack>>, before_kills: 
 }
 
 /// Checks that `old` is a prefix of `new`; `Ok(false)` when there is nothing to prove.
-fn consistent(agent: &ureq::Agent, t: &Target, old: &SignedCheckpoint, new: &SignedCheckpoint, jwks: &Jwks) -> Result<bool, String> {
+fn consistent(
+    agent: &ureq::Agent,
+    t: &Target,
+    old: &SignedCheckpoint,
+    new: &SignedCheckpoint,
+    jwks: &Jwks,
+) -> Result<bool, String> {
     let shard = old.checkpoint.shard;
     old.verify(jwks).map_err(|e| format!("checkpoint of shard {shard} before a kill: {e}"))?;
     let (from, to) = (old.checkpoint.size, new.checkpoint.size);
@@ -396,7 +426,11 @@ fn consistent(agent: &ureq::Agent, t: &Target, old: &SignedCheckpoint, new: &Sig
         return Err(format!("shard {shard} shrank from {from} to {to} events"));
     }
     if from == to {
-        return if old.root() == new.root() { Ok(true) } else { Err(format!("shard {shard}: same size {from}, different root")) };
+        return if old.root() == new.root() {
+            Ok(true)
+        } else {
+            Err(format!("shard {shard}: same size {from}, different root"))
+        };
     }
     let v = get_json(agent, &format!("{}/v1/sites/{}/checkpoints/{shard}/consistency/{from}", t.base, t.site), None)?;
     let size = v["checkpoint"]["checkpoint"]["size"].as_u64();

@@ -50,7 +50,10 @@ pub fn workerd_config(opts: &EdgeOptions, storage_dir: &Path) -> String {
         .map(|h| format!("\n    (name = \"ACCORD_CLIENT_IP_HEADER\", text = \"{h}\"),"))
         .unwrap_or_default();
     let (cache_service, cache_outbound) = match &opts.cache {
-        Some(address) => (format!("\n    (name = \"cache\", external = (address = \"{address}\", http = ())),"), "\n  cacheApiOutbound = \"cache\","),
+        Some(address) => (
+            format!("\n    (name = \"cache\", external = (address = \"{address}\", http = ())),"),
+            "\n  cacheApiOutbound = \"cache\",",
+        ),
         None => (String::new(), ""),
     };
     format!(
@@ -131,7 +134,10 @@ impl EdgeProcess {
         for file in ["index.js", "index_bg.wasm"] {
             let from = paths::edge_bundle().join(file);
             fs::copy(&from, bundle.join(file)).map_err(|e| {
-                std::io::Error::new(e.kind(), format!("{}: {e} (build the edge first: cargo xtask build)", from.display()))
+                std::io::Error::new(
+                    e.kind(),
+                    format!("{}: {e} (build the edge first: cargo xtask build)", from.display()),
+                )
             })?;
         }
         let storage = storage.canonicalize()?;

@@ -101,9 +101,15 @@ impl Inbox {
         if !state.seen.insert(headers.id.to_owned()) {
             return Ok(Accepted::Duplicate);
         }
-        let payload = serde_json::from_slice::<Value>(body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()));
+        let payload = serde_json::from_slice::<Value>(body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()));
         let kind = payload.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
-        state.messages.push_back(Message { id: headers.id.to_owned(), kind, received_at: rfc3339_millis(now), payload });
+        state.messages.push_back(Message {
+            id: headers.id.to_owned(),
+            kind,
+            received_at: rfc3339_millis(now),
+            payload,
+        });
         while state.messages.len() > MAX_MESSAGES {
             state.messages.pop_front();
         }
@@ -192,8 +198,14 @@ mod tests {
         assert_eq!(deliver(&inbox, SECRET, "msg_1", 1_700_000_030, body, 1_700_000_030), Ok(Accepted::Duplicate));
         // Another secret, a stale timestamp: refused, nothing stored.
         let other = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
-        assert!(matches!(deliver(&inbox, other, "msg_2", 1_700_000_000, body, 1_700_000_000), Err(Refused::Invalid(WebhookError::SignatureMismatch))));
-        assert!(matches!(deliver(&inbox, SECRET, "msg_3", 1_700_000_000, body, 1_700_001_000), Err(Refused::Invalid(WebhookError::TimestampTooOld))));
+        assert!(matches!(
+            deliver(&inbox, other, "msg_2", 1_700_000_000, body, 1_700_000_000),
+            Err(Refused::Invalid(WebhookError::SignatureMismatch))
+        ));
+        assert!(matches!(
+            deliver(&inbox, SECRET, "msg_3", 1_700_000_000, body, 1_700_001_000),
+            Err(Refused::Invalid(WebhookError::TimestampTooOld))
+        ));
         // Not JSON: kept as text.
         assert_eq!(deliver(&inbox, SECRET, "msg_4", 1_700_000_000, b"plain", 1_700_000_000), Ok(Accepted::New));
 

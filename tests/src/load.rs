@@ -66,7 +66,16 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// Sends consent submissions (new address each) to `base` at `rate` per second for `seconds`,
 /// from up to `workers` threads, sampling the memory of process `pid` every five seconds.
-pub fn fixed_rate(base: &str, site: &str, config: &Value, run_id: &str, rate: u32, seconds: u64, workers: usize, pid: u32) -> LoadReport {
+pub fn fixed_rate(
+    base: &str,
+    site: &str,
+    config: &Value,
+    run_id: &str,
+    rate: u32,
+    seconds: u64,
+    workers: usize,
+    pid: u32,
+) -> LoadReport {
     let total = (u64::from(rate) * seconds) as usize;
     let interval = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
     let start = Instant::now();
@@ -117,14 +126,20 @@ pub fn fixed_rate(base: &str, site: &str, config: &Value, run_id: &str, rate: u3
                     .to_string();
                     let ip = crate::crash::client_ip(i);
                     // Latency from the scheduled departure: a queue in the client counts too.
-                    let result = agent.post(&url).header("content-type", "application/json").header("x-forwarded-for", &ip).send(body.as_bytes());
+                    let result = agent
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .header("x-forwarded-for", &ip)
+                        .send(body.as_bytes());
                     let took = due.elapsed().as_secs_f64() * 1000.0;
                     let failure = match result {
                         Ok(mut r) if matches!(r.status().as_u16(), 200 | 201) => {
                             let _ = r.body_mut().read_to_vec();
                             None
                         }
-                        Ok(mut r) => Some(format!("{} {}", r.status(), r.body_mut().read_to_string().unwrap_or_default())),
+                        Ok(mut r) => {
+                            Some(format!("{} {}", r.status(), r.body_mut().read_to_string().unwrap_or_default()))
+                        }
                         Err(e) => Some(e.to_string()),
                     };
                     match failure {

@@ -24,6 +24,8 @@ pub fn demo_site() -> PathBuf {
 pub fn tool(var: &str) -> PathBuf {
     match std::env::var_os(var) {
         Some(p) if !p.is_empty() => PathBuf::from(p),
-        _ => panic!("{var} is not set: run the end-to-end tests with `cargo xtask test`, which installs and locates the tools"),
+        _ => panic!(
+            "{var} is not set: run the end-to-end tests with `cargo xtask test`, which installs and locates the tools"
+        ),
     }
 }

@@ -34,7 +34,8 @@ fn random_key() -> String {
     URL_SAFE_NO_PAD.encode(random(32))
 }
 
-const NOTE: &str = "DEMO KEYS, generated locally by cargo xtask for the local demo and tests. Never use them in production.";
+const NOTE: &str =
+    "DEMO KEYS, generated locally by cargo xtask for the local demo and tests. Never use them in production.";
 
 fn random(n: usize) -> Vec<u8> {
     use std::io::Read;
@@ -62,7 +63,10 @@ impl Secrets {
                 // Files from before the edge required 32-byte operator tokens held 24 bytes.
                 if !s.admin_token.is_empty() && s.admin_token.len() < 43 {
                     s.admin_token = random_key();
-                    eprintln!("{}: the operator token was shorter than 32 bytes; a new one was written", path.display());
+                    eprintln!(
+                        "{}: the operator token was shorter than 32 bytes; a new one was written",
+                        path.display()
+                    );
                 }
                 // Persist keys filled in by defaults, so the next run uses the same ones.
                 let current = serde_json::to_string_pretty(&s).expect("serialise");

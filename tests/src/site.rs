@@ -193,7 +193,8 @@ fn read_line(reader: &mut BufReader<TcpStream>) -> Result<Option<String>, HttpEr
 pub(crate) fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Request, HttpError> {
     let Some(line) = read_line(reader)? else { return Err(HttpError::Closed) };
     let mut parts = line.split(' ');
-    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(HttpError::Status(400, "malformed request line"));
     };
     if method.is_empty() || !target.starts_with('/') || !version.starts_with("HTTP/1.") {
@@ -201,7 +202,9 @@ pub(crate) fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Request, Ht
     }
     let mut headers = Vec::new();
     loop {
-        let Some(line) = read_line(reader)? else { return Err(HttpError::Status(400, "the request head is cut short")) };
+        let Some(line) = read_line(reader)? else {
+            return Err(HttpError::Status(400, "the request head is cut short"));
+        };
         if line.is_empty() {
             break;
         }
@@ -209,7 +212,9 @@ pub(crate) fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Request, Ht
             return Err(HttpError::Status(431, "too many header lines"));
         }
         // Obsolete line folding (a line starting with white space) is refused, as RFC 9112 allows.
-        let Some((name, value)) = line.split_once(':') else { return Err(HttpError::Status(400, "malformed header line")) };
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(HttpError::Status(400, "malformed header line"));
+        };
         if name.is_empty() || name.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
             return Err(HttpError::Status(400, "malformed header name"));
         }
@@ -219,7 +224,11 @@ pub(crate) fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Request, Ht
 }
 
 /// Exactly `Content-Length` bytes of body, at most [`MAX_BODY`].
-pub(crate) fn read_body(req: &Request, reader: &mut BufReader<TcpStream>, out: &mut TcpStream) -> Result<Vec<u8>, HttpError> {
+pub(crate) fn read_body(
+    req: &Request,
+    reader: &mut BufReader<TcpStream>,
+    out: &mut TcpStream,
+) -> Result<Vec<u8>, HttpError> {
     if req.header("transfer-encoding").is_some() {
         return Err(HttpError::Status(411, "send the body with a Content-Length, not a Transfer-Encoding"));
     }
@@ -266,7 +275,13 @@ fn reason(status: u16) -> &'static str {
 
 /// Writes a whole response and closes the exchange (every response says `connection: close`).
 /// `head_only` leaves the body out, as HEAD asks.
-pub(crate) fn respond(out: &mut TcpStream, status: u16, headers: &[(&str, &str)], body: &[u8], head_only: bool) -> std::io::Result<()> {
+pub(crate) fn respond(
+    out: &mut TcpStream,
+    status: u16,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    head_only: bool,
+) -> std::io::Result<()> {
     let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
@@ -313,7 +328,13 @@ pub(crate) fn close_gracefully(mut reader: BufReader<TcpStream>, out: &TcpStream
     }
 }
 
-fn handle(reader: &mut BufReader<TcpStream>, out: &mut TcpStream, edge_url: &str, inbox: &Inbox, gate: &Gate) -> std::io::Result<()> {
+fn handle(
+    reader: &mut BufReader<TcpStream>,
+    out: &mut TcpStream,
+    edge_url: &str,
+    inbox: &Inbox,
+    gate: &Gate,
+) -> std::io::Result<()> {
     let req = match read_head(reader) {
         Ok(req) => req,
         Err(HttpError::Closed) => return Ok(()),
@@ -374,7 +395,12 @@ pub fn strict_csp(edge_url: &str) -> String {
 
 /// `POST /demo/webhooks`: 204 once verified (stored once per `webhook-id`), 400 when the
 /// signature, timestamp or headers are wrong, 503 while no endpoint secret is known.
-fn receive_webhook(req: &Request, reader: &mut BufReader<TcpStream>, out: &mut TcpStream, inbox: &Inbox) -> std::io::Result<()> {
+fn receive_webhook(
+    req: &Request,
+    reader: &mut BufReader<TcpStream>,
+    out: &mut TcpStream,
+    inbox: &Inbox,
+) -> std::io::Result<()> {
     let body = match read_body(req, reader, out) {
         Ok(body) => body,
         Err(HttpError::Status(status, message)) => return text(out, status, message, &[]),
@@ -383,7 +409,11 @@ fn receive_webhook(req: &Request, reader: &mut BufReader<TcpStream>, out: &mut T
         Err(HttpError::Closed) => return Ok(()),
     };
     let header = |name| req.header(name).unwrap_or_default();
-    let headers = WebhookHeaders { id: header(WEBHOOK_ID), timestamp: header(WEBHOOK_TIMESTAMP), signature: header(WEBHOOK_SIGNATURE) };
+    let headers = WebhookHeaders {
+        id: header(WEBHOOK_ID),
+        timestamp: header(WEBHOOK_TIMESTAMP),
+        signature: header(WEBHOOK_SIGNATURE),
+    };
     match inbox.receive(&headers, &body, SystemTime::now()) {
         Ok(_) => respond(out, 204, &[], b"", false),
         Err(refused) => {
@@ -479,14 +509,16 @@ mod tests {
         let (status, _, _) = exchange(server.port, &[&delivery("msg_1", SECRET, &payload)]);
         assert_eq!(status, 204);
         // Signed with another secret, and a tampered body: refused, nothing kept.
-        let (status, _, body) = exchange(server.port, &[&delivery("msg_2", "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", &payload)]);
+        let (status, _, body) =
+            exchange(server.port, &[&delivery("msg_2", "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", &payload)]);
         assert_eq!(status, 400);
         assert!(String::from_utf8_lossy(&body).contains("no v1 signature"), "{}", String::from_utf8_lossy(&body));
         let mut tampered = delivery("msg_3", SECRET, &payload);
         *tampered.last_mut().unwrap() = b' ';
         assert_eq!(exchange(server.port, &[&tampered]).0, 400);
         // No signature at all.
-        let unsigned = format!("POST /demo/webhooks HTTP/1.1\r\nwebhook-id: msg_4\r\ncontent-length: {}\r\n\r\n", payload.len());
+        let unsigned =
+            format!("POST /demo/webhooks HTTP/1.1\r\nwebhook-id: msg_4\r\ncontent-length: {}\r\n\r\n", payload.len());
         assert_eq!(exchange(server.port, &[unsigned.as_bytes(), &payload]).0, 400);
 
         let json = inbox_json(server.port);
@@ -504,7 +536,8 @@ mod tests {
         let inbox = Arc::new(Inbox::new());
         inbox.set_secret(SECRET).unwrap();
         let port = StaticServer::start_with_inbox(0, "http://127.0.0.1:9", inbox).unwrap().port;
-        let post = |headers: &str| exchange(port, &[format!("POST /demo/webhooks HTTP/1.1\r\n{headers}\r\n").as_bytes()]).0;
+        let post =
+            |headers: &str| exchange(port, &[format!("POST /demo/webhooks HTTP/1.1\r\n{headers}\r\n").as_bytes()]).0;
         assert_eq!(post(""), 411);
         assert_eq!(post("Transfer-Encoding: chunked\r\n"), 411);
         assert_eq!(post(&format!("Content-Length: {}\r\n", MAX_BODY + 1)), 413);

@@ -20,14 +20,26 @@ fn submission(stack: &Stack, email: &str, offers_sms: bool) -> Value {
     })
 }
 
-fn post_json(stack: &Stack, path: &str, body: &Value, headers: &[(&str, &str)], bearer: Option<&str>) -> harness::api::Reply {
+fn post_json(
+    stack: &Stack,
+    path: &str,
+    body: &Value,
+    headers: &[(&str, &str)],
+    bearer: Option<&str>,
+) -> harness::api::Reply {
     let mut all = vec![("content-type", "application/json")];
     all.extend_from_slice(headers);
     stack.api.send("POST", path, &all, bearer, Some(body.to_string().as_bytes()))
 }
 
 fn create_key(stack: &Stack, scopes: &[&str]) -> String {
-    let reply = post_json(stack, &format!("/v1/sites/{SITE}/api-keys"), &json!({"label": "test", "scopes": scopes}), &[], Some(stack.api.admin_token()));
+    let reply = post_json(
+        stack,
+        &format!("/v1/sites/{SITE}/api-keys"),
+        &json!({"label": "test", "scopes": scopes}),
+        &[],
+        Some(stack.api.admin_token()),
+    );
     assert_eq!(reply.status, 201, "{:?}", reply.body);
     reply.body["key"].as_str().unwrap().to_owned()
 }
@@ -36,10 +48,18 @@ fn create_key(stack: &Stack, scopes: &[&str]) -> String {
 fn scoped_api_keys() {
     let stack = Stack::start("api-keys");
     let reader = create_key(&stack, &["read"]);
-    let lookup = |token: &str| post_json(&stack, &format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "a@b.fr"}), &[], Some(token));
+    let lookup = |token: &str| {
+        post_json(&stack, &format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "a@b.fr"}), &[], Some(token))
+    };
     assert_eq!(lookup(&reader).status, 200);
 
-    let put = stack.api.send("PUT", &format!("/v1/sites/{SITE}/config"), &[("content-type", "application/json")], Some(&reader), Some(b"{}"));
+    let put = stack.api.send(
+        "PUT",
+        &format!("/v1/sites/{SITE}/config"),
+        &[("content-type", "application/json")],
+        Some(&reader),
+        Some(b"{}"),
+    );
     assert_eq!((put.status, put.body["rule"].as_str()), (403, Some("scope")));
 
     let listed = stack.api.send("GET", &format!("/v1/sites/{SITE}/api-keys"), &[], Some(stack.api.admin_token()), None);
@@ -51,11 +71,18 @@ fn scoped_api_keys() {
     let forged = format!("acc_{id}_{}", "A".repeat(secret.len()));
     assert_eq!(lookup(&forged).status, 401);
     assert_eq!(lookup("not-a-key").status, 401);
-    let revoked = stack.api.send("DELETE", &format!("/v1/sites/{SITE}/api-keys/{id}"), &[], Some(stack.api.admin_token()), None);
+    let revoked =
+        stack.api.send("DELETE", &format!("/v1/sites/{SITE}/api-keys/{id}"), &[], Some(stack.api.admin_token()), None);
     assert_eq!(revoked.status, 200);
     assert!(revoked.body["revoked_at"].is_string());
     assert_eq!(lookup(&reader).status, 401, "a revoked key no longer works");
-    let bad = post_json(&stack, &format!("/v1/sites/{SITE}/api-keys"), &json!({"label": "x", "scopes": ["root"]}), &[], Some(stack.api.admin_token()));
+    let bad = post_json(
+        &stack,
+        &format!("/v1/sites/{SITE}/api-keys"),
+        &json!({"label": "x", "scopes": ["root"]}),
+        &[],
+        Some(stack.api.admin_token()),
+    );
     assert_eq!(bad.status, 400, "{:?}", bad.body);
     assert_eq!(bad.body["field"], "scopes[0]");
 }
@@ -71,16 +98,29 @@ fn idempotent_capture_and_input_errors() {
     assert_eq!(again.status, 200);
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     assert_eq!(again.body, first.body, "the replay answers with the first receipt");
-    let other = post_json(&stack, &path, &submission(&stack, "retry@example.fr", false), &[("idempotency-key", "order-42")], None);
+    let other = post_json(
+        &stack,
+        &path,
+        &submission(&stack, "retry@example.fr", false),
+        &[("idempotency-key", "order-42")],
+        None,
+    );
     assert_eq!((other.status, other.body["rule"].as_str()), (422, Some("idempotency_key_reused")));
     let subject = first.body["event"]["subject"].as_str().unwrap();
     let receipts = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/receipts"));
     assert_eq!(receipts.body["receipts"].as_array().unwrap().len(), 1, "stored once");
 
     // Wrong origin: refused before anything is read or stored.
-    let evil = post_json(&stack, &path, &submission(&stack, "evil@example.fr", true), &[("origin", "https://evil.example")], None);
+    let evil = post_json(
+        &stack,
+        &path,
+        &submission(&stack, "evil@example.fr", true),
+        &[("origin", "https://evil.example")],
+        None,
+    );
     assert_eq!((evil.status, evil.body["rule"].as_str()), (403, Some("allowed_origins")));
-    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "evil@example.fr"}));
+    let lookup =
+        stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "evil@example.fr"}));
     assert_eq!(lookup.body["state"], Value::Null);
 
     // Unknown configuration version, wrong content type, oversize body.
@@ -116,7 +156,9 @@ fn audience_check_activity_and_preference_links() {
             Some(&reader),
         )
     };
-    let reply = audience(json!([{"email": "YES@example.fr"}, {"email": "no@example.fr"}, {"email": "never@example.fr"}, {"email": "broken"}]));
+    let reply = audience(
+        json!([{"email": "YES@example.fr"}, {"email": "no@example.fr"}, {"email": "never@example.fr"}, {"email": "broken"}]),
+    );
     assert_eq!(reply.status, 200, "{:?}", reply.body);
     let results = reply.body["results"].as_array().unwrap();
     let codes: Vec<&str> = results.iter().map(|r| r["reason"]["code"].as_str().unwrap_or("-")).collect();
@@ -128,12 +170,21 @@ fn audience_check_activity_and_preference_links() {
 
     // By keyed hash only, and in bulk.
     let subject = results[0]["subject"].as_str().unwrap().to_owned();
-    let many: Vec<Value> = (0..2000).map(|i| json!({"email": format!("person{i}@example.fr")})).chain([json!({"subject": subject})]).collect();
+    let many: Vec<Value> = (0..2000)
+        .map(|i| json!({"email": format!("person{i}@example.fr")}))
+        .chain([json!({"subject": subject})])
+        .collect();
     let bulk = audience(Value::Array(many));
     assert_eq!(bulk.status, 200);
     assert_eq!(bulk.body["summary"]["checked"], 2001);
     assert_eq!(bulk.body["summary"]["allowed"], 1);
-    let bad = post_json(&stack, &format!("/v1/sites/{SITE}/audience"), &json!({"content_type": "horoscope", "channel": "fax", "contacts": []}), &[], Some(&reader));
+    let bad = post_json(
+        &stack,
+        &format!("/v1/sites/{SITE}/audience"),
+        &json!({"content_type": "horoscope", "channel": "fax", "contacts": []}),
+        &[],
+        Some(&reader),
+    );
     assert_eq!(bad.status, 422);
     assert_eq!(bad.body["errors"].as_array().unwrap().len(), 3);
 
@@ -147,7 +198,13 @@ fn audience_check_activity_and_preference_links() {
     assert_eq!(done.body["event"]["body"]["type"], "activity");
 
     // A preference link: read, then withdraw everything; the audience check follows at once.
-    let link = post_json(&stack, &format!("/v1/sites/{SITE}/links"), &json!({"email": "yes@example.fr", "purpose": "preferences"}), &[], Some(&writer));
+    let link = post_json(
+        &stack,
+        &format!("/v1/sites/{SITE}/links"),
+        &json!({"email": "yes@example.fr", "purpose": "preferences"}),
+        &[],
+        Some(&writer),
+    );
     assert_eq!(link.status, 201, "{:?}", link.body);
     let url = link.body["url"].as_str().unwrap().to_owned();
     let page = stack.api.get(&url);
@@ -179,7 +236,14 @@ fn the_site_wide_write_budget_holds_across_clients() {
             .map(|i| {
                 let client = format!("198.51.100.{}", 10 + 4 * attempt + i);
                 let email = format!("budget{attempt}-{i}@example.fr");
-                post_json(&stack, &path, &submission(&stack, &email, true), &[("x-forwarded-for", client.as_str())], None).status
+                post_json(
+                    &stack,
+                    &path,
+                    &submission(&stack, &email, true),
+                    &[("x-forwarded-for", client.as_str())],
+                    None,
+                )
+                .status
             })
             .collect();
         if minute() != started && attempt < 3 {
@@ -199,7 +263,17 @@ fn the_site_wide_write_budget_holds_across_clients() {
     assert_eq!(link.status, 201, "{:?}", link.body);
     let unsubscribe = common::path_of(link.body["url"].as_str().unwrap());
     let form = [("content-type", "application/x-www-form-urlencoded"), ("x-forwarded-for", "198.51.100.200")];
-    assert!(post_json(&stack, &path, &submission(&stack, "late@example.fr", true), &[("x-forwarded-for", "198.51.100.201")], None).status == 429);
+    assert!(
+        post_json(
+            &stack,
+            &path,
+            &submission(&stack, "late@example.fr", true),
+            &[("x-forwarded-for", "198.51.100.201")],
+            None
+        )
+        .status
+            == 429
+    );
     let withdrawn = stack.api.send("POST", &unsubscribe, &form, None, Some(b"List-Unsubscribe=One-Click"));
     assert_eq!(withdrawn.status, 200, "a one-click unsubscribe is never starved by submissions: {:?}", withdrawn.body);
     let objected = stack.api.send("POST", &unsubscribe, &form, None, Some(b"List-Unsubscribe=One-Click&objection=1"));
@@ -216,7 +290,13 @@ fn public_write_routes_are_rate_limited_per_client() {
     let path = format!("/v1/sites/{SITE}/consents");
     let mut last = None;
     for i in 0..31 {
-        let reply = post_json(&stack, &path, &submission(&stack, &format!("r{i}@example.fr"), true), &[("x-forwarded-for", "192.0.2.7")], None);
+        let reply = post_json(
+            &stack,
+            &path,
+            &submission(&stack, &format!("r{i}@example.fr"), true),
+            &[("x-forwarded-for", "192.0.2.7")],
+            None,
+        );
         last = Some(reply);
         if last.as_ref().unwrap().status == 429 {
             break;
@@ -225,11 +305,23 @@ fn public_write_routes_are_rate_limited_per_client() {
     let last = last.unwrap();
     assert_eq!(last.status, 429, "{:?}", last.body);
     assert!(last.header("retry-after").and_then(|s| s.parse::<u32>().ok()).is_some_and(|s| (1..=60).contains(&s)));
-    let other = post_json(&stack, &path, &submission(&stack, "other@example.fr", true), &[("x-forwarded-for", "198.51.100.9")], None);
+    let other = post_json(
+        &stack,
+        &path,
+        &submission(&stack, "other@example.fr", true),
+        &[("x-forwarded-for", "198.51.100.9")],
+        None,
+    );
     assert_eq!(other.status, 201, "another client is not affected");
     // A client cannot buy a fresh budget by prefixing addresses of its choice: the proxy's
     // last entry is what counts.
-    let spoofed = post_json(&stack, &path, &submission(&stack, "spoof@example.fr", true), &[("x-forwarded-for", "10.1.2.3, 192.0.2.7")], None);
+    let spoofed = post_json(
+        &stack,
+        &path,
+        &submission(&stack, "spoof@example.fr", true),
+        &[("x-forwarded-for", "10.1.2.3, 192.0.2.7")],
+        None,
+    );
     assert_eq!(spoofed.status, 429, "{:?}", spoofed.body);
 }
 
@@ -238,7 +330,10 @@ fn openapi_document_is_served() {
     let stack = Stack::start("openapi");
     let reply = stack.api.get("/openapi.json");
     assert_eq!(reply.status, 200);
-    let in_repo: Value = serde_json::from_str(&std::fs::read_to_string(harness::paths::workspace_root().join("edge/openapi.json")).unwrap()).unwrap();
+    let in_repo: Value = serde_json::from_str(
+        &std::fs::read_to_string(harness::paths::workspace_root().join("edge/openapi.json")).unwrap(),
+    )
+    .unwrap();
     assert!(reply.body == in_repo, "the served document differs from edge/openapi.json (rebuild the edge)");
 }
 
@@ -248,7 +343,8 @@ fn self_hosted_workerd_keeps_consents_across_restarts() {
     let path = format!("/v1/sites/{SITE}/consents");
     assert_eq!(post_json(&stack, &path, &submission(&stack, "durable@example.fr", true), &[], None).status, 201);
     stack.restart();
-    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "durable@example.fr"}));
+    let lookup =
+        stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "durable@example.fr"}));
     assert_eq!(lookup.status, 200);
     assert_eq!(lookup.body["state"]["choices"].as_array().map(Vec::len), Some(2));
     assert!(stack.state_dir.join("do").read_dir().unwrap().count() > 0, "objects are on local disk");

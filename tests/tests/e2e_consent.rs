@@ -3,8 +3,8 @@
 
 mod common;
 
-use accord_core::chain::{GENESIS_HASH, verify_chain};
 use accord_core::bundle::{ProofBundle, verify_bundle};
+use accord_core::chain::{GENESIS_HASH, verify_chain};
 use accord_core::keys::Jwks;
 use accord_core::receipt::Receipt;
 use common::{Browser, SITE, Stack, eventually, widget_root};
@@ -67,7 +67,9 @@ async fn consent_from_the_browser_is_stored_signed_and_readable() {
     let jwks: Jwks = serde_json::from_value(stack.api.get("/v1/keys").body).unwrap();
     receipts[0].verify(&jwks).expect("receipt signature verifies with the published key");
     verify_chain(0, GENESIS_HASH, &[receipts[0].event.clone()]).unwrap();
-    let accord_core::event::EventBody::Consent { config_hash, config_version, collection, .. } = &receipts[0].event.body else {
+    let accord_core::event::EventBody::Consent { config_hash, config_version, collection, .. } =
+        &receipts[0].event.body
+    else {
         panic!("the stored event is not a consent: {:?}", receipts[0].event.body)
     };
     assert_eq!(config_hash, stack.config["hash"].as_str().unwrap());

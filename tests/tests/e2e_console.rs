@@ -78,15 +78,27 @@ async fn a_dpo_finds_exports_imports_erases_and_prints() {
     }
     let file = dir.join("contacts.csv");
     std::fs::write(&file, csv).unwrap();
-    c.find(Locator::Id("import-file")).await.unwrap().send_keys(&file.canonicalize().unwrap().display().to_string()).await.unwrap();
+    c.find(Locator::Id("import-file"))
+        .await
+        .unwrap()
+        .send_keys(&file.canonicalize().unwrap().display().to_string())
+        .await
+        .unwrap();
     c.find(Locator::Css("#import-form button[type=submit]")).await.unwrap().click().await.unwrap();
     let status = wait_text(c, "#import-status", "Terminé").await;
     assert_eq!(status, "Terminé : 2501 lignes, 2500 acceptées, 0 inchangées, 1 refusées.");
     let report = text_of(c, "#import-report").await;
-    assert!(report.contains("1203") && report.contains("email_format"), "the bad row is named by its line in the file: {report}");
-    let progress = c.execute("const p = document.getElementById('import-progress'); return [p.value, p.max];", vec![]).await.unwrap();
+    assert!(
+        report.contains("1203") && report.contains("email_format"),
+        "the bad row is named by its line in the file: {report}"
+    );
+    let progress = c
+        .execute("const p = document.getElementById('import-progress'); return [p.value, p.max];", vec![])
+        .await
+        .unwrap();
     assert_eq!(progress, json!([2501, 2501]));
-    let imported = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "import2499@example.fr"}));
+    let imported =
+        stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "import2499@example.fr"}));
     assert_eq!(imported.body["state"]["choices"][0]["granted"], true);
 
     // Erase, with a certificate.

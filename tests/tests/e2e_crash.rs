@@ -26,7 +26,10 @@ fn acknowledged_consents_survive_sigkill() {
     assert!(report.retries > 0, "the kills cut requests in flight, which the clients then retried");
     assert_eq!((report.stored, report.lost, report.duplicates), (300, 0, 0));
     assert_eq!(report.bundles_verified, 300);
-    assert!(report.consistency_proofs_verified > 0, "checkpoints taken before the kills were compared with the final ones");
+    assert!(
+        report.consistency_proofs_verified > 0,
+        "checkpoints taken before the kills were compared with the final ones"
+    );
 
     // The same submissions again, as a client that never saw its answers would send them: all
     // are replays of the stored receipts and nothing is added.

@@ -124,9 +124,20 @@ const BAD_EMAILS: &[&str] = &[
     "alice\u{200b}@example.fr",
 ];
 
-fn token_variants(valid: &str, keyring: &TokenKeyring, foreign: &TokenKeyring, subject: &SubjectId, purpose: &LinkPurpose) -> Vec<(String, String)> {
+fn token_variants(
+    valid: &str,
+    keyring: &TokenKeyring,
+    foreign: &TokenKeyring,
+    subject: &SubjectId,
+    purpose: &LinkPurpose,
+) -> Vec<(String, String)> {
     let site = SiteId::parse(SITE).unwrap();
-    let claims = |site: SiteId, purpose: LinkPurpose, expires: Option<chrono::DateTime<Utc>>| LinkClaims { site, subject: subject.clone(), purpose, expires_at: expires };
+    let claims = |site: SiteId, purpose: LinkPurpose, expires: Option<chrono::DateTime<Utc>>| LinkClaims {
+        site,
+        subject: subject.clone(),
+        purpose,
+        expires_at: expires,
+    };
     let mut flipped = valid.to_owned().into_bytes();
     let last = flipped.len() - 2;
     flipped[last] = if flipped[last] == b'A' { b'B' } else { b'A' };
@@ -140,12 +151,27 @@ fn token_variants(valid: &str, keyring: &TokenKeyring, foreign: &TokenKeyring, s
         ("garbage".into(), "not-a-token".into()),
         ("prefix only".into(), "t1.".into()),
         ("oversized".into(), "A".repeat(600)),
-        ("expired".into(), keyring.issue(&claims(site.clone(), purpose.clone(), Some(Utc::now() - Duration::days(2)))).unwrap()),
-        ("unknown key".into(), foreign.issue(&claims(site.clone(), purpose.clone(), Some(Utc::now() + Duration::days(2)))).unwrap()),
-        ("wrong purpose".into(), keyring.issue(&claims(site, wrong_purpose, Some(Utc::now() + Duration::days(2)))).unwrap()),
+        (
+            "expired".into(),
+            keyring.issue(&claims(site.clone(), purpose.clone(), Some(Utc::now() - Duration::days(2)))).unwrap(),
+        ),
+        (
+            "unknown key".into(),
+            foreign.issue(&claims(site.clone(), purpose.clone(), Some(Utc::now() + Duration::days(2)))).unwrap(),
+        ),
+        (
+            "wrong purpose".into(),
+            keyring.issue(&claims(site, wrong_purpose, Some(Utc::now() + Duration::days(2)))).unwrap(),
+        ),
         (
             "site without configuration".into(),
-            keyring.issue(&claims(SiteId::parse("ghost-shop").unwrap(), purpose.clone(), Some(Utc::now() + Duration::days(2)))).unwrap(),
+            keyring
+                .issue(&claims(
+                    SiteId::parse("ghost-shop").unwrap(),
+                    purpose.clone(),
+                    Some(Utc::now() + Duration::days(2)),
+                ))
+                .unwrap(),
         ),
     ]
 }
@@ -157,7 +183,12 @@ fn send_oversized(port: u16, c: &Case, extra: &[(&str, &str)]) -> (u16, String, 
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     let body = c.body.as_deref().unwrap_or_default();
-    let mut head = format!("{} {} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\ncontent-length: {}\r\n", c.method, c.path, body.len());
+    let mut head = format!(
+        "{} {} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\ncontent-length: {}\r\n",
+        c.method,
+        c.path,
+        body.len()
+    );
     for (k, v) in c.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(extra.iter().copied()) {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -180,13 +211,14 @@ fn send_oversized(port: u16, c: &Case, extra: &[(&str, &str)]) -> (u16, String, 
     let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let content_type = head
         .lines()
-        .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.trim().to_owned()))
+        .find_map(|l| {
+            l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.trim().to_owned())
+        })
         .unwrap_or_default();
     // The problem document may come chunked: take the JSON object inside.
     let json = body.find('{').and_then(|i| body.rfind('}').map(|j| &body[i..=j])).unwrap_or("");
     (status, content_type, serde_json::from_str(json).unwrap_or(Value::Null))
 }
-
 
 #[test]
 fn hostile_requests_get_problem_documents_and_change_nothing() {
@@ -201,12 +233,24 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
         "config_hash": stack.config["hash"],
         "choices": [{"content_type": "special_offers", "channel": "email", "granted": true}]
     });
-    let first = stack.api.send("POST", &format!("{site_path}/consents"), &[("content-type", "application/json"), ("idempotency-key", "k-1")], None, Some(submission.to_string().as_bytes()));
+    let first = stack.api.send(
+        "POST",
+        &format!("{site_path}/consents"),
+        &[("content-type", "application/json"), ("idempotency-key", "k-1")],
+        None,
+        Some(submission.to_string().as_bytes()),
+    );
     assert_eq!(first.status, 201, "{:?}", first.body);
     let subject_text = first.body["event"]["subject"].as_str().unwrap().to_owned();
     let subject = SubjectId::parse(&subject_text).unwrap();
     let key = |site: &str, scopes: &[&str]| {
-        let r = stack.api.send("POST", &format!("/v1/sites/{site}/api-keys"), &[("content-type", "application/json")], Some(&admin), Some(json!({"label": "battery", "scopes": scopes}).to_string().as_bytes()));
+        let r = stack.api.send(
+            "POST",
+            &format!("/v1/sites/{site}/api-keys"),
+            &[("content-type", "application/json")],
+            Some(&admin),
+            Some(json!({"label": "battery", "scopes": scopes}).to_string().as_bytes()),
+        );
         assert_eq!(r.status, 201, "{:?}", r.body);
         r.body["key"].as_str().unwrap().to_owned()
     };
@@ -215,19 +259,39 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
     assert_eq!(stack.api.put_admin("/v1/sites/other-shop/config", &other).status, 201);
     let reader = key(SITE, &["read"]);
     let other_admin = key("other-shop", &["read", "write", "admin"]);
-    let prefs = stack.api.post_admin(&format!("{site_path}/links"), &json!({"email": "alice@example.fr", "purpose": "preferences"}));
+    let prefs = stack
+        .api
+        .post_admin(&format!("{site_path}/links"), &json!({"email": "alice@example.fr", "purpose": "preferences"}));
     assert_eq!(prefs.status, 201, "{:?}", prefs.body);
     let pref_token = prefs.body["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
-    let unsub = stack.api.post_admin(&format!("{site_path}/unsubscribe-links"), &json!({"subject": subject_text, "content_type": "special_offers", "channel": "email"}));
+    let unsub = stack.api.post_admin(
+        &format!("{site_path}/unsubscribe-links"),
+        &json!({"subject": subject_text, "content_type": "special_offers", "channel": "email"}),
+    );
     assert_eq!(unsub.status, 201, "{:?}", unsub.body);
     let unsub_path = path_of(unsub.body["url"].as_str().unwrap());
     let unsub_token = unsub_path.rsplit('/').next().unwrap().to_owned();
     let keyring = TokenKeyring::from_secret(&stack.secrets().token_keys).unwrap();
     let foreign = TokenKeyring::from_secret(&format!("other:{}", "A".repeat(43))).unwrap();
     let in_two_days = Some(Utc::now() + Duration::days(2));
-    let reconfirm_token = keyring.issue(&LinkClaims { site: SiteId::parse(SITE).unwrap(), subject: subject.clone(), purpose: LinkPurpose::Reconfirm, expires_at: in_two_days }).unwrap();
-    let confirm_purpose = LinkPurpose::ConfirmOptIn(OptInLink { channel: Channel::Email, event: 1, issued_at: Utc::now() });
-    let confirm_token = keyring.issue(&LinkClaims { site: SiteId::parse(SITE).unwrap(), subject: subject.clone(), purpose: confirm_purpose.clone(), expires_at: in_two_days }).unwrap();
+    let reconfirm_token = keyring
+        .issue(&LinkClaims {
+            site: SiteId::parse(SITE).unwrap(),
+            subject: subject.clone(),
+            purpose: LinkPurpose::Reconfirm,
+            expires_at: in_two_days,
+        })
+        .unwrap();
+    let confirm_purpose =
+        LinkPurpose::ConfirmOptIn(OptInLink { channel: Channel::Email, event: 1, issued_at: Utc::now() });
+    let confirm_token = keyring
+        .issue(&LinkClaims {
+            site: SiteId::parse(SITE).unwrap(),
+            subject: subject.clone(),
+            purpose: confirm_purpose.clone(),
+            expires_at: in_two_days,
+        })
+        .unwrap();
 
     let before = stack.quiet_storage_digest();
     let mut cases: Vec<Case> = Vec::new();
@@ -236,41 +300,89 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
     // 1. Every JSON route, its body broken every way.
     let json_routes = vec![
         JsonRoute { method: "POST", path: format!("{site_path}/consents"), bearer: None, valid: submission.clone() },
-        JsonRoute { method: "PUT", path: format!("{site_path}/config"), bearer: a.map(str::to_owned), valid: stack.config["config"].clone() },
-        JsonRoute { method: "POST", path: format!("{site_path}/subjects/lookup"), bearer: a.map(str::to_owned), valid: json!({"email": "alice@example.fr"}) },
-        JsonRoute { method: "POST", path: format!("{site_path}/activity"), bearer: a.map(str::to_owned), valid: json!({"email": "alice@example.fr", "activity": "order"}) },
+        JsonRoute {
+            method: "PUT",
+            path: format!("{site_path}/config"),
+            bearer: a.map(str::to_owned),
+            valid: stack.config["config"].clone(),
+        },
+        JsonRoute {
+            method: "POST",
+            path: format!("{site_path}/subjects/lookup"),
+            bearer: a.map(str::to_owned),
+            valid: json!({"email": "alice@example.fr"}),
+        },
+        JsonRoute {
+            method: "POST",
+            path: format!("{site_path}/activity"),
+            bearer: a.map(str::to_owned),
+            valid: json!({"email": "alice@example.fr", "activity": "order"}),
+        },
         JsonRoute {
             method: "POST",
             path: format!("{site_path}/imports"),
             bearer: a.map(str::to_owned),
             valid: json!({"source": "mailchimp", "content_type": "special_offers", "channel": "email", "csv": "Email Address\nbob@example.fr\n"}),
         },
-        JsonRoute { method: "POST", path: format!("{site_path}/links"), bearer: a.map(str::to_owned), valid: json!({"email": "alice@example.fr", "purpose": "preferences"}) },
+        JsonRoute {
+            method: "POST",
+            path: format!("{site_path}/links"),
+            bearer: a.map(str::to_owned),
+            valid: json!({"email": "alice@example.fr", "purpose": "preferences"}),
+        },
         JsonRoute {
             method: "POST",
             path: format!("{site_path}/unsubscribe-links"),
             bearer: a.map(str::to_owned),
             valid: json!({"subject": subject_text, "content_type": "special_offers", "channel": "email"}),
         },
-        JsonRoute { method: "POST", path: format!("{site_path}/webhooks"), bearer: a.map(str::to_owned), valid: json!({"url": "https://hooks.example/accord"}) },
+        JsonRoute {
+            method: "POST",
+            path: format!("{site_path}/webhooks"),
+            bearer: a.map(str::to_owned),
+            valid: json!({"url": "https://hooks.example/accord"}),
+        },
         JsonRoute {
             method: "POST",
             path: format!("{site_path}/audience"),
             bearer: a.map(str::to_owned),
             valid: json!({"content_type": "special_offers", "channel": "email", "contacts": [{"email": "alice@example.fr"}]}),
         },
-        JsonRoute { method: "POST", path: format!("{site_path}/api-keys"), bearer: a.map(str::to_owned), valid: json!({"label": "x", "scopes": ["read"]}) },
-        JsonRoute { method: "POST", path: format!("/v1/preferences/{pref_token}"), bearer: None, valid: json!({"withdraw_all": true}) },
+        JsonRoute {
+            method: "POST",
+            path: format!("{site_path}/api-keys"),
+            bearer: a.map(str::to_owned),
+            valid: json!({"label": "x", "scopes": ["read"]}),
+        },
+        JsonRoute {
+            method: "POST",
+            path: format!("/v1/preferences/{pref_token}"),
+            bearer: None,
+            valid: json!({"withdraw_all": true}),
+        },
     ];
     for route in &json_routes {
         for (what, body) in malformed_bodies(route) {
-            cases.push(case(format!("{} {}: {what}", route.method, route.path), route.method, route.path.clone()).json(body).bearer(route.bearer.as_deref()));
+            cases.push(
+                case(format!("{} {}: {what}", route.method, route.path), route.method, route.path.clone())
+                    .json(body)
+                    .bearer(route.bearer.as_deref()),
+            );
         }
     }
     // Routes that take no parameters refuse any.
-    for path in [format!("{site_path}/subjects/{subject_text}/erase"), format!("{site_path}/lifecycle/run"), format!("/v1/reconfirm/{reconfirm_token}")] {
+    for path in [
+        format!("{site_path}/subjects/{subject_text}/erase"),
+        format!("{site_path}/lifecycle/run"),
+        format!("/v1/reconfirm/{reconfirm_token}"),
+    ] {
         let bearer = if path.starts_with("/v1/reconfirm") { None } else { a };
-        for (what, body) in [("parameters", &b"{\"force\":true}"[..]), ("malformed", b"{"), ("array", b"[]"), ("invalid UTF-8", b"{\"\xff\":1}")] {
+        for (what, body) in [
+            ("parameters", &b"{\"force\":true}"[..]),
+            ("malformed", b"{"),
+            ("array", b"[]"),
+            ("invalid UTF-8", b"{\"\xff\":1}"),
+        ] {
             cases.push(case(format!("POST {path}: {what}"), "POST", path.clone()).json(body.to_vec()).bearer(bearer));
         }
     }
@@ -279,28 +391,54 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
     for email in BAD_EMAILS {
         let mut s = submission.clone();
         s["email"] = json!(email);
-        cases.push(case(format!("consent with address {email:?}"), "POST", format!("{site_path}/consents")).json(s.to_string()));
-        cases.push(case(format!("lookup of {email:?}"), "POST", format!("{site_path}/subjects/lookup")).json(json!({"email": email}).to_string()).bearer(a));
-        cases.push(case(format!("link for {email:?}"), "POST", format!("{site_path}/links")).json(json!({"email": email, "purpose": "preferences"}).to_string()).bearer(a));
+        cases.push(
+            case(format!("consent with address {email:?}"), "POST", format!("{site_path}/consents"))
+                .json(s.to_string()),
+        );
+        cases.push(
+            case(format!("lookup of {email:?}"), "POST", format!("{site_path}/subjects/lookup"))
+                .json(json!({"email": email}).to_string())
+                .bearer(a),
+        );
+        cases.push(
+            case(format!("link for {email:?}"), "POST", format!("{site_path}/links"))
+                .json(json!({"email": email, "purpose": "preferences"}).to_string())
+                .bearer(a),
+        );
     }
     // Unknown versions and replays.
     let mut unknown_version = submission.clone();
     unknown_version["config_version"] = json!(4_000_000_000u64);
-    cases.push(case("consent quoting an unknown version", "POST", format!("{site_path}/consents")).json(unknown_version.to_string()));
+    cases.push(
+        case("consent quoting an unknown version", "POST", format!("{site_path}/consents"))
+            .json(unknown_version.to_string()),
+    );
     let mut wrong_hash = submission.clone();
     wrong_hash["config_hash"] = json!("0".repeat(64));
-    cases.push(case("consent quoting a different text", "POST", format!("{site_path}/consents")).json(wrong_hash.to_string()));
+    cases.push(
+        case("consent quoting a different text", "POST", format!("{site_path}/consents")).json(wrong_hash.to_string()),
+    );
     let mut changed = submission.clone();
     changed["choices"][0]["granted"] = json!(false);
-    cases.push(case("replayed idempotency key, other body", "POST", format!("{site_path}/consents")).json(changed.to_string()).header("idempotency-key", "k-1"));
-    cases.push(case("over-long idempotency key", "POST", format!("{site_path}/consents")).json(submission.to_string()).header("idempotency-key", &"k".repeat(300)));
+    cases.push(
+        case("replayed idempotency key, other body", "POST", format!("{site_path}/consents"))
+            .json(changed.to_string())
+            .header("idempotency-key", "k-1"),
+    );
+    cases.push(
+        case("over-long idempotency key", "POST", format!("{site_path}/consents"))
+            .json(submission.to_string())
+            .header("idempotency-key", &"k".repeat(300)),
+    );
 
     // 3. Sizes: declared and actual, with and without a length.
     cases.push(case("70 KiB consent", "POST", format!("{site_path}/consents")).json(vec![b' '; 70 * 1024]));
     cases.push(case("3 MiB audience", "POST", format!("{site_path}/audience")).json(vec![b' '; 3 << 20]).bearer(a));
     cases.push(case("9 MiB import", "POST", format!("{site_path}/imports")).json(vec![b' '; 9 << 20]).bearer(a));
     cases.push(case("1 MiB config", "PUT", format!("{site_path}/config")).json(vec![b' '; 1 << 20]).bearer(a));
-    cases.push(case("1 MiB preference change", "POST", format!("/v1/preferences/{pref_token}")).json(vec![b' '; 1 << 20]));
+    cases.push(
+        case("1 MiB preference change", "POST", format!("/v1/preferences/{pref_token}")).json(vec![b' '; 1 << 20]),
+    );
 
     // 4. Credentials: none, wrong, malformed, another site's, too weak.
     let controller: Vec<(&'static str, String, Option<Value>)> = vec![
@@ -313,15 +451,31 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
         ("GET", format!("{site_path}/subjects/{subject_text}/export/page"), None),
         ("POST", format!("{site_path}/subjects/{subject_text}/erase"), Some(json!({}))),
         ("POST", format!("{site_path}/activity"), Some(json!({"email": "alice@example.fr", "activity": "order"}))),
-        ("POST", format!("{site_path}/imports"), Some(json!({"source": "mailchimp", "content_type": "special_offers", "channel": "email", "csv": "Email Address\nbob@example.fr\n"}))),
+        (
+            "POST",
+            format!("{site_path}/imports"),
+            Some(
+                json!({"source": "mailchimp", "content_type": "special_offers", "channel": "email", "csv": "Email Address\nbob@example.fr\n"}),
+            ),
+        ),
         ("POST", format!("{site_path}/links"), Some(json!({"email": "alice@example.fr", "purpose": "preferences"}))),
-        ("POST", format!("{site_path}/unsubscribe-links"), Some(json!({"subject": subject_text, "content_type": "special_offers", "channel": "email"}))),
+        (
+            "POST",
+            format!("{site_path}/unsubscribe-links"),
+            Some(json!({"subject": subject_text, "content_type": "special_offers", "channel": "email"})),
+        ),
         ("POST", format!("{site_path}/lifecycle/run"), Some(json!({}))),
         ("POST", format!("{site_path}/webhooks"), Some(json!({"url": "https://hooks.example/accord"}))),
         ("GET", format!("{site_path}/webhooks"), None),
         ("DELETE", format!("{site_path}/webhooks/wh_0123456789abcdef"), None),
         ("GET", format!("{site_path}/webhooks/deliveries"), None),
-        ("POST", format!("{site_path}/audience"), Some(json!({"content_type": "special_offers", "channel": "email", "contacts": [{"email": "alice@example.fr"}]}))),
+        (
+            "POST",
+            format!("{site_path}/audience"),
+            Some(
+                json!({"content_type": "special_offers", "channel": "email", "contacts": [{"email": "alice@example.fr"}]}),
+            ),
+        ),
         ("POST", format!("{site_path}/api-keys"), Some(json!({"label": "x", "scopes": ["admin"]}))),
         ("GET", format!("{site_path}/api-keys"), None),
         ("DELETE", format!("{site_path}/api-keys/0123456789abcdef"), None),
@@ -388,10 +542,25 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
 
     // 6. Origins, methods, content types, paths.
     for origin in ["https://evil.example", "null", "http://127.0.0.1.evil.example"] {
-        cases.push(case(format!("consent from {origin}"), "POST", format!("{site_path}/consents")).json(submission.to_string()).header("origin", origin));
-        cases.push(case(format!("preflight from {origin}"), "OPTIONS", format!("{site_path}/consents")).header("origin", origin).header("access-control-request-method", "POST"));
-        cases.push(case(format!("preference change from {origin}"), "POST", format!("/v1/preferences/{pref_token}")).json(json!({"withdraw_all": true}).to_string()).header("origin", origin));
-        cases.push(case(format!("re-confirmation from {origin}"), "POST", format!("/v1/reconfirm/{reconfirm_token}")).header("origin", origin));
+        cases.push(
+            case(format!("consent from {origin}"), "POST", format!("{site_path}/consents"))
+                .json(submission.to_string())
+                .header("origin", origin),
+        );
+        cases.push(
+            case(format!("preflight from {origin}"), "OPTIONS", format!("{site_path}/consents"))
+                .header("origin", origin)
+                .header("access-control-request-method", "POST"),
+        );
+        cases.push(
+            case(format!("preference change from {origin}"), "POST", format!("/v1/preferences/{pref_token}"))
+                .json(json!({"withdraw_all": true}).to_string())
+                .header("origin", origin),
+        );
+        cases.push(
+            case(format!("re-confirmation from {origin}"), "POST", format!("/v1/reconfirm/{reconfirm_token}"))
+                .header("origin", origin),
+        );
     }
     for (method, path) in [
         ("DELETE", format!("{site_path}/consents")),
@@ -411,13 +580,33 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
     }
     // Methods the worker's `Method` type does not know must not be read as GET. (Methods the
     // runtime's HTTP parser does not know, such as BREW, it answers 501 itself.)
-    for (method, path) in [("QUERY", "/console".to_owned()), ("PROPFIND", "/health".to_owned()), ("MKCOL", format!("{site_path}/config")), ("QUERY", format!("{site_path}/widget"))] {
+    for (method, path) in [
+        ("QUERY", "/console".to_owned()),
+        ("PROPFIND", "/health".to_owned()),
+        ("MKCOL", format!("{site_path}/config")),
+        ("QUERY", format!("{site_path}/widget")),
+    ] {
         cases.push(case(format!("{method} {path}"), method, path));
     }
-    for ct in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp", "text/json"] {
-        cases.push(case(format!("consent as {ct}"), "POST", format!("{site_path}/consents")).raw(ct, submission.to_string()));
-        cases.push(case(format!("config as {ct}"), "PUT", format!("{site_path}/config")).raw(ct, stack.config["config"].to_string()).bearer(a));
-        cases.push(case(format!("preference change as {ct}"), "POST", format!("/v1/preferences/{pref_token}")).raw(ct, "{\"withdraw_all\":true}"));
+    for ct in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/jsonp",
+        "text/json",
+    ] {
+        cases.push(
+            case(format!("consent as {ct}"), "POST", format!("{site_path}/consents")).raw(ct, submission.to_string()),
+        );
+        cases.push(
+            case(format!("config as {ct}"), "PUT", format!("{site_path}/config"))
+                .raw(ct, stack.config["config"].to_string())
+                .bearer(a),
+        );
+        cases.push(
+            case(format!("preference change as {ct}"), "POST", format!("/v1/preferences/{pref_token}"))
+                .raw(ct, "{\"withdraw_all\":true}"),
+        );
     }
     let mut untyped = case("consent without content type", "POST", format!("{site_path}/consents"));
     untyped.body = Some(submission.to_string().into_bytes());
@@ -449,8 +638,18 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
 
     // 7. The security review's inputs (#20): URLs that only look like loopback or carry
     // credentials, texts with line breaks for mail headers, header injection through mailto.
-    for url in ["http://127.0.0.1:1@crm.example/", "https://user:pw@hooks.example/", "https://169.254.169.254/latest", "http://localhost.evil.example/", "https://hooks.example/\r\nx"] {
-        cases.push(case(format!("webhook to {url:?}"), "POST", format!("{site_path}/webhooks")).json(json!({"url": url}).to_string()).bearer(a));
+    for url in [
+        "http://127.0.0.1:1@crm.example/",
+        "https://user:pw@hooks.example/",
+        "https://169.254.169.254/latest",
+        "http://localhost.evil.example/",
+        "https://hooks.example/\r\nx",
+    ] {
+        cases.push(
+            case(format!("webhook to {url:?}"), "POST", format!("{site_path}/webhooks"))
+                .json(json!({"url": url}).to_string())
+                .bearer(a),
+        );
     }
     for (field, value) in [
         ("name", json!("Boutique\r\nBcc: victim@example.fr")),
@@ -459,16 +658,36 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
     ] {
         let mut c = stack.config["config"].clone();
         c["controller"][field] = value;
-        cases.push(case(format!("config with controller.{field} {:?}", c["controller"][field].to_string().chars().take(30).collect::<String>()), "PUT", format!("{site_path}/config")).json(c.to_string()).bearer(a));
+        cases.push(
+            case(
+                format!(
+                    "config with controller.{field} {:?}",
+                    c["controller"][field].to_string().chars().take(30).collect::<String>()
+                ),
+                "PUT",
+                format!("{site_path}/config"),
+            )
+            .json(c.to_string())
+            .bearer(a),
+        );
     }
     for url in ["http://127.0.0.1:1@evil.example/", "http://127.0.0.1.evil.example/p", "https://boutique.example/\np"] {
         let mut c = stack.config["config"].clone();
         c["privacy_policy_url"] = json!(url);
-        cases.push(case(format!("config with policy {url:?}"), "PUT", format!("{site_path}/config")).json(c.to_string()).bearer(a));
+        cases.push(
+            case(format!("config with policy {url:?}"), "PUT", format!("{site_path}/config"))
+                .json(c.to_string())
+                .bearer(a),
+        );
     }
     for mailto in ["unsub@shop.example\r\nBcc: victim@example.fr", "unsub@shop.example>, <https://evil.example/"] {
-        let body = json!({"subject": subject_text, "content_type": "special_offers", "channel": "email", "mailto": mailto});
-        cases.push(case(format!("unsubscribe link with mailto {mailto:?}"), "POST", format!("{site_path}/unsubscribe-links")).json(body.to_string()).bearer(a));
+        let body =
+            json!({"subject": subject_text, "content_type": "special_offers", "channel": "email", "mailto": mailto});
+        cases.push(
+            case(format!("unsubscribe link with mailto {mailto:?}"), "POST", format!("{site_path}/unsubscribe-links"))
+                .json(body.to_string())
+                .bearer(a),
+        );
     }
 
     assert!(cases.len() >= 200, "the battery has {} requests", cases.len());
@@ -489,20 +708,41 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
             (reply.status, reply.content_type, reply.body)
         };
         let text = body.to_string();
-        let problem = content_type.starts_with("application/problem+json") && body["status"].as_u64() == Some(u64::from(status)) && body["title"].is_string();
-        let leaks = ["panicked", "RuntimeError", "stack", "backtrace", ".rs:", "wasm-function"].iter().any(|s| text.contains(s));
+        let problem = content_type.starts_with("application/problem+json")
+            && body["status"].as_u64() == Some(u64::from(status))
+            && body["title"].is_string();
+        let leaks = ["panicked", "RuntimeError", "stack", "backtrace", ".rs:", "wasm-function"]
+            .iter()
+            .any(|s| text.contains(s));
         if !(400..500).contains(&status) || !problem || leaks {
-            failures.push(format!("{}: {} {} → {status} {content_type} {}", c.what, c.method, c.path.chars().take(80).collect::<String>(), text.chars().take(200).collect::<String>()));
+            failures.push(format!(
+                "{}: {} {} → {status} {content_type} {}",
+                c.what,
+                c.method,
+                c.path.chars().take(80).collect::<String>(),
+                text.chars().take(200).collect::<String>()
+            ));
         }
         let digest = stack.storage_digest();
         if digest != last_digest {
             let changed: Vec<&String> = digest.iter().filter(|f| !last_digest.contains(f)).map(|f| &f.0).collect();
-            failures.push(format!("{}: {} {} changed stored files {changed:?}", c.what, c.method, c.path.chars().take(80).collect::<String>()));
+            failures.push(format!(
+                "{}: {} {} changed stored files {changed:?}",
+                c.what,
+                c.method,
+                c.path.chars().take(80).collect::<String>()
+            ));
             last_digest = digest;
         }
     }
     println!("hostile battery: {} requests, {} failures", cases.len(), failures.len());
-    assert!(failures.is_empty(), "{} of {} hostile requests were not answered with a 4xx problem document:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} hostile requests were not answered with a 4xx problem document:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 
     let after = stack.quiet_storage_digest();
     let changed: Vec<&String> = after.iter().filter(|f| !before.contains(f)).map(|f| &f.0).collect();
@@ -513,7 +753,13 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
     // The digest does see a real change: one good request moves it.
     let mut good = submission.clone();
     good["email"] = json!("bob@example.fr");
-    let ok = stack.api.send("POST", &format!("{site_path}/consents"), &[("content-type", "application/json")], None, Some(good.to_string().as_bytes()));
+    let ok = stack.api.send(
+        "POST",
+        &format!("{site_path}/consents"),
+        &[("content-type", "application/json")],
+        None,
+        Some(good.to_string().as_bytes()),
+    );
     assert_eq!(ok.status, 201);
     assert_ne!(stack.storage_digest(), after, "a stored consent changes the digest");
     let log = stack.log();
@@ -537,7 +783,13 @@ fn security_headers_and_cors() {
     let json_ct = ("content-type", "application/json");
 
     // The widget's own origin gets exactly itself back, never a wildcard.
-    let ok = stack.api.send("POST", &format!("{site_path}/consents"), &[json_ct, ("origin", &allowed)], None, Some(submission.to_string().as_bytes()));
+    let ok = stack.api.send(
+        "POST",
+        &format!("{site_path}/consents"),
+        &[json_ct, ("origin", &allowed)],
+        None,
+        Some(submission.to_string().as_bytes()),
+    );
     assert_eq!(ok.status, 201, "{:?}", ok.body);
     assert_eq!(ok.header("access-control-allow-origin"), Some(allowed.as_str()));
     assert!(ok.header("vary").is_some_and(|v| v.to_ascii_lowercase().contains("origin")));
@@ -555,15 +807,26 @@ fn security_headers_and_cors() {
         ("OPTIONS", format!("{site_path}/api-keys")),
     ] {
         for origin in [allowed.as_str(), "https://evil.example"] {
-            let r = stack.api.send(method, &path, &[("origin", origin), ("access-control-request-method", "POST")], Some(&admin), None);
+            let r = stack.api.send(
+                method,
+                &path,
+                &[("origin", origin), ("access-control-request-method", "POST")],
+                Some(&admin),
+                None,
+            );
             assert_eq!(r.header("access-control-allow-origin"), None, "{method} {path} from {origin}: {:?}", r.headers);
             assert_eq!(r.header("access-control-allow-credentials"), None);
         }
     }
 
     // Every HTML page: a strict CSP that forbids framing, no sniffing, no caching of personal pages.
-    let unsub = stack.api.post_admin(&format!("{site_path}/unsubscribe-links"), &json!({"subject": subject, "content_type": "special_offers", "channel": "email"}));
-    let pref = stack.api.post_admin(&format!("{site_path}/links"), &json!({"email": "headers@example.fr", "purpose": "preferences"}));
+    let unsub = stack.api.post_admin(
+        &format!("{site_path}/unsubscribe-links"),
+        &json!({"subject": subject, "content_type": "special_offers", "channel": "email"}),
+    );
+    let pref = stack
+        .api
+        .post_admin(&format!("{site_path}/links"), &json!({"email": "headers@example.fr", "purpose": "preferences"}));
     let pref_token = pref.body["token"].as_str().unwrap().to_owned();
     let pages = [
         (path_of(unsub.body["url"].as_str().unwrap()), None),
@@ -591,7 +854,13 @@ fn security_headers_and_cors() {
     for i in 0..40 {
         let mut s = submission.clone();
         s["email"] = json!(format!("flood{i}@example.fr"));
-        let r = stack.api.send("POST", &format!("{site_path}/consents"), &[json_ct, ("x-forwarded-for", "203.0.113.9")], None, Some(s.to_string().as_bytes()));
+        let r = stack.api.send(
+            "POST",
+            &format!("{site_path}/consents"),
+            &[json_ct, ("x-forwarded-for", "203.0.113.9")],
+            None,
+            Some(s.to_string().as_bytes()),
+        );
         if r.status == 429 {
             last = Some(r);
             break;

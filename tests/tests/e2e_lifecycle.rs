@@ -23,7 +23,9 @@ async fn double_opt_in_is_pending_until_the_link_is_used() {
 
     consent(&stack, &v2, "new@example.fr");
     assert_eq!(reason(&stack, "new@example.fr"), "pending_confirmation");
-    let mail = eventually(30, "the confirmation request", || async { inbox.messages("confirmation").into_iter().next() }).await;
+    let mail =
+        eventually(30, "the confirmation request", || async { inbox.messages("confirmation").into_iter().next() })
+            .await;
     assert_eq!(mail["data"]["to"], "new@example.fr");
     assert_eq!(mail["data"]["headers"]["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click");
     let confirm = path_of(mail["data"]["links"]["confirmation"].as_str().unwrap());
@@ -31,13 +33,20 @@ async fn double_opt_in_is_pending_until_the_link_is_used() {
     let page = stack.api.send("GET", &confirm, &[], None, None);
     assert_eq!(page.status, 200);
     assert_eq!(reason(&stack, "new@example.fr"), "pending_confirmation", "a GET confirms nothing");
-    let done = stack.api.send("POST", &confirm, &[("content-type", "application/x-www-form-urlencoded")], None, Some(b""));
+    let done =
+        stack.api.send("POST", &confirm, &[("content-type", "application/x-www-form-urlencoded")], None, Some(b""));
     assert_eq!(done.status, 200, "{:?}", done.body);
     assert_eq!(reason(&stack, "new@example.fr"), "consent_given");
-    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "new@example.fr"}));
+    let lookup =
+        stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "new@example.fr"}));
     let subject = lookup.body["subject"].as_str().unwrap();
     let receipts = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/receipts"));
-    let kinds: Vec<&str> = receipts.body["receipts"].as_array().unwrap().iter().map(|r| r["event"]["body"]["type"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = receipts.body["receipts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["event"]["body"]["type"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, vec!["consent", "confirmation"], "the confirmation is evidence with its own timestamp");
 }
 
@@ -56,7 +65,11 @@ async fn one_reconfirmation_request_then_lapse_and_purge() {
     let path = format!("/v1/sites/{SITE}/consents");
     let headers = [("idempotency-key", key), ("content-type", "application/json")];
     assert_eq!(stack.api.send("POST", &path, &headers, None, Some(body.to_string().as_bytes())).status, 201);
-    assert_eq!(stack.api.send("POST", &path, &headers, None, Some(body.to_string().as_bytes())).status, 200, "a replay");
+    assert_eq!(
+        stack.api.send("POST", &path, &headers, None, Some(body.to_string().as_bytes())).status,
+        200,
+        "a replay"
+    );
     assert!(stack.storage_contains(key));
 
     // 20 days before the 36-month limit: one request each, never twice.
@@ -86,7 +99,12 @@ async fn one_reconfirmation_request_then_lapse_and_purge() {
     })
     .await;
     let active = |c: fantoccini::Client| async move {
-        c.execute("return document.querySelector('#accord-reconfirm').shadowRoot.activeElement?.dataset.action ?? null;", vec![]).await.unwrap()
+        c.execute(
+            "return document.querySelector('#accord-reconfirm').shadowRoot.activeElement?.dataset.action ?? null;",
+            vec![],
+        )
+        .await
+        .unwrap()
     };
     assert_eq!(active(c.clone()).await, json!("reconfirm-yes"), "focus moves into the dialog");
     common::screenshot(&c, "widget-reconfirm-fr").await;
@@ -105,22 +123,32 @@ async fn one_reconfirmation_request_then_lapse_and_purge() {
     // Past the limit: the silent one lapses and is purged; the keen one started a new period.
     stack.set_clock_offset_days(1121);
     let second = run_job(&stack);
-    assert_eq!((second["lapsed"].as_u64(), second["purged"].as_u64()), (Some(2), Some(2)), "silent and retry: {second}");
+    assert_eq!(
+        (second["lapsed"].as_u64(), second["purged"].as_u64()),
+        (Some(2), Some(2)),
+        "silent and retry: {second}"
+    );
     assert_eq!(reason(&stack, "silent@example.fr"), "lapsed");
     assert_eq!(reason(&stack, "keen@example.fr"), "consent_given");
     assert_eq!(run_job(&stack)["lapsed"], 0, "a lapse happens once");
 
     // The proofs outlive the purged data and still verify.
-    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "silent@example.fr"}));
+    let lookup =
+        stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "silent@example.fr"}));
     let subject = lookup.body["subject"].as_str().unwrap();
     assert!(lookup.body["state"]["lapsed_at"].is_string());
-    let bundle: ProofBundle = serde_json::from_value(stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/proofs")).body).unwrap();
+    let bundle: ProofBundle =
+        serde_json::from_value(stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/proofs")).body)
+            .unwrap();
     let report = verify_bundle(&bundle);
     assert!(report.ok(), "{:?}", report.checks.iter().filter(|c| !c.ok).collect::<Vec<_>>());
     let kinds: Vec<&str> = bundle.receipts.iter().map(|r| r.event.body.kind()).collect();
     assert_eq!(kinds, vec!["consent", "reconfirmation_requested", "lapse"]);
     assert!(!stack.log().contains("silent@example.fr"), "the purge log carries counts, not addresses");
-    assert!(!stack.storage_contains("silent@example.fr"), "the purged address is nowhere in storage, not even in a sent message");
+    assert!(
+        !stack.storage_contains("silent@example.fr"),
+        "the purged address is nowhere in storage, not even in a sent message"
+    );
     // Keen's delivered request is 51 days old: pruned, so no address is left in clear although
     // keen is still a subscriber (the address stays sealed under keen's own data key).
     assert!(second["messages_pruned"].as_u64().unwrap_or(0) >= 2, "{second}");
@@ -140,7 +168,10 @@ async fn a_signup_after_an_objection_waits_for_the_inbox() {
     assert_eq!(reason(&stack, email), "consent_given");
     let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": email}));
     let subject = lookup.body["subject"].as_str().unwrap().to_owned();
-    let unsub = stack.api.post_admin(&format!("/v1/sites/{SITE}/unsubscribe-links"), &json!({"subject": subject, "content_type": "service_updates", "channel": "email"}));
+    let unsub = stack.api.post_admin(
+        &format!("/v1/sites/{SITE}/unsubscribe-links"),
+        &json!({"subject": subject, "content_type": "service_updates", "channel": "email"}),
+    );
     let objection = stack.api.send(
         "POST",
         &path_of(unsub.body["url"].as_str().unwrap()),
@@ -157,9 +188,13 @@ async fn a_signup_after_an_objection_waits_for_the_inbox() {
     assert_eq!(reason(&stack, email), "objection");
 
     // Only the person, from their inbox, can lift it.
-    let mail = eventually(30, "the confirmation request", || async { inbox.messages("confirmation").into_iter().find(|m| m["data"]["to"] == email) }).await;
+    let mail = eventually(30, "the confirmation request", || async {
+        inbox.messages("confirmation").into_iter().find(|m| m["data"]["to"] == email)
+    })
+    .await;
     let confirm = path_of(mail["data"]["links"]["confirmation"].as_str().unwrap());
-    let done = stack.api.send("POST", &confirm, &[("content-type", "application/x-www-form-urlencoded")], None, Some(b""));
+    let done =
+        stack.api.send("POST", &confirm, &[("content-type", "application/x-www-form-urlencoded")], None, Some(b""));
     assert_eq!(done.status, 200, "{:?}", done.body);
     assert_eq!(reason(&stack, email), "consent_given");
 }

@@ -59,10 +59,12 @@ fn exported_bundles_verify_and_tampering_is_caught() {
 
     // The shard's public checkpoint is signed and grows consistently with new events.
     let jwks: Jwks = serde_json::from_value(stack.api.get("/v1/keys").body).unwrap();
-    let before: SignedCheckpoint = serde_json::from_value(stack.api.get(&format!("/v1/sites/{SITE}/checkpoints/{shard}")).body).unwrap();
+    let before: SignedCheckpoint =
+        serde_json::from_value(stack.api.get(&format!("/v1/sites/{SITE}/checkpoints/{shard}")).body).unwrap();
     before.verify(&jwks).unwrap();
     consent(&stack, "lea.martin@example.fr", true);
-    let after: SignedCheckpoint = serde_json::from_value(stack.api.get(&format!("/v1/sites/{SITE}/checkpoints/{shard}")).body).unwrap();
+    let after: SignedCheckpoint =
+        serde_json::from_value(stack.api.get(&format!("/v1/sites/{SITE}/checkpoints/{shard}")).body).unwrap();
     after.verify(&jwks).unwrap();
     assert_eq!(after.checkpoint.size, before.checkpoint.size + 1);
     let reply = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/proofs"));
@@ -72,8 +74,12 @@ fn exported_bundles_verify_and_tampering_is_caught() {
     assert_ne!(before.root(), after.root());
     let c = stack.api.get(&format!("/v1/sites/{SITE}/checkpoints/{shard}/consistency/{}", before.checkpoint.size));
     assert_eq!(c.status, 200, "{:?}", c.body);
-    let proof: Vec<[u8; 32]> =
-        c.body["proof"].as_array().unwrap().iter().map(|h| accord_core::chain::unhex32(h.as_str().unwrap()).unwrap()).collect();
+    let proof: Vec<[u8; 32]> = c.body["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| accord_core::chain::unhex32(h.as_str().unwrap()).unwrap())
+        .collect();
     accord_core::merkle::verify_consistency(
         before.checkpoint.size,
         after.checkpoint.size,
@@ -123,7 +129,12 @@ fn c2sp_tile_path(level: u8, index: u64, width: u32) -> String {
     let digits = format!("{index:03}");
     let padded = format!("{}{digits}", "0".repeat((3 - digits.len() % 3) % 3));
     let groups: Vec<&str> = (0..padded.len()).step_by(3).map(|i| &padded[i..i + 3]).collect();
-    let n = groups.iter().enumerate().map(|(i, g)| if i + 1 < groups.len() { format!("x{g}") } else { (*g).to_owned() }).collect::<Vec<_>>().join("/");
+    let n = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| if i + 1 < groups.len() { format!("x{g}") } else { (*g).to_owned() })
+        .collect::<Vec<_>>()
+        .join("/");
     if width < 256 { format!("{level}/{n}.p/{width}") } else { format!("{level}/{n}") }
 }
 
@@ -173,7 +184,11 @@ fn a_shard_is_audited_with_transparency_log_tools_alone() {
     let size = cp.size();
     assert!(size >= 300, "every event of the shard: {size}");
     let json_cp: SignedCheckpoint = serde_json::from_value(stack.api.get(&prefix).body).unwrap();
-    assert_eq!((json_cp.checkpoint.size, json_cp.root().unwrap()), (size, cp.hash().0), "the same tree head as the JSON checkpoint");
+    assert_eq!(
+        (json_cp.checkpoint.size, json_cp.root().unwrap()),
+        (size, cp.hash().0),
+        "the same tree head as the JSON checkpoint"
+    );
 
     let tiles = HttpTiles { api: &stack.api, prefix: prefix.clone(), fetched: Default::default() };
     let reader = tlog_tiles::TileHashReader::new(size, *cp.hash(), &tiles);
@@ -181,14 +196,23 @@ fn a_shard_is_audited_with_transparency_log_tools_alone() {
         let seq = r["event"]["seq"].as_u64().unwrap();
         let event_hash = accord_core::chain::unhex32(r["event_hash"].as_str().unwrap()).unwrap();
         let proof = tlog_tiles::prove_record(size, seq - 1, &reader).expect("a proof from authenticated tiles");
-        tlog_tiles::check_record(&proof, size, *cp.hash(), seq - 1, tlog_tiles::record_hash(&event_hash)).expect("the event is in the signed tree");
+        tlog_tiles::check_record(&proof, size, *cp.hash(), seq - 1, tlog_tiles::record_hash(&event_hash))
+            .expect("the event is in the signed tree");
     }
-    assert!(tiles.fetched.borrow().iter().any(|p| p.ends_with("/tile/1/000.p/1")), "level-1 tiles were used: {:?}", tiles.fetched.borrow());
+    assert!(
+        tiles.fetched.borrow().iter().any(|p| p.ends_with("/tile/1/000.p/1")),
+        "level-1 tiles were used: {:?}",
+        tiles.fetched.borrow()
+    );
 
     // Entry bundles hold the event hashes themselves, each after its length.
     let seq = receipts[299]["event"]["seq"].as_u64().unwrap();
     let (index, width) = ((seq - 1) / 256, size - (seq - 1) / 256 * 256);
-    let path = if width < 256 { format!("{prefix}/tile/entries/{index:03}.p/{width}") } else { format!("{prefix}/tile/entries/{index:03}") };
+    let path = if width < 256 {
+        format!("{prefix}/tile/entries/{index:03}.p/{width}")
+    } else {
+        format!("{prefix}/tile/entries/{index:03}")
+    };
     let (status, headers, bundle) = stack.api.send_bytes("GET", &path, &[]);
     assert_eq!(status, 200, "{path}");
     assert!(headers.iter().any(|(k, v)| k == "cache-control" && v.contains("immutable")));

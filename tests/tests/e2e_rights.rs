@@ -17,10 +17,19 @@ fn export_then_erase_with_a_certificate() {
     let receipt = stack.api.post(&format!("/v1/sites/{SITE}/consents"), &body).body;
     let subject = receipt["event"]["subject"].as_str().unwrap().to_owned();
     // The person objects too: the objection must survive the erasure.
-    let unsub = stack.api.post_admin(&format!("/v1/sites/{SITE}/unsubscribe-links"), &json!({"subject": subject, "content_type": "special_offers", "channel": "sms"}));
+    let unsub = stack.api.post_admin(
+        &format!("/v1/sites/{SITE}/unsubscribe-links"),
+        &json!({"subject": subject, "content_type": "special_offers", "channel": "sms"}),
+    );
     let url = unsub.body["url"].as_str().unwrap();
     let path = &url[url.find("/u/").unwrap()..];
-    stack.api.send("POST", path, &[("content-type", "application/x-www-form-urlencoded")], None, Some(b"List-Unsubscribe=One-Click&objection=1"));
+    stack.api.send(
+        "POST",
+        path,
+        &[("content-type", "application/x-www-form-urlencoded")],
+        None,
+        Some(b"List-Unsubscribe=One-Click&objection=1"),
+    );
 
     let export = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/export"));
     assert_eq!(export.status, 200, "{:?}", export.body);
@@ -51,7 +60,9 @@ fn export_then_erase_with_a_certificate() {
         &json!({"content_type": "special_offers", "channel": "sms", "contacts": [{"email": "acces@example.fr"}]}),
     );
     assert_eq!(audience.body["results"][0]["reason"]["code"], "objection", "still never contacted");
-    let bundle: ProofBundle = serde_json::from_value(stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/proofs")).body).unwrap();
+    let bundle: ProofBundle =
+        serde_json::from_value(stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/proofs")).body)
+            .unwrap();
     assert!(verify_bundle(&bundle).ok(), "the pseudonymous proofs still verify");
     assert!(!stack.log().contains("acces@example.fr"));
 
@@ -91,12 +102,24 @@ fn csv_import_with_provenance_refusals_and_no_resurrection() {
     let consent = |email: &str| {
         let body = json!({"email": email, "config_version": stack.config["version"], "config_hash": stack.config["hash"],
             "choices": [{"content_type": "special_offers", "channel": "email", "granted": true}]});
-        stack.api.post(&format!("/v1/sites/{SITE}/consents"), &body).body["event"]["subject"].as_str().unwrap().to_owned()
+        stack.api.post(&format!("/v1/sites/{SITE}/consents"), &body).body["event"]["subject"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     };
     let objector = consent("objecteur@example.fr");
-    let unsub = stack.api.post_admin(&format!("/v1/sites/{SITE}/unsubscribe-links"), &json!({"subject": objector, "content_type": "special_offers", "channel": "email"}));
+    let unsub = stack.api.post_admin(
+        &format!("/v1/sites/{SITE}/unsubscribe-links"),
+        &json!({"subject": objector, "content_type": "special_offers", "channel": "email"}),
+    );
     let url = unsub.body["url"].as_str().unwrap();
-    stack.api.send("POST", &url[url.find("/u/").unwrap()..], &[("content-type", "application/x-www-form-urlencoded")], None, Some(b"List-Unsubscribe=One-Click&objection=1"));
+    stack.api.send(
+        "POST",
+        &url[url.find("/u/").unwrap()..],
+        &[("content-type", "application/x-www-form-urlencoded")],
+        None,
+        Some(b"List-Unsubscribe=One-Click&objection=1"),
+    );
     let erased = consent("efface@example.fr");
     assert_eq!(stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/{erased}/erase"), &json!({})).status, 200);
 
@@ -114,22 +137,33 @@ fn csv_import_with_provenance_refusals_and_no_resurrection() {
     let first = import(csv);
     assert_eq!(first.status, 200, "{:?}", first.body);
     assert_eq!((first.body["accepted"].as_u64(), first.body["unchanged"].as_u64()), (Some(1), Some(0)));
-    let rejected: Vec<(u64, &str)> =
-        first.body["rejected"].as_array().unwrap().iter().map(|r| (r["line"].as_u64().unwrap(), r["rule"].as_str().unwrap())).collect();
+    let rejected: Vec<(u64, &str)> = first.body["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["rule"].as_str().unwrap()))
+        .collect();
     assert_eq!(rejected, vec![(3, "objection"), (4, "erased"), (5, "email_format")]);
 
     let again = import(csv);
-    assert_eq!((again.body["accepted"].as_u64(), again.body["unchanged"].as_u64()), (Some(0), Some(1)), "re-running changes nothing");
+    assert_eq!(
+        (again.body["accepted"].as_u64(), again.body["unchanged"].as_u64()),
+        (Some(0), Some(1)),
+        "re-running changes nothing"
+    );
 
     // The imported consent carries its provenance, and its retention runs from the original date.
-    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "ancien@example.fr"}));
+    let lookup =
+        stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "ancien@example.fr"}));
     assert_eq!(lookup.body["state"]["last_contact"], "2025-06-01T09:30:00.000Z");
     let subject = lookup.body["subject"].as_str().unwrap();
     let receipts = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/receipts"));
     let event = &receipts.body["receipts"][0]["event"];
     assert_eq!(event["method"], "import");
     assert_eq!(event["body"]["collection"]["source"], "mailchimp");
-    for (email, code) in [("objecteur@example.fr", "objection"), ("efface@example.fr", "erased"), ("ancien@example.fr", "consent_given")] {
+    for (email, code) in
+        [("objecteur@example.fr", "objection"), ("efface@example.fr", "erased"), ("ancien@example.fr", "consent_given")]
+    {
         let a = stack.api.post_admin(
             &format!("/v1/sites/{SITE}/audience"),
             &json!({"content_type": "special_offers", "channel": "email", "contacts": [{"email": email}]}),

@@ -12,7 +12,10 @@ use common::{consent_to_updates as consent, publish_double_opt_in, updates_reaso
 use serde_json::{Value, json};
 
 fn form(stack: &Stack, path: &str, body: &str) -> u16 {
-    stack.api.send("POST", path, &[("content-type", "application/x-www-form-urlencoded")], None, Some(body.as_bytes())).status
+    stack
+        .api
+        .send("POST", path, &[("content-type", "application/x-www-form-urlencoded")], None, Some(body.as_bytes()))
+        .status
 }
 
 /// A request with a `Host` header of our choosing (HTTP clients set their own), answered as
@@ -49,7 +52,9 @@ async fn an_old_confirmation_link_never_lifts_a_later_objection() {
     let v2 = publish_double_opt_in(&stack);
 
     consent(&stack, &v2, "victim@example.fr");
-    let mail = eventually(30, "the confirmation request", || async { inbox.messages("confirmation").into_iter().next() }).await;
+    let mail =
+        eventually(30, "the confirmation request", || async { inbox.messages("confirmation").into_iter().next() })
+            .await;
     let confirm = path_of(mail["data"]["links"]["confirmation"].as_str().unwrap());
     assert_eq!(form(&stack, &confirm, ""), 200);
     assert_eq!(reason(&stack, "victim@example.fr"), "consent_given");
@@ -79,7 +84,10 @@ fn links_follow_the_public_url_and_mailto_is_the_parsed_address() {
     let stack = Stack::start("sec-public-url");
     let admin = stack.api.admin_token().to_owned();
     let path = format!("/v1/sites/{SITE}/unsubscribe-links");
-    let subject = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "someone@example.fr"})).body["subject"]
+    let subject = stack
+        .api
+        .post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "someone@example.fr"}))
+        .body["subject"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -93,24 +101,35 @@ fn links_follow_the_public_url_and_mailto_is_the_parsed_address() {
     assert!(!header.contains("evil.example"), "{header}");
     assert!(header.contains("<mailto:unsub+list@shop.example?subject=unsubscribe%20"), "{header}");
 
-
-    for bad in ["unsub@shop.example\r\nBcc: victim@example.fr", "unsub@shop.example>, <https://evil.example/", "unsub@shop.example?cc=victim@example.fr"] {
-        let r = stack.api.post_admin(&path, &json!({"subject": subject, "content_type": "special_offers", "channel": "email", "mailto": bad}));
+    for bad in [
+        "unsub@shop.example\r\nBcc: victim@example.fr",
+        "unsub@shop.example>, <https://evil.example/",
+        "unsub@shop.example?cc=victim@example.fr",
+    ] {
+        let r = stack.api.post_admin(
+            &path,
+            &json!({"subject": subject, "content_type": "special_offers", "channel": "email", "mailto": bad}),
+        );
         if r.status == 201 {
             let h = r.body["headers"]["List-Unsubscribe"].as_str().unwrap();
-            assert!(!h.contains('\r') && !h.contains('\n') && !h.contains("evil.example") && h.matches('?').count() == 1, "{bad:?} → {h}");
+            assert!(
+                !h.contains('\r') && !h.contains('\n') && !h.contains("evil.example") && h.matches('?').count() == 1,
+                "{bad:?} → {h}"
+            );
         } else {
             assert_eq!((r.status, r.body["field"].as_str()), (422, Some("mailto")), "{bad:?}: {:?}", r.body);
         }
     }
 
     let bare = Stack::start_with("sec-no-public-url", vec![("ACCORD_PUBLIC_URL".into(), String::new())]);
-    let r = bare.api.post_admin(&path, &json!({"subject": subject, "content_type": "special_offers", "channel": "email"}));
+    let r =
+        bare.api.post_admin(&path, &json!({"subject": subject, "content_type": "special_offers", "channel": "email"}));
     assert_eq!(r.status, 500, "{:?}", r.body);
     assert!(r.body.to_string().contains("ACCORD_PUBLIC_URL"), "the problem names the variable: {:?}", r.body);
     let consent = json!({"email": "x@example.fr", "config_version": bare.config["version"], "config_hash": bare.config["hash"],
         "choices": [{"content_type": "service_updates", "channel": "email", "granted": true}]});
-    let (status, _) = with_host(bare.edge.port, "evil.example", "POST", &format!("/v1/sites/{SITE}/consents"), &admin, &consent);
+    let (status, _) =
+        with_host(bare.edge.port, "evil.example", "POST", &format!("/v1/sites/{SITE}/consents"), &admin, &consent);
     assert!(status == 201 || status == 500, "a consent never gets a link on the Host: {status}");
 }
 
@@ -124,26 +143,47 @@ fn idempotency_keys_belong_to_one_person_and_route() {
         (SubjectId::parse(&s).unwrap().shard(16), s)
     };
     let (first_shard, first) = shard("first@example.fr");
-    let second_email = (0..400).map(|i| format!("second{i}@example.fr")).find(|e| shard(e).0 == first_shard).expect("an address on the same shard");
+    let second_email = (0..400)
+        .map(|i| format!("second{i}@example.fr"))
+        .find(|e| shard(e).0 == first_shard)
+        .expect("an address on the same shard");
     let (_, second) = shard(&second_email);
     for email in ["first@example.fr", second_email.as_str()] {
         consent(&stack, &stack.config, email);
     }
     let token = |email: &str| {
-        let r = stack.api.post_admin(&format!("/v1/sites/{SITE}/links"), &json!({"email": email, "purpose": "preferences"}));
+        let r = stack
+            .api
+            .post_admin(&format!("/v1/sites/{SITE}/links"), &json!({"email": email, "purpose": "preferences"}));
         r.body["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned()
     };
     let headers = [("content-type", "application/json"), ("idempotency-key", "shared-key-1")];
     let body = json!({"withdraw_all": true}).to_string();
-    let a = stack.api.send("POST", &format!("/v1/preferences/{}", token("first@example.fr")), &headers, None, Some(body.as_bytes()));
+    let a = stack.api.send(
+        "POST",
+        &format!("/v1/preferences/{}", token("first@example.fr")),
+        &headers,
+        None,
+        Some(body.as_bytes()),
+    );
     assert_eq!(a.status, 201, "{:?}", a.body);
     assert_eq!(a.body["event"]["subject"], first.as_str());
-    let b = stack.api.send("POST", &format!("/v1/preferences/{}", token(&second_email)), &headers, None, Some(body.as_bytes()));
+    let b = stack.api.send(
+        "POST",
+        &format!("/v1/preferences/{}", token(&second_email)),
+        &headers,
+        None,
+        Some(body.as_bytes()),
+    );
     assert!(b.status == 201 || b.status == 409 || b.status == 422, "{} {:?}", b.status, b.body);
     assert_ne!(b.body["event"]["subject"], first.as_str(), "never another person's receipt");
     if b.status == 201 {
         assert_eq!(b.body["event"]["subject"], second.as_str());
-        assert_eq!(reason(&stack, &second_email), reason(&stack, "first@example.fr"), "the second withdrawal took effect");
+        assert_eq!(
+            reason(&stack, &second_email),
+            reason(&stack, "first@example.fr"),
+            "the second withdrawal took effect"
+        );
     } else {
         assert_eq!(reason(&stack, &second_email), "consent_given", "refused, and nothing was changed");
     }
@@ -219,7 +259,9 @@ fn configuration_texts_and_urls_are_checked() {
 #[test]
 fn console_assets_are_not_sniffed() {
     let stack = Stack::start("sec-console");
-    for (path, kind) in [("/console", "text/html"), ("/console/console.js", "text/javascript"), ("/console/console.css", "text/css")] {
+    for (path, kind) in
+        [("/console", "text/html"), ("/console/console.js", "text/javascript"), ("/console/console.css", "text/css")]
+    {
         let r = stack.api.send("GET", path, &[], None, None);
         assert_eq!(r.status, 200, "{path}");
         assert!(r.content_type.starts_with(kind), "{path}: {}", r.content_type);

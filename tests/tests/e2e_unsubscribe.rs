@@ -36,9 +36,11 @@ fn decision(stack: &Stack, email: &str, channel: &str) -> String {
 fn event_count(stack: &Stack, email: &str) -> usize {
     let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": email}));
     let subject = lookup.body["subject"].as_str().unwrap();
-    stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/receipts")).body["receipts"].as_array().unwrap().len()
+    stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/receipts")).body["receipts"]
+        .as_array()
+        .unwrap()
+        .len()
 }
-
 
 fn path_of(url: &str) -> String {
     url.find("/u/").map(|i| url[i..].to_owned()).unwrap()
@@ -54,7 +56,10 @@ fn one_click_post_in_both_encodings_get_changes_nothing() {
     assert!(url.starts_with(&stack.edge.url()), "{url}");
     assert_eq!(l["headers"]["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click");
     let header = l["headers"]["List-Unsubscribe"].as_str().unwrap();
-    assert!(header.starts_with(&format!("<{url}>")) && header.contains("<mailto:unsubscribe@shop.example?"), "{header}");
+    assert!(
+        header.starts_with(&format!("<{url}>")) && header.contains("<mailto:unsubscribe@shop.example?"),
+        "{header}"
+    );
     let path = path_of(url);
 
     // A scanner's GET: a page, nothing changes.
@@ -78,8 +83,10 @@ fn one_click_post_in_both_encodings_get_changes_nothing() {
 
     // Multipart, as some providers send it.
     let other = path_of(links(&stack, "dominique@example.fr")["url"].as_str().unwrap());
-    let body = b"--b0undary\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--b0undary--\r\n";
-    let done = stack.api.send("POST", &other, &[("content-type", "multipart/form-data; boundary=b0undary")], None, Some(body));
+    let body =
+        b"--b0undary\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--b0undary--\r\n";
+    let done =
+        stack.api.send("POST", &other, &[("content-type", "multipart/form-data; boundary=b0undary")], None, Some(body));
     assert_eq!(done.status, 200, "{:?}", done.body);
     assert_eq!(decision(&stack, "dominique@example.fr", "email"), "withdrawn");
 
@@ -90,7 +97,12 @@ fn one_click_post_in_both_encodings_get_changes_nothing() {
 
     // The page links to the preference centre, a plain form with the person's answers.
     let html = String::from_utf8_lossy(&stack.api.send_raw("GET", &path, &[("accept-language", "fr")])).into_owned();
-    let link = html.split("href=\"").filter_map(|h| h.split('"').next()).find(|h| h.contains("/p/")).expect("a preference link").to_owned();
+    let link = html
+        .split("href=\"")
+        .filter_map(|h| h.split('"').next())
+        .find(|h| h.contains("/p/"))
+        .expect("a preference link")
+        .to_owned();
     let prefs = common::path_of(&link);
     let page = String::from_utf8_lossy(&stack.api.send_raw("GET", &prefs, &[])).into_owned();
     assert!(page.contains("value=\"special_offers:sms\" checked"), "current answers are shown");
@@ -122,7 +134,8 @@ fn forged_truncated_and_foreign_tokens_are_refused() {
     forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
     assert_eq!(post(&String::from_utf8(forged).unwrap()), 401, "forged");
     // A token from another deployment's keys (same format, same kid).
-    let foreign = accord_core::token::TokenKeyring::from_secret("t1:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI").unwrap();
+    let foreign =
+        accord_core::token::TokenKeyring::from_secret("t1:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI").unwrap();
     let claims = accord_core::token::LinkClaims {
         site: accord_core::ids::SiteId::parse(SITE).unwrap(),
         subject: accord_core::ids::SubjectId::from_digest(&[1; 16]),
@@ -131,7 +144,9 @@ fn forged_truncated_and_foreign_tokens_are_refused() {
     };
     assert_eq!(post(&format!("/u/{}", foreign.issue(&claims).unwrap())), 401, "foreign key");
     // A preference link is not an unsubscribe link.
-    let prefs = stack.api.post_admin(&format!("/v1/sites/{SITE}/links"), &json!({"email": "eve@example.fr", "purpose": "preferences"}));
+    let prefs = stack
+        .api
+        .post_admin(&format!("/v1/sites/{SITE}/links"), &json!({"email": "eve@example.fr", "purpose": "preferences"}));
     assert_eq!(post(&format!("/u/{}", prefs.body["token"].as_str().unwrap())), 401, "other kind of link");
     assert_eq!(decision(&stack, "eve@example.fr", "email"), "consent_given", "nothing changed");
 }
@@ -152,24 +167,40 @@ fn the_preference_page_leaves_an_untouched_soft_opt_in_standing() {
     let v2 = stack.api.put_admin(&format!("/v1/sites/{SITE}/config"), &config);
     assert_eq!(v2.status, 201, "{:?}", v2.body);
     let email = "client@example.fr";
-    let order = stack.api.post_admin(&format!("/v1/sites/{SITE}/activity"), &json!({"email": email, "activity": "order"}));
+    let order =
+        stack.api.post_admin(&format!("/v1/sites/{SITE}/activity"), &json!({"email": email, "activity": "order"}));
     assert_eq!(order.status, 201, "{:?}", order.body);
     let soft = || {
-        let r = stack.api.post_admin(&format!("/v1/sites/{SITE}/audience"), &json!({"content_type": "similar_products", "channel": "email", "contacts": [{"email": email}]}));
+        let r = stack.api.post_admin(
+            &format!("/v1/sites/{SITE}/audience"),
+            &json!({"content_type": "similar_products", "channel": "email", "contacts": [{"email": email}]}),
+        );
         r.body["results"][0]["allowed"].as_bool().unwrap()
     };
     assert!(soft(), "a customer may get similar products by default");
 
-    let prefs = stack.api.post_admin(&format!("/v1/sites/{SITE}/links"), &json!({"email": email, "purpose": "preferences"}));
+    let prefs =
+        stack.api.post_admin(&format!("/v1/sites/{SITE}/links"), &json!({"email": email, "purpose": "preferences"}));
     let token = prefs.body["token"].as_str().unwrap().to_owned();
-    let html = String::from_utf8_lossy(&stack.api.send_raw("GET", &format!("/p/{token}"), &[("accept-language", "fr")])).into_owned();
+    let html =
+        String::from_utf8_lossy(&stack.api.send_raw("GET", &format!("/p/{token}"), &[("accept-language", "fr")]))
+            .into_owned();
     assert!(html.contains("intérêt légitime"), "shown as already allowed");
-    assert!(html.contains("name=\"opt_out\" value=\"similar_products:email\""), "with an opt-out box, not a consent box");
+    assert!(
+        html.contains("name=\"opt_out\" value=\"similar_products:email\""),
+        "with an opt-out box, not a consent box"
+    );
     assert!(!html.contains("name=\"box\" value=\"similar_products:email\""));
 
     // One unrelated box changed, the opt-out untouched: the soft opt-in stands.
     let form = |body: String| {
-        let r = stack.api.send("POST", &format!("/p/{token}"), &[("content-type", "application/x-www-form-urlencoded")], None, Some(body.as_bytes()));
+        let r = stack.api.send(
+            "POST",
+            &format!("/p/{token}"),
+            &[("content-type", "application/x-www-form-urlencoded")],
+            None,
+            Some(body.as_bytes()),
+        );
         assert_eq!(r.status, 200, "{:?}", r.body);
     };
     let fields = format!("config_version={}&config_hash={}", v2.body["version"], v2.body["hash"].as_str().unwrap());
@@ -181,5 +212,8 @@ fn the_preference_page_leaves_an_untouched_soft_opt_in_standing() {
     form(format!("{fields}&box=special_offers%3Aemail&opt_out=similar_products%3Aemail"));
     assert!(!soft(), "a ticked opt-out refuses");
     let page = stack.api.send_raw("GET", &format!("/p/{token}"), &[("accept-language", "fr")]);
-    assert!(String::from_utf8_lossy(&page).contains("value=\"similar_products:email\" checked"), "and shows as their own answer");
+    assert!(
+        String::from_utf8_lossy(&page).contains("value=\"similar_products:email\" checked"),
+        "and shows as their own answer"
+    );
 }

@@ -59,7 +59,9 @@ fn start_receiver(failures: usize) -> (u16, Arc<Mutex<Receiver>>) {
 }
 
 fn register(stack: &Stack, port: u16) -> WebhookSecret {
-    let reply = stack.api.post_admin(&format!("/v1/sites/{SITE}/webhooks"), &json!({"url": format!("http://127.0.0.1:{port}/hook")}));
+    let reply = stack
+        .api
+        .post_admin(&format!("/v1/sites/{SITE}/webhooks"), &json!({"url": format!("http://127.0.0.1:{port}/hook")}));
     assert_eq!(reply.status, 201, "{:?}", reply.body);
     WebhookSecret::parse(reply.body["secret"].as_str().unwrap()).unwrap()
 }
@@ -96,7 +98,8 @@ async fn every_event_arrives_once_signed_despite_failures() {
     assert_eq!(ids.len(), 3, "one message per event, each once");
     for (id, ts, sig, body) in &acknowledged {
         let now = ts.parse::<i64>().unwrap();
-        verify(&secret, &WebhookHeaders { id, timestamp: ts, signature: sig }, body, now).expect("Standard Webhooks signature");
+        verify(&secret, &WebhookHeaders { id, timestamp: ts, signature: sig }, body, now)
+            .expect("Standard Webhooks signature");
         let payload: Value = serde_json::from_slice(body).unwrap();
         assert_eq!(payload["type"], "consent.changed");
         assert_eq!(payload["data"]["site"], SITE);
@@ -149,7 +152,10 @@ fn start_redirector(location: String) -> (u16, Arc<Mutex<usize>>) {
             reader.read_exact(&mut body).unwrap_or(());
             *shared.lock().unwrap() += 1;
             let mut out = stream;
-            let _ = write!(out, "HTTP/1.1 307 Temporary Redirect\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = write!(
+                out,
+                "HTTP/1.1 307 Temporary Redirect\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
         }
     });
     (port, count)
@@ -169,9 +175,18 @@ async fn deliveries_never_follow_redirects_and_credentials_never_pass_as_loopbac
         ("https://crm.example/\thook", "https_url"),
     ] {
         let bad = stack.api.post_admin(&hooks, &json!({ "url": url }));
-        assert_eq!((bad.status, bad.body["rule"].as_str(), bad.body["field"].as_str()), (422, Some(rule), Some("url")), "{url}: {:?}", bad.body);
+        assert_eq!(
+            (bad.status, bad.body["rule"].as_str(), bad.body["field"].as_str()),
+            (422, Some(rule), Some("url")),
+            "{url}: {:?}",
+            bad.body
+        );
     }
-    assert_eq!(stack.api.get_admin(&hooks).body["webhooks"].as_array().map(Vec::len), Some(0), "nothing refused was stored");
+    assert_eq!(
+        stack.api.get_admin(&hooks).body["webhooks"].as_array().map(Vec::len),
+        Some(0),
+        "nothing refused was stored"
+    );
 
     let (target_port, target) = start_receiver(0);
     let (port, redirected) = start_redirector(format!("http://127.0.0.1:{target_port}/hook"));

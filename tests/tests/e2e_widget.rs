@@ -49,11 +49,19 @@ async fn signup_widget_has_no_accessibility_violations_and_works_by_keyboard() {
     // The three buttons are reachable in order: refuse, accept, save.
     let save = root.find(Locator::Css("button[data-action='save']")).await.unwrap();
     save.send_keys(&Key::Enter.to_string()).await.unwrap();
-    eventually(30, "the saved status", || async { root.find(Locator::Css(".accord-status[data-state='saved']")).await.ok() }).await;
-    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "clavier@example.fr"}));
-    let granted: Vec<&Value> = lookup.body["state"]["choices"].as_array().unwrap().iter().filter(|c| c["granted"] == true).collect();
+    eventually(30, "the saved status", || async {
+        root.find(Locator::Css(".accord-status[data-state='saved']")).await.ok()
+    })
+    .await;
+    let lookup =
+        stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "clavier@example.fr"}));
+    let granted: Vec<&Value> =
+        lookup.body["state"]["choices"].as_array().unwrap().iter().filter(|c| c["granted"] == true).collect();
     assert_eq!(granted.len(), 1);
-    assert_eq!((granted[0]["content_type"].as_str(), granted[0]["channel"].as_str()), (Some("product_guides"), Some("email")));
+    assert_eq!(
+        (granted[0]["content_type"].as_str(), granted[0]["channel"].as_str()),
+        (Some("product_guides"), Some("email"))
+    );
 
     // A 320 px wide screen: still no violations, and no horizontal scrolling inside the widget.
     c.set_window_size(320, 800).await.unwrap();
@@ -85,7 +93,12 @@ async fn choices_survive_a_lost_connection_and_are_saved_on_retry() {
     c.goto(&format!("{}/", stack.site.url())).await.unwrap();
     let root = widget_root(c, "#accord-signup").await;
     root.find(Locator::Css("#accord-email")).await.unwrap().send_keys("hors-ligne@example.fr").await.unwrap();
-    root.find(Locator::Css("input[data-content-type='special_offers'][data-channel='sms']")).await.unwrap().click().await.unwrap();
+    root.find(Locator::Css("input[data-content-type='special_offers'][data-channel='sms']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 
     stack.edge.stop();
     root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
@@ -100,9 +113,14 @@ async fn choices_survive_a_lost_connection_and_are_saved_on_retry() {
 
     stack.restart();
     root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
-    eventually(30, "the saved status", || async { root.find(Locator::Css(".accord-status[data-state='saved']")).await.ok() }).await;
-    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "hors-ligne@example.fr"}));
-    let granted: Vec<&Value> = lookup.body["state"]["choices"].as_array().unwrap().iter().filter(|c| c["granted"] == true).collect();
+    eventually(30, "the saved status", || async {
+        root.find(Locator::Css(".accord-status[data-state='saved']")).await.ok()
+    })
+    .await;
+    let lookup =
+        stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "hors-ligne@example.fr"}));
+    let granted: Vec<&Value> =
+        lookup.body["state"]["choices"].as_array().unwrap().iter().filter(|c| c["granted"] == true).collect();
     assert_eq!(granted.len(), 1);
     assert_eq!(granted[0]["channel"], "sms");
     browser.close().await;
@@ -138,12 +156,23 @@ async fn the_preference_centre_shows_current_choices_and_changes_or_withdraws_th
     let consent = serde_json::json!({"email": email, "config_version": stack.config["version"], "config_hash": stack.config["hash"],
         "choices": [{"content_type": "special_offers", "channel": "sms", "granted": true}, {"content_type": "special_offers", "channel": "email", "granted": false}]});
     assert_eq!(stack.api.post(&format!("/v1/sites/{}/consents", common::SITE), &consent).status, 201);
-    let link = stack.api.post_admin(&format!("/v1/sites/{}/links", common::SITE), &serde_json::json!({"email": email, "purpose": "preferences"}));
+    let link = stack.api.post_admin(
+        &format!("/v1/sites/{}/links", common::SITE),
+        &serde_json::json!({"email": email, "purpose": "preferences"}),
+    );
     assert_eq!(link.status, 201, "{:?}", link.body);
     let token = link.body["token"].as_str().unwrap().to_owned();
     let choice = |content_type: &str, channel: &str| {
-        let r = stack.api.post_admin(&format!("/v1/sites/{}/subjects/lookup", common::SITE), &serde_json::json!({"email": email}));
-        r.body["state"]["choices"].as_array().unwrap().iter().find(|c| c["content_type"] == content_type && c["channel"] == channel).cloned().unwrap_or_default()
+        let r = stack
+            .api
+            .post_admin(&format!("/v1/sites/{}/subjects/lookup", common::SITE), &serde_json::json!({"email": email}));
+        r.body["state"]["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["content_type"] == content_type && c["channel"] == channel)
+            .cloned()
+            .unwrap_or_default()
     };
 
     let browser = Browser::start().await;
@@ -151,7 +180,8 @@ async fn the_preference_centre_shows_current_choices_and_changes_or_withdraws_th
     c.goto(&format!("{}/preferences.html#token={token}", stack.site.url())).await.unwrap();
     let root = widget_root(c, "accord-consent").await;
     let sms = root.find(Locator::Css("input[data-content-type='special_offers'][data-channel='sms']")).await.unwrap();
-    let mail = root.find(Locator::Css("input[data-content-type='special_offers'][data-channel='email']")).await.unwrap();
+    let mail =
+        root.find(Locator::Css("input[data-content-type='special_offers'][data-channel='email']")).await.unwrap();
     assert_eq!(sms.prop("checked").await.unwrap().as_deref(), Some("true"), "the person's recorded yes is shown");
     assert_eq!(mail.prop("checked").await.unwrap().as_deref(), Some("false"), "their no stays a no");
     common::screenshot(c, "widget-preferences-fr").await;
@@ -160,7 +190,12 @@ async fn the_preference_centre_shows_current_choices_and_changes_or_withdraws_th
     // By keyboard: Space unticks the SMS box and ticks the email one; Enter on Save sends.
     sms.send_keys(" ").await.unwrap();
     mail.send_keys(" ").await.unwrap();
-    root.find(Locator::Css("button[data-action='save']")).await.unwrap().send_keys(&fantoccini::key::Key::Enter.to_string()).await.unwrap();
+    root.find(Locator::Css("button[data-action='save']"))
+        .await
+        .unwrap()
+        .send_keys(&fantoccini::key::Key::Enter.to_string())
+        .await
+        .unwrap();
     eventually(30, "the saved status", || async {
         let t = root.find(Locator::Css(".accord-status")).await.ok()?.text().await.ok()?;
         t.contains("Vos choix sont enregistrés").then_some(())
@@ -212,14 +247,21 @@ async fn the_reconfirmation_banner_blocks_nothing_and_records_a_yes() {
     // Just signed up: nothing to ask, and the loader fetches nothing beyond its question.
     c.goto(&format!("{}/commandes.html#token={token}", stack.site.url())).await.unwrap();
     let asked = eventually(30, "the loader's question to the edge", || async {
-        let names = c.execute("return performance.getEntriesByType('resource').map(e => e.name);", vec![]).await.ok()?;
+        let names =
+            c.execute("return performance.getEntriesByType('resource').map(e => e.name);", vec![]).await.ok()?;
         let names: Vec<String> = serde_json::from_value(names).ok()?;
         names.iter().any(|n| n.contains("/v1/widget/")).then_some(names)
     })
     .await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let names: Vec<String> = serde_json::from_value(c.execute("return performance.getEntriesByType('resource').map(e => e.name);", vec![]).await.unwrap()).unwrap();
-    assert!(!names.iter().any(|n| n.contains("accord_widget")), "not due: the widget is not downloaded ({asked:?}, {names:?})");
+    let names: Vec<String> = serde_json::from_value(
+        c.execute("return performance.getEntriesByType('resource').map(e => e.name);", vec![]).await.unwrap(),
+    )
+    .unwrap();
+    assert!(
+        !names.iter().any(|n| n.contains("accord_widget")),
+        "not due: the widget is not downloaded ({asked:?}, {names:?})"
+    );
     let shown = c.execute("return !!document.querySelector('accord-consent').shadowRoot;", vec![]).await.unwrap();
     assert_eq!(shown, serde_json::json!(false));
 
@@ -233,7 +275,10 @@ async fn the_reconfirmation_banner_blocks_nothing_and_records_a_yes() {
         root.find(Locator::Css("section.accord-banner")).await.ok().map(|_| root)
     })
     .await;
-    let focused = c.execute("return document.querySelector('accord-consent').shadowRoot.activeElement === null;", vec![]).await.unwrap();
+    let focused = c
+        .execute("return document.querySelector('accord-consent').shadowRoot.activeElement === null;", vec![])
+        .await
+        .unwrap();
     assert_eq!(focused, serde_json::json!(true), "a banner does not take the focus");
     assert!(root.find(Locator::Css("[role='dialog']")).await.is_err(), "and is not a dialog");
     common::screenshot(c, "widget-banner-fr").await;
@@ -246,7 +291,12 @@ async fn the_reconfirmation_banner_blocks_nothing_and_records_a_yes() {
     })
     .await;
     let receipts = stack.api.get_admin(&format!("/v1/sites/{}/subjects/{subject}/receipts", common::SITE));
-    let kinds: Vec<&str> = receipts.body["receipts"].as_array().unwrap().iter().map(|r| r["event"]["body"]["type"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = receipts.body["receipts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["event"]["body"]["type"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, vec!["consent", "reconfirmation"]);
     browser.close().await;
 }
@@ -263,13 +313,19 @@ async fn soft_opt_in_items_show_as_allowed_with_an_opt_out_never_as_a_ticked_box
     let v2 = stack.api.put_admin(&format!("/v1/sites/{}/config", common::SITE), &config);
     assert_eq!(v2.status, 201, "{:?}", v2.body);
     let allowed = |email: &str| {
-        let order = stack.api.post_admin(&format!("/v1/sites/{}/activity", common::SITE), &serde_json::json!({"email": email, "activity": "order"}));
+        let order = stack.api.post_admin(
+            &format!("/v1/sites/{}/activity", common::SITE),
+            &serde_json::json!({"email": email, "activity": "order"}),
+        );
         assert_eq!(order.status, 201, "{:?}", order.body);
         let r = stack.api.post_admin(
             &format!("/v1/sites/{}/audience", common::SITE),
             &serde_json::json!({"content_type": "similar_products", "channel": "email", "contacts": [{"email": email}]}),
         );
-        (r.body["results"][0]["allowed"].as_bool().unwrap(), r.body["results"][0]["reason"]["code"].as_str().unwrap_or("").to_owned())
+        (
+            r.body["results"][0]["allowed"].as_bool().unwrap(),
+            r.body["results"][0]["reason"]["code"].as_str().unwrap_or("").to_owned(),
+        )
     };
 
     let browser = Browser::start().await;
@@ -279,10 +335,12 @@ async fn soft_opt_in_items_show_as_allowed_with_an_opt_out_never_as_a_ticked_box
         let root = widget_root(c, "#accord-signup").await;
         let note = root.find(Locator::Css(".accord-soft")).await.unwrap().text().await.unwrap();
         assert!(note.contains("intérêt légitime"), "labelled as such: {note}");
-        let stop = root.find(Locator::Css("input[data-content-type='similar_products'][data-channel='email']")).await.unwrap();
+        let stop =
+            root.find(Locator::Css("input[data-content-type='similar_products'][data-channel='email']")).await.unwrap();
         assert_eq!(stop.attr("data-kind").await.unwrap().as_deref(), Some("opt-out"));
         assert_eq!(stop.prop("checked").await.unwrap().as_deref(), Some("false"), "an opt-out box, unticked");
-        let label = root.find(Locator::Css("label[for='accord-similar_products-email']")).await.unwrap().text().await.unwrap();
+        let label =
+            root.find(Locator::Css("label[for='accord-similar_products-email']")).await.unwrap().text().await.unwrap();
         assert!(label.contains("ne plus recevoir"), "{label}");
         if !opt_out {
             common::screenshot(c, "widget-soft-opt-in-fr").await;
@@ -299,7 +357,11 @@ async fn soft_opt_in_items_show_as_allowed_with_an_opt_out_never_as_a_ticked_box
         })
         .await;
     }
-    assert_eq!(allowed("client@example.fr"), (true, "soft_opt_in".to_owned()), "untouched, the soft opt-in stands once a customer");
+    assert_eq!(
+        allowed("client@example.fr"),
+        (true, "soft_opt_in".to_owned()),
+        "untouched, the soft opt-in stands once a customer"
+    );
     assert_eq!(allowed("refus@example.fr").0, false, "the opt-out is recorded");
     browser.close().await;
 }
@@ -336,16 +398,23 @@ async fn a_signup_made_before_the_code_arrives_is_stored_as_made() {
     boxes[1].click().await.unwrap();
     let mut ticked = Vec::new();
     for b in [&boxes[0], &boxes[2]] {
-        ticked.push((b.attr("data-content-type").await.unwrap().unwrap(), b.attr("data-channel").await.unwrap().unwrap()));
+        ticked.push((
+            b.attr("data-content-type").await.unwrap().unwrap(),
+            b.attr("data-channel").await.unwrap().unwrap(),
+        ));
     }
     let save = root.find(Locator::Css("button[data-action='save']")).await.unwrap();
     save.send_keys(&Key::Enter.to_string()).await.unwrap();
     eventually(10, "saving shown at once", || async { root.find(Locator::Css(".accord-pending")).await.ok() }).await;
-    let lookup = || stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "avant@example.fr"}));
+    let lookup =
+        || stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": "avant@example.fr"}));
     assert!(lookup().body["state"].is_null(), "nothing is sent before the widget holds the form");
 
     stack.site.wasm_gate().release();
-    eventually(60, "the saved status", || async { root.find(Locator::Css(".accord-status[data-state='saved']")).await.ok() }).await;
+    eventually(60, "the saved status", || async {
+        root.find(Locator::Css(".accord-status[data-state='saved']")).await.ok()
+    })
+    .await;
     let state = lookup().body["state"].clone();
     let mut granted: Vec<(String, String)> = state["choices"]
         .as_array()
@@ -357,7 +426,10 @@ async fn a_signup_made_before_the_code_arrives_is_stored_as_made() {
     granted.sort();
     ticked.sort();
     assert_eq!(granted, ticked, "the receipt holds exactly the boxes the person ticked");
-    assert!(state["choices"].as_array().unwrap().iter().filter(|c| c["granted"] == false).count() >= 1, "the others are recorded as refused");
+    assert!(
+        state["choices"].as_array().unwrap().iter().filter(|c| c["granted"] == false).count() >= 1,
+        "the others are recorded as refused"
+    );
     assert!(root.find(Locator::Css(".accord-pending")).await.is_err(), "the loader's placeholder is gone");
     // The hydrated form: the boxes show what was saved, and it is still accessible.
     assert!(boxes[0].is_selected().await.unwrap() && !boxes[1].is_selected().await.unwrap());
@@ -378,7 +450,10 @@ async fn problems_from_the_edge_reach_the_person() {
     let c = &browser.client;
     c.goto(&format!("{}/", stack.site.url())).await.unwrap();
     let root = widget_root(c, "#accord-signup").await;
-    eventually(60, "the widget's code", || async { c.execute("return window.Accord ? true : null;", vec![]).await.ok().filter(|v| !v.is_null()) }).await;
+    eventually(60, "the widget's code", || async {
+        c.execute("return window.Accord ? true : null;", vec![]).await.ok().filter(|v| !v.is_null())
+    })
+    .await;
 
     // What the edge says to a submission quoting a text the site never published (write 1 of 3).
     let wrong = json!({"email": "refus@example.fr", "config_version": stack.config["version"], "config_hash": "0".repeat(64),
@@ -439,7 +514,10 @@ async fn the_edges_rendering_is_the_browsers_first_render() {
     let c = &browser.client;
     c.goto(&format!("{}/", stack.site.url())).await.unwrap();
     widget_root(c, "#accord-signup").await;
-    eventually(60, "the widget's code", || async { c.execute("return window.Accord ? true : null;", vec![]).await.ok().filter(|v| !v.is_null()) }).await;
+    eventually(60, "the widget's code", || async {
+        c.execute("return window.Accord ? true : null;", vec![]).await.ok().filter(|v| !v.is_null())
+    })
+    .await;
     let edge = stack.edge.url();
     let glue = widget_manifest()["glue"].as_str().unwrap().to_owned();
     let script = format!(
@@ -479,7 +557,10 @@ async fn the_edges_rendering_is_the_browsers_first_render() {
 
 /// Which hashed names this build gave the widget's code (`cargo xtask build`).
 fn widget_manifest() -> Value {
-    serde_json::from_slice(&std::fs::read(harness::paths::widget_dist().join("manifest.json")).expect("widget/dist/manifest.json")).unwrap()
+    serde_json::from_slice(
+        &std::fs::read(harness::paths::widget_dist().join("manifest.json")).expect("widget/dist/manifest.json"),
+    )
+    .unwrap()
 }
 
 /// The edge serves the widget's own files: compressed by `Accept-Encoding` to exactly the bytes
@@ -493,7 +574,8 @@ async fn the_edge_serves_the_widget_files_compressed_and_hashed() {
     let dist = harness::paths::widget_dist();
     let header = |h: &[(String, String)], name: &str| h.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
 
-    let (status, headers, body) = stack.api.send_bytes("GET", "/widget/accord.js", &[("accept-encoding", "gzip, deflate, br, zstd")]);
+    let (status, headers, body) =
+        stack.api.send_bytes("GET", "/widget/accord.js", &[("accept-encoding", "gzip, deflate, br, zstd")]);
     assert_eq!(status, 200);
     assert_eq!(header(&headers, "content-encoding").as_deref(), Some("br"), "{headers:?}");
     let mut loader = Vec::new();
@@ -556,7 +638,10 @@ async fn a_page_loads_the_widget_from_the_edge() {
     );
     c.execute(&inserted, vec![]).await.unwrap();
     widget_root(c, "#from-edge").await;
-    eventually(60, "the widget's code, from the edge", || async { c.execute("return window.Accord ? true : null;", vec![]).await.ok().filter(|v| !v.is_null()) }).await;
+    eventually(60, "the widget's code, from the edge", || async {
+        c.execute("return window.Accord ? true : null;", vec![]).await.ok().filter(|v| !v.is_null())
+    })
+    .await;
     let wasm = manifest_url(&edge, "wasm");
     let entries = c
         .execute(
@@ -567,10 +652,18 @@ async fn a_page_loads_the_widget_from_the_edge() {
         .unwrap();
     let names: Vec<&str> = entries.as_array().unwrap().iter().filter_map(|e| e["name"].as_str()).collect();
     assert!(names.contains(&manifest_url(&edge, "glue").as_str()), "the glue came from the edge: {names:?}");
-    let wasm_entry = entries.as_array().unwrap().iter().find(|e| e["name"] == wasm.as_str()).unwrap_or_else(|| panic!("the wasm came from the edge: {names:?}"));
+    let wasm_entry = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == wasm.as_str())
+        .unwrap_or_else(|| panic!("the wasm came from the edge: {names:?}"));
     // Sizes are zero for a cross-origin file without Timing-Allow-Origin.
     let (encoded, decoded) = (wasm_entry["encoded"].as_u64().unwrap(), wasm_entry["decoded"].as_u64().unwrap());
-    assert!(decoded > 0 && encoded > 0 && encoded < decoded / 2, "compressed on the wire and timed by the page: {wasm_entry}");
+    assert!(
+        decoded > 0 && encoded > 0 && encoded < decoded / 2,
+        "compressed on the wire and timed by the page: {wasm_entry}"
+    );
 }
 
 fn manifest_url(edge: &str, key: &str) -> String {
@@ -587,7 +680,9 @@ async fn a_signup_rendering_is_shared_by_every_isolate_through_the_runtimes_cach
     let origin = stack.site.url();
     let path = format!("/v1/sites/{SITE}/widget?mode=signup&lang=fr");
     let get = |stack: &Stack| stack.api.send_bytes("GET", &path, &[("origin", origin.as_str())]);
-    let etag_of = |headers: &[(String, String)]| headers.iter().find(|(k, _)| k == "etag").map(|(_, v)| v.clone()).expect("an ETag");
+    let etag_of = |headers: &[(String, String)]| {
+        headers.iter().find(|(k, _)| k == "etag").map(|(_, v)| v.clone()).expect("an ETag")
+    };
 
     let (status, headers, first) = get(&stack);
     assert_eq!(status, 200);

@@ -24,13 +24,14 @@ fn main() -> ExitCode {
         eprintln!("usage: accord-verify BUNDLE.json   (or - for standard input)");
         return ExitCode::from(2);
     };
-    let bundle: ProofBundle = match read(&arg).and_then(|s| serde_json::from_str(&s).map_err(|e| format!("not a proof bundle: {e}"))) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("accord-verify: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let bundle: ProofBundle =
+        match read(&arg).and_then(|s| serde_json::from_str(&s).map_err(|e| format!("not a proof bundle: {e}"))) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("accord-verify: {e}");
+                return ExitCode::from(2);
+            }
+        };
     let report = verify_bundle(&bundle);
     println!("Proof bundle for {} on site {}", bundle.subject, bundle.site);
     for c in &report.checks {
@@ -44,8 +45,19 @@ fn main() -> ExitCode {
     if let Some(state) = &report.state {
         println!("Current choices rebuilt from the verified events:");
         for c in &state.choices {
-            let answer = if c.granted { if c.pending { "yes (awaiting confirmation)" } else { "yes" } } else if c.withdrawn { "withdrawn" } else { "no" };
-            println!("  {:<24} {:<6} {answer}  (since {})", c.content_type.as_str(), c.channel.as_str(), accord_core::time::format(&c.since));
+            let answer = if c.granted {
+                if c.pending { "yes (awaiting confirmation)" } else { "yes" }
+            } else if c.withdrawn {
+                "withdrawn"
+            } else {
+                "no"
+            };
+            println!(
+                "  {:<24} {:<6} {answer}  (since {})",
+                c.content_type.as_str(),
+                c.channel.as_str(),
+                accord_core::time::format(&c.since)
+            );
         }
     }
     if report.ok() {

@@ -42,7 +42,14 @@ fn bundle() -> ProofBundle {
             }],
             config_version: 1,
             config_hash: published.hash.clone(),
-            collection: CollectionPoint { page: None, widget_build: None, lang: Lang::Fr, gpc: false , source: None, original_date: None },
+            collection: CollectionPoint {
+                page: None,
+                widget_build: None,
+                lang: Lang::Fr,
+                gpc: false,
+                source: None,
+                original_date: None,
+            },
         },
     };
     let event = draft.seal(0, 1, GENESIS_HASH.into(), t0);
@@ -57,7 +64,10 @@ fn bundle() -> ProofBundle {
         configs: vec![serde_json::to_value(&published).unwrap()],
         receipts: vec![receipt],
         checkpoint: Checkpoint::over(site, 0, &hashes, t0).unwrap().sign(&key),
-        inclusion: vec![InclusionProof { seq: 1, path: merkle::inclusion_proof(&tree, 0).unwrap().iter().map(|h| accord_core::chain::hex(h)).collect() }],
+        inclusion: vec![InclusionProof {
+            seq: 1,
+            path: merkle::inclusion_proof(&tree, 0).unwrap().iter().map(|h| accord_core::chain::hex(h)).collect(),
+        }],
     }
 }
 
@@ -66,7 +76,10 @@ fn run(bundle: &str) -> (i32, String) {
     std::fs::write(&dir, bundle).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_accord-verify")).arg(&dir).output().unwrap();
     let _ = std::fs::remove_file(&dir);
-    (out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
 }
 
 #[test]

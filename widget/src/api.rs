@@ -25,7 +25,12 @@ struct Problem {
 }
 
 /// `POST /v1/preferences/{token}` with the new answers, or `{"withdraw_all": true}`.
-pub async fn save_preferences(endpoint: &str, token: &str, body: &PreferencesBody, key: &str) -> Result<(String, ReceiptSummary), SubmitError> {
+pub async fn save_preferences(
+    endpoint: &str,
+    token: &str,
+    body: &PreferencesBody,
+    key: &str,
+) -> Result<(String, ReceiptSummary), SubmitError> {
     post_for_receipt(&format!("{endpoint}/v1/preferences/{token}"), body, key).await
 }
 
@@ -50,12 +55,21 @@ pub enum SubmitError {
 
 /// Posts the submission with an idempotency key, so a retry after a lost answer is stored once.
 /// On success returns the raw receipt JSON and its summary.
-pub async fn submit(endpoint: &str, site: &str, submission: &Submission, key: &str) -> Result<(String, ReceiptSummary), SubmitError> {
+pub async fn submit(
+    endpoint: &str,
+    site: &str,
+    submission: &Submission,
+    key: &str,
+) -> Result<(String, ReceiptSummary), SubmitError> {
     post_for_receipt(&format!("{endpoint}/v1/sites/{site}/consents"), submission, key).await
 }
 
 /// Posts JSON with an idempotency key; the raw receipt and its summary, or why not.
-async fn post_for_receipt(url: &str, body: &impl serde::Serialize, key: &str) -> Result<(String, ReceiptSummary), SubmitError> {
+async fn post_for_receipt(
+    url: &str,
+    body: &impl serde::Serialize,
+    key: &str,
+) -> Result<(String, ReceiptSummary), SubmitError> {
     let body = crate::json::stringify(body).map_err(SubmitError::Refused)?;
     let text = receipt_text(post(url, key, Some(&body)).await).await?;
     crate::json::parse(&text).map(|summary| (text, summary)).map_err(|_| SubmitError::Transient)

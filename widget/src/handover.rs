@@ -65,7 +65,9 @@ pub fn parse(json: &str) -> Vec<Recorded> {
     entries
         .into_iter()
         .filter_map(|e| match (e.toggle, e.email, e.press) {
-            (Some((ct, ch)), None, None) => Channel::ALL.into_iter().find(|c| c.as_str() == ch).map(|ch| Recorded::Toggle((ct, ch))),
+            (Some((ct, ch)), None, None) => {
+                Channel::ALL.into_iter().find(|c| c.as_str() == ch).map(|ch| Recorded::Toggle((ct, ch)))
+            }
             (None, Some(email), None) => Some(Recorded::Email(email)),
             (None, None, Some(p)) => Press::parse(&p).map(Recorded::Press),
             _ => None,
@@ -124,7 +126,10 @@ mod tests {
 
         fn cell() -> impl Strategy<Value = Cell> {
             // Includes boxes the configuration does not offer: they must change nothing.
-            (prop::sample::select(vec!["offers", "news", "orders", "gone"]), prop::sample::select(Channel::ALL.to_vec()))
+            (
+                prop::sample::select(vec!["offers", "news", "orders", "gone"]),
+                prop::sample::select(Channel::ALL.to_vec()),
+            )
                 .prop_map(|(ct, ch)| (ct.to_owned(), ch))
         }
 

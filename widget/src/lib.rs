@@ -55,7 +55,15 @@ mod browser {
     /// JSON, see [`crate::view::View`]), starting from the person's actions in `log` (the
     /// loader's JSON, see [`crate::handover`]).
     #[wasm_bindgen]
-    pub fn hydrate(host: Element, container: Element, endpoint: String, site: String, token: String, view: String, log: String) -> Result<(), JsValue> {
+    pub fn hydrate(
+        host: Element,
+        container: Element,
+        endpoint: String,
+        site: String,
+        token: String,
+        view: String,
+        log: String,
+    ) -> Result<(), JsValue> {
         let (props, _) = props(host, endpoint, site, token, &view, crate::handover::parse(&log))?;
         yew::Renderer::<App>::with_root_and_props(container, props).hydrate();
         Ok(())
@@ -75,21 +83,33 @@ mod browser {
         root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
         let document = host.owner_document().ok_or("host element is not in a document")?;
         let container = document.create_element("div")?;
-        container.set_class_name(if matches!(props.mode, Mode::Banner { .. }) { "accord accord-bare" } else { "accord" });
+        container.set_class_name(if matches!(props.mode, Mode::Banner { .. }) {
+            "accord accord-bare"
+        } else {
+            "accord"
+        });
         root.append_child(&container)?;
         yew::Renderer::<App>::with_root_and_props(container, props).render();
         Ok(())
     }
 
     /// The props the edge rendered `view` with (its texts installed), and its stylesheet.
-    fn props(host: Element, endpoint: String, site: String, token: String, view: &str, recorded: Vec<crate::handover::Recorded>) -> Result<(AppProps, String), JsValue> {
+    fn props(
+        host: Element,
+        endpoint: String,
+        site: String,
+        token: String,
+        view: &str,
+        recorded: Vec<crate::handover::Recorded>,
+    ) -> Result<(AppProps, String), JsValue> {
         let view: crate::view::View = crate::json::parse(view)?;
         let config = view.config.ok_or("the edge rendered no form")?;
         let mode = Mode::parse(&view.mode, token)?;
         crate::i18n::install(view.texts);
         let initial = Rc::new(Loaded { config: Rc::new(config), answers: Rc::new((view.yes, view.no)) });
         let endpoint = endpoint.trim_end_matches('/').to_owned();
-        let props = AppProps { site, endpoint, lang: view.lang, host: Some(host), mode, initial, recorded: Rc::new(recorded) };
+        let props =
+            AppProps { site, endpoint, lang: view.lang, host: Some(host), mode, initial, recorded: Rc::new(recorded) };
         Ok((props, view.css))
     }
 }

@@ -13,7 +13,14 @@ use crate::view::View;
 
 /// The loader's answer for `mode`, rendered from `config` (and, in the preference centre, the
 /// person's recorded `yes` and `no`).
-pub async fn render(site: &str, mode: Mode, lang: Lang, config: VersionedConfig, yes: Vec<Cell>, no: Vec<Cell>) -> View {
+pub async fn render(
+    site: &str,
+    mode: Mode,
+    lang: Lang,
+    config: VersionedConfig,
+    yes: Vec<Cell>,
+    no: Vec<Cell>,
+) -> View {
     let name = mode.name().to_owned();
     let loaded = Loaded { config: Rc::new(config.clone()), answers: Rc::new((yes.clone(), no.clone())) };
     let props = AppProps {
@@ -27,5 +34,15 @@ pub async fn render(site: &str, mode: Mode, lang: Lang, config: VersionedConfig,
         recorded: Rc::default(),
     };
     let html = yew::LocalServerRenderer::<App>::with_props(props).render().await;
-    View { mode: name, lang, html, css: crate::STYLE.to_owned(), saving: t(lang, Key::Saving), texts: crate::i18n::texts(lang), config: Some(config), yes, no }
+    View {
+        mode: name,
+        lang,
+        html,
+        css: crate::STYLE.to_owned(),
+        saving: t(lang, Key::Saving),
+        texts: crate::i18n::texts(lang),
+        config: Some(config),
+        yes,
+        no,
+    }
 }

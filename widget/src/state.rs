@@ -69,7 +69,10 @@ pub enum Status {
     Editing,
     Sending,
     /// Saved; the receipt's sequence number and timestamp are shown to the person.
-    Saved { seq: u64, recorded_at: String },
+    Saved {
+        seq: u64,
+        recorded_at: String,
+    },
     Failed(String),
 }
 
@@ -93,21 +96,35 @@ pub enum Action {
     RefuseAll,
     /// Sending with this idempotency key.
     Sending(String),
-    Saved { seq: u64, recorded_at: String },
+    Saved {
+        seq: u64,
+        recorded_at: String,
+    },
     Failed(String),
 }
 
 impl Form {
     /// A fresh form: nothing ticked, whatever the configuration says.
     pub fn new(config: Rc<VersionedConfig>) -> Self {
-        Self { config, email: String::new(), ticked: Marks::default(), opted_out: Marks::default(), status: Status::Editing, key: None }
+        Self {
+            config,
+            email: String::new(),
+            ticked: Marks::default(),
+            opted_out: Marks::default(),
+            status: Status::Editing,
+            key: None,
+        }
     }
 
     /// The preference centre: the boxes this person said yes to (and did not withdraw), as the
     /// edge read them from their signed history. Boxes the configuration no longer offers are
     /// dropped; nothing else can be ticked.
     /// `no` are their recorded refusals: on a legitimate-interest box that is an opt-out.
-    pub fn recorded(config: Rc<VersionedConfig>, yes: impl IntoIterator<Item = Cell>, no: impl IntoIterator<Item = Cell>) -> Self {
+    pub fn recorded(
+        config: Rc<VersionedConfig>,
+        yes: impl IntoIterator<Item = Cell>,
+        no: impl IntoIterator<Item = Cell>,
+    ) -> Self {
         let mut form = Self::new(config);
         let offered: Marks = form.cells().collect();
         form.ticked = yes.into_iter().filter(|c| offered.contains(c) && !form.is_soft_opt_in(c)).collect();
@@ -117,7 +134,10 @@ impl Form {
 
     /// Whether the box belongs to a legitimate-interest (soft opt-in) content type.
     pub fn is_soft_opt_in(&self, cell: &Cell) -> bool {
-        self.config.config.content_type(&cell.0).is_some_and(|ct| ct.legal_basis == accord_core::config::LegalBasis::LegitimateInterest)
+        self.config
+            .config
+            .content_type(&cell.0)
+            .is_some_and(|ct| ct.legal_basis == accord_core::config::LegalBasis::LegitimateInterest)
     }
 
     pub fn is_opted_out(&self, cell: &Cell) -> bool {
@@ -125,7 +145,11 @@ impl Form {
     }
 
     pub fn cells(&self) -> impl Iterator<Item = Cell> + '_ {
-        self.config.config.content_types.iter().flat_map(|ct| ct.channels.iter().map(|ch| (ct.id.as_str().to_owned(), *ch)))
+        self.config
+            .config
+            .content_types
+            .iter()
+            .flat_map(|ct| ct.channels.iter().map(|ch| (ct.id.as_str().to_owned(), *ch)))
     }
 
     pub fn is_ticked(&self, cell: &Cell) -> bool {
@@ -238,7 +262,9 @@ mod tests {
         let form = Rc::new(Form::new(Rc::new(c)));
         let news = ("news".to_owned(), Channel::Post);
         assert!(form.is_soft_opt_in(&news) && !form.is_ticked(&news) && !form.is_opted_out(&news));
-        let sent = |f: &Form| f.submission(None, Lang::Fr).choices.iter().map(|c| (c.content_type.clone(), c.granted)).collect::<Vec<_>>();
+        let sent = |f: &Form| {
+            f.submission(None, Lang::Fr).choices.iter().map(|c| (c.content_type.clone(), c.granted)).collect::<Vec<_>>()
+        };
         assert!(!sent(&form).iter().any(|(ct, _)| ct == "news"), "an untouched soft opt-in is not answered: it stands");
         let form = form.reduce(Action::AcceptAll);
         assert!(!form.is_ticked(&news), "accepting never ticks a soft opt-in box: there is nothing to accept");

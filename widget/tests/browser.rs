@@ -116,13 +116,22 @@ fn browser_json_matches_the_edge_wire_format() {
     assert!(accord_widget::json::parse::<VersionedConfig>("not json").is_err());
     let mut altered: serde_json::Value = serde_json::from_str(&text).unwrap();
     altered["config"]["surprise"] = serde_json::json!(1);
-    assert!(accord_widget::json::parse::<VersionedConfig>(&altered.to_string()).is_err(), "unknown fields are refused, as on the edge");
+    assert!(
+        accord_widget::json::parse::<VersionedConfig>(&altered.to_string()).is_err(),
+        "unknown fields are refused, as on the edge"
+    );
     let mut altered: serde_json::Value = serde_json::from_str(&text).unwrap();
     altered["version"] = serde_json::json!(1.5);
-    assert!(accord_widget::json::parse::<VersionedConfig>(&altered.to_string()).is_err(), "a fraction is not a version");
+    assert!(
+        accord_widget::json::parse::<VersionedConfig>(&altered.to_string()).is_err(),
+        "a fraction is not a version"
+    );
     let mut altered: serde_json::Value = serde_json::from_str(&text).unwrap();
     altered["config"]["content_types"][0]["channels"] = serde_json::json!(["fax"]);
-    assert!(accord_widget::json::parse::<VersionedConfig>(&altered.to_string()).is_err(), "an unknown channel is refused");
+    assert!(
+        accord_widget::json::parse::<VersionedConfig>(&altered.to_string()).is_err(),
+        "an unknown channel is refused"
+    );
     let big: u64 = accord_widget::json::parse("9007199254740991").unwrap();
     assert_eq!(big, 9_007_199_254_740_991, "integers up to 2^53 - 1 are exact");
     assert_eq!(accord_widget::json::parse::<Option<u32>>("null").unwrap(), None);
@@ -146,8 +155,17 @@ fn browser_json_matches_the_edge_wire_format() {
 fn the_loaders_record_is_read_strictly() {
     use accord_core::ids::Channel;
     use accord_widget::handover::{Press, Recorded, parse};
-    let log = parse(r#"[{"toggle":["offers","sms"]},{"email":"a@b.fr"},{"press":"save"},{"press":"explode"},{"toggle":["x","fax"]},{"email":"x","press":"save"}]"#);
-    assert_eq!(log, vec![Recorded::Toggle(("offers".into(), Channel::Sms)), Recorded::Email("a@b.fr".into()), Recorded::Press(Press::Save)]);
+    let log = parse(
+        r#"[{"toggle":["offers","sms"]},{"email":"a@b.fr"},{"press":"save"},{"press":"explode"},{"toggle":["x","fax"]},{"email":"x","press":"save"}]"#,
+    );
+    assert_eq!(
+        log,
+        vec![
+            Recorded::Toggle(("offers".into(), Channel::Sms)),
+            Recorded::Email("a@b.fr".into()),
+            Recorded::Press(Press::Save)
+        ]
+    );
     assert!(parse("not json").is_empty());
 }
 
@@ -168,7 +186,10 @@ fn the_edges_view_reads_back() {
         no: vec![("offers".into(), Channel::Email)],
     };
     let read: accord_widget::view::View = accord_widget::json::parse(&serde_json::to_string(&view).unwrap()).unwrap();
-    assert_eq!((read.mode.as_str(), read.lang, read.yes.clone(), read.no.clone()), ("preferences", Lang::En, view.yes.clone(), view.no.clone()));
+    assert_eq!(
+        (read.mode.as_str(), read.lang, read.yes.clone(), read.no.clone()),
+        ("preferences", Lang::En, view.yes.clone(), view.no.clone())
+    );
     assert_eq!(read.config, view.config);
     assert_eq!(read.texts, view.texts);
 }

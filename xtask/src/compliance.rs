@@ -13,11 +13,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let site = text_arg(args, "--site")?.unwrap_or("demo-shop");
     let token = match text_arg(args, "--token")? {
         Some(t) => t.to_owned(),
-        None => Secrets::load_or_create(&workspace_root().join(".accord/demo/secrets.json")).map_err(|e| e.to_string())?.admin_token,
+        None => {
+            Secrets::load_or_create(&workspace_root().join(".accord/demo/secrets.json"))
+                .map_err(|e| e.to_string())?
+                .admin_token
+        }
     };
     let reply = Api::new(url, &token).get_admin(&format!("/v1/sites/{site}/compliance"));
     if reply.status != 200 {
-        return Err(format!("{url} answered {}: {} (is the demo running? `cargo xtask demo`)", reply.status, reply.body));
+        return Err(format!(
+            "{url} answered {}: {} (is the demo running? `cargo xtask demo`)",
+            reply.status, reply.body
+        ));
     }
     println!("Compliance of site {site} at {url}:");
     for r in reply.body["rules"].as_array().into_iter().flatten() {

@@ -41,14 +41,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let state = workspace_root().join(".accord/demo");
     let secrets = Secrets::load_or_create(&state.join("secrets.json")).map_err(|e| e.to_string())?;
     let admin_token = secrets.admin_token.clone();
-    let options = EdgeOptions { workerd: tools.workerd(), host: "127.0.0.1".into(), state_dir: state.clone(), port: edge_port, secrets, client_ip_header: None,
+    let options = EdgeOptions {
+        workerd: tools.workerd(),
+        host: "127.0.0.1".into(),
+        state_dir: state.clone(),
+        port: edge_port,
+        secrets,
+        client_ip_header: None,
         vars: vec![
             ("ACCORD_DEMO_CLOCK_OFFSET_DAYS".into(), clock_offset_days.to_string()),
             // Quick retries, so a receiver that was down catches up while you watch.
             ("ACCORD_WEBHOOK_RETRY_SECONDS".into(), "0,5,30,120,600".into()),
-        ], cache: None };
-    let mut edge = EdgeProcess::start(options)
-        .map_err(|e| e.to_string())?;
+        ],
+        cache: None,
+    };
+    let mut edge = EdgeProcess::start(options).map_err(|e| e.to_string())?;
     let inbox = Arc::new(Inbox::new());
     let site = StaticServer::start_with_inbox(site_port, &edge.url(), Arc::clone(&inbox))
         .map_err(|e| format!("demo site on port {site_port}: {e}"))?;
@@ -76,7 +83,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("  Admin token (demo):     {admin_token}");
     println!("  Storage:                {}", state.join("do").display());
     println!("  Read back a consent:    curl -s -X POST -H 'authorization: Bearer {admin_token}' \\");
-    println!("                            -H 'content-type: application/json' -d '{{\"email\":\"you@example.com\"}}' \\");
+    println!(
+        "                            -H 'content-type: application/json' -d '{{\"email\":\"you@example.com\"}}' \\"
+    );
     println!("                            {}/v1/sites/demo-shop/subjects/lookup", edge.url());
     println!();
     if clock_offset_days != 0 {
@@ -111,7 +120,8 @@ pub fn run_until_interrupted(edge: &mut EdgeProcess) -> Result<(), String> {
 fn publish_demo_config(api: &Api, site_url: &str) -> Result<(), String> {
     let path = workspace_root().join("demo-site/site-config.json");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let config: serde_json::Value = serde_json::from_str(&text.replace("http://127.0.0.1:8080", site_url)).map_err(|e| e.to_string())?;
+    let config: serde_json::Value =
+        serde_json::from_str(&text.replace("http://127.0.0.1:8080", site_url)).map_err(|e| e.to_string())?;
     let reply = api.put_admin("/v1/sites/demo-shop/config", &config);
     match reply.status {
         200 | 201 => {
@@ -153,7 +163,10 @@ fn register_demo_webhook(api: &Api, webhook_url: &str, inbox: &Inbox) -> Result<
     match listed.status {
         200 => {}
         404 | 405 => {
-            eprintln!("xtask: warning: this edge has no webhook routes ({base} answers {}); the demo inbox will stay empty", listed.status);
+            eprintln!(
+                "xtask: warning: this edge has no webhook routes ({base} answers {}); the demo inbox will stay empty",
+                listed.status
+            );
             return Ok(false);
         }
         s => return Err(format!("listing the webhook endpoints failed ({s}): {}", listed.body)),
@@ -179,9 +192,14 @@ fn register_demo_webhook(api: &Api, webhook_url: &str, inbox: &Inbox) -> Result<
     }
     let created = api.post_admin(base, &serde_json::json!({"url": webhook_url}));
     if created.status != 201 {
-        return Err(format!("registering the demo webhook endpoint {webhook_url} failed ({}): {}", created.status, created.body));
+        return Err(format!(
+            "registering the demo webhook endpoint {webhook_url} failed ({}): {}",
+            created.status, created.body
+        ));
     }
-    let secret = created.body["secret"].as_str().ok_or_else(|| format!("the new webhook endpoint has no secret: {}", created.body))?;
+    let secret = created.body["secret"]
+        .as_str()
+        .ok_or_else(|| format!("the new webhook endpoint has no secret: {}", created.body))?;
     inbox.set_secret(secret).map_err(|e| format!("the new webhook endpoint's secret is unusable: {e}"))?;
     eprintln!("xtask: webhook endpoint {} delivers to {webhook_url}", created.body["id"]);
     Ok(true)

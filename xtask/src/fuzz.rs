@@ -15,7 +15,12 @@ fn cargo_fuzz(tools: &Tools) -> Command {
 }
 
 pub fn targets(tools: &Tools) -> Result<Vec<String>, String> {
-    Ok(output(cargo_fuzz(tools).arg("list"))?.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect())
+    Ok(output(cargo_fuzz(tools).arg("list"))?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect())
 }
 
 /// Runs `only` (or every target) for `seconds` each; fails on the first crash.
@@ -27,7 +32,9 @@ pub fn run_targets(tools: &Tools, only: Option<&str>, seconds: u32) -> Result<()
         return Err(format!("no fuzz target named {}; targets: {}", only.unwrap_or(""), all.join(", ")));
     }
     for target in &chosen {
-        run(cargo_fuzz(tools).args(["run", "--sanitizer", "none", target.as_str(), "--"]).arg(format!("-max_total_time={seconds}")))?;
+        run(cargo_fuzz(tools)
+            .args(["run", "--sanitizer", "none", target.as_str(), "--"])
+            .arg(format!("-max_total_time={seconds}")))?;
     }
     println!("fuzz: {} passed, 0 failed ({seconds} s each)", chosen.len());
     Ok(())
@@ -38,7 +45,11 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
         Some(i) => args.get(i + 1).and_then(|s| s.parse().ok()).ok_or("--seconds needs a number")?,
         None => 60,
     };
-    let only = args.iter().enumerate().find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--seconds")).map(|(_, a)| a.as_str());
+    let only = args
+        .iter()
+        .enumerate()
+        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--seconds"))
+        .map(|(_, a)| a.as_str());
     let tools = Tools::ensure(false)?;
     run_targets(&tools, only, seconds)
 }

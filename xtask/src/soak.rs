@@ -46,7 +46,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let secrets = Secrets::generate("soak-1");
     let admin = secrets.admin_token.clone();
     // The run sends far more than one site's default 6,000 signups a minute.
-    let options = EdgeOptions::loopback(tools.workerd(), state.clone(), secrets, vec![("ACCORD_SITE_WRITES_PER_MINUTE".into(), "1000000".into())]);
+    let options = EdgeOptions::loopback(
+        tools.workerd(),
+        state.clone(),
+        secrets,
+        vec![("ACCORD_SITE_WRITES_PER_MINUTE".into(), "1000000".into())],
+    );
     let mut edge = EdgeProcess::start(options.clone()).map_err(|e| e.to_string())?;
     let api = Api::new(&edge.url(), &admin);
     let config = crate::demo::publish_for_measurement(&api, None)?;
@@ -66,7 +71,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 
     println!("soak: sustained load — {rate} consents/s for {seconds} s");
-    let sustained = load::fixed_rate(&base, SITE, &config, "soak", rate, seconds, (rate as usize / 5).clamp(4, 64), edge.pid());
+    let sustained =
+        load::fixed_rate(&base, SITE, &config, "soak", rate, seconds, (rate as usize / 5).clamp(4, 64), edge.pid());
     println!("soak: {}", sustained.summary());
     for (t, m) in &sustained.memory_mib {
         println!("soak:   t={t:>4} s  runtime RSS {m:.0} MiB");
@@ -76,7 +82,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 
     let report = json!({ "crash": crash, "sustained": sustained, "lost": crash.lost });
-    std::fs::write(dir.join("report.json"), serde_json::to_string_pretty(&report).unwrap()).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("report.json"), serde_json::to_string_pretty(&report).unwrap())
+        .map_err(|e| e.to_string())?;
     println!("soak: lost = {} · wrote {}", crash.lost, dir.join("report.json").display());
     edge.stop();
     let _ = std::fs::remove_dir_all(&state);

@@ -1,5 +1,6 @@
 //! `cargo xtask test`: every test layer, against release builds.
 //!
+//! 0. `cargo fmt --all -- --check`: one style for the whole tree (`rustfmt.toml`).
 //! 1. `cargo test --workspace`: unit tests of every crate (in-memory storage fakes), and the
 //!    end-to-end tests in `tests/` (real workerd, real Chromium through chromedriver).
 //! 2. The widget's `wasm-bindgen-test` suite in headless Chromium.
@@ -14,20 +15,24 @@ pub fn run_all(tools: &Tools) -> Result<(), String> {
     let root = workspace_root();
     let chromium = tools.chromium.as_ref().ok_or("chromium missing")?;
     let chromedriver = tools.chromedriver.as_ref().ok_or("chromedriver missing")?;
-    exec(Command::new("cargo")
-        .args(["test", "--workspace"])
-        .current_dir(&root)
-        .env("ACCORD_WORKERD", tools.workerd())
-        .env("ACCORD_CHROMIUM", chromium)
-        .env("ACCORD_CHROMEDRIVER", chromedriver)
-        .env("ACCORD_NODE_MODULES", &tools.node_modules))?;
-    exec(Command::new("cargo")
-        .args(["test", "--package", "accord-widget", "--target", "wasm32-unknown-unknown"])
-        .current_dir(&root)
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &tools.wasm_bindgen_test_runner)
-        .env("CHROMEDRIVER", chromedriver)
-        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", root.join("widget/webdriver.json"))
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
+    exec(
+        Command::new("cargo")
+            .args(["test", "--workspace"])
+            .current_dir(&root)
+            .env("ACCORD_WORKERD", tools.workerd())
+            .env("ACCORD_CHROMIUM", chromium)
+            .env("ACCORD_CHROMEDRIVER", chromedriver)
+            .env("ACCORD_NODE_MODULES", &tools.node_modules),
+    )?;
+    exec(
+        Command::new("cargo")
+            .args(["test", "--package", "accord-widget", "--target", "wasm32-unknown-unknown"])
+            .current_dir(&root)
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &tools.wasm_bindgen_test_runner)
+            .env("CHROMEDRIVER", chromedriver)
+            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", root.join("widget/webdriver.json"))
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+    )?;
     crate::fuzz::run_targets(tools, None, FUZZ_SECONDS)
 }
 
@@ -35,6 +40,9 @@ pub fn run_all(tools: &Tools) -> Result<(), String> {
 const FUZZ_SECONDS: u32 = 5;
 
 pub fn run() -> Result<(), String> {
+    crate::tools::ensure_rustfmt()?;
+    exec(Command::new("cargo").args(["fmt", "--all", "--", "--check"]).current_dir(workspace_root()))
+        .map_err(|e| format!("{e}\nformatting differs from rustfmt.toml: run `cargo fmt --all`"))?;
     let tools = Tools::ensure(true)?;
     crate::build::all(&tools, crate::build::Flavour::Demo)?;
     run_all(&tools)

@@ -93,6 +93,15 @@ fn cache_dir() -> PathBuf {
     base.join("accord")
 }
 
+/// rustfmt for the stable toolchain (part of rustup's default profile, not of `minimal`).
+pub fn ensure_rustfmt() -> Result<(), String> {
+    let installed = output(Command::new("rustup").args(["component", "list", "--installed"]))?;
+    if installed.lines().any(|l| l.trim().starts_with("rustfmt")) {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["component", "add", "rustfmt"]))
+}
+
 fn ensure_wasm_target() -> Result<(), String> {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
     if installed.lines().any(|l| l.trim() == WASM_TARGET) {
@@ -106,12 +115,22 @@ fn ensure_widget_nightly() -> Result<(), String> {
     let toolchains = output(Command::new("rustup").args(["toolchain", "list"]))?;
     let has_toolchain = toolchains.lines().any(|l| l.starts_with(&format!("{WIDGET_NIGHTLY}-")));
     let has_src = has_toolchain
-        && output(Command::new("rustup").args(["component", "list", "--installed", "--toolchain", WIDGET_NIGHTLY]))?.lines().any(|l| l.starts_with("rust-src"));
+        && output(Command::new("rustup").args(["component", "list", "--installed", "--toolchain", WIDGET_NIGHTLY]))?
+            .lines()
+            .any(|l| l.starts_with("rust-src"));
     if has_src {
         return Ok(());
     }
     eprintln!("xtask: installing {WIDGET_NIGHTLY} with rust-src (once per machine)");
-    run(Command::new("rustup").args(["toolchain", "install", WIDGET_NIGHTLY, "--component", "rust-src", "--profile", "minimal"]))
+    run(Command::new("rustup").args([
+        "toolchain",
+        "install",
+        WIDGET_NIGHTLY,
+        "--component",
+        "rust-src",
+        "--profile",
+        "minimal",
+    ]))
 }
 
 /// `cargo install` into `<cache>/tools/<crate>-<version>`, once.
@@ -152,7 +171,9 @@ pub fn ensure_wrk() -> Result<PathBuf, String> {
     }
     eprintln!("xtask: installing Debian's wrk {WRK_VERSION}");
     run(Command::new("apt-get").arg("update").arg("-q"))?;
-    run(Command::new("apt-get").args(["install", "-y", "-q", &format!("wrk={WRK_VERSION}")]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", &format!("wrk={WRK_VERSION}")])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
     Ok(wrk)
 }
 
@@ -187,6 +208,8 @@ pub fn ensure_chromium() -> Result<(PathBuf, PathBuf), String> {
     }
     eprintln!("xtask: installing Debian's chromium and chromium-driver");
     run(Command::new("apt-get").arg("update").arg("-q"))?;
-    run(Command::new("apt-get").args(["install", "-y", "-q", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", "chromium", "chromium-driver"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
     Ok((chromium, driver))
 }

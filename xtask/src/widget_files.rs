@@ -27,8 +27,10 @@ pub fn publish(dist: &Path) -> Result<(), String> {
     for file in [loader_path, pkg.join(&glue), pkg.join(&wasm)] {
         compressed(&file)?;
     }
-    let manifest = serde_json::json!({ "loader": "accord.js", "glue": format!("pkg/{glue}"), "wasm": format!("pkg/{wasm}") });
-    std::fs::write(dist.join("manifest.json"), serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+    let manifest =
+        serde_json::json!({ "loader": "accord.js", "glue": format!("pkg/{glue}"), "wasm": format!("pkg/{wasm}") });
+    std::fs::write(dist.join("manifest.json"), serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())
 }
 
 /// `dir/stem.ext` → `dir/stem-<16 hex of its SHA-256>.ext`; answers the new file name.
@@ -44,7 +46,8 @@ fn hashed(dir: &Path, stem: &str, ext: &str) -> Result<String, String> {
 
 fn compressed(file: &Path) -> Result<(), String> {
     let bytes = std::fs::read(file).map_err(|e| e.to_string())?;
-    let with = |ext: &str| file.with_file_name(format!("{}.{ext}", file.file_name().unwrap_or_default().to_string_lossy()));
+    let with =
+        |ext: &str| file.with_file_name(format!("{}.{ext}", file.file_name().unwrap_or_default().to_string_lossy()));
     std::fs::write(with("br"), crate::bench::bytes::brotli(&bytes)?).map_err(|e| e.to_string())?;
     std::fs::write(with("gz"), crate::bench::bytes::gzip(&bytes)?).map_err(|e| e.to_string())
 }

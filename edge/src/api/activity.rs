@@ -32,9 +32,15 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     super::config::load(env, site, None).await?;
     let subject = body.who.resolve(&secrets::subject_key(env)?, site, "")?;
     let shard = subject.shard(SHARDS);
-    let draft = EventDraft { site: site.clone(), subject, method: Method::Api, body: EventBody::Activity { activity: body.activity } };
+    let draft = EventDraft {
+        site: site.clone(),
+        subject,
+        method: Method::Api,
+        body: EventBody::Activity { activity: body.activity },
+    };
     let idempotency = super::consent::idempotency(req)?;
-    let msg = LedgerRequest::Append { shard, draft, email: body.who.email().map(str::to_owned), idempotency, messages: None };
+    let msg =
+        LedgerRequest::Append { shard, draft, email: body.who.email().map(str::to_owned), idempotency, messages: None };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
     Ok(super::consent::receipt_response(status, &receipt))
 }

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use accord_core::ids::{Channel, SiteId, SubjectId};
 use accord_core::config::SiteConfig;
+use accord_core::ids::{Channel, SiteId, SubjectId};
 use accord_core::policy::Decision;
 use accord_core::{Violation, Violations};
 use futures_util::future::try_join_all;
@@ -68,7 +68,11 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         problems.push(Violation::new("channel", "unknown_channel", "must be one of email, sms, phone, post"));
     }
     if config.config.content_type(&body.content_type).is_none() {
-        problems.push(Violation::new("content_type", "unknown_content_type", format!("'{}' is not offered by this site", body.content_type)));
+        problems.push(Violation::new(
+            "content_type",
+            "unknown_content_type",
+            format!("'{}' is not offered by this site", body.content_type),
+        ));
     }
     if body.contacts.is_empty() || body.contacts.len() > MAX_CONTACTS {
         problems.push(Violation::new("contacts", "count", format!("give 1 to {MAX_CONTACTS} contacts per request")));
@@ -78,7 +82,15 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let key = secrets::subject_key(env)?;
     let resolved: Vec<Result<SubjectId, Violation>> =
         body.contacts.iter().enumerate().map(|(i, c)| c.resolve(&key, site, &format!("contacts[{i}]"))).collect();
-    let decisions = decisions_for(env, site, resolved.iter().filter_map(|r| r.as_ref().ok()), &body.content_type, channel, &config.config).await?;
+    let decisions = decisions_for(
+        env,
+        site,
+        resolved.iter().filter_map(|r| r.as_ref().ok()),
+        &body.content_type,
+        channel,
+        &config.config,
+    )
+    .await?;
 
     let now = RuntimeClock.now();
     let answers: Vec<Answer> = resolved
@@ -86,7 +98,10 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         .enumerate()
         .map(|(index, r)| match r {
             Ok(subject) => {
-                let Decision { allowed, reason } = decisions.get(&subject).cloned().ok_or_else(|| EdgeError::Internal("a subject without a decision".into()))?;
+                let Decision { allowed, reason } = decisions
+                    .get(&subject)
+                    .cloned()
+                    .ok_or_else(|| EdgeError::Internal("a subject without a decision".into()))?;
                 Ok(Answer { index, subject: Some(subject), allowed, reason: Some(reason), error: None })
             }
             Err(v) => Ok(Answer { index, subject: None, allowed: false, reason: None, error: Some(v) }),
@@ -129,10 +144,19 @@ async fn decisions_for<'a>(
         }
     }
     let calls = by_shard.into_iter().map(|(shard, subjects)| async move {
-        let msg = LedgerRequest::MayContact { subjects: subjects.clone(), content_type: content_type.to_owned(), channel, config: config.clone() };
+        let msg = LedgerRequest::MayContact {
+            subjects: subjects.clone(),
+            content_type: content_type.to_owned(),
+            channel,
+            config: config.clone(),
+        };
         let (_, decisions): (_, Vec<Decision>) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
         if decisions.len() != subjects.len() {
-            return Err(EdgeError::Internal(format!("shard {shard} answered {} decisions for {} subjects", decisions.len(), subjects.len())));
+            return Err(EdgeError::Internal(format!(
+                "shard {shard} answered {} decisions for {} subjects",
+                decisions.len(),
+                subjects.len()
+            )));
         }
         Ok::<_, EdgeError>(subjects.into_iter().zip(decisions))
     });

@@ -52,51 +52,101 @@ pub async fn get(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse
     }))
     .await;
     let keys = secrets::published_keys(env);
-    let signed: Vec<&SignedCheckpoint> = checkpoints.iter().filter_map(|r| r.as_ref().ok().and_then(|(_, c)| c.as_ref())).collect();
+    let signed: Vec<&SignedCheckpoint> =
+        checkpoints.iter().filter_map(|r| r.as_ref().ok().and_then(|(_, c)| c.as_ref())).collect();
     let verified = keys.as_ref().map(|k| signed.iter().all(|c| c.verify(k).is_ok())).unwrap_or(false);
     let events: u64 = signed.iter().map(|c| c.checkpoint.size).sum();
     let dead_count: usize = dead.iter().filter_map(|r| r.as_ref().ok()).map(|(_, v)| v.len()).sum();
-    let last_run = trail.iter().rev().find(|e| e.entry.action == "lifecycle.run").map(|e| accord_core::time::format(&e.entry.at));
+    let last_run =
+        trail.iter().rev().find(|e| e.entry.action == "lifecycle.run").map(|e| accord_core::time::format(&e.entry.at));
     let count = |action: &str| trail.iter().filter(|e| e.entry.action == action).count();
     let boxes: usize = c.content_types.iter().map(|t| t.channels.len()).sum();
     let li_ok = c.content_types.iter().all(|t| t.legal_basis != LegalBasis::LegitimateInterest || t.commercial);
     let rules = vec![
-        rule("1. Explicit, granular opt-in", true, format!(
-            "{} content types × channels = {boxes} separate boxes; the widget's state cannot hold a pre-ticked box; refuse and accept are the same control (e2e-tested with axe-core)",
-            c.content_types.len()
-        )),
-        rule("2. Information at collection", c.validate().is_ok(), format!(
-            "controller '{}' ({}), privacy policy {}, purposes in French and English (configuration v{} validated)",
-            c.controller.name, c.controller.contact, c.privacy_policy_url, config.version
-        )),
-        rule("3. Legal basis per purpose", li_ok, format!(
-            "{} on consent, {} on legitimate interest (customers, similar products; commercial only)",
-            c.content_types.iter().filter(|t| t.legal_basis == LegalBasis::Consent).count(),
-            c.content_types.iter().filter(|t| t.legal_basis == LegalBasis::LegitimateInterest).count()
-        )),
-        rule("4. Proof of consent", keys.is_ok() && verified, format!(
-            "{events} events in {} signed checkpoints, all verifying with the published keys; configuration hash {}",
-            signed.len(), &config.hash[..16]
-        )),
-        rule("5. One-click unsubscribe in every email", secrets::token_keys(env).is_ok(), "link keys configured (ACCORD_TOKEN_KEYS); RFC 8058 POST, GET never unsubscribes".into()),
-        rule("6. Re-confirmation and retention", c.retention.prospect_months <= 36, format!(
-            "prospect data {} months from last real contact, re-confirmation {} days before, proofs {} years; last retention run: {}",
-            c.retention.prospect_months, c.retention.reconfirm_lead_days, c.retention.proof_years,
-            last_run.as_deref().unwrap_or("never on demand (the cron trigger runs daily on Cloudflare)")
-        )),
-        rule("7. Central objection list", true, "objections are kept by keyed hash through erasure and re-import (imports refuse them)".into()),
-        rule("8. Data-subject rights", true, format!("{} exports and {} erasures recorded", count("subject.export"), count("subject.erase"))),
-        rule("9. Accountability", verify_trail(&trail).is_ok(), format!(
-            "audit trail of {} entries, hash chain {}; record of processing generated from the configuration",
-            trail.len(), if verify_trail(&trail).is_ok() { "verified" } else { "BROKEN" }
-        )),
+        rule(
+            "1. Explicit, granular opt-in",
+            true,
+            format!(
+                "{} content types × channels = {boxes} separate boxes; the widget's state cannot hold a pre-ticked box; refuse and accept are the same control (e2e-tested with axe-core)",
+                c.content_types.len()
+            ),
+        ),
+        rule(
+            "2. Information at collection",
+            c.validate().is_ok(),
+            format!(
+                "controller '{}' ({}), privacy policy {}, purposes in French and English (configuration v{} validated)",
+                c.controller.name, c.controller.contact, c.privacy_policy_url, config.version
+            ),
+        ),
+        rule(
+            "3. Legal basis per purpose",
+            li_ok,
+            format!(
+                "{} on consent, {} on legitimate interest (customers, similar products; commercial only)",
+                c.content_types.iter().filter(|t| t.legal_basis == LegalBasis::Consent).count(),
+                c.content_types.iter().filter(|t| t.legal_basis == LegalBasis::LegitimateInterest).count()
+            ),
+        ),
+        rule(
+            "4. Proof of consent",
+            keys.is_ok() && verified,
+            format!(
+                "{events} events in {} signed checkpoints, all verifying with the published keys; configuration hash {}",
+                signed.len(),
+                &config.hash[..16]
+            ),
+        ),
+        rule(
+            "5. One-click unsubscribe in every email",
+            secrets::token_keys(env).is_ok(),
+            "link keys configured (ACCORD_TOKEN_KEYS); RFC 8058 POST, GET never unsubscribes".into(),
+        ),
+        rule(
+            "6. Re-confirmation and retention",
+            c.retention.prospect_months <= 36,
+            format!(
+                "prospect data {} months from last real contact, re-confirmation {} days before, proofs {} years; last retention run: {}",
+                c.retention.prospect_months,
+                c.retention.reconfirm_lead_days,
+                c.retention.proof_years,
+                last_run.as_deref().unwrap_or("never on demand (the cron trigger runs daily on Cloudflare)")
+            ),
+        ),
+        rule(
+            "7. Central objection list",
+            true,
+            "objections are kept by keyed hash through erasure and re-import (imports refuse them)".into(),
+        ),
+        rule(
+            "8. Data-subject rights",
+            true,
+            format!("{} exports and {} erasures recorded", count("subject.export"), count("subject.erase")),
+        ),
+        rule(
+            "9. Accountability",
+            verify_trail(&trail).is_ok(),
+            format!(
+                "audit trail of {} entries, hash chain {}; record of processing generated from the configuration",
+                trail.len(),
+                if verify_trail(&trail).is_ok() { "verified" } else { "BROKEN" }
+            ),
+        ),
         Rule {
             rule: "10. Security and sovereignty",
-            status: if secrets::data_key(env).is_err() { "fail" } else if dead_count > 0 || hooks.is_empty() { "warn" } else { "ok" },
+            status: if secrets::data_key(env).is_err() {
+                "fail"
+            } else if dead_count > 0 || hooks.is_empty() {
+                "warn"
+            } else {
+                "ok"
+            },
             evidence: format!(
                 "address encryption key {}; jurisdiction {}; {} webhook endpoints; {dead_count} dead deliveries",
                 if secrets::data_key(env).is_ok() { "configured" } else { "MISSING" },
-                env.var("ACCORD_JURISDICTION").map(|v| v.to_string()).unwrap_or_else(|_| "self-hosted (no Cloudflare jurisdiction)".into()),
+                env.var("ACCORD_JURISDICTION")
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|_| "self-hosted (no Cloudflare jurisdiction)".into()),
                 hooks.len()
             ),
         },

@@ -5,14 +5,14 @@ use accord_core::ids::SiteId;
 use worker::Env;
 
 use super::Incoming;
+use crate::auth;
+use crate::cors;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
 use crate::runtime::call;
+use crate::sites::keys::KeyScope;
 use crate::sites::object_name;
 use crate::sites::protocol::SiteRequest;
-use crate::auth;
-use crate::cors;
-use crate::sites::keys::KeyScope;
 
 /// Loads the latest configuration, or a given version.
 pub async fn load(env: &Env, site: &SiteId, version: Option<u32>) -> Result<VersionedConfig, EdgeError> {
@@ -47,7 +47,9 @@ pub async fn load_cached(env: &Env, site: &SiteId, version: Option<u32>) -> Resu
     let now = js_sys::Date::now();
     let wanted = match version {
         Some(v) => Some(v),
-        None => LATEST.with(|l| l.borrow().get(site.as_str()).filter(|(_, at)| now - at < LATEST_TTL_MS).map(|(v, _)| *v)),
+        None => {
+            LATEST.with(|l| l.borrow().get(site.as_str()).filter(|(_, at)| now - at < LATEST_TTL_MS).map(|(v, _)| *v))
+        }
     };
     if let Some(v) = wanted {
         if let Some(found) = VERSIONS.with(|c| c.borrow().get(&(site.as_str().to_owned(), v)).cloned()) {

@@ -38,18 +38,40 @@ pub fn site_of(env: &Env, which: Which, token: &str) -> Result<accord_core::ids:
 
 fn texts(which: Which, lang: Lang, done: bool) -> (&'static str, &'static str, &'static str) {
     match (which, lang, done) {
-        (Which::Confirm, Lang::Fr, false) => ("Confirmer votre inscription", "Confirmez que vous souhaitez recevoir nos messages par e-mail.", "Je confirme"),
-        (Which::Confirm, Lang::En, false) => ("Confirm your subscription", "Confirm that you want to receive our emails.", "I confirm"),
+        (Which::Confirm, Lang::Fr, false) => (
+            "Confirmer votre inscription",
+            "Confirmez que vous souhaitez recevoir nos messages par e-mail.",
+            "Je confirme",
+        ),
+        (Which::Confirm, Lang::En, false) => {
+            ("Confirm your subscription", "Confirm that you want to receive our emails.", "I confirm")
+        }
         (Which::Confirm, Lang::Fr, true) => ("Inscription confirmée", "Merci, votre inscription est confirmée.", ""),
-        (Which::Confirm, Lang::En, true) => ("Subscription confirmed", "Thank you, your subscription is confirmed.", ""),
-        (Which::Reconfirm, Lang::Fr, false) => ("Continuer à recevoir nos messages", "Souhaitez-vous continuer à recevoir nos messages ? Sans réponse, nous arrêterons de vous écrire et effacerons vos données.", "Oui, je continue"),
-        (Which::Reconfirm, Lang::En, false) => ("Keep receiving our messages", "Do you want to keep receiving our messages? Without an answer we will stop writing and erase your data.", "Yes, keep me subscribed"),
+        (Which::Confirm, Lang::En, true) => {
+            ("Subscription confirmed", "Thank you, your subscription is confirmed.", "")
+        }
+        (Which::Reconfirm, Lang::Fr, false) => (
+            "Continuer à recevoir nos messages",
+            "Souhaitez-vous continuer à recevoir nos messages ? Sans réponse, nous arrêterons de vous écrire et effacerons vos données.",
+            "Oui, je continue",
+        ),
+        (Which::Reconfirm, Lang::En, false) => (
+            "Keep receiving our messages",
+            "Do you want to keep receiving our messages? Without an answer we will stop writing and erase your data.",
+            "Yes, keep me subscribed",
+        ),
         (Which::Reconfirm, Lang::Fr, true) => ("C'est noté", "Merci, vous continuerez à recevoir nos messages.", ""),
         (Which::Reconfirm, Lang::En, true) => ("Noted", "Thank you, you will keep receiving our messages.", ""),
     }
 }
 
-async fn render(env: &Env, which: Which, c: &LinkClaims, req: &Incoming, token: Option<&str>) -> Result<ApiResponse, EdgeError> {
+async fn render(
+    env: &Env,
+    which: Which,
+    c: &LinkClaims,
+    req: &Incoming,
+    token: Option<&str>,
+) -> Result<ApiResponse, EdgeError> {
     let config = super::config::load(env, &c.site, None).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
     let (title, text, button) = texts(which, lang, token.is_none());
@@ -57,7 +79,11 @@ async fn render(env: &Env, which: Which, c: &LinkClaims, req: &Incoming, token: 
     let form = match token {
         Some(t) => {
             let path = if which == Which::Confirm { "c" } else { "r" };
-            format!("<form method=\"post\" action=\"/{path}/{}\"><button type=\"submit\">{}</button></form>", escape(t), escape(button))
+            format!(
+                "<form method=\"post\" action=\"/{path}/{}\"><button type=\"submit\">{}</button></form>",
+                escape(t),
+                escape(button)
+            )
         }
         None => String::new(),
     };
@@ -75,7 +101,11 @@ pub async fn post(env: &Env, which: Which, token: &str, req: &Incoming) -> Resul
     // A link for a site that has no configuration stops here, before any ledger is touched.
     super::config::load(env, &c.site, None).await?;
     let body = match &c.purpose {
-        LinkPurpose::ConfirmOptIn(link) => EventBody::Confirmation { channel: link.channel, confirms: Some(link.event), link_issued_at: Some(link.issued_at) },
+        LinkPurpose::ConfirmOptIn(link) => EventBody::Confirmation {
+            channel: link.channel,
+            confirms: Some(link.event),
+            link_issued_at: Some(link.issued_at),
+        },
         _ => EventBody::Reconfirmation,
     };
     let shard = c.subject.shard(SHARDS);
@@ -98,8 +128,15 @@ pub async fn status(env: &Env, token: &str, req: &Incoming) -> Result<ApiRespons
     let config = super::config::load_cached(env, &c.site, None).await?;
     let cors = crate::cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
     let msg = LedgerRequest::State { subject: c.subject.clone() };
-    let (_, state): (_, Option<accord_core::state::SubjectState>) = call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
-    let due = state.is_some_and(|s| accord_core::policy::reconfirmation_due(&s, &config.config, crate::clock::Clock::now(&crate::clock::RuntimeClock)));
+    let (_, state): (_, Option<accord_core::state::SubjectState>) =
+        call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
+    let due = state.is_some_and(|s| {
+        accord_core::policy::reconfirmation_due(
+            &s,
+            &config.config,
+            crate::clock::Clock::now(&crate::clock::RuntimeClock),
+        )
+    });
     let mut resp = ApiResponse::json(200, &serde_json::json!({ "due": due }));
     resp.headers.extend(cors);
     Ok(resp)
@@ -113,9 +150,21 @@ pub async fn post_json(env: &Env, token: &str, req: &Incoming) -> Result<ApiResp
     let cors = crate::cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
     crate::http::expect_no_parameters(req.content_type.as_deref(), &req.body)?;
     let shard = c.subject.shard(SHARDS);
-    let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method: Method::Widget, body: EventBody::Reconfirmation };
-    let msg = LedgerRequest::Append { shard, draft, email: None, idempotency: super::consent::idempotency(req)?, messages: None };
-    let (status, receipt): (_, accord_core::receipt::Receipt) = call(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
+    let draft = EventDraft {
+        site: c.site.clone(),
+        subject: c.subject.clone(),
+        method: Method::Widget,
+        body: EventBody::Reconfirmation,
+    };
+    let msg = LedgerRequest::Append {
+        shard,
+        draft,
+        email: None,
+        idempotency: super::consent::idempotency(req)?,
+        messages: None,
+    };
+    let (status, receipt): (_, accord_core::receipt::Receipt) =
+        call(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
     let mut resp = super::consent::receipt_response(status, &receipt);
     resp.headers.extend(cors);
     Ok(resp)

@@ -38,7 +38,8 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let draft = EventDraft { site: site.clone(), subject, method: Method::Widget, body: valid.body };
     let idempotency = idempotency(req)?;
     let messages = Some(MessageContext { config: shown.config.clone(), base_url: crate::public_url::get(env)? });
-    let msg = LedgerRequest::Append { shard, draft, email: Some(valid.email.as_str().to_owned()), idempotency, messages };
+    let msg =
+        LedgerRequest::Append { shard, draft, email: Some(valid.email.as_str().to_owned()), idempotency, messages };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
     let mut resp = receipt_response(status, &receipt);
     resp.headers.extend(cors_headers);
@@ -56,7 +57,12 @@ pub fn idempotency(req: &Incoming) -> Result<Option<Idempotency>, EdgeError> {
     let Some(key) = req.idempotency_key.as_deref() else { return Ok(None) };
     let ok = !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic());
     if !ok {
-        return Err(accord_core::Violation::new("Idempotency-Key", "format", "must be 1 to 255 visible ASCII characters").into());
+        return Err(accord_core::Violation::new(
+            "Idempotency-Key",
+            "format",
+            "must be 1 to 255 visible ASCII characters",
+        )
+        .into());
     }
     Ok(Some(Idempotency { key: key.to_owned(), request_hash: accord_core::chain::sha256_hex(&req.body) }))
 }

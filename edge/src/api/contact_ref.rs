@@ -1,10 +1,10 @@
 //! How the controller API names a person: by email, by phone, or by the pseudonymous subject
 //! id (the keyed hash), so a company can query without sending addresses at all.
 
+use accord_core::Violation;
 use accord_core::contact::{Contact, Email, Phone};
 use accord_core::ids::{SiteId, SubjectId};
 use accord_core::subject::SubjectKey;
-use accord_core::Violation;
 use serde::Deserialize;
 
 /// Exactly one of the three.
@@ -45,14 +45,20 @@ mod tests {
     fn one_reference_each() {
         let key = SubjectKey::from_secret("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE").unwrap();
         let site = SiteId::parse("s").unwrap();
-        let by_email = ContactRef { email: Some("a@b.fr".into()), ..Default::default() }.resolve(&key, &site, "x").unwrap();
-        let by_id = ContactRef { subject: Some(by_email.to_string()), ..Default::default() }.resolve(&key, &site, "x").unwrap();
+        let by_email =
+            ContactRef { email: Some("a@b.fr".into()), ..Default::default() }.resolve(&key, &site, "x").unwrap();
+        let by_id =
+            ContactRef { subject: Some(by_email.to_string()), ..Default::default() }.resolve(&key, &site, "x").unwrap();
         assert_eq!(by_email, by_id);
-        let by_phone = ContactRef { phone: Some("06 12 34 56 78".into()), ..Default::default() }.resolve(&key, &site, "x").unwrap();
+        let by_phone = ContactRef { phone: Some("06 12 34 56 78".into()), ..Default::default() }
+            .resolve(&key, &site, "x")
+            .unwrap();
         assert_ne!(by_phone, by_email);
         let both = ContactRef { email: Some("a@b.fr".into()), phone: Some("0612345678".into()), subject: None };
         assert_eq!(both.resolve(&key, &site, "contacts[2]").unwrap_err().field, "contacts[2]");
-        let bad = ContactRef { email: Some("nope".into()), ..Default::default() }.resolve(&key, &site, "contacts[0]").unwrap_err();
+        let bad = ContactRef { email: Some("nope".into()), ..Default::default() }
+            .resolve(&key, &site, "contacts[0]")
+            .unwrap_err();
         assert_eq!((bad.field.as_str(), bad.rule.as_str()), ("contacts[0].email", "email_format"));
     }
 }

@@ -5,10 +5,10 @@
 
 use std::collections::BTreeMap;
 
+use accord_core::Violation;
 use accord_core::config::Lang;
 use accord_core::event::{Choice, CollectionPoint, EventBody, EventDraft, Method};
 use accord_core::ids::{Channel, SiteId};
-use accord_core::Violation;
 use futures_util::future::try_join_all;
 use serde::Deserialize;
 use worker::Env;
@@ -44,11 +44,16 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         return Err(Violation::new("source", "length", "name where the consents come from, 1 to 64 characters").into());
     }
     let shown = super::config::load(env, site, None).await?;
-    let ct = shown
-        .config
-        .content_type(&body.content_type)
-        .filter(|ct| ct.channels.contains(&body.channel))
-        .ok_or_else(|| Violation::new("content_type", "not_offered", format!("'{}' is not offered on {}", body.content_type, body.channel)))?;
+    let ct =
+        shown.config.content_type(&body.content_type).filter(|ct| ct.channels.contains(&body.channel)).ok_or_else(
+            || {
+                Violation::new(
+                    "content_type",
+                    "not_offered",
+                    format!("'{}' is not offered on {}", body.content_type, body.channel),
+                )
+            },
+        )?;
     let (rows, rejected) = accord_core::import::parse(&body.csv, RuntimeClock.now()).map_err(|v| EdgeError::from(v))?;
     let key = secrets::subject_key(env)?;
     let mut by_shard: BTreeMap<u8, Vec<ImportItem>> = BTreeMap::new();
@@ -59,7 +64,13 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
             subject: subject.clone(),
             method: Method::Import,
             body: EventBody::Consent {
-                choices: vec![Choice { content_type: ct.id.clone(), channel: body.channel, granted: true, legal_basis: ct.legal_basis, pending: false }],
+                choices: vec![Choice {
+                    content_type: ct.id.clone(),
+                    channel: body.channel,
+                    granted: true,
+                    legal_basis: ct.legal_basis,
+                    pending: false,
+                }],
                 config_version: shown.version,
                 config_hash: shown.hash.clone(),
                 collection: CollectionPoint {
@@ -74,13 +85,34 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         };
         // The same row of the same source, for the same box, is the same import.
         let request_hash = accord_core::chain::sha256_hex(
-            format!("{source}\0{}\0{}\0{}\0{}", subject, accord_core::time::format(&row.original_date), ct.id, body.channel).as_bytes(),
+            format!(
+                "{source}\0{}\0{}\0{}\0{}",
+                subject,
+                accord_core::time::format(&row.original_date),
+                ct.id,
+                body.channel
+            )
+            .as_bytes(),
         );
         let idempotency = Idempotency { key: format!("import:{request_hash}"), request_hash };
-        by_shard.entry(subject.shard(SHARDS)).or_default().push(ImportItem { line: row.line, draft, email: row.email.as_str().to_owned(), idempotency });
+        by_shard.entry(subject.shard(SHARDS)).or_default().push(ImportItem {
+            line: row.line,
+            draft,
+            email: row.email.as_str().to_owned(),
+            idempotency,
+        });
     }
     let calls = by_shard.into_iter().map(|(shard, items)| async move {
-        Ok::<_, EdgeError>(call::<Vec<ImportOutcome>>(env, "LEDGER", &object_name(site, shard), &LedgerRequest::Import { shard, items }).await?.1)
+        Ok::<_, EdgeError>(
+            call::<Vec<ImportOutcome>>(
+                env,
+                "LEDGER",
+                &object_name(site, shard),
+                &LedgerRequest::Import { shard, items },
+            )
+            .await?
+            .1,
+        )
     });
     let mut outcomes: Vec<ImportOutcome> = try_join_all(calls).await?.into_iter().flatten().collect();
     outcomes.extend(rejected.into_iter().map(|r| ImportOutcome {

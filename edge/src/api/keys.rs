@@ -9,9 +9,16 @@ use crate::secrets;
 
 pub fn get(env: &Env) -> Result<ApiResponse, EdgeError> {
     let key = secrets::signing_key(env)?;
-    let mut body = serde_json::to_value(secrets::published_keys(env)?).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    let mut body =
+        serde_json::to_value(secrets::published_keys(env)?).map_err(|e| EdgeError::Internal(e.to_string()))?;
     // Named after the public URL; without one, no checkpoint notes are served either.
-    let note_keys: Vec<String> = super::proofs::note_key_name(env, key.kid()).ok().map(|name| accord_core::note::verifier_key(&name, &key.public_bytes())).into_iter().collect();
+    let note_keys: Vec<String> = super::proofs::note_key_name(env, key.kid())
+        .ok()
+        .map(|name| accord_core::note::verifier_key(&name, &key.public_bytes()))
+        .into_iter()
+        .collect();
     body["checkpoint_note_keys"] = serde_json::json!(note_keys);
-    Ok(ApiResponse::json(200, &body).header("cache-control", "public, max-age=300").header("access-control-allow-origin", "*"))
+    Ok(ApiResponse::json(200, &body)
+        .header("cache-control", "public, max-age=300")
+        .header("access-control-allow-origin", "*"))
 }

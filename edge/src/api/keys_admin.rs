@@ -37,14 +37,16 @@ pub async fn list(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
 
 pub async fn revoke(env: &Env, site: &SiteId, id: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
-    let (_, record): (_, ApiKeyRecord) = call(env, "SITES", &object_name(site), &SiteRequest::RevokeKey { id: id.to_owned() }).await?;
+    let (_, record): (_, ApiKeyRecord) =
+        call(env, "SITES", &object_name(site), &SiteRequest::RevokeKey { id: id.to_owned() }).await?;
     Ok(ApiResponse::json(200, &record))
 }
 
 /// The audit trail, oldest first, with the result of checking its chain.
 pub async fn audit(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
-    let (_, entries): (_, Vec<accord_core::audit::SealedEntry>) = call(env, "SITES", &object_name(site), &SiteRequest::AuditTrail).await?;
+    let (_, entries): (_, Vec<accord_core::audit::SealedEntry>) =
+        call(env, "SITES", &object_name(site), &SiteRequest::AuditTrail).await?;
     let verified = accord_core::audit::verify_trail(&entries);
     Ok(ApiResponse::json(
         200,

@@ -52,5 +52,7 @@ pub async fn scheduled(env: &Env) -> Result<(), EdgeError> {
 
 /// Records a site in the registry (on each configuration publication).
 pub async fn register(env: &Env, site: &SiteId) -> Result<(), EdgeError> {
-    call::<serde_json::Value>(env, "REGISTRY", registry::NAME, &RegistryRequest::Add { site: site.clone() }).await.map(|_| ())
+    call::<serde_json::Value>(env, "REGISTRY", registry::NAME, &RegistryRequest::Add { site: site.clone() })
+        .await
+        .map(|_| ())
 }

@@ -40,7 +40,8 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let subject = body.who.resolve(&secrets::subject_key(env)?, site, "")?;
     let expires_at = accord_core::time::truncate_to_millis(RuntimeClock.now() + Duration::days(days));
     let expires_at = chrono::DateTime::from_timestamp(expires_at.timestamp(), 0).unwrap_or(expires_at);
-    let claims = LinkClaims { site: site.clone(), subject, purpose: LinkPurpose::Preferences, expires_at: Some(expires_at) };
+    let claims =
+        LinkClaims { site: site.clone(), subject, purpose: LinkPurpose::Preferences, expires_at: Some(expires_at) };
     let token = secrets::token_keys(env)?.issue(&claims).map_err(|e| EdgeError::Internal(e.to_string()))?;
     Ok(ApiResponse::json(
         201,

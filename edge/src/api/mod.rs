@@ -5,26 +5,26 @@ pub mod activity;
 pub mod audience;
 pub mod compliance;
 pub mod config;
-pub mod console;
 pub mod confirm;
-pub mod lifecycle;
-pub mod contact_ref;
 pub mod consent;
+pub mod console;
+pub mod contact_ref;
 pub mod import;
 pub mod keys;
 pub mod keys_admin;
+pub mod lifecycle;
 pub mod links;
 pub mod preference_page;
 pub mod preferences;
+pub mod proofs;
 pub mod register;
 pub mod rights;
 pub mod stats;
+pub mod subjects;
 pub mod unsubscribe;
 pub mod webhooks;
 pub mod widget_files;
 pub mod widget_view;
-pub mod proofs;
-pub mod subjects;
 
 /// The parts of a request the handlers read, taken off the runtime's request once.
 #[derive(Debug, Default)]
@@ -61,7 +61,10 @@ impl Incoming {
             a.split(',').any(|item| {
                 let mut parts = item.split(';');
                 let name = parts.next().unwrap_or("").trim();
-                let q = parts.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
+                let q = parts
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .unwrap_or(1.0);
                 (name.eq_ignore_ascii_case(encoding) || name == "*") && q > 0.0
             })
         })
@@ -73,7 +76,11 @@ mod tests {
     use super::Incoming;
 
     fn with(accept_encoding: Option<&str>, if_none_match: Option<&str>) -> Incoming {
-        Incoming { accept_encoding: accept_encoding.map(str::to_owned), if_none_match: if_none_match.map(str::to_owned), ..Default::default() }
+        Incoming {
+            accept_encoding: accept_encoding.map(str::to_owned),
+            if_none_match: if_none_match.map(str::to_owned),
+            ..Default::default()
+        }
     }
 
     #[test]

@@ -23,9 +23,15 @@ use crate::runtime::call;
 use crate::secrets;
 
 /// A fresh preference link for the person an unsubscribe link names.
-pub fn link_for(env: &Env, base_url: &str, site: &accord_core::ids::SiteId, subject: &accord_core::ids::SubjectId) -> Result<String, EdgeError> {
+pub fn link_for(
+    env: &Env,
+    base_url: &str,
+    site: &accord_core::ids::SiteId,
+    subject: &accord_core::ids::SubjectId,
+) -> Result<String, EdgeError> {
     let expires_at = chrono::DateTime::from_timestamp((RuntimeClock.now() + Duration::days(30)).timestamp(), 0);
-    let claims = LinkClaims { site: site.clone(), subject: subject.clone(), purpose: LinkPurpose::Preferences, expires_at };
+    let claims =
+        LinkClaims { site: site.clone(), subject: subject.clone(), purpose: LinkPurpose::Preferences, expires_at };
     let token = secrets::token_keys(env)?.issue(&claims).map_err(|e| EdgeError::Internal(e.to_string()))?;
     Ok(format!("{base_url}/p/{token}"))
 }
@@ -43,7 +49,11 @@ fn form(config: &VersionedConfig, state: Option<&SubjectState>, lang: Lang, toke
         escape(&config.hash)
     );
     for ct in &config.config.content_types {
-        out.push_str(&format!("<fieldset><legend>{}</legend><p>{}</p>", escape(ct.label.get(lang)), escape(ct.description.get(lang))));
+        out.push_str(&format!(
+            "<fieldset><legend>{}</legend><p>{}</p>",
+            escape(ct.label.get(lang)),
+            escape(ct.description.get(lang))
+        ));
         // A soft opt-in is not a consent box: it is already allowed for customers, and the box
         // is an opt-out, as in the widget (the same answers, `accord_core::submission::form_answers`,
         // and the widget's own wording).
@@ -55,7 +65,11 @@ fn form(config: &VersionedConfig, state: Option<&SubjectState>, lang: Lang, toke
             let answer = state.and_then(|s| s.choice(ct.id.as_str(), *ch));
             // The person's own current answers: showing them is not pre-ticking a new consent.
             let (name, on, label) = if soft {
-                ("opt_out", answer.is_some_and(|c| !c.granted), format!("{} : {}", crate::api::unsubscribe::channel_label(lang, *ch), t(lang, Key::Stop)))
+                (
+                    "opt_out",
+                    answer.is_some_and(|c| !c.granted),
+                    format!("{} : {}", crate::api::unsubscribe::channel_label(lang, *ch), t(lang, Key::Stop)),
+                )
             } else {
                 ("box", answer.is_some_and(|c| c.granted), crate::api::unsubscribe::channel_label(lang, *ch).to_owned())
             };
@@ -85,7 +99,8 @@ pub async fn get(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, 
     let c = super::preferences::claims(env, token)?;
     let config = super::config::load(env, &c.site, None).await?;
     let msg = LedgerRequest::State { subject: c.subject.clone() };
-    let (_, state): (_, Option<SubjectState>) = call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
+    let (_, state): (_, Option<SubjectState>) =
+        call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
     let title = if lang == Lang::Fr { "Vos préférences" } else { "Your preferences" };
     let body = format!(
@@ -107,8 +122,14 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         EventBody::Withdrawal { scope: Scope::All }
     } else {
         let version = field(&fields, "config_version").and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
-        let shown = if version == latest.version { latest.clone() } else { super::config::load(env, &c.site, Some(version)).await? };
-        let marked = |name: &str, ct: &str, ch: accord_core::ids::Channel| fields.iter().any(|(k, v)| k == name && *v == format!("{ct}:{ch}"));
+        let shown = if version == latest.version {
+            latest.clone()
+        } else {
+            super::config::load(env, &c.site, Some(version)).await?
+        };
+        let marked = |name: &str, ct: &str, ch: accord_core::ids::Channel| {
+            fields.iter().any(|(k, v)| k == name && *v == format!("{ct}:{ch}"))
+        };
         let answers = form_answers(&shown.config, |ct, ch| marked("box", ct, ch), |ct, ch| marked("opt_out", ct, ch));
         validate_change(version, field(&fields, "config_hash").unwrap_or(""), &answers, &shown, lang, req.gpc)?
     };
@@ -120,6 +141,7 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         Lang::Fr => ("Choix enregistrés", "Vos choix sont enregistrés.", "Revenir à mes préférences"),
         Lang::En => ("Choices saved", "Your choices are saved.", "Back to my preferences"),
     };
-    let body = format!("<h1>{title}</h1><p role=\"status\">{text}</p><p><a href=\"/p/{}\">{back}</a></p>", escape(token));
+    let body =
+        format!("<h1>{title}</h1><p role=\"status\">{text}</p><p><a href=\"/p/{}\">{back}</a></p>", escape(token));
     Ok(page::html(200, lang_code(lang), title, &body))
 }

@@ -32,7 +32,8 @@ pub async fn get(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, 
     let config = super::config::load(env, &c.site, None).await?;
     let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
     let msg = LedgerRequest::State { subject: c.subject.clone() };
-    let (_, state): (_, Option<SubjectState>) = call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
+    let (_, state): (_, Option<SubjectState>) =
+        call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
     let mut resp = ApiResponse::json(
         200,
         &serde_json::json!({
@@ -68,14 +69,23 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     let body = if change.withdraw_all {
         EventBody::Withdrawal { scope: Scope::All }
     } else {
-        let version = change.config_version.ok_or_else(|| accord_core::Violation::new("config_version", "required", "name the configuration shown"))?;
-        let shown = if version == latest.version { latest } else { super::config::load(env, &c.site, Some(version)).await? };
+        let version = change
+            .config_version
+            .ok_or_else(|| accord_core::Violation::new("config_version", "required", "name the configuration shown"))?;
+        let shown =
+            if version == latest.version { latest } else { super::config::load(env, &c.site, Some(version)).await? };
         let hash = change.config_hash.unwrap_or_default();
         validate_change(version, &hash, &change.choices, &shown, shown.config.default_lang, req.gpc)?
     };
     let shard = c.subject.shard(SHARDS);
     let draft = EventDraft { site: c.site.clone(), subject: c.subject, method: Method::PreferenceCentre, body };
-    let msg = LedgerRequest::Append { shard, draft, email: None, idempotency: super::consent::idempotency(req)?, messages: None };
+    let msg = LedgerRequest::Append {
+        shard,
+        draft,
+        email: None,
+        idempotency: super::consent::idempotency(req)?,
+        messages: None,
+    };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
     let mut resp = super::consent::receipt_response(status, &receipt);
     resp.headers.extend(cors);

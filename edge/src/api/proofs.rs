@@ -10,13 +10,13 @@ use accord_core::ids::{SiteId, SubjectId};
 use worker::Env;
 
 use super::Incoming;
+use crate::auth;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::protocol::{Consistency, LedgerRequest, ShardProofs, TileData};
 use crate::ledger::{SHARDS, object_name};
 use crate::runtime::call;
 use crate::secrets;
-use crate::auth;
 use crate::sites::keys::KeyScope;
 
 /// The bundle `accord-verify` checks: receipts, inclusion proofs, a checkpoint covering them,
@@ -48,11 +48,13 @@ pub async fn bundle(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incomin
         checkpoint: proofs.checkpoint,
         inclusion: proofs.inclusion,
     };
-    Ok(ApiResponse::json(200, &bundle).header("content-disposition", format!("attachment; filename=\"accord-proofs-{subject}.json\"")))
+    Ok(ApiResponse::json(200, &bundle)
+        .header("content-disposition", format!("attachment; filename=\"accord-proofs-{subject}.json\"")))
 }
 
 pub async fn checkpoint(env: &Env, site: &SiteId, shard: u8) -> Result<ApiResponse, EdgeError> {
-    let (_, cp): (_, Option<SignedCheckpoint>) = call(env, "LEDGER", &object_name(site, shard), &LedgerRequest::Checkpoint).await?;
+    let (_, cp): (_, Option<SignedCheckpoint>) =
+        call(env, "LEDGER", &object_name(site, shard), &LedgerRequest::Checkpoint).await?;
     let cp = cp.ok_or_else(|| EdgeError::NotFound(format!("shard {shard} of '{site}' has no events yet")))?;
     Ok(ApiResponse::json(200, &cp).header("access-control-allow-origin", "*"))
 }
@@ -78,16 +80,23 @@ pub fn note_key_name(env: &Env, kid: &str) -> Result<String, EdgeError> {
 /// transparency-log clients (`checkpoint` and `tile/…` under one prefix, as tlog-tiles lays
 /// out a log).
 pub async fn checkpoint_note(env: &Env, site: &SiteId, shard: u8) -> Result<ApiResponse, EdgeError> {
-    let (_, cp): (_, Option<SignedCheckpoint>) = call(env, "LEDGER", &object_name(site, shard), &LedgerRequest::Checkpoint).await?;
+    let (_, cp): (_, Option<SignedCheckpoint>) =
+        call(env, "LEDGER", &object_name(site, shard), &LedgerRequest::Checkpoint).await?;
     let cp = cp.ok_or_else(|| EdgeError::NotFound(format!("shard {shard} of '{site}' has no events yet")))?;
     let root = cp.root().ok_or_else(|| EdgeError::Internal("stored checkpoint root is not 64 hex digits".into()))?;
     let key = secrets::signing_key(env)?;
     // The log's origin line names the shard: `<edge host>/<site>/<shard>`.
     let (origin, name) = (format!("{}/{site}/{shard}", edge_host(env)?), note_key_name(env, key.kid())?);
-    let note = accord_core::note::signed_checkpoint(&origin, cp.checkpoint.size, &root, &name, &key).map_err(|e| EdgeError::Internal(e.to_string()))?;
-    Ok(ApiResponse { status: 200, headers: vec![("content-type".into(), "text/plain; charset=utf-8".into())], body: note.into_bytes(), precompressed: false }
-        .header("cache-control", "no-store")
-        .header("access-control-allow-origin", "*"))
+    let note = accord_core::note::signed_checkpoint(&origin, cp.checkpoint.size, &root, &name, &key)
+        .map_err(|e| EdgeError::Internal(e.to_string()))?;
+    Ok(ApiResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "text/plain; charset=utf-8".into())],
+        body: note.into_bytes(),
+        precompressed: false,
+    }
+    .header("cache-control", "no-store")
+    .header("access-control-allow-origin", "*"))
 }
 
 /// `GET …/checkpoints/{shard}/tile/{path}`: a C2SP tile of the shard's tree. A tile path names
@@ -96,7 +105,12 @@ pub async fn tile(env: &Env, site: &SiteId, shard: u8, path: &str) -> Result<Api
     let msg = LedgerRequest::Tile { path: path.to_owned() };
     let (_, tile): (_, TileData) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
     let body = accord_core::chain::unhex(&tile.hex).ok_or_else(|| EdgeError::Internal("bad tile answer".into()))?;
-    Ok(ApiResponse { status: 200, headers: vec![("content-type".into(), "application/octet-stream".into())], body, precompressed: false }
-        .header("cache-control", "public, max-age=31536000, immutable")
-        .header("access-control-allow-origin", "*"))
+    Ok(ApiResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "application/octet-stream".into())],
+        body,
+        precompressed: false,
+    }
+    .header("cache-control", "public, max-age=31536000, immutable")
+    .header("access-control-allow-origin", "*"))
 }

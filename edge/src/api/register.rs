@@ -27,7 +27,9 @@ const SECURITY: [&str; 6] = [
 fn basis(b: LegalBasis) -> &'static str {
     match b {
         LegalBasis::Consent => "consent (GDPR art. 6(1)(a); CPCE L.34-5)",
-        LegalBasis::LegitimateInterest => "legitimate interest, existing customers, similar products (art. 6(1)(f); CPCE L.34-5 al. 4)",
+        LegalBasis::LegitimateInterest => {
+            "legitimate interest, existing customers, similar products (art. 6(1)(f); CPCE L.34-5 al. 4)"
+        }
     }
 }
 
@@ -70,7 +72,8 @@ fn record(c: &SiteConfig, recipients: &[String], lang: Lang) -> serde_json::Valu
 async fn gather(env: &Env, site: &SiteId, req: &Incoming) -> Result<(SiteConfig, Vec<String>), EdgeError> {
     auth::require(env, site, req.authorization.as_deref(), KeyScope::Read).await?;
     let config = super::config::load(env, site, None).await?.config;
-    let (_, hooks): (_, Vec<WebhookEndpoint>) = call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Webhooks).await?;
+    let (_, hooks): (_, Vec<WebhookEndpoint>) =
+        call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Webhooks).await?;
     // Recipients by host: the company's email service or CRM receiving the webhooks.
     let mut recipients: Vec<String> =
         hooks.iter().map(|h| h.url.split('/').nth(2).unwrap_or(&h.url).to_owned()).collect();
@@ -106,8 +109,24 @@ pub async fn page(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(p["purpose"].as_str().unwrap_or("")),
             escape(p["legal_basis"].as_str().unwrap_or("")),
-            escape(&p["channels"].as_array().into_iter().flatten().filter_map(|c| c.as_str()).collect::<Vec<_>>().join(", ")),
-            escape(&p["data_categories"].as_array().into_iter().flatten().filter_map(|c| c.as_str()).collect::<Vec<_>>().join(", ")),
+            escape(
+                &p["channels"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            escape(
+                &p["data_categories"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ));
     }
     body.push_str("</table>");
@@ -127,5 +146,10 @@ pub async fn page(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         body.push_str(&format!("<li>{}</li>", escape(m)));
     }
     body.push_str("</ul>");
-    Ok(page::html(200, if fr { "fr" } else { "en" }, if fr { "Registre des traitements" } else { "Record of processing" }, &body))
+    Ok(page::html(
+        200,
+        if fr { "fr" } else { "en" },
+        if fr { "Registre des traitements" } else { "Record of processing" },
+        &body,
+    ))
 }

@@ -64,7 +64,12 @@ pub async fn export(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incomin
         .header("content-disposition", format!("attachment; filename=\"accord-export-{subject}.json\"")))
 }
 
-pub async fn export_page(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+pub async fn export_page(
+    env: &Env,
+    site: &SiteId,
+    subject: &SubjectId,
+    req: &Incoming,
+) -> Result<ApiResponse, EdgeError> {
     auth::require(env, site, req.authorization.as_deref(), KeyScope::Export).await?;
     let (e, config) = gather(env, site, subject).await?;
     let c = &config.config;
@@ -79,20 +84,35 @@ pub async fn export_page(env: &Env, site: &SiteId, subject: &SubjectId, req: &In
         if fr { "Identifiant pseudonyme" } else { "Pseudonymous id" },
         escape(subject.as_str()),
         if fr { "Données détenues" } else { "Data held" },
-        escape(e.email.as_deref().unwrap_or(if fr { "aucune adresse (effacée ou jamais reçue)" } else { "no address (erased or never received)" })),
+        escape(e.email.as_deref().unwrap_or(if fr {
+            "aucune adresse (effacée ou jamais reçue)"
+        } else {
+            "no address (erased or never received)"
+        })),
         if fr { "Vos choix actuels" } else { "Your current choices" },
     );
     for ch in e.state.iter().flat_map(|s| &s.choices) {
-        let label = c.content_type(ch.content_type.as_str()).map(|t| t.label.get(lang).to_owned()).unwrap_or_else(|| ch.content_type.to_string());
+        let label = c
+            .content_type(ch.content_type.as_str())
+            .map(|t| t.label.get(lang).to_owned())
+            .unwrap_or_else(|| ch.content_type.to_string());
         let answer = match (ch.granted, fr) {
             (true, true) => "oui",
             (true, false) => "yes",
             (false, true) => "non",
             (false, false) => "no",
         };
-        body.push_str(&format!("<li>{} — {} : {answer} ({})</li>", escape(&label), ch.channel, accord_core::time::format(&ch.since)));
+        body.push_str(&format!(
+            "<li>{} — {} : {answer} ({})</li>",
+            escape(&label),
+            ch.channel,
+            accord_core::time::format(&ch.since)
+        ));
     }
-    body.push_str(&format!("</ul><h2>{}</h2><ol>", if fr { "Historique (reçus signés)" } else { "History (signed receipts)" }));
+    body.push_str(&format!(
+        "</ul><h2>{}</h2><ol>",
+        if fr { "Historique (reçus signés)" } else { "History (signed receipts)" }
+    ));
     for r in &e.receipts {
         body.push_str(&format!(
             "<li>{} — {} — {} <code>{}</code></li>",

@@ -36,7 +36,15 @@ pub fn merge(rows: impl IntoIterator<Item = StatRow>) -> Vec<DayRow> {
         let e = by.entry((r.day, r.content_type, r.channel)).or_default();
         if r.granted { e.0 += r.count } else { e.1 += r.count }
     }
-    by.into_iter().map(|((day, content_type, channel), (granted, refused))| DayRow { day, content_type, channel, granted, refused }).collect()
+    by.into_iter()
+        .map(|((day, content_type, channel), (granted, refused))| DayRow {
+            day,
+            content_type,
+            channel,
+            granted,
+            refused,
+        })
+        .collect()
 }
 
 pub async fn get(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
@@ -60,12 +68,29 @@ mod tests {
 
     #[test]
     fn shards_are_summed_per_day_and_box() {
-        let merged = merge([row("2026-11-02", "offers", true, 2), row("2026-11-01", "offers", false, 1), row("2026-11-02", "offers", true, 3), row("2026-11-02", "offers", false, 4)]);
+        let merged = merge([
+            row("2026-11-02", "offers", true, 2),
+            row("2026-11-01", "offers", false, 1),
+            row("2026-11-02", "offers", true, 3),
+            row("2026-11-02", "offers", false, 4),
+        ]);
         assert_eq!(
             merged,
             vec![
-                DayRow { day: "2026-11-01".into(), content_type: "offers".into(), channel: "email".into(), granted: 0, refused: 1 },
-                DayRow { day: "2026-11-02".into(), content_type: "offers".into(), channel: "email".into(), granted: 5, refused: 4 },
+                DayRow {
+                    day: "2026-11-01".into(),
+                    content_type: "offers".into(),
+                    channel: "email".into(),
+                    granted: 0,
+                    refused: 1
+                },
+                DayRow {
+                    day: "2026-11-02".into(),
+                    content_type: "offers".into(),
+                    channel: "email".into(),
+                    granted: 5,
+                    refused: 4
+                },
             ]
         );
     }

@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use worker::Env;
 
 use super::Incoming;
+use crate::auth;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
 use crate::ledger::protocol::LedgerRequest;
 use crate::ledger::{SHARDS, object_name};
 use crate::runtime::call;
-use crate::auth;
 use crate::secrets;
 use crate::sites::keys::KeyScope;
 
@@ -52,7 +52,8 @@ pub async fn lookup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
 
 pub async fn get(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     auth::require(env, site, req.authorization.as_deref(), KeyScope::Read).await?;
-    let state = state_of(env, site, subject).await?.ok_or_else(|| EdgeError::NotFound(format!("no events for {subject}")))?;
+    let state =
+        state_of(env, site, subject).await?.ok_or_else(|| EdgeError::NotFound(format!("no events for {subject}")))?;
     Ok(ApiResponse::json(200, &state))
 }
 

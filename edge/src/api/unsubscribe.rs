@@ -9,11 +9,11 @@
 //! - `GET /u/{token}` never changes anything (mail scanners prefetch links): it shows a page with
 //!   a one-click confirm button, "unsubscribe from everything" and "never contact me".
 
+use accord_core::Violation;
 use accord_core::config::Lang;
 use accord_core::event::{EventBody, EventDraft, Method, Scope};
 use accord_core::ids::{Channel, SiteId};
 use accord_core::token::{LinkClaims, LinkPurpose};
-use accord_core::Violation;
 use serde::Deserialize;
 use worker::Env;
 
@@ -45,10 +45,13 @@ pub async fn links(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespon
     auth::require(env, site, req.authorization.as_deref(), KeyScope::Write).await?;
     let body: HeadersBody = parse_json(req.content_type.as_deref(), &req.body)?;
     let config = super::config::load(env, site, None).await?;
-    let ct = config
-        .config
-        .content_type(&body.content_type)
-        .ok_or_else(|| Violation::new("content_type", "unknown_content_type", format!("'{}' is not offered by this site", body.content_type)))?;
+    let ct = config.config.content_type(&body.content_type).ok_or_else(|| {
+        Violation::new(
+            "content_type",
+            "unknown_content_type",
+            format!("'{}' is not offered by this site", body.content_type),
+        )
+    })?;
     let subject = body.who.resolve(&secrets::subject_key(env)?, site, "")?;
     // The header gets the parsed address, never the raw value: what was checked is what is sent.
     let mailto = body.mailto.as_deref().map(|m| accord_core::contact::Email::parse("mailto", m)).transpose()?;
@@ -114,7 +117,10 @@ pub fn channel_label(lang: Lang, ch: Channel) -> &'static str {
 fn describe(scope: &Scope, config: &accord_core::config::SiteConfig, lang: Lang) -> String {
     match (scope, lang) {
         (Scope::Purpose { content_type, channel }, _) => {
-            let label = config.content_type(content_type.as_str()).map(|c| c.label.get(lang).to_owned()).unwrap_or_else(|| content_type.to_string());
+            let label = config
+                .content_type(content_type.as_str())
+                .map(|c| c.label.get(lang).to_owned())
+                .unwrap_or_else(|| content_type.to_string());
             format!("« {label} » ({})", channel_label(lang, *channel))
         }
         (Scope::Channel { channel }, Lang::Fr) => format!("tous nos messages par {}", channel_label(lang, *channel)),
@@ -131,7 +137,8 @@ pub async fn page(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     let what = escape(&describe(&scope, &config.config, lang));
     let controller = escape(&config.config.controller.name);
     let action = format!("/u/{}", escape(token));
-    let preferences = escape(&super::preference_page::link_for(env, &crate::public_url::get(env)?, &c.site, &c.subject)?);
+    let preferences =
+        escape(&super::preference_page::link_for(env, &crate::public_url::get(env)?, &c.site, &c.subject)?);
     let form = |extra: &str, label: &str, class: &str| {
         format!(
             "<form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">{extra}\
@@ -145,7 +152,11 @@ pub async fn page(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
                 "<h1>Se désabonner</h1><p>{controller} ne vous enverra plus {what}.</p>{}{}{}<p><a href=\"{preferences}\">Gérer mes préférences</a></p><p><a href=\"{}\">Politique de confidentialité et vos droits</a></p>",
                 form("", "Confirmer le désabonnement", ""),
                 form("<input type=\"hidden\" name=\"scope\" value=\"all\">", "Me désabonner de tout", "secondary"),
-                form("<input type=\"hidden\" name=\"objection\" value=\"1\">", "Ne plus jamais me contacter", "secondary"),
+                form(
+                    "<input type=\"hidden\" name=\"objection\" value=\"1\">",
+                    "Ne plus jamais me contacter",
+                    "secondary"
+                ),
                 escape(&config.config.privacy_policy_url),
             ),
         ),
@@ -154,7 +165,11 @@ pub async fn page(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
             format!(
                 "<h1>Unsubscribe</h1><p>{controller} will no longer send you {what}.</p>{}{}{}<p><a href=\"{preferences}\">Manage my preferences</a></p><p><a href=\"{}\">Privacy policy and your rights</a></p>",
                 form("", "Confirm unsubscribe", ""),
-                form("<input type=\"hidden\" name=\"scope\" value=\"all\">", "Unsubscribe from everything", "secondary"),
+                form(
+                    "<input type=\"hidden\" name=\"scope\" value=\"all\">",
+                    "Unsubscribe from everything",
+                    "secondary"
+                ),
                 form("<input type=\"hidden\" name=\"objection\" value=\"1\">", "Never contact me again", "secondary"),
                 escape(&config.config.privacy_policy_url),
             ),
@@ -167,7 +182,12 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     let (c, scope) = claims(env, token)?;
     let fields = crate::one_click::form_fields(req.content_type.as_deref(), &req.body);
     if !crate::one_click::is_one_click(&fields) {
-        return Err(Violation::new("List-Unsubscribe", "one_click_body", "the body must be List-Unsubscribe=One-Click (RFC 8058)").into());
+        return Err(Violation::new(
+            "List-Unsubscribe",
+            "one_click_body",
+            "the body must be List-Unsubscribe=One-Click (RFC 8058)",
+        )
+        .into());
     }
     let config = super::config::load(env, &c.site, None).await?;
     let objection = crate::one_click::field(&fields, "objection") == Some("1");
@@ -175,13 +195,23 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     let body = if objection { EventBody::Objection } else { EventBody::Withdrawal { scope: scope.clone() } };
     let shard = c.subject.shard(SHARDS);
     let draft = EventDraft { site: c.site.clone(), subject: c.subject, method: Method::UnsubscribeLink, body };
-    call::<serde_json::Value>(env, "LEDGER", &object_name(&c.site, shard), &LedgerRequest::AppendIfEffective { shard, draft }).await?;
+    call::<serde_json::Value>(
+        env,
+        "LEDGER",
+        &object_name(&c.site, shard),
+        &LedgerRequest::AppendIfEffective { shard, draft },
+    )
+    .await?;
     let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
     let what = escape(&describe(&scope, &config.config, lang));
     let (title, body) = match (lang, objection) {
-        (Lang::Fr, false) => ("Désabonnement confirmé", format!("<h1>C'est fait</h1><p>Vous ne recevrez plus {what}.</p>")),
+        (Lang::Fr, false) => {
+            ("Désabonnement confirmé", format!("<h1>C'est fait</h1><p>Vous ne recevrez plus {what}.</p>"))
+        }
         (Lang::En, false) => ("Unsubscribed", format!("<h1>Done</h1><p>You will no longer receive {what}.</p>")),
-        (Lang::Fr, true) => ("C'est noté", "<h1>C'est noté</h1><p>Nous ne vous contacterons plus jamais.</p>".to_owned()),
+        (Lang::Fr, true) => {
+            ("C'est noté", "<h1>C'est noté</h1><p>Nous ne vous contacterons plus jamais.</p>".to_owned())
+        }
         (Lang::En, true) => ("Noted", "<h1>Noted</h1><p>We will never contact you again.</p>".to_owned()),
     };
     Ok(page::html(200, if lang == Lang::Fr { "fr" } else { "en" }, title, &body))

@@ -26,20 +26,23 @@ struct NewWebhook {
 pub async fn create(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
     let body: NewWebhook = parse_json(req.content_type.as_deref(), &req.body)?;
-    let (_, endpoint): (_, WebhookEndpoint) = call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::CreateWebhook { url: body.url }).await?;
+    let (_, endpoint): (_, WebhookEndpoint) =
+        call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::CreateWebhook { url: body.url }).await?;
     Ok(ApiResponse::json(201, &endpoint))
 }
 
 pub async fn list(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
-    let (_, endpoints): (_, Vec<WebhookEndpoint>) = call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Webhooks).await?;
+    let (_, endpoints): (_, Vec<WebhookEndpoint>) =
+        call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Webhooks).await?;
     let public: Vec<WebhookEndpoint> = endpoints.iter().map(WebhookEndpoint::public).collect();
     Ok(ApiResponse::json(200, &serde_json::json!({ "webhooks": public })))
 }
 
 pub async fn delete(env: &Env, site: &SiteId, id: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
-    let (_, existed): (_, bool) = call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::DeleteWebhook { id: id.to_owned() }).await?;
+    let (_, existed): (_, bool) =
+        call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::DeleteWebhook { id: id.to_owned() }).await?;
     if !existed {
         return Err(EdgeError::NotFound(format!("no webhook endpoint '{id}'")));
     }

@@ -34,7 +34,8 @@ pub fn build_id() -> &'static str {
 }
 
 pub fn get(path: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let file = FILES.iter().find(|f| f.path == path).ok_or_else(|| EdgeError::NotFound(format!("no widget file '{path}'")))?;
+    let file =
+        FILES.iter().find(|f| f.path == path).ok_or_else(|| EdgeError::NotFound(format!("no widget file '{path}'")))?;
     let content_type = match path.rsplit('.').next() {
         Some("js") => "text/javascript; charset=utf-8",
         Some("wasm") => "application/wasm",
@@ -50,7 +51,12 @@ pub fn get(path: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
             (_, _, true, Some(gz)) => (Some("gzip"), gz),
             _ => (None, file.raw),
         };
-        let mut resp = ApiResponse { status: 200, headers: vec![("content-type".into(), content_type.into())], body: body.to_vec(), precompressed: false };
+        let mut resp = ApiResponse {
+            status: 200,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: body.to_vec(),
+            precompressed: false,
+        };
         if let Some(encoding) = encoding {
             resp.headers.push(("content-encoding".into(), encoding.into()));
             resp.precompressed = true;

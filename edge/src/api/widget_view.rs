@@ -42,7 +42,11 @@ thread_local! {
 pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     match query(req, "mode").as_deref() {
         None | Some("signup") => {}
-        Some(_) => return Err(mode_violation("this route renders the signup form; forms for a person take their signed link: /v1/widget/{token}")),
+        Some(_) => {
+            return Err(mode_violation(
+                "this route renders the signup form; forms for a person take their signed link: /v1/widget/{token}",
+            ));
+        }
     }
     let config = super::config::load_cached(env, site, None).await?;
     let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
@@ -60,7 +64,9 @@ pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
             let (etag, body) = match shared {
                 Some(hit) => hit,
                 None => {
-                    let view = accord_widget::ssr::render(site.as_str(), Mode::Signup, lang, config, Vec::new(), Vec::new()).await;
+                    let view =
+                        accord_widget::ssr::render(site.as_str(), Mode::Signup, lang, config, Vec::new(), Vec::new())
+                            .await;
                     let body = serde_json::to_vec(&view).map_err(|e| EdgeError::Internal(e.to_string()))?;
                     let etag = format!("\"{}\"", &accord_core::chain::sha256_hex(&body)[..32]);
                     if let Some(k) = &shared_key {
@@ -84,7 +90,12 @@ pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
     let mut resp = if req.holds(&etag) {
         ApiResponse::empty(304)
     } else {
-        ApiResponse { status: 200, headers: vec![("content-type".into(), "application/json".into())], body, precompressed: false }
+        ApiResponse {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body,
+            precompressed: false,
+        }
     };
     resp.headers.push(("etag".into(), etag));
     resp.headers.push(("cache-control".into(), "public, max-age=60".into()));
@@ -114,7 +125,9 @@ pub async fn for_token(env: &Env, token: &str, req: &Incoming) -> Result<ApiResp
         (LinkPurpose::Reconfirm, None | Some("reconfirm")) => Mode::Reconfirm { token: token.to_owned() },
         (LinkPurpose::Reconfirm, Some("banner")) => Mode::Banner { token: token.to_owned() },
         (LinkPurpose::Preferences | LinkPurpose::Reconfirm, Some(_)) => {
-            return Err(mode_violation("a preference link renders mode=preferences; a re-confirmation link mode=reconfirm or mode=banner"));
+            return Err(mode_violation(
+                "a preference link renders mode=preferences; a re-confirmation link mode=reconfirm or mode=banner",
+            ));
         }
         _ => return Err(EdgeError::Unauthorized),
     };
@@ -122,12 +135,23 @@ pub async fn for_token(env: &Env, token: &str, req: &Incoming) -> Result<ApiResp
     let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
     let lang = lang(req, &config);
     let msg = LedgerRequest::State { subject: claims.subject.clone() };
-    let (_, state): (_, Option<SubjectState>) = call(env, "LEDGER", &object_name(&claims.site, claims.subject.shard(SHARDS)), &msg).await?;
+    let (_, state): (_, Option<SubjectState>) =
+        call(env, "LEDGER", &object_name(&claims.site, claims.subject.shard(SHARDS)), &msg).await?;
     let view = if matches!(mode, Mode::Preferences { .. }) || reconfirmation_due(state.as_ref(), &config) {
         let (yes, no) = answers(state.as_ref());
         accord_widget::ssr::render(claims.site.as_str(), mode, lang, config, yes, no).await
     } else {
-        View { mode: mode.name().to_owned(), lang, html: String::new(), css: String::new(), saving: String::new(), texts: Vec::new(), config: None, yes: Vec::new(), no: Vec::new() }
+        View {
+            mode: mode.name().to_owned(),
+            lang,
+            html: String::new(),
+            css: String::new(),
+            saving: String::new(),
+            texts: Vec::new(),
+            config: None,
+            yes: Vec::new(),
+            no: Vec::new(),
+        }
     };
     let mut resp = ApiResponse::json(200, &view);
     resp.headers.extend(cors);
@@ -146,11 +170,19 @@ fn on_the_wire(mut resp: ApiResponse, req: &Incoming) -> ApiResponse {
 }
 
 fn reconfirmation_due(state: Option<&SubjectState>, config: &VersionedConfig) -> bool {
-    state.is_some_and(|s| accord_core::policy::reconfirmation_due(s, &config.config, crate::clock::Clock::now(&crate::clock::RuntimeClock)))
+    state.is_some_and(|s| {
+        accord_core::policy::reconfirmation_due(
+            s,
+            &config.config,
+            crate::clock::Clock::now(&crate::clock::RuntimeClock),
+        )
+    })
 }
 
 /// The person's recorded yeses and noes, as the preference centre starts from them.
-fn answers(state: Option<&SubjectState>) -> (Vec<(String, accord_core::ids::Channel)>, Vec<(String, accord_core::ids::Channel)>) {
+fn answers(
+    state: Option<&SubjectState>,
+) -> (Vec<(String, accord_core::ids::Channel)>, Vec<(String, accord_core::ids::Channel)>) {
     let mut yes = Vec::new();
     let mut no = Vec::new();
     for c in state.map(|s| s.choices.as_slice()).unwrap_or_default() {

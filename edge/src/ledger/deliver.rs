@@ -19,12 +19,18 @@ const TIMEOUT_MS: u32 = 10_000;
 
 /// Attempts every due message once and answers how many. Without endpoints, messages wait
 /// (nothing is dropped) and the answer is `None`: nothing to retry until an endpoint exists.
-pub async fn deliver_due(store: &impl LedgerStore, env: &Env, site: &SiteId, now_ms: i64) -> Result<Option<usize>, EdgeError> {
+pub async fn deliver_due(
+    store: &impl LedgerStore,
+    env: &Env,
+    site: &SiteId,
+    now_ms: i64,
+) -> Result<Option<usize>, EdgeError> {
     let due = store.due(now_ms, BATCH)?;
     if due.is_empty() {
         return Ok(Some(0));
     }
-    let (_, endpoints): (_, Vec<WebhookEndpoint>) = call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Webhooks).await?;
+    let (_, endpoints): (_, Vec<WebhookEndpoint>) =
+        call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Webhooks).await?;
     if endpoints.is_empty() {
         return Ok(None);
     }
@@ -33,7 +39,8 @@ pub async fn deliver_due(store: &impl LedgerStore, env: &Env, site: &SiteId, now
     let count = due.len();
     for mut message in due {
         let mut error = None;
-        let pending: Vec<&WebhookEndpoint> = endpoints.iter().filter(|e| !message.delivered_to.contains(&e.id)).collect();
+        let pending: Vec<&WebhookEndpoint> =
+            endpoints.iter().filter(|e| !message.delivered_to.contains(&e.id)).collect();
         for endpoint in pending {
             match post(endpoint, &message, now_ms / 1000).await {
                 Ok(()) => message.delivered_to.push(endpoint.id.clone()),

@@ -68,7 +68,8 @@ pub fn run<C: Clock, E: Entropy>(
     let mut report = Report { more: candidates.len() == limit, ..Report::default() };
     for s in candidates {
         let limit_at = retention_limit(config, s.last_contact);
-        let draft = |body| EventDraft { site: config.site.clone(), subject: s.subject.clone(), method: Method::Expiry, body };
+        let draft =
+            |body| EventDraft { site: config.site.clone(), subject: s.subject.clone(), method: Method::Expiry, body };
         if now >= limit_at {
             append(store, shard, draft(EventBody::Lapse), None, cx)?;
             report.lapsed += 1;
@@ -82,11 +83,23 @@ pub fn run<C: Clock, E: Entropy>(
         {
             // Without a stored address there is nobody to ask; the consent will lapse.
             let Some(record) = store.personal(&s.subject)? else { continue };
-            let key = cx.kek.unwrap_key(&s.subject, &record.wrapped_key).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
-            let address = key.open(&s.subject, &record.email).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
+            let key = cx
+                .kek
+                .unwrap_key(&s.subject, &record.wrapped_key)
+                .map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
+            let address =
+                key.open(&s.subject, &record.email).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
             let to = Email::parse("email", &String::from_utf8_lossy(&address))?;
             let receipt = append(store, shard, draft(EventBody::ReconfirmationRequested), None, cx)?;
-            store.enqueue(&links.message(Kind::Reconfirmation, config, &s.subject, to.as_str(), now, limit_at, &receipt.event_hash)?)?;
+            store.enqueue(&links.message(
+                Kind::Reconfirmation,
+                config,
+                &s.subject,
+                to.as_str(),
+                now,
+                limit_at,
+                &receipt.event_hash,
+            )?)?;
             report.reconfirmation_requested += 1;
         }
     }
@@ -105,7 +118,10 @@ pub fn run<C: Clock, E: Entropy>(
 /// The last event recorded before `cutoff`. Sequence numbers follow the server's clock within
 /// a shard, so a binary search over point reads finds it in about twenty of them for a million
 /// events.
-pub(crate) fn last_seq_before(store: &impl LedgerStore, cutoff: chrono::DateTime<chrono::Utc>) -> Result<Option<u64>, EdgeError> {
+pub(crate) fn last_seq_before(
+    store: &impl LedgerStore,
+    cutoff: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<u64>, EdgeError> {
     let Some(head) = store.head()? else { return Ok(None) };
     let (mut lo, mut hi) = (1, head.seq);
     let mut found = None;

@@ -63,13 +63,26 @@ impl LedgerStore for MemoryLedger {
             }
             if let accord_core::event::EventBody::Consent { choices, .. } = &r.event.body {
                 for c in choices {
-                    *counts.entry((at[..10].to_owned(), c.content_type.to_string(), c.channel.as_str().to_owned(), c.granted)).or_default() += 1;
+                    *counts
+                        .entry((
+                            at[..10].to_owned(),
+                            c.content_type.to_string(),
+                            c.channel.as_str().to_owned(),
+                            c.granted,
+                        ))
+                        .or_default() += 1;
                 }
             }
         }
         Ok(counts
             .into_iter()
-            .map(|((day, content_type, channel, granted), count)| super::protocol::StatRow { day, content_type, channel, granted, count })
+            .map(|((day, content_type, channel, granted), count)| super::protocol::StatRow {
+                day,
+                content_type,
+                channel,
+                granted,
+                count,
+            })
             .collect())
     }
 
@@ -78,12 +91,23 @@ impl LedgerStore for MemoryLedger {
     }
 
     fn event_hashes_between(&self, from: u64, to: u64) -> Result<Vec<String>, EdgeError> {
-        Ok(self.receipts.borrow().iter().filter(|r| (from..=to).contains(&r.event.seq)).map(|r| r.event_hash.clone()).collect())
+        Ok(self
+            .receipts
+            .borrow()
+            .iter()
+            .filter(|r| (from..=to).contains(&r.event.seq))
+            .map(|r| r.event_hash.clone())
+            .collect())
     }
 
     fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<[u8; 32]>, EdgeError> {
         let tree = self.tree.borrow();
-        indexes.iter().map(|&i| tree.get(i as usize).copied().ok_or_else(|| EdgeError::Internal(format!("tree hash {i} is missing")))).collect()
+        indexes
+            .iter()
+            .map(|&i| {
+                tree.get(i as usize).copied().ok_or_else(|| EdgeError::Internal(format!("tree hash {i} is missing")))
+            })
+            .collect()
     }
 
     fn put_tree_hashes(&self, first: u64, hashes: &[[u8; 32]]) -> Result<(), EdgeError> {
@@ -130,7 +154,14 @@ impl LedgerStore for MemoryLedger {
     }
 
     fn due(&self, now_ms: i64, limit: usize) -> Result<Vec<OutboxMessage>, EdgeError> {
-        Ok(self.outbox.borrow().iter().filter(|m| m.status == Status::Pending && m.next_attempt_ms <= now_ms).take(limit).cloned().collect())
+        Ok(self
+            .outbox
+            .borrow()
+            .iter()
+            .filter(|m| m.status == Status::Pending && m.next_attempt_ms <= now_ms)
+            .take(limit)
+            .cloned()
+            .collect())
     }
 
     fn update_message(&self, message: &OutboxMessage) -> Result<(), EdgeError> {
@@ -148,7 +179,11 @@ impl LedgerStore for MemoryLedger {
         Ok(self.outbox.borrow().iter().rev().filter(|m| m.status == status).take(limit).cloned().collect())
     }
 
-    fn stale_subjects(&self, before: chrono::DateTime<chrono::Utc>, limit: usize) -> Result<Vec<SubjectState>, EdgeError> {
+    fn stale_subjects(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<SubjectState>, EdgeError> {
         let mut v: Vec<SubjectState> = self
             .states
             .borrow()
@@ -174,7 +209,8 @@ impl LedgerStore for MemoryLedger {
 
     fn prune_idempotency(&self, upto_seq: u64, limit: usize) -> Result<usize, EdgeError> {
         let mut keys = self.idempotency.borrow_mut();
-        let old: Vec<String> = keys.iter().filter(|(_, (_, seq))| *seq <= upto_seq).map(|(k, _)| k.clone()).take(limit).collect();
+        let old: Vec<String> =
+            keys.iter().filter(|(_, (_, seq))| *seq <= upto_seq).map(|(k, _)| k.clone()).take(limit).collect();
         old.iter().for_each(|k| {
             keys.remove(k);
         });

@@ -21,12 +21,20 @@ pub struct Links<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// Double opt-in for the consent event with this seq.
-    Confirmation { event: u64 },
+    Confirmation {
+        event: u64,
+    },
     Reconfirmation,
 }
 
 impl Links<'_> {
-    fn token(&self, config: &SiteConfig, subject: &SubjectId, purpose: LinkPurpose, expires_at: Option<DateTime<Utc>>) -> Result<String, EdgeError> {
+    fn token(
+        &self,
+        config: &SiteConfig,
+        subject: &SubjectId,
+        purpose: LinkPurpose,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<String, EdgeError> {
         let expires_at = expires_at.and_then(|t| DateTime::from_timestamp(t.timestamp(), 0));
         let claims = LinkClaims { site: config.site.clone(), subject: subject.clone(), purpose, expires_at };
         self.keys.issue(&claims).map_err(|e| EdgeError::Internal(e.to_string()))
@@ -44,29 +52,42 @@ impl Links<'_> {
         event_hash: &str,
     ) -> Result<OutboxMessage, EdgeError> {
         let (path, purpose, name) = match kind {
-            Kind::Confirmation { event } => ("c", LinkPurpose::ConfirmOptIn(OptInLink { channel: Channel::Email, event, issued_at: now }), "confirmation"),
+            Kind::Confirmation { event } => (
+                "c",
+                LinkPurpose::ConfirmOptIn(OptInLink { channel: Channel::Email, event, issued_at: now }),
+                "confirmation",
+            ),
             Kind::Reconfirmation => ("r", LinkPurpose::Reconfirm, "reconfirmation"),
         };
         let action = format!("{}/{path}/{}", self.base_url, self.token(config, subject, purpose, Some(valid_until))?);
-        let unsubscribe = format!("{}/u/{}", self.base_url, self.token(config, subject, LinkPurpose::Unsubscribe(Scope::All), None)?);
+        let unsubscribe =
+            format!("{}/u/{}", self.base_url, self.token(config, subject, LinkPurpose::Unsubscribe(Scope::All), None)?);
         let lang = config.default_lang;
         let controller = &config.controller.name;
         let (subject_line, text) = match (kind, lang) {
             (Kind::Confirmation { .. }, Lang::Fr) => (
                 format!("Confirmez votre inscription — {controller}"),
-                format!("Bonjour,\n\nConfirmez que vous souhaitez recevoir nos messages par e-mail : {action}\n\nSans confirmation, nous ne vous écrirons pas.\nSe désabonner : {unsubscribe}"),
+                format!(
+                    "Bonjour,\n\nConfirmez que vous souhaitez recevoir nos messages par e-mail : {action}\n\nSans confirmation, nous ne vous écrirons pas.\nSe désabonner : {unsubscribe}"
+                ),
             ),
             (Kind::Confirmation { .. }, Lang::En) => (
                 format!("Confirm your subscription — {controller}"),
-                format!("Hello,\n\nPlease confirm you want our emails: {action}\n\nWithout confirmation we will not write to you.\nUnsubscribe: {unsubscribe}"),
+                format!(
+                    "Hello,\n\nPlease confirm you want our emails: {action}\n\nWithout confirmation we will not write to you.\nUnsubscribe: {unsubscribe}"
+                ),
             ),
             (Kind::Reconfirmation, Lang::Fr) => (
                 format!("Souhaitez-vous continuer à recevoir nos messages ? — {controller}"),
-                format!("Bonjour,\n\nCela fait bientôt 3 ans que nous n'avons pas eu de nouvelles. Pour continuer à recevoir nos messages, confirmez ici : {action}\n\nSans réponse, nous arrêterons de vous écrire et effacerons vos données.\nSe désabonner : {unsubscribe}"),
+                format!(
+                    "Bonjour,\n\nCela fait bientôt 3 ans que nous n'avons pas eu de nouvelles. Pour continuer à recevoir nos messages, confirmez ici : {action}\n\nSans réponse, nous arrêterons de vous écrire et effacerons vos données.\nSe désabonner : {unsubscribe}"
+                ),
             ),
             (Kind::Reconfirmation, Lang::En) => (
                 format!("Do you still want to hear from us? — {controller}"),
-                format!("Hello,\n\nIt has been nearly 3 years. To keep receiving our messages, confirm here: {action}\n\nWithout an answer we will stop writing and erase your data.\nUnsubscribe: {unsubscribe}"),
+                format!(
+                    "Hello,\n\nIt has been nearly 3 years. To keep receiving our messages, confirm here: {action}\n\nWithout an answer we will stop writing and erase your data.\nUnsubscribe: {unsubscribe}"
+                ),
             ),
         };
         let data = serde_json::json!({
@@ -85,7 +106,12 @@ impl Links<'_> {
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
         });
-        Ok(OutboxMessage::new(format!("msg_{name}_{}", &event_hash[..24]), "message.requested", data, now.timestamp_millis()))
+        Ok(OutboxMessage::new(
+            format!("msg_{name}_{}", &event_hash[..24]),
+            "message.requested",
+            data,
+            now.timestamp_millis(),
+        ))
     }
 }
 

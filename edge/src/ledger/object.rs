@@ -5,9 +5,9 @@ use accord_core::contact::Email;
 use wasm_bindgen::JsValue;
 use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
 
-use super::protocol::LedgerRequest;
 use super::lifecycle;
 use super::messages::Links;
+use super::protocol::LedgerRequest;
 use super::service::{self, Appended, Context};
 use super::sql::SqlLedger;
 use super::store::LedgerStore;
@@ -49,7 +49,11 @@ impl DurableObject for Ledger {
             Ok(msg) => {
                 let appended = matches!(
                     msg,
-                    LedgerRequest::Append { .. } | LedgerRequest::AppendIfEffective { .. } | LedgerRequest::Lifecycle { .. } | LedgerRequest::Erase { .. } | LedgerRequest::Import { .. }
+                    LedgerRequest::Append { .. }
+                        | LedgerRequest::AppendIfEffective { .. }
+                        | LedgerRequest::Lifecycle { .. }
+                        | LedgerRequest::Erase { .. }
+                        | LedgerRequest::Import { .. }
                 );
                 let answer = self.handle(msg);
                 if appended && answer.is_ok() {
@@ -88,16 +92,29 @@ impl Ledger {
                 };
                 let links = messages.as_ref().zip(keys.as_ref()).map(|(m, keys)| Links { keys, base_url: &m.base_url });
                 let with = links.as_ref().zip(messages.as_ref()).map(|(l, m)| (l, &m.config));
-                let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek, messages: with };
+                let cx = Context {
+                    clock: &RuntimeClock,
+                    entropy: &RuntimeEntropy,
+                    signing: &signing,
+                    kek: &kek,
+                    messages: with,
+                };
                 match service::append_once(&store, shard, draft, email.as_ref(), idempotency.as_ref(), &cx)? {
                     Appended::New(r) => ApiResponse::json(201, &r),
                     Appended::Replayed(r) => ApiResponse::json(200, &r).header("idempotent-replayed", "true"),
                 }
             }
             LedgerRequest::Lifecycle { shard, context } => {
-                let (signing, kek, keys) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?, secrets::token_keys(&self.env)?);
+                let (signing, kek, keys) =
+                    (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?, secrets::token_keys(&self.env)?);
                 let links = Links { keys: &keys, base_url: &context.base_url };
-                let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek, messages: None };
+                let cx = Context {
+                    clock: &RuntimeClock,
+                    entropy: &RuntimeEntropy,
+                    signing: &signing,
+                    kek: &kek,
+                    messages: None,
+                };
                 let report = lifecycle::run(&store, &context.config, shard, &cx, &links, lifecycle::BATCH)?;
                 // Counts only: the purge log never names anyone.
                 worker::console_log!(
@@ -113,7 +130,13 @@ impl Ledger {
             }
             LedgerRequest::AppendIfEffective { shard, draft } => {
                 let (signing, kek) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?);
-                let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek, messages: None };
+                let cx = Context {
+                    clock: &RuntimeClock,
+                    entropy: &RuntimeEntropy,
+                    signing: &signing,
+                    kek: &kek,
+                    messages: None,
+                };
                 match service::append_if_effective(&store, shard, draft, &cx)? {
                     Some(r) => ApiResponse::json(201, &r),
                     None => ApiResponse::json(200, &serde_json::Value::Null),
@@ -121,32 +144,56 @@ impl Ledger {
             }
             LedgerRequest::Erase { shard, site, subject } => {
                 let (signing, kek) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?);
-                let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek, messages: None };
+                let cx = Context {
+                    clock: &RuntimeClock,
+                    entropy: &RuntimeEntropy,
+                    signing: &signing,
+                    kek: &kek,
+                    messages: None,
+                };
                 ApiResponse::json(200, &service::erase(&store, shard, &site, &subject, &cx)?)
             }
             LedgerRequest::Import { shard, items } => {
                 let (signing, kek) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?);
-                let cx = Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &signing, kek: &kek, messages: None };
+                let cx = Context {
+                    clock: &RuntimeClock,
+                    entropy: &RuntimeEntropy,
+                    signing: &signing,
+                    kek: &kek,
+                    messages: None,
+                };
                 ApiResponse::json(200, &service::import(&store, shard, items, &cx)?)
             }
-            LedgerRequest::Export { subject } => ApiResponse::json(200, &service::export(&store, &subject, &secrets::data_key(&self.env)?)?),
-            LedgerRequest::Messages { status, limit } => ApiResponse::json(200, &store.messages(status, limit.min(1000))?),
+            LedgerRequest::Export { subject } => {
+                ApiResponse::json(200, &service::export(&store, &subject, &secrets::data_key(&self.env)?)?)
+            }
+            LedgerRequest::Messages { status, limit } => {
+                ApiResponse::json(200, &store.messages(status, limit.min(1000))?)
+            }
             LedgerRequest::MayContact { subjects, content_type, channel, config } => {
                 let now = crate::clock::Clock::now(&RuntimeClock);
                 let states = store.states(&subjects)?;
-                let decisions: Vec<_> = states.iter().map(|s| accord_core::policy::may_contact(s.as_ref(), &config, &content_type, channel, now)).collect();
+                let decisions: Vec<_> = states
+                    .iter()
+                    .map(|s| accord_core::policy::may_contact(s.as_ref(), &config, &content_type, channel, now))
+                    .collect();
                 ApiResponse::json(200, &decisions)
             }
             LedgerRequest::State { subject } => ApiResponse::json(200, &store.state(&subject)?),
             LedgerRequest::Receipts { subject } => ApiResponse::json(200, &store.receipts(&subject)?),
-            LedgerRequest::Proofs { subject } => {
-                ApiResponse::json(200, &service::proofs(&store, &subject, &RuntimeClock, &secrets::signing_key(&self.env)?)?)
-            }
+            LedgerRequest::Proofs { subject } => ApiResponse::json(
+                200,
+                &service::proofs(&store, &subject, &RuntimeClock, &secrets::signing_key(&self.env)?)?,
+            ),
             LedgerRequest::Stats { since } => ApiResponse::json(200, &store.consent_stats(&since)?),
-            LedgerRequest::Consistency { from } => {
-                ApiResponse::json(200, &service::consistency(&store, from, &RuntimeClock, &secrets::signing_key(&self.env)?)?)
-            }
-            LedgerRequest::Tile { path } => ApiResponse::json(200, &super::protocol::TileData { hex: accord_core::chain::hex(&service::tile(&store, &path)?) }),
+            LedgerRequest::Consistency { from } => ApiResponse::json(
+                200,
+                &service::consistency(&store, from, &RuntimeClock, &secrets::signing_key(&self.env)?)?,
+            ),
+            LedgerRequest::Tile { path } => ApiResponse::json(
+                200,
+                &super::protocol::TileData { hex: accord_core::chain::hex(&service::tile(&store, &path)?) },
+            ),
             LedgerRequest::Checkpoint => {
                 ApiResponse::json(200, &service::checkpoint(&store, &RuntimeClock, &secrets::signing_key(&self.env)?)?)
             }
@@ -175,7 +222,9 @@ impl Ledger {
                 Ok(())
             }
             _ => {
-                storage.set_alarm(worker::ScheduledTime::new(js_sys::Date::new(&JsValue::from_f64(at_ms as f64)))).await?;
+                storage
+                    .set_alarm(worker::ScheduledTime::new(js_sys::Date::new(&JsValue::from_f64(at_ms as f64))))
+                    .await?;
                 self.alarm_at.set(Some(at_ms));
                 Ok(())
             }
@@ -194,7 +243,8 @@ impl Ledger {
         let delivered = crate::ledger::deliver::deliver_due(&store, &self.env, &head.site, now).await;
         let latest = store.latest_checkpoint()?;
         let stale = latest.as_ref().is_none_or(|c| c.checkpoint.size < head.seq);
-        let checkpoint_at = latest.as_ref().map_or(now, |c| c.checkpoint.timestamp.timestamp_millis() + CHECKPOINT_DELAY_MS);
+        let checkpoint_at =
+            latest.as_ref().map_or(now, |c| c.checkpoint.timestamp.timestamp_millis() + CHECKPOINT_DELAY_MS);
         let mut next = None;
         if stale && checkpoint_at <= now {
             service::checkpoint(&store, &RuntimeClock, &secrets::signing_key(&self.env)?)?;

@@ -41,7 +41,8 @@ pub struct OutboxMessage {
 
 impl OutboxMessage {
     pub fn new(id: String, kind: &str, data: serde_json::Value, now_ms: i64) -> Self {
-        let timestamp = chrono::DateTime::from_timestamp_millis(now_ms).map(|t| accord_core::time::format(&t)).unwrap_or_default();
+        let timestamp =
+            chrono::DateTime::from_timestamp_millis(now_ms).map(|t| accord_core::time::format(&t)).unwrap_or_default();
         let payload = serde_json::json!({ "type": kind, "timestamp": timestamp, "data": data }).to_string();
         Self {
             id,

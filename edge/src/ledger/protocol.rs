@@ -37,7 +37,12 @@ pub enum LedgerRequest {
     /// Answer: `Vec<Decision>`, in the order asked: may each subject be contacted for
     /// `content_type` on `channel` under `config`, now? Decided where the states are, so
     /// only the verdicts travel.
-    MayContact { subjects: Vec<SubjectId>, content_type: String, channel: accord_core::ids::Channel, config: accord_core::config::SiteConfig },
+    MayContact {
+        subjects: Vec<SubjectId>,
+        content_type: String,
+        channel: accord_core::ids::Channel,
+        config: accord_core::config::SiteConfig,
+    },
     /// Answer: `Option<SubjectState>`.
     State { subject: SubjectId },
     /// Answer: `Vec<Receipt>`, oldest first.

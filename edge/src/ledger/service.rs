@@ -13,9 +13,9 @@ use accord_core::state::{SubjectState, apply};
 use accord_core::vault::SecretKey;
 
 use super::outbox;
-use super::tree;
 use super::protocol::{Consistency, Idempotency, ShardProofs};
 use super::store::{LedgerStore, PersonalRecord};
+use super::tree;
 use crate::clock::Clock;
 use crate::entropy::Entropy;
 use crate::error::EdgeError;
@@ -66,7 +66,8 @@ pub fn append_once<C: Clock, E: Entropy>(
             )
             .into());
         }
-        let receipt = store.receipt_at(seq)?.ok_or_else(|| EdgeError::Internal("idempotency key without its event".into()))?;
+        let receipt =
+            store.receipt_at(seq)?.ok_or_else(|| EdgeError::Internal("idempotency key without its event".into()))?;
         return Ok(Appended::Replayed(receipt));
     }
     let receipt = append(store, shard, draft, email, cx)?;
@@ -109,7 +110,15 @@ pub fn append<C: Clock, E: Entropy>(
     if let (true, Some(email), Some((links, config))) = (pending, email, cx.messages) {
         let now = cx.clock.now();
         let until = now + super::messages::confirmation_validity();
-        store.enqueue(&links.message(super::messages::Kind::Confirmation { event: receipt.event.seq }, config, &receipt.event.subject, email.as_str(), now, until, &receipt.event_hash)?)?;
+        store.enqueue(&links.message(
+            super::messages::Kind::Confirmation { event: receipt.event.seq },
+            config,
+            &receipt.event.subject,
+            email.as_str(),
+            now,
+            until,
+            &receipt.event_hash,
+        )?)?;
     }
     Ok(receipt)
 }
@@ -132,7 +141,9 @@ pub fn append_if_effective<C: Clock, E: Entropy>(
 }
 
 /// What a state means for sending: granted boxes, opt-out scopes, objection.
-fn effect(s: &SubjectState) -> (Vec<(String, accord_core::ids::Channel, bool, bool)>, Vec<accord_core::event::Scope>, bool) {
+fn effect(
+    s: &SubjectState,
+) -> (Vec<(String, accord_core::ids::Channel, bool, bool)>, Vec<accord_core::event::Scope>, bool) {
     let boxes = s.choices.iter().map(|c| (c.content_type.to_string(), c.channel, c.granted, c.pending)).collect();
     let mut scopes: Vec<_> = s.opt_outs.iter().map(|o| o.scope.clone()).collect();
     scopes.sort_by_key(|sc| format!("{sc:?}"));
@@ -148,7 +159,10 @@ fn seal_email<C: Clock, E: Entropy>(
 ) -> Result<PersonalRecord, EdgeError> {
     let (data_key, wrapped_key) = match store.personal(subject)? {
         Some(existing) => {
-            let key = cx.kek.unwrap_key(subject, &existing.wrapped_key).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
+            let key = cx
+                .kek
+                .unwrap_key(subject, &existing.wrapped_key)
+                .map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
             (key, existing.wrapped_key)
         }
         None => {
@@ -171,7 +185,12 @@ pub fn erase<C: Clock, E: Entropy>(
     cx: &Context<'_, C, E>,
 ) -> Result<super::protocol::Erased, EdgeError> {
     let before = store.state(subject)?.ok_or_else(|| EdgeError::NotFound(format!("no events for {subject}")))?;
-    let draft = EventDraft { site: site.clone(), subject: subject.clone(), method: accord_core::event::Method::Api, body: accord_core::event::EventBody::Erasure };
+    let draft = EventDraft {
+        site: site.clone(),
+        subject: subject.clone(),
+        method: accord_core::event::Method::Api,
+        body: accord_core::event::EventBody::Erasure,
+    };
     let receipt = append(store, shard, draft, None, cx)?;
     let purged = store.delete_personal(subject)?;
     Ok(super::protocol::Erased { receipt, purged, objected: before.objected_at.is_some() })
@@ -190,17 +209,30 @@ pub fn import<C: Clock, E: Entropy>(
     for item in items {
         let state = store.state(&item.draft.subject)?;
         let refusal = match state {
-            Some(s) if s.objected_at.is_some() => Some(("objection", "this person is on the objection list: never contacted again")),
-            Some(s) if s.erased_at.is_some() => Some(("erased", "this person's data was erased on request: only their own new consent counts")),
+            Some(s) if s.objected_at.is_some() => {
+                Some(("objection", "this person is on the objection list: never contacted again"))
+            }
+            Some(s) if s.erased_at.is_some() => {
+                Some(("erased", "this person's data was erased on request: only their own new consent counts"))
+            }
             _ => None,
         };
         let outcome = match refusal {
-            Some((rule, message)) => ImportOutcome { line: item.line, outcome: "rejected".into(), rule: Some(rule.into()), message: Some(message.into()) },
+            Some((rule, message)) => ImportOutcome {
+                line: item.line,
+                outcome: "rejected".into(),
+                rule: Some(rule.into()),
+                message: Some(message.into()),
+            },
             None => {
                 let email = Email::parse("email", &item.email)?;
                 match append_once(store, shard, item.draft, Some(&email), Some(&item.idempotency), cx)? {
-                    Appended::New(_) => ImportOutcome { line: item.line, outcome: "accepted".into(), rule: None, message: None },
-                    Appended::Replayed(_) => ImportOutcome { line: item.line, outcome: "unchanged".into(), rule: None, message: None },
+                    Appended::New(_) => {
+                        ImportOutcome { line: item.line, outcome: "accepted".into(), rule: None, message: None }
+                    }
+                    Appended::Replayed(_) => {
+                        ImportOutcome { line: item.line, outcome: "unchanged".into(), rule: None, message: None }
+                    }
                 }
             }
         };
@@ -210,10 +242,15 @@ pub fn import<C: Clock, E: Entropy>(
 }
 
 /// Everything held on one person, the address decrypted.
-pub fn export(store: &impl LedgerStore, subject: &SubjectId, kek: &SecretKey) -> Result<super::protocol::SubjectExport, EdgeError> {
+pub fn export(
+    store: &impl LedgerStore,
+    subject: &SubjectId,
+    kek: &SecretKey,
+) -> Result<super::protocol::SubjectExport, EdgeError> {
     let email = match store.personal(subject)? {
         Some(p) => {
-            let key = kek.unwrap_key(subject, &p.wrapped_key).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
+            let key =
+                kek.unwrap_key(subject, &p.wrapped_key).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
             let bytes = key.open(subject, &p.email).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
             Some(String::from_utf8_lossy(&bytes).into_owned())
         }
@@ -224,7 +261,11 @@ pub fn export(store: &impl LedgerStore, subject: &SubjectId, kek: &SecretKey) ->
 
 /// The signed checkpoint covering every event of the shard, signing a new one if events were
 /// added since the last. `None` for an empty shard.
-pub fn checkpoint(store: &impl LedgerStore, clock: &impl Clock, key: &SigningKey) -> Result<Option<SignedCheckpoint>, EdgeError> {
+pub fn checkpoint(
+    store: &impl LedgerStore,
+    clock: &impl Clock,
+    key: &SigningKey,
+) -> Result<Option<SignedCheckpoint>, EdgeError> {
     let Some(head) = store.head()? else { return Ok(None) };
     if let Some(latest) = store.latest_checkpoint()?.filter(|c| c.checkpoint.size >= head.seq) {
         return Ok(Some(latest));
@@ -233,7 +274,8 @@ pub fn checkpoint(store: &impl LedgerStore, clock: &impl Clock, key: &SigningKey
         Checkpoint::with_root(head.site, head.shard, head.seq, &tree::root(store, head.seq)?, clock.now())
     } else {
         // A shard from before the stored tree, still being caught up: from every leaf.
-        Checkpoint::over(head.site, head.shard, &store.event_hashes(head.seq)?, clock.now()).map_err(|e| EdgeError::Internal(e.to_string()))?
+        Checkpoint::over(head.site, head.shard, &store.event_hashes(head.seq)?, clock.now())
+            .map_err(|e| EdgeError::Internal(e.to_string()))?
     };
     let cp = cp.sign(key);
     store.insert_checkpoint(&cp)?;
@@ -241,20 +283,32 @@ pub fn checkpoint(store: &impl LedgerStore, clock: &impl Clock, key: &SigningKey
 }
 
 /// Every receipt of `subject` with its inclusion proof in a checkpoint covering them all.
-pub fn proofs(store: &impl LedgerStore, subject: &SubjectId, clock: &impl Clock, key: &SigningKey) -> Result<ShardProofs, EdgeError> {
+pub fn proofs(
+    store: &impl LedgerStore,
+    subject: &SubjectId,
+    clock: &impl Clock,
+    key: &SigningKey,
+) -> Result<ShardProofs, EdgeError> {
     let receipts = store.receipts(subject)?;
     if receipts.is_empty() {
         return Err(EdgeError::NotFound(format!("no events for {subject}")));
     }
-    let checkpoint = checkpoint(store, clock, key)?.ok_or_else(|| EdgeError::Internal("events without a head".into()))?;
+    let checkpoint =
+        checkpoint(store, clock, key)?.ok_or_else(|| EdgeError::Internal("events without a head".into()))?;
     let size = checkpoint.checkpoint.size;
-    let all_leaves = if tree::size(store)? >= size { None } else { Some(leaves(&store.event_hashes(size)?).map_err(|e| EdgeError::Internal(e.to_string()))?) };
+    let all_leaves = if tree::size(store)? >= size {
+        None
+    } else {
+        Some(leaves(&store.event_hashes(size)?).map_err(|e| EdgeError::Internal(e.to_string()))?)
+    };
     let inclusion = receipts
         .iter()
         .map(|r| {
             let path = match &all_leaves {
                 None => tree::inclusion_proof(store, r.event.seq, size)?,
-                Some(all) => merkle::inclusion_proof(all, r.event.seq - 1).map_err(|e| EdgeError::Internal(e.to_string()))?,
+                Some(all) => {
+                    merkle::inclusion_proof(all, r.event.seq - 1).map_err(|e| EdgeError::Internal(e.to_string()))?
+                }
             };
             Ok(accord_core::bundle::InclusionProof { seq: r.event.seq, path: path.iter().map(|h| hex(h)).collect() })
         })
@@ -263,11 +317,22 @@ pub fn proofs(store: &impl LedgerStore, subject: &SubjectId, clock: &impl Clock,
 }
 
 /// Proof that the latest checkpoint extends the tree of `from` events someone kept.
-pub fn consistency(store: &impl LedgerStore, from: u64, clock: &impl Clock, key: &SigningKey) -> Result<Consistency, EdgeError> {
-    let checkpoint = checkpoint(store, clock, key)?.ok_or_else(|| EdgeError::NotFound("this shard has no events yet".into()))?;
+pub fn consistency(
+    store: &impl LedgerStore,
+    from: u64,
+    clock: &impl Clock,
+    key: &SigningKey,
+) -> Result<Consistency, EdgeError> {
+    let checkpoint =
+        checkpoint(store, clock, key)?.ok_or_else(|| EdgeError::NotFound("this shard has no events yet".into()))?;
     let size = checkpoint.checkpoint.size;
     if from == 0 || from > size {
-        return Err(accord_core::Violation::new("path.from", "tree_size", format!("must be a tree size from 1 to {size}")).into());
+        return Err(accord_core::Violation::new(
+            "path.from",
+            "tree_size",
+            format!("must be a tree size from 1 to {size}"),
+        )
+        .into());
     }
     let proof = if tree::size(store)? >= size {
         tree::consistency_proof(store, from, size)?
@@ -282,7 +347,8 @@ pub fn consistency(store: &impl LedgerStore, from: u64, clock: &impl Clock, key:
 /// from the stored tree, entry bundles from the event hashes. Only tiles that tree holds whole.
 pub fn tile(store: &impl LedgerStore, path: &str) -> Result<Vec<u8>, EdgeError> {
     use accord_core::tiles::{self, Tile};
-    let tile = Tile::parse(path).ok_or_else(|| EdgeError::NotFound(format!("'tile/{path}' is not a tile path (c2sp.org/tlog-tiles)")))?;
+    let tile = Tile::parse(path)
+        .ok_or_else(|| EdgeError::NotFound(format!("'tile/{path}' is not a tile path (c2sp.org/tlog-tiles)")))?;
     let size = store.latest_checkpoint()?.map_or(0, |c| c.checkpoint.size);
     if !tile.within(size) {
         return Err(EdgeError::NotFound(format!("tile/{path} is not in the latest checkpoint's tree ({size} events)")));
@@ -293,15 +359,21 @@ pub fn tile(store: &impl LedgerStore, path: &str) -> Result<Vec<u8>, EdgeError> 
             let entries = store
                 .event_hashes_between(*seqs.start(), *seqs.end())?
                 .iter()
-                .map(|h| accord_core::chain::unhex32(h).ok_or_else(|| EdgeError::Internal("stored event hash is not 64 hex digits".into())))
+                .map(|h| {
+                    accord_core::chain::unhex32(h)
+                        .ok_or_else(|| EdgeError::Internal("stored event hash is not 64 hex digits".into()))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(tiles::entry_bundle(&entries))
         }
         Some(_) => {
             if tree::size(store)? < size {
-                return Err(EdgeError::NotFound(format!("tile/{path}: this shard's tree is still being built from its events")));
+                return Err(EdgeError::NotFound(format!(
+                    "tile/{path}: this shard's tree is still being built from its events"
+                )));
             }
-            tiles::hash_tile(&tree::View::new(store), &tile).map_err(|e| EdgeError::Internal(format!("merkle tree: {e}")))
+            tiles::hash_tile(&tree::View::new(store), &tile)
+                .map_err(|e| EdgeError::Internal(format!("merkle tree: {e}")))
         }
     }
 }
@@ -335,7 +407,14 @@ mod tests {
                 }],
                 config_version: 1,
                 config_hash: "cd".repeat(32),
-                collection: CollectionPoint { page: None, widget_build: None, lang: Lang::En, gpc: false , source: None, original_date: None },
+                collection: CollectionPoint {
+                    page: None,
+                    widget_build: None,
+                    lang: Lang::En,
+                    gpc: false,
+                    source: None,
+                    original_date: None,
+                },
             },
         }
     }
@@ -410,7 +489,9 @@ mod tests {
         let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
         let cx = Context { clock: &clock, entropy: &w.entropy, signing: &w.key, kek: &w.kek, messages: None };
         let idem = Idempotency { key: "retry-1".into(), request_hash: "h1".into() };
-        let Appended::New(first) = append_once(&w.store, 4, draft(1, true), None, Some(&idem), &cx).unwrap() else { panic!() };
+        let Appended::New(first) = append_once(&w.store, 4, draft(1, true), None, Some(&idem), &cx).unwrap() else {
+            panic!()
+        };
         let again = append_once(&w.store, 4, draft(1, true), None, Some(&idem), &cx).unwrap();
         assert_eq!(again, Appended::Replayed(first));
         assert_eq!(w.store.all().len(), 1);
@@ -438,12 +519,20 @@ mod tests {
         let subject = SubjectId::from_digest(&[1; 16]);
         assert_eq!(export(&w.store, &subject, &w.kek).unwrap().email.as_deref(), Some("erase.me@example.fr"));
         let site = SiteId::parse("demo-shop").unwrap();
-        let mail = crate::ledger::outbox::OutboxMessage::new("msg_1".into(), "message.requested", serde_json::json!({"subject": subject, "to": "erase.me@example.fr"}), 0);
+        let mail = crate::ledger::outbox::OutboxMessage::new(
+            "msg_1".into(),
+            "message.requested",
+            serde_json::json!({"subject": subject, "to": "erase.me@example.fr"}),
+            0,
+        );
         w.store.enqueue(&mail).unwrap();
         let erased = erase(&w.store, 4, &site, &subject, &cx).unwrap();
         assert!(erased.purged && !erased.objected);
         let left: Vec<String> = w.store.due(i64::MAX, 100).unwrap().into_iter().map(|m| m.kind).collect();
-        assert!(!left.is_empty() && left.iter().all(|k| k == "consent.changed"), "no message quoting the address survives: {left:?}");
+        assert!(
+            !left.is_empty() && left.iter().all(|k| k == "consent.changed"),
+            "no message quoting the address survives: {left:?}"
+        );
         let after = export(&w.store, &subject, &w.kek).unwrap();
         assert_eq!(after.email, None);
         assert_eq!(after.receipts.len(), 2, "the proofs remain");
@@ -513,7 +602,10 @@ mod tests {
         let failed: Vec<_> = report.checks.iter().filter(|c| !c.ok).map(|c| c.what.clone()).collect();
         // Only the configuration checks fail: this unit test has no published configuration.
         assert!(failed.iter().all(|w| w.contains("configuration version")), "{failed:?}");
-        assert!(matches!(proofs(&w.store, &SubjectId::from_digest(&[9; 16]), &clock, &w.key), Err(EdgeError::NotFound(_))));
+        assert!(matches!(
+            proofs(&w.store, &SubjectId::from_digest(&[9; 16]), &clock, &w.key),
+            Err(EdgeError::NotFound(_))
+        ));
 
         let c = consistency(&w.store, 7, &clock, &w.key).unwrap();
         let proof: Vec<merkle::Hash> = c.proof.iter().map(|h| accord_core::chain::unhex32(h).unwrap()).collect();
@@ -546,12 +638,23 @@ mod tests {
         assert_eq!(from_leaves.checkpoint.checkpoint.size, 41);
         assert!(tree::catch_up(&w.store, 41, 1_000).unwrap());
         assert_eq!(tree::size(&w.store).unwrap(), 41);
-        assert_eq!(tree::root(&w.store, 41).unwrap(), from_leaves.checkpoint.root().unwrap(), "the caught-up tree has the same root");
+        assert_eq!(
+            tree::root(&w.store, 41).unwrap(),
+            from_leaves.checkpoint.root().unwrap(),
+            "the caught-up tree has the same root"
+        );
         for (a, b) in from_tree.inclusion.iter().zip(&from_leaves.inclusion) {
-            let path = |p: &accord_core::bundle::InclusionProof| p.path.iter().map(|h| accord_core::chain::unhex32(h).unwrap()).collect::<Vec<_>>();
-            let leaf = |seq: u64| merkle::leaf_hash(&accord_core::chain::unhex32(&w.store.receipt_at(seq).unwrap().unwrap().event_hash).unwrap());
+            let path = |p: &accord_core::bundle::InclusionProof| {
+                p.path.iter().map(|h| accord_core::chain::unhex32(h).unwrap()).collect::<Vec<_>>()
+            };
+            let leaf = |seq: u64| {
+                merkle::leaf_hash(
+                    &accord_core::chain::unhex32(&w.store.receipt_at(seq).unwrap().unwrap().event_hash).unwrap(),
+                )
+            };
             merkle::verify_inclusion(&leaf(a.seq), a.seq - 1, 40, &path(a), &before.root().unwrap()).unwrap();
-            merkle::verify_inclusion(&leaf(b.seq), b.seq - 1, 41, &path(b), &from_leaves.checkpoint.root().unwrap()).unwrap();
+            merkle::verify_inclusion(&leaf(b.seq), b.seq - 1, 41, &path(b), &from_leaves.checkpoint.root().unwrap())
+                .unwrap();
             assert_eq!(tree::inclusion_proof(&w.store, b.seq, 41).unwrap(), path(b));
         }
         w.append(draft(4, true), None, &clock);
@@ -578,7 +681,10 @@ mod tests {
         let bundle = tile(&w.store, "entries/001.p/44").unwrap();
         assert_eq!(bundle.len(), 44 * 34);
         assert_eq!(&bundle[2..34], &accord_core::chain::unhex32(&hashes[256]).unwrap());
-        assert!(matches!(tile(&w.store, "0/001"), Err(EdgeError::NotFound(_))), "a full tile the tree does not hold yet");
+        assert!(
+            matches!(tile(&w.store, "0/001"), Err(EdgeError::NotFound(_))),
+            "a full tile the tree does not hold yet"
+        );
         assert!(matches!(tile(&w.store, "0/001.p/45"), Err(EdgeError::NotFound(_))));
         assert!(matches!(tile(&w.store, "../etc"), Err(EdgeError::NotFound(_))));
         assert_eq!(cp.checkpoint.size, 300);

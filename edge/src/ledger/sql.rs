@@ -124,7 +124,11 @@ impl SqlLedger {
         while keys.peek().is_some() {
             let chunk: Vec<SqlStorageValue> = keys.by_ref().take(MAX_BOUND).collect();
             let placeholders = vec!["?"; chunk.len()].join(",");
-            let rows: Vec<T> = self.sql.exec(&format!("{select} ({placeholders})"), chunk).and_then(|c| c.to_array()).map_err(storage)?;
+            let rows: Vec<T> = self
+                .sql
+                .exec(&format!("{select} ({placeholders})"), chunk)
+                .and_then(|c| c.to_array())
+                .map_err(storage)?;
             out.extend(rows);
         }
         Ok(out)
@@ -149,14 +153,16 @@ impl LedgerStore for SqlLedger {
         rows.into_iter()
             .next()
             .map(|r| {
-                let site = SiteId::parse(&r.site).map_err(|_| EdgeError::Internal("stored site id is invalid".into()))?;
+                let site =
+                    SiteId::parse(&r.site).map_err(|_| EdgeError::Internal("stored site id is invalid".into()))?;
                 Ok(Head { seq: r.seq as u64, hash: r.hash, site, shard: r.shard as u8 })
             })
             .transpose()
     }
 
     fn state(&self, subject: &SubjectId) -> Result<Option<SubjectState>, EdgeError> {
-        let cached = self.texts("SELECT state AS value FROM subjects WHERE subject = ?", vec![subject.as_str().into()])?;
+        let cached =
+            self.texts("SELECT state AS value FROM subjects WHERE subject = ?", vec![subject.as_str().into()])?;
         match cached.first().map(|t| serde_json::from_str(t)) {
             None => Ok(None),
             Some(Ok(state)) => Ok(Some(state)),
@@ -187,14 +193,22 @@ impl LedgerStore for SqlLedger {
     }
 
     fn receipts(&self, subject: &SubjectId) -> Result<Vec<Receipt>, EdgeError> {
-        self.decoded("SELECT receipt AS value FROM events WHERE subject = ? ORDER BY seq", vec![subject.as_str().into()])
+        self.decoded(
+            "SELECT receipt AS value FROM events WHERE subject = ? ORDER BY seq",
+            vec![subject.as_str().into()],
+        )
     }
 
     fn append(&self, receipt: &Receipt, state: &SubjectState) -> Result<(), EdgeError> {
         let seq = i64::try_from(receipt.event.seq).map_err(|_| EdgeError::Internal("sequence overflow".into()))?;
         self.exec(
             "INSERT INTO events (seq, subject, hash, receipt) VALUES (?, ?, ?, ?)",
-            vec![seq.into(), receipt.event.subject.as_str().into(), receipt.event_hash.as_str().into(), to_json(receipt)?.into()],
+            vec![
+                seq.into(),
+                receipt.event.subject.as_str().into(),
+                receipt.event_hash.as_str().into(),
+                to_json(receipt)?.into(),
+            ],
         )?;
         self.exec(
             "INSERT INTO subjects (subject, state) VALUES (?, ?) ON CONFLICT (subject) DO UPDATE SET state = excluded.state",
@@ -229,7 +243,13 @@ impl LedgerStore for SqlLedger {
             .map_err(storage)?;
         Ok(rows
             .into_iter()
-            .map(|r| super::protocol::StatRow { day: r.day, content_type: r.content_type, channel: r.channel, granted: r.granted != 0, count: r.n.max(0) as u64 })
+            .map(|r| super::protocol::StatRow {
+                day: r.day,
+                content_type: r.content_type,
+                channel: r.channel,
+                granted: r.granted != 0,
+                count: r.n.max(0) as u64,
+            })
             .collect())
     }
 
@@ -240,7 +260,10 @@ impl LedgerStore for SqlLedger {
 
     fn event_hashes_between(&self, from: u64, to: u64) -> Result<Vec<String>, EdgeError> {
         let (from, to) = (i64::try_from(from).unwrap_or(i64::MAX), i64::try_from(to).unwrap_or(i64::MAX));
-        self.texts("SELECT hash AS value FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq", vec![from.into(), to.into()])
+        self.texts(
+            "SELECT hash AS value FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq",
+            vec![from.into(), to.into()],
+        )
     }
 
     fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<[u8; 32]>, EdgeError> {
@@ -255,7 +278,8 @@ impl LedgerStore for SqlLedger {
         indexes
             .iter()
             .map(|&i| {
-                let hex = found.get(&(i as i64)).ok_or_else(|| EdgeError::Internal(format!("tree hash {i} is missing")))?;
+                let hex =
+                    found.get(&(i as i64)).ok_or_else(|| EdgeError::Internal(format!("tree hash {i} is missing")))?;
                 accord_core::chain::unhex32(hex).ok_or_else(|| EdgeError::Internal(format!("tree hash {i} is corrupt")))
             })
             .collect()
@@ -267,7 +291,8 @@ impl LedgerStore for SqlLedger {
             let start = first + (c * (MAX_BOUND / 2)) as u64;
             let mut args: Vec<SqlStorageValue> = Vec::with_capacity(chunk.len() * 2);
             for (i, h) in chunk.iter().enumerate() {
-                let idx = i64::try_from(start + i as u64).map_err(|_| EdgeError::Internal("tree index overflow".into()))?;
+                let idx =
+                    i64::try_from(start + i as u64).map_err(|_| EdgeError::Internal("tree index overflow".into()))?;
                 args.push(idx.into());
                 args.push(accord_core::chain::hex(h).into());
             }
@@ -282,7 +307,11 @@ impl LedgerStore for SqlLedger {
         struct Row {
             n: i64,
         }
-        let rows: Vec<Row> = self.sql.exec("SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM tree", None).and_then(|c| c.to_array()).map_err(storage)?;
+        let rows: Vec<Row> = self
+            .sql
+            .exec("SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM tree", None)
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
         Ok(rows.first().map_or(0, |r| r.n.max(0) as u64))
     }
 
@@ -291,7 +320,8 @@ impl LedgerStore for SqlLedger {
     }
 
     fn insert_checkpoint(&self, checkpoint: &SignedCheckpoint) -> Result<(), EdgeError> {
-        let size = i64::try_from(checkpoint.checkpoint.size).map_err(|_| EdgeError::Internal("size overflow".into()))?;
+        let size =
+            i64::try_from(checkpoint.checkpoint.size).map_err(|_| EdgeError::Internal("size overflow".into()))?;
         self.exec("INSERT INTO checkpoints (size, body) VALUES (?, ?)", vec![size.into(), to_json(checkpoint)?.into()])
     }
 
@@ -311,7 +341,10 @@ impl LedgerStore for SqlLedger {
 
     fn put_idempotent(&self, key: &str, request_hash: &str, seq: u64) -> Result<(), EdgeError> {
         let seq = i64::try_from(seq).map_err(|_| EdgeError::Internal("sequence overflow".into()))?;
-        self.exec("INSERT INTO idempotency (key, request_hash, seq) VALUES (?, ?, ?)", vec![key.into(), request_hash.into(), seq.into()])
+        self.exec(
+            "INSERT INTO idempotency (key, request_hash, seq) VALUES (?, ?, ?)",
+            vec![key.into(), request_hash.into(), seq.into()],
+        )
     }
 
     fn receipt_at(&self, seq: u64) -> Result<Option<Receipt>, EdgeError> {
@@ -384,7 +417,11 @@ impl LedgerStore for SqlLedger {
         Ok(c.rows_written())
     }
 
-    fn stale_subjects(&self, before: chrono::DateTime<chrono::Utc>, limit: usize) -> Result<Vec<SubjectState>, EdgeError> {
+    fn stale_subjects(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<SubjectState>, EdgeError> {
         // Timestamps are stored in one fixed RFC 3339 form, so text order is time order.
         self.decoded(
             "SELECT state AS value FROM subjects
@@ -396,7 +433,8 @@ impl LedgerStore for SqlLedger {
     }
 
     fn delete_personal(&self, subject: &SubjectId) -> Result<bool, EdgeError> {
-        let c = self.sql.exec("DELETE FROM personal WHERE subject = ?", vec![subject.as_str().into()]).map_err(storage)?;
+        let c =
+            self.sql.exec("DELETE FROM personal WHERE subject = ?", vec![subject.as_str().into()]).map_err(storage)?;
         let purged = c.rows_written() > 0;
         // Messages to send quote the address; notifications (`consent.changed`) do not.
         self.sql
@@ -409,7 +447,10 @@ impl LedgerStore for SqlLedger {
     }
 
     fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError> {
-        Ok(self.decoded("SELECT body AS value FROM personal WHERE subject = ?", vec![subject.as_str().into()])?.into_iter().next())
+        Ok(self
+            .decoded("SELECT body AS value FROM personal WHERE subject = ?", vec![subject.as_str().into()])?
+            .into_iter()
+            .next())
     }
 
     fn put_personal(&self, record: &PersonalRecord) -> Result<(), EdgeError> {

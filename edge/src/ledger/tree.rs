@@ -37,7 +37,10 @@ impl<S: LedgerStore> HashStore for View<'_, S> {
         let missing: Vec<u64> = indexes.iter().copied().filter(|i| !pending.contains_key(i)).collect();
         let stored = self.store.tree_hashes(&missing).map_err(|e| TreeError::Storage(e.to_string()))?;
         let stored: HashMap<u64, Hash> = missing.into_iter().zip(stored).collect();
-        indexes.iter().map(|i| pending.get(i).or_else(|| stored.get(i)).copied().ok_or(TreeError::Missing(*i))).collect()
+        indexes
+            .iter()
+            .map(|i| pending.get(i).or_else(|| stored.get(i)).copied().ok_or(TreeError::Missing(*i)))
+            .collect()
     }
 }
 
@@ -46,7 +49,9 @@ fn internal(e: TreeError) -> EdgeError {
 }
 
 fn leaf(event_hash: &str) -> Result<Hash, EdgeError> {
-    unhex32(event_hash).map(|h| merkle::leaf_hash(&h)).ok_or_else(|| EdgeError::Internal("stored event hash is not 64 hex digits".into()))
+    unhex32(event_hash)
+        .map(|h| merkle::leaf_hash(&h))
+        .ok_or_else(|| EdgeError::Internal("stored event hash is not 64 hex digits".into()))
 }
 
 /// How many events the stored tree covers.

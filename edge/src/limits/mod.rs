@@ -93,7 +93,10 @@ pub fn client_check(client: &str, budget: ClientBudget, peek: bool) -> (String, 
         ClientBudget::SiteLookup => "lookup",
         ClientBudget::FailedAuth => "auth",
     };
-    (format!("rlc:{}", &key[..2]), Check { hits: vec![Hit { key: format!("{name}:{key}"), limit: budget.limit() }], peek })
+    (
+        format!("rlc:{}", &key[..2]),
+        Check { hits: vec![Hit { key: format!("{name}:{key}"), limit: budget.limit() }], peek },
+    )
 }
 
 /// The limiter object of a request's site, and the counters it must take from: the client's

@@ -6,8 +6,8 @@ use worker::{DurableObject, Env, Request, Response, Result, State, durable_objec
 
 use super::Check;
 use super::window::Windows;
-use crate::runtime::to_worker;
 use crate::http::ApiResponse;
+use crate::runtime::to_worker;
 
 #[durable_object]
 pub struct RateLimiter {
@@ -23,10 +23,16 @@ impl DurableObject for RateLimiter {
         let check: Check = req.json().await?;
         let hits: Vec<(&str, u32)> = check.hits.iter().map(|h| (h.key.as_str(), h.limit)).collect();
         let now = js_sys::Date::now() as i64;
-        let verdict = if check.peek { self.windows.borrow_mut().room_in_all(&hits, now) } else { self.windows.borrow_mut().hit_all(&hits, now) };
+        let verdict = if check.peek {
+            self.windows.borrow_mut().room_in_all(&hits, now)
+        } else {
+            self.windows.borrow_mut().hit_all(&hits, now)
+        };
         let answer = match verdict {
             Ok(()) => ApiResponse::json(200, &serde_json::json!({ "allowed": true })),
-            Err(retry_after) => ApiResponse::json(200, &serde_json::json!({ "allowed": false, "retry_after": retry_after })),
+            Err(retry_after) => {
+                ApiResponse::json(200, &serde_json::json!({ "allowed": false, "retry_after": retry_after }))
+            }
         };
         to_worker(answer)
     }

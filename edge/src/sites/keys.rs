@@ -90,10 +90,17 @@ pub fn matches(record: &ApiKeyRecord, secret: &str) -> bool {
     bool::from(hash_secret(secret).as_bytes().ct_eq(record.secret_hash.as_bytes()))
 }
 
-pub fn create(store: &impl KeyStore, new: NewKey, clock: &impl Clock, entropy: &impl Entropy) -> Result<CreatedKey, EdgeError> {
+pub fn create(
+    store: &impl KeyStore,
+    new: NewKey,
+    clock: &impl Clock,
+    entropy: &impl Entropy,
+) -> Result<CreatedKey, EdgeError> {
     let label = new.label.trim().to_owned();
     if label.is_empty() || label.chars().count() > 100 {
-        return Err(Violation::new("label", "length", "name the key in 1 to 100 characters (who uses it, for what)").into());
+        return Err(
+            Violation::new("label", "length", "name the key in 1 to 100 characters (who uses it, for what)").into()
+        );
     }
     if new.scopes.is_empty() {
         return Err(Violation::new("scopes", "required", "give at least one of read, write, export, admin").into());
@@ -106,7 +113,14 @@ pub fn create(store: &impl KeyStore, new: NewKey, clock: &impl Clock, entropy: &
         use base64::Engine as _;
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(entropy.array::<32>()?)
     };
-    let record = ApiKeyRecord { id: id.clone(), label, scopes, created_at: clock.now(), revoked_at: None, secret_hash: hash_secret(&secret) };
+    let record = ApiKeyRecord {
+        id: id.clone(),
+        label,
+        scopes,
+        created_at: clock.now(),
+        revoked_at: None,
+        secret_hash: hash_secret(&secret),
+    };
     store.put_key(&record)?;
     Ok(CreatedKey { key: format!("acc_{id}_{secret}"), record: record.public() })
 }
@@ -133,7 +147,13 @@ mod tests {
         let store = MemoryConfigs::default();
         let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
         let entropy = CountingEntropy(Default::default());
-        let created = create(&store, NewKey { label: "CRM".into(), scopes: vec![KeyScope::Read, KeyScope::Read] }, &clock, &entropy).unwrap();
+        let created = create(
+            &store,
+            NewKey { label: "CRM".into(), scopes: vec![KeyScope::Read, KeyScope::Read] },
+            &clock,
+            &entropy,
+        )
+        .unwrap();
         assert_eq!(created.record.scopes, vec![KeyScope::Read]);
         assert!(created.record.secret_hash.is_empty(), "the answer never carries the hash");
         let (id, secret) = parse_key(&created.key).unwrap();

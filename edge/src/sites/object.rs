@@ -3,11 +3,11 @@
 use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
 
 use super::keys::{self, KeyStore};
-use super::webhooks::{self, WebhookStore};
 use super::protocol::SiteRequest;
 use super::service::{Published, publish};
 use super::sql::SqlConfigs;
 use super::store::ConfigStore;
+use super::webhooks::{self, WebhookStore};
 use crate::clock::{Clock, RuntimeClock};
 use crate::entropy::RuntimeEntropy;
 use crate::error::EdgeError;
@@ -47,8 +47,12 @@ impl Site {
             let nothing = serde_json::Value::Null;
             let none: [(); 0] = [];
             match &msg {
-                SiteRequest::Latest | SiteRequest::Version { .. } | SiteRequest::Key { .. } => return Ok(ApiResponse::json(200, &nothing)),
-                SiteRequest::Keys | SiteRequest::AuditTrail | SiteRequest::Webhooks => return Ok(ApiResponse::json(200, &none)),
+                SiteRequest::Latest | SiteRequest::Version { .. } | SiteRequest::Key { .. } => {
+                    return Ok(ApiResponse::json(200, &nothing));
+                }
+                SiteRequest::Keys | SiteRequest::AuditTrail | SiteRequest::Webhooks => {
+                    return Ok(ApiResponse::json(200, &none));
+                }
                 _ => {}
             }
         }
@@ -67,14 +71,19 @@ impl Site {
             },
             SiteRequest::Key { id } => ApiResponse::json(200, &store.key(&id)?),
             SiteRequest::Keys => ApiResponse::json(200, &store.keys()?.iter().map(|k| k.public()).collect::<Vec<_>>()),
-            SiteRequest::CreateKey { label, scopes } => {
-                ApiResponse::json(201, &keys::create(&store, keys::NewKey { label, scopes }, &RuntimeClock, &RuntimeEntropy)?)
-            }
+            SiteRequest::CreateKey { label, scopes } => ApiResponse::json(
+                201,
+                &keys::create(&store, keys::NewKey { label, scopes }, &RuntimeClock, &RuntimeEntropy)?,
+            ),
             SiteRequest::RevokeKey { id } => ApiResponse::json(200, &keys::revoke(&store, &id, &RuntimeClock)?),
-            SiteRequest::Audit { actor, action, target } => ApiResponse::json(201, &store.audit(RuntimeClock.now(), &actor, &action, target)?),
+            SiteRequest::Audit { actor, action, target } => {
+                ApiResponse::json(201, &store.audit(RuntimeClock.now(), &actor, &action, target)?)
+            }
             SiteRequest::AuditTrail => ApiResponse::json(200, &store.audit_entries(100_000, false)?),
             SiteRequest::Webhooks => ApiResponse::json(200, &store.webhooks()?),
-            SiteRequest::CreateWebhook { url } => ApiResponse::json(201, &webhooks::create(&store, &url, &RuntimeClock, &RuntimeEntropy)?),
+            SiteRequest::CreateWebhook { url } => {
+                ApiResponse::json(201, &webhooks::create(&store, &url, &RuntimeClock, &RuntimeEntropy)?)
+            }
             SiteRequest::DeleteWebhook { id } => ApiResponse::json(200, &store.delete_webhook(&id)?),
         })
     }

@@ -1,8 +1,8 @@
 //! Publishing a configuration: validate, then store as the next immutable version.
 
+use accord_core::Violation;
 use accord_core::config::{SiteConfig, VersionedConfig};
 use accord_core::ids::SiteId;
-use accord_core::Violation;
 
 use super::store::ConfigStore;
 use crate::clock::Clock;
@@ -16,7 +16,12 @@ pub enum Published {
     Unchanged(VersionedConfig),
 }
 
-pub fn publish(store: &impl ConfigStore, site: &SiteId, config: SiteConfig, clock: &impl Clock) -> Result<Published, EdgeError> {
+pub fn publish(
+    store: &impl ConfigStore,
+    site: &SiteId,
+    config: SiteConfig,
+    clock: &impl Clock,
+) -> Result<Published, EdgeError> {
     if &config.site != site {
         return Err(Violation::new("site", "matches_path", format!("must be '{site}', the site in the URL")).into());
     }

@@ -71,7 +71,10 @@ impl SqlConfigs {
         let rows: Vec<Row> = self.sql.exec(query, args).and_then(|c| c.to_array()).map_err(storage)?;
         rows.into_iter()
             .next()
-            .map(|r| serde_json::from_str(&r.body).map_err(|e| EdgeError::Internal(format!("stored config does not decode: {e}"))))
+            .map(|r| {
+                serde_json::from_str(&r.body)
+                    .map_err(|e| EdgeError::Internal(format!("stored config does not decode: {e}")))
+            })
             .transpose()
     }
 }
@@ -122,20 +125,26 @@ impl SqlConfigs {
     fn keys_where(&self, query: &str, args: Vec<worker::SqlStorageValue>) -> Result<Vec<ApiKeyRecord>, EdgeError> {
         let rows: Vec<Row> = self.sql.exec(query, args).and_then(|c| c.to_array()).map_err(storage)?;
         rows.iter()
-            .map(|r| serde_json::from_str(&r.body).map_err(|e| EdgeError::Internal(format!("stored key does not decode: {e}"))))
+            .map(|r| {
+                serde_json::from_str(&r.body)
+                    .map_err(|e| EdgeError::Internal(format!("stored key does not decode: {e}")))
+            })
             .collect()
     }
 }
 
 impl WebhookStore for SqlConfigs {
     fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, EdgeError> {
-        let rows: Vec<Row> = self.sql.exec("SELECT body FROM webhooks ORDER BY id", None).and_then(|c| c.to_array()).map_err(storage)?;
+        let rows: Vec<Row> =
+            self.sql.exec("SELECT body FROM webhooks ORDER BY id", None).and_then(|c| c.to_array()).map_err(storage)?;
         rows.iter().map(|r| serde_json::from_str(&r.body).map_err(|e| EdgeError::Internal(e.to_string()))).collect()
     }
 
     fn put_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), EdgeError> {
         let body = serde_json::to_string(endpoint).map_err(|e| EdgeError::Internal(e.to_string()))?;
-        self.sql.exec("INSERT INTO webhooks (id, body) VALUES (?, ?)", vec![endpoint.id.as_str().into(), body.into()]).map_err(storage)?;
+        self.sql
+            .exec("INSERT INTO webhooks (id, body) VALUES (?, ?)", vec![endpoint.id.as_str().into(), body.into()])
+            .map_err(storage)?;
         Ok(())
     }
 
@@ -147,7 +156,13 @@ impl WebhookStore for SqlConfigs {
 
 impl SqlConfigs {
     /// Appends to the audit trail (read-last-then-insert in one synchronous run: atomic).
-    pub fn audit(&self, at: chrono::DateTime<chrono::Utc>, actor: &str, action: &str, target: Option<String>) -> Result<SealedEntry, EdgeError> {
+    pub fn audit(
+        &self,
+        at: chrono::DateTime<chrono::Utc>,
+        actor: &str,
+        action: &str,
+        target: Option<String>,
+    ) -> Result<SealedEntry, EdgeError> {
         let last = self.audit_entries(1, true)?.into_iter().next();
         let sealed = AuditEntry::next(last.as_ref(), at, actor, action, target);
         let body = serde_json::to_string(&sealed).map_err(|e| EdgeError::Internal(e.to_string()))?;
@@ -158,8 +173,13 @@ impl SqlConfigs {
 
     /// The trail, oldest first (or only the newest `limit` when `newest`).
     pub fn audit_entries(&self, limit: usize, newest: bool) -> Result<Vec<SealedEntry>, EdgeError> {
-        let q = if newest { "SELECT body FROM audit ORDER BY seq DESC LIMIT ?" } else { "SELECT body FROM audit ORDER BY seq LIMIT ?" };
-        let rows: Vec<Row> = self.sql.exec(q, vec![(limit as i64).into()]).and_then(|c| c.to_array()).map_err(storage)?;
+        let q = if newest {
+            "SELECT body FROM audit ORDER BY seq DESC LIMIT ?"
+        } else {
+            "SELECT body FROM audit ORDER BY seq LIMIT ?"
+        };
+        let rows: Vec<Row> =
+            self.sql.exec(q, vec![(limit as i64).into()]).and_then(|c| c.to_array()).map_err(storage)?;
         rows.iter().map(|r| serde_json::from_str(&r.body).map_err(|e| EdgeError::Internal(e.to_string()))).collect()
     }
 }

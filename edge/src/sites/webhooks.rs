@@ -40,7 +40,12 @@ fn check_url(url: &str) -> Result<(), Violation> {
     accord_core::web_url::https_or_loopback(url, "url").map(drop)
 }
 
-pub fn create(store: &impl WebhookStore, url: &str, clock: &impl Clock, entropy: &impl Entropy) -> Result<WebhookEndpoint, EdgeError> {
+pub fn create(
+    store: &impl WebhookStore,
+    url: &str,
+    clock: &impl Clock,
+    entropy: &impl Entropy,
+) -> Result<WebhookEndpoint, EdgeError> {
     check_url(url)?;
     if store.webhooks()?.len() >= 10 {
         return Err(Violation::new("url", "max_endpoints", "a site has at most 10 webhook endpoints").into());

@@ -41,7 +41,8 @@ impl Stack {
     /// A stack whose edge gets these extra variables (e.g. a lower site-wide budget).
     pub fn start_with(name: &str, vars: Vec<(String, String)>) -> Stack {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-        let state_dir = paths::workspace_root().join("target/e2e").join(format!("{name}-{}-{nanos}", std::process::id()));
+        let state_dir =
+            paths::workspace_root().join("target/e2e").join(format!("{name}-{}-{nanos}", std::process::id()));
         let secrets = Secrets::generate("e2e-1");
         let admin = secrets.admin_token.clone();
         let cache = SharedCache::start().expect("start the shared cache");
@@ -129,7 +130,14 @@ impl Stack {
     }
 }
 
-fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets, clock_offset_days: i64, extra: &[(String, String)], cache: &SharedCache) -> EdgeProcess {
+fn start_edge(
+    state_dir: &std::path::Path,
+    port: u16,
+    secrets: &Secrets,
+    clock_offset_days: i64,
+    extra: &[(String, String)],
+    cache: &SharedCache,
+) -> EdgeProcess {
     let mut vars = vec![
         ("ACCORD_WEBHOOK_RETRY_SECONDS".into(), "0,1,1,1,1".into()),
         ("ACCORD_DEMO_CLOCK_OFFSET_DAYS".into(), clock_offset_days.to_string()),
@@ -151,8 +159,13 @@ fn start_edge(state_dir: &std::path::Path, port: u16, secrets: &Secrets, clock_o
 fn sqlite_contains(path: &std::path::Path, needle: &[u8]) -> bool {
     use rusqlite::{Connection, OpenFlags, types::ValueRef};
     let db = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open a stored database");
-    let tables: Vec<String> =
-        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+    let tables: Vec<String> = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
     tables.iter().any(|table| {
         let mut stmt = db.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
         let columns = stmt.column_count();
@@ -173,7 +186,8 @@ fn sqlite_contains(path: &std::path::Path, needle: &[u8]) -> bool {
 /// SHA-256 over every table's name and rows, in a fixed order.
 fn sqlite_digest(path: &std::path::Path) -> String {
     use rusqlite::{Connection, OpenFlags, types::ValueRef};
-    let db = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).expect("open a stored database");
+    let db = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .expect("open a stored database");
     db.busy_timeout(Duration::from_secs(5)).unwrap();
     let mut tables: Vec<String> = db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -294,7 +308,8 @@ pub fn path_of(url: &str) -> String {
 /// Runs axe-core (WCAG 2.2 AA rules) on the element `include` (its shadow tree included), or on
 /// the whole document, and returns the violations.
 pub async fn axe_violations(c: &Client, include: Option<&str>) -> Vec<String> {
-    let axe = std::fs::read_to_string(paths::tool("ACCORD_NODE_MODULES").join("axe-core/axe.min.js")).expect("axe-core installed");
+    let axe = std::fs::read_to_string(paths::tool("ACCORD_NODE_MODULES").join("axe-core/axe.min.js"))
+        .expect("axe-core installed");
     c.execute(&format!("{axe}\nreturn true;"), vec![]).await.expect("inject axe-core");
     let result = c
         .execute_async(
@@ -390,12 +405,21 @@ impl Collector {
     }
 
     pub fn register(&self, stack: &Stack) {
-        let reply = stack.api.post_admin(&format!("/v1/sites/{SITE}/webhooks"), &json!({"url": format!("http://127.0.0.1:{}/hook", self.port)}));
+        let reply = stack.api.post_admin(
+            &format!("/v1/sites/{SITE}/webhooks"),
+            &json!({"url": format!("http://127.0.0.1:{}/hook", self.port)}),
+        );
         assert_eq!(reply.status, 201, "{:?}", reply.body);
     }
 
     /// `message.requested` payloads of `kind` so far.
     pub fn messages(&self, kind: &str) -> Vec<Value> {
-        self.payloads.lock().unwrap().iter().filter(|p| p["type"] == "message.requested" && p["data"]["kind"] == kind).cloned().collect()
+        self.payloads
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|p| p["type"] == "message.requested" && p["data"]["kind"] == kind)
+            .cloned()
+            .collect()
     }
 }

@@ -40,21 +40,29 @@ pub struct Loaded {
 pub enum Mode {
     Signup,
     /// The prompt for an identified visitor; the host passes the signed re-confirmation token.
-    Reconfirm { token: String },
+    Reconfirm {
+        token: String,
+    },
     /// The preference centre, opened from a signed preference link.
-    Preferences { token: String },
+    Preferences {
+        token: String,
+    },
     /// The re-confirmation question as a non-modal banner at the bottom of the page.
-    Banner { token: String },
+    Banner {
+        token: String,
+    },
 }
 
 impl Mode {
     /// `data-mode` as the page wrote it, with the signed token where the mode needs one.
     pub fn parse(mode: &str, token: String) -> Result<Mode, &'static str> {
         match mode {
-            "reconfirm" | "banner" if token.is_empty() => {
-                Err("data-mode=\"reconfirm\" and \"banner\" need the signed re-confirmation token (data-token or #token=)")
+            "reconfirm" | "banner" if token.is_empty() => Err(
+                "data-mode=\"reconfirm\" and \"banner\" need the signed re-confirmation token (data-token or #token=)",
+            ),
+            "preferences" if token.is_empty() => {
+                Err("data-mode=\"preferences\" needs the signed preference token (data-token or #token=)")
             }
-            "preferences" if token.is_empty() => Err("data-mode=\"preferences\" needs the signed preference token (data-token or #token=)"),
             "reconfirm" => Ok(Mode::Reconfirm { token }),
             "banner" => Ok(Mode::Banner { token }),
             "preferences" => Ok(Mode::Preferences { token }),

@@ -56,7 +56,9 @@ pub fn ConsentForm(props: &FormProps) -> Html {
 
     let on_email = {
         let form = form.dispatcher();
-        Callback::from(move |e: InputEvent| form.dispatch(Action::SetEmail(e.target_unchecked_into::<HtmlInputElement>().value())))
+        Callback::from(move |e: InputEvent| {
+            form.dispatch(Action::SetEmail(e.target_unchecked_into::<HtmlInputElement>().value()))
+        })
     };
 
     let send = {
@@ -108,7 +110,11 @@ pub fn ConsentForm(props: &FormProps) -> Html {
 
     {
         // Tell the page what is ticked: `accord:change` on the host, and `Accord.getChoices()`.
-        let ticked: Vec<Tick> = form.cells().filter(|c| form.is_ticked(c)).map(|(ct, ch)| Tick { content_type: ct, channel: ch.as_str() }).collect();
+        let ticked: Vec<Tick> = form
+            .cells()
+            .filter(|c| form.is_ticked(c))
+            .map(|(ct, ch)| Tick { content_type: ct, channel: ch.as_str() })
+            .collect();
         let json = crate::json::stringify(&ticked).unwrap_or_else(|_| "[]".into());
         let host = props.host.clone();
         use_effect_with(json, move |json| {
@@ -188,7 +194,12 @@ struct Tick<'a> {
 }
 
 /// Shows the edge's answer and, on success, tells the host page with the receipt.
-pub fn settle(form: &UseReducerDispatcher<Form>, host: &Option<Element>, lang: Lang, outcome: Result<(String, api::ReceiptSummary), api::SubmitError>) {
+pub fn settle(
+    form: &UseReducerDispatcher<Form>,
+    host: &Option<Element>,
+    lang: Lang,
+    outcome: Result<(String, api::ReceiptSummary), api::SubmitError>,
+) {
     match outcome {
         Ok((raw, summary)) => {
             form.dispatch(Action::Saved { seq: summary.event.seq, recorded_at: summary.event.recorded_at });

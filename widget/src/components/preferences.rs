@@ -41,7 +41,8 @@ enum Change {
 #[function_component]
 pub fn PreferencesForm(props: &PreferencesProps) -> Html {
     let start = use_memo((), |_| {
-        let recorded = Form::recorded(props.config.clone(), props.answers.0.iter().cloned(), props.answers.1.iter().cloned());
+        let recorded =
+            Form::recorded(props.config.clone(), props.answers.0.iter().cloned(), props.answers.1.iter().cloned());
         handover::replay(recorded, &props.recorded)
     });
     let form = use_reducer(|| start.0.clone());
@@ -65,7 +66,11 @@ pub fn PreferencesForm(props: &PreferencesProps) -> Html {
                     if let Intent::All(all) = intent {
                         s.choices.iter_mut().for_each(|c| c.granted = all);
                     }
-                    api::PreferencesBody::Choices { config_version: s.config_version, config_hash: s.config_hash, choices: s.choices }
+                    api::PreferencesBody::Choices {
+                        config_version: s.config_version,
+                        config_hash: s.config_hash,
+                        choices: s.choices,
+                    }
                 }
             };
             let key = match (change, &form.key) {

@@ -84,11 +84,13 @@ pub fn ReconfirmPrompt(props: &PromptProps) -> Html {
     };
 
     let accept = {
-        let (stage, endpoint, token, host, key) = (stage.clone(), props.endpoint.clone(), props.token.clone(), props.host.clone(), key.clone());
+        let (stage, endpoint, token, host, key) =
+            (stage.clone(), props.endpoint.clone(), props.token.clone(), props.host.clone(), key.clone());
         let restore = restore.clone();
         Callback::from(move |_: ()| {
             stage.set(Stage::Sending);
-            let (stage, endpoint, token, host, key, restore) = (stage.clone(), endpoint.clone(), token.clone(), host.clone(), key.clone(), restore.clone());
+            let (stage, endpoint, token, host, key, restore) =
+                (stage.clone(), endpoint.clone(), token.clone(), host.clone(), key.clone(), restore.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::reconfirm(&endpoint, &token, &key).await {
                     Ok(raw) => {
@@ -126,7 +128,13 @@ pub fn ReconfirmPrompt(props: &PromptProps) -> Html {
                 // Two buttons: Tab and Shift-Tab go from one to the other and never leave.
                 let (first, last) = (no_ref.cast::<HtmlElement>(), yes_ref.cast::<HtmlElement>());
                 let on_last = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) == last;
-                let target = if e.shift_key() == on_last { None } else if on_last { first } else { last };
+                let target = if e.shift_key() == on_last {
+                    None
+                } else if on_last {
+                    first
+                } else {
+                    last
+                };
                 let target = target.or_else(|| if e.shift_key() { no_ref.cast() } else { yes_ref.cast() });
                 e.prevent_default();
                 if let Some(t) = target {

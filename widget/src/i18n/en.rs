@@ -6,7 +6,9 @@ pub fn text(key: Key) -> &'static str {
     use Key::*;
     match key {
         Title => "Your contact preferences",
-        Intro => "Choose what you want to receive and how. Nothing is ticked in advance; you can change your mind at any time.",
+        Intro => {
+            "Choose what you want to receive and how. Nothing is ticked in advance; you can change your mind at any time."
+        }
         Email => "Email address",
         AcceptAll => "Accept all",
         RefuseAll => "Refuse all",

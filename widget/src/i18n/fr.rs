@@ -6,7 +6,9 @@ pub fn text(key: Key) -> &'static str {
     use Key::*;
     match key {
         Title => "Vos préférences de contact",
-        Intro => "Choisissez ce que vous souhaitez recevoir et par quel moyen. Rien n'est coché d'avance ; vous pourrez changer d'avis à tout moment.",
+        Intro => {
+            "Choisissez ce que vous souhaitez recevoir et par quel moyen. Rien n'est coché d'avance ; vous pourrez changer d'avis à tout moment."
+        }
         Email => "Adresse e-mail",
         AcceptAll => "Tout accepter",
         RefuseAll => "Tout refuser",
@@ -32,8 +34,12 @@ pub fn text(key: Key) -> &'static str {
         PrefsIntro => "Voici ce que vous avez choisi de recevoir. Changez ce que vous voulez, ou retirez tout.",
         WithdrawAll => "Ne plus rien recevoir",
         Withdrawn => "C'est fait : vous ne recevrez plus rien de notre part.",
-        Offline => "Connexion impossible : vos choix n'ont pas encore été enregistrés. Ils sont conservés ; réessayez avec « Enregistrer mes choix ».",
-        Busy => "Trop de demandes en ce moment : vos choix ne sont pas encore enregistrés. Ils sont conservés ; réessayez dans un instant",
+        Offline => {
+            "Connexion impossible : vos choix n'ont pas encore été enregistrés. Ils sont conservés ; réessayez avec « Enregistrer mes choix »."
+        }
+        Busy => {
+            "Trop de demandes en ce moment : vos choix ne sont pas encore enregistrés. Ils sont conservés ; réessayez dans un instant"
+        }
         ChannelEmail => "E-mail",
         ChannelSms => "SMS",
         ChannelPhone => "Téléphone",

@@ -57,10 +57,41 @@ impl Key {
     pub const ALL: [Key; 35] = {
         use Key::*;
         [
-            Title, Intro, Email, AcceptAll, RefuseAll, Save, Saving, Saved, EmailInvalid, Controller, Privacy, LegalBasis,
-            Retention, Months, Receipt, ReconfirmTitle, ReconfirmText, ReconfirmYes, ReconfirmNo, ReconfirmKept,
-            ReconfirmDeclined, SoftOptIn, Stop, PrefsTitle, PrefsIntro, WithdrawAll, Withdrawn, Offline, Busy, ChannelEmail,
-            ChannelSms, ChannelPhone, ChannelPost, BasisConsent, BasisLegitimateInterest,
+            Title,
+            Intro,
+            Email,
+            AcceptAll,
+            RefuseAll,
+            Save,
+            Saving,
+            Saved,
+            EmailInvalid,
+            Controller,
+            Privacy,
+            LegalBasis,
+            Retention,
+            Months,
+            Receipt,
+            ReconfirmTitle,
+            ReconfirmText,
+            ReconfirmYes,
+            ReconfirmNo,
+            ReconfirmKept,
+            ReconfirmDeclined,
+            SoftOptIn,
+            Stop,
+            PrefsTitle,
+            PrefsIntro,
+            WithdrawAll,
+            Withdrawn,
+            Offline,
+            Busy,
+            ChannelEmail,
+            ChannelSms,
+            ChannelPhone,
+            ChannelPost,
+            BasisConsent,
+            BasisLegitimateInterest,
         ]
     };
 }
@@ -104,19 +135,25 @@ pub fn t(lang: Lang, key: Key) -> String {
 }
 
 pub fn channel(lang: Lang, ch: Channel) -> String {
-    t(lang, match ch {
-        Channel::Email => Key::ChannelEmail,
-        Channel::Sms => Key::ChannelSms,
-        Channel::Phone => Key::ChannelPhone,
-        Channel::Post => Key::ChannelPost,
-    })
+    t(
+        lang,
+        match ch {
+            Channel::Email => Key::ChannelEmail,
+            Channel::Sms => Key::ChannelSms,
+            Channel::Phone => Key::ChannelPhone,
+            Channel::Post => Key::ChannelPost,
+        },
+    )
 }
 
 pub fn legal_basis(lang: Lang, basis: LegalBasis) -> String {
-    t(lang, match basis {
-        LegalBasis::Consent => Key::BasisConsent,
-        LegalBasis::LegitimateInterest => Key::BasisLegitimateInterest,
-    })
+    t(
+        lang,
+        match basis {
+            LegalBasis::Consent => Key::BasisConsent,
+            LegalBasis::LegitimateInterest => Key::BasisLegitimateInterest,
+        },
+    )
 }
 
 #[cfg(test)]

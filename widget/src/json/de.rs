@@ -63,12 +63,21 @@ impl<'de> de::Deserializer<'de> for Value {
         if self.0.is_null() || self.0.is_undefined() { visitor.visit_none() } else { visitor.visit_some(self) }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Mismatch> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Mismatch> {
         visitor.visit_newtype_struct(self)
     }
 
     /// Unit variants only (`"email"`, `"fr"`): the widget reads no enum that carries data.
-    fn deserialize_enum<V: Visitor<'de>>(self, _name: &'static str, _variants: &'static [&'static str], visitor: V) -> Result<V::Value, Mismatch> {
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Mismatch> {
         let name = self.0.as_string().ok_or(Mismatch)?;
         visitor.visit_enum(IntoDeserializer::<Mismatch>::into_deserializer(name))
     }
@@ -81,7 +90,12 @@ impl<'de> de::Deserializer<'de> for Value {
     // `deserialize_any`: each visitor gets its own copy of the method it calls, so a narrow one
     // keeps every derived type small.
 
-    fn deserialize_struct<V: Visitor<'de>>(self, _name: &'static str, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, Mismatch> {
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Mismatch> {
         self.deserialize_map(visitor)
     }
 

@@ -60,10 +60,15 @@ fn kb(n: usize) -> String {
 pub fn run(peers: &Path) -> Result<Value, String> {
     let dist = workspace_root().join("widget/dist");
     let loader = measure(&dist.join("accord.js"))?;
-    let manifest: Value = serde_json::from_slice(&std::fs::read(dist.join("manifest.json")).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-    let named = |key: &str| manifest[key].as_str().map(|f| dist.join(f)).ok_or(format!("widget/dist/manifest.json has no {key}"));
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dist.join("manifest.json")).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    let named = |key: &str| {
+        manifest[key].as_str().map(|f| dist.join(f)).ok_or(format!("widget/dist/manifest.json has no {key}"))
+    };
     let full = total(&[named("loader")?, named("glue")?, named("wasm")?])?;
-    let mut rows: Vec<(String, Size)> = vec![("Accord loader alone".into(), loader), ("Accord loader + widget".into(), full)];
+    let mut rows: Vec<(String, Size)> =
+        vec![("Accord loader alone".into(), loader), ("Accord loader + widget".into(), full)];
     for p in PEERS {
         let files: Vec<_> = p.files.iter().map(|f| peers.join(p.package).join(f)).collect();
         rows.push((format!("{} {}", p.name, p.version), total(&files)?));
@@ -79,9 +84,16 @@ pub fn run(peers: &Path) -> Result<Value, String> {
     let verdict = |what: &str, got: usize, budget: usize| {
         let ok = got <= budget;
         let margin = budget as f64 - got as f64;
-        println!("  budget {what:<24} {:>9} brotli ≤ {}: {} (margin {:+.1} kB)", kb(got), kb(budget), if ok { "holds" } else { "MISSED" }, margin / 1024.0);
+        println!(
+            "  budget {what:<24} {:>9} brotli ≤ {}: {} (margin {:+.1} kB)",
+            kb(got),
+            kb(budget),
+            if ok { "holds" } else { "MISSED" },
+            margin / 1024.0
+        );
         json!({"what": what, "brotli": got, "budget": budget, "holds": ok})
     };
-    let budgets = vec![verdict("loader", loader.brotli, LOADER_BUDGET), verdict("loader + widget", full.brotli, WIDGET_BUDGET)];
+    let budgets =
+        vec![verdict("loader", loader.brotli, LOADER_BUDGET), verdict("loader + widget", full.brotli, WIDGET_BUDGET)];
     Ok(json!({"rows": out, "budgets": budgets}))
 }

@@ -13,8 +13,8 @@ use accord_core::ids::SiteId;
 use accord_core::keys::SigningKey;
 use accord_core::receipt::Receipt;
 use accord_core::state::{SubjectState, apply};
-use accord_core::submission::Submission;
 use accord_core::subject::SubjectKey;
+use accord_core::submission::Submission;
 use accord_core::vault::SecretKey;
 use serde_json::{Value, json};
 
@@ -32,7 +32,8 @@ fn micros(mut f: impl FnMut()) -> f64 {
 }
 
 pub fn run(cpu_ms_per_request: Option<f64>) -> Result<Value, String> {
-    let text = std::fs::read_to_string(crate::tools::workspace_root().join("demo-site/site-config.json")).map_err(|e| e.to_string())?;
+    let text = std::fs::read_to_string(crate::tools::workspace_root().join("demo-site/site-config.json"))
+        .map_err(|e| e.to_string())?;
     let config: SiteConfig = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     let now = chrono::DateTime::from_timestamp(1_800_000_000, 0).ok_or("time")?;
     let shown = VersionedConfig::publish(config, 1, now);
@@ -44,34 +45,57 @@ pub fn run(cpu_ms_per_request: Option<f64>) -> Result<Value, String> {
     })
     .to_string();
     let site = SiteId::parse("demo-shop").map_err(|e| e.to_string())?;
-    let subject_key = SubjectKey::from_secret("c3ViamVjdC1rZXktZm9yLWJlbmNoLW9ubHktMzItYnl0ZXMhIQ").map_err(|_| "subject key")?;
+    let subject_key =
+        SubjectKey::from_secret("c3ViamVjdC1rZXktZm9yLWJlbmNoLW9ubHktMzItYnl0ZXMhIQ").map_err(|_| "subject key")?;
     let signing = SigningKey::from_seed("bench", [3; 32]).map_err(|e| e.to_string())?;
     let data_key = SecretKey::from_bytes([4; 32]);
 
     let submission: Submission = serde_json::from_str(&body).map_err(|e| e.to_string())?;
     let valid = submission.validate(&shown, false).map_err(|e| format!("{e:?}"))?;
     let subject = subject_key.subject_id(&site, &valid.email);
-    let draft = EventDraft { site: site.clone(), subject: subject.clone(), method: Method::Widget, body: valid.body.clone() };
+    let draft =
+        EventDraft { site: site.clone(), subject: subject.clone(), method: Method::Widget, body: valid.body.clone() };
     let event = draft.clone().seal(3, 1, GENESIS_HASH.to_owned(), now);
     let receipt = Receipt::sign(event.clone(), &signing);
     let state = apply(SubjectState::new(subject.clone(), now), &event);
 
     let phases: Vec<(&str, f64)> = vec![
         ("parse the submission JSON", micros(|| drop(std::hint::black_box(serde_json::from_str::<Submission>(&body))))),
-        ("validate against the configuration", micros(|| drop(std::hint::black_box(submission.validate(&shown, false))))),
-        ("subject id (keyed hash of the address)", micros(|| drop(std::hint::black_box(subject_key.subject_id(&site, &valid.email))))),
-        ("seal the address (XChaCha20-Poly1305)", micros(|| drop(std::hint::black_box(data_key.seal(&subject, valid.email.as_str().as_bytes(), [5; 24]))))),
-        ("seal the event (canonical JSON, SHA-256)", micros(|| drop(std::hint::black_box(draft.clone().seal(3, 1, GENESIS_HASH.to_owned(), now))))),
+        (
+            "validate against the configuration",
+            micros(|| drop(std::hint::black_box(submission.validate(&shown, false)))),
+        ),
+        (
+            "subject id (keyed hash of the address)",
+            micros(|| drop(std::hint::black_box(subject_key.subject_id(&site, &valid.email)))),
+        ),
+        (
+            "seal the address (XChaCha20-Poly1305)",
+            micros(|| drop(std::hint::black_box(data_key.seal(&subject, valid.email.as_str().as_bytes(), [5; 24])))),
+        ),
+        (
+            "seal the event (canonical JSON, SHA-256)",
+            micros(|| drop(std::hint::black_box(draft.clone().seal(3, 1, GENESIS_HASH.to_owned(), now)))),
+        ),
         ("sign the receipt (Ed25519)", micros(|| drop(std::hint::black_box(Receipt::sign(event.clone(), &signing))))),
-        ("fold into the subject's state", micros(|| drop(std::hint::black_box(apply(SubjectState::new(subject.clone(), now), &event))))),
-        ("receipt and state to JSON (storage, answer)", micros(|| {
-            std::hint::black_box(serde_json::to_string(&receipt).ok());
-            std::hint::black_box(serde_json::to_string(&state).ok());
-        })),
-        ("the configuration to JSON and back (object message)", micros(|| {
-            let text = serde_json::to_string(&shown.config).unwrap_or_default();
-            std::hint::black_box(serde_json::from_str::<SiteConfig>(&text).ok());
-        })),
+        (
+            "fold into the subject's state",
+            micros(|| drop(std::hint::black_box(apply(SubjectState::new(subject.clone(), now), &event)))),
+        ),
+        (
+            "receipt and state to JSON (storage, answer)",
+            micros(|| {
+                std::hint::black_box(serde_json::to_string(&receipt).ok());
+                std::hint::black_box(serde_json::to_string(&state).ok());
+            }),
+        ),
+        (
+            "the configuration to JSON and back (object message)",
+            micros(|| {
+                let text = serde_json::to_string(&shown.config).unwrap_or_default();
+                std::hint::black_box(serde_json::from_str::<SiteConfig>(&text).ok());
+            }),
+        ),
     ];
     let total: f64 = phases.iter().map(|(_, us)| us).sum();
     println!("\nA capture's core work, phase by phase (native, µs; the edge runs it as wasm):");
@@ -80,7 +104,12 @@ pub fn run(cpu_ms_per_request: Option<f64>) -> Result<Value, String> {
     }
     println!("  {:<52} {total:>8.1}", "total");
     if let Some(cpu) = cpu_ms_per_request {
-        println!("  measured on workerd: {cpu:.3} ms CPU per request; core work natively {:.0} % of it", total / 10.0 / cpu);
+        println!(
+            "  measured on workerd: {cpu:.3} ms CPU per request; core work natively {:.0} % of it",
+            total / 10.0 / cpu
+        );
     }
-    Ok(json!({"phases_us": phases.iter().map(|(w, us)| json!({"phase": w, "us": us})).collect::<Vec<_>>(), "total_us": total}))
+    Ok(
+        json!({"phases_us": phases.iter().map(|(w, us)| json!({"phase": w, "us": us})).collect::<Vec<_>>(), "total_us": total}),
+    )
 }

@@ -37,7 +37,8 @@ impl Bare {
         std::fs::create_dir_all(dir.join("do")).map_err(|e| e.to_string())?;
         let src = workspace_root().join("bench/bare");
         std::fs::copy(src.join("worker.js"), dir.join("worker.js")).map_err(|e| e.to_string())?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
         let storage = dir.join("do").canonicalize().map_err(|e| e.to_string())?;
         let config = std::fs::read_to_string(src.join("workerd.capnp.in"))
             .map_err(|e| e.to_string())?
@@ -83,7 +84,16 @@ pub struct LoadFigures {
 }
 
 /// One `wrk` run of `seconds` against `url` (consent submissions), with the runtime's CPU.
-pub fn wrk(wrk: &Path, url: &str, path: &str, run: &str, config: &Value, connections: u32, seconds: u32, pid: u32) -> Result<LoadFigures, String> {
+pub fn wrk(
+    wrk: &Path,
+    url: &str,
+    path: &str,
+    run: &str,
+    config: &Value,
+    connections: u32,
+    seconds: u32,
+    pid: u32,
+) -> Result<LoadFigures, String> {
     let script = workspace_root().join("bench/wrk-consent.lua");
     let cpu_before = cpu_seconds(pid);
     let out = Command::new(wrk)
@@ -95,12 +105,18 @@ pub fn wrk(wrk: &Path, url: &str, path: &str, run: &str, config: &Value, connect
         .map_err(|e| format!("wrk: {e}"))?;
     let cpu = cpu_seconds(pid) - cpu_before;
     let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().find_map(|l| l.strip_prefix("WRKJSON ")).ok_or_else(|| format!("wrk printed no figures:\n{text}{}", String::from_utf8_lossy(&out.stderr)))?;
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("WRKJSON "))
+        .ok_or_else(|| format!("wrk printed no figures:\n{text}{}", String::from_utf8_lossy(&out.stderr)))?;
     let v: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
     let n = v["requests"].as_u64().unwrap_or(0);
     let secs = v["duration_us"].as_f64().unwrap_or(1.0) / 1e6;
     let ms = |k: &str| v[k].as_f64().unwrap_or(f64::NAN) / 1000.0;
-    let errors = ["status_errors", "connect_errors", "read_errors", "write_errors", "timeouts"].iter().map(|k| v[k].as_u64().unwrap_or(0)).sum();
+    let errors = ["status_errors", "connect_errors", "read_errors", "write_errors", "timeouts"]
+        .iter()
+        .map(|k| v[k].as_u64().unwrap_or(0))
+        .sum();
     Ok(LoadFigures {
         requests: n,
         seconds: secs,
@@ -122,14 +138,23 @@ pub fn show(name: &str, f: &LoadFigures) {
 }
 
 /// Checks `total` contacts (`existing` of them stored) in bulk requests of 10,000; subjects per second.
-pub fn audience_rate(api: &Api, site: &str, total: usize, email_of: impl Fn(usize) -> String) -> Result<(f64, Vec<f64>), String> {
+pub fn audience_rate(
+    api: &Api,
+    site: &str,
+    total: usize,
+    email_of: impl Fn(usize) -> String,
+) -> Result<(f64, Vec<f64>), String> {
     let mut times = Vec::new();
     let start = Instant::now();
     let mut checked = 0;
     for chunk_start in (0..total).step_by(10_000) {
-        let contacts: Vec<Value> = (chunk_start..(chunk_start + 10_000).min(total)).map(|i| json!({"email": email_of(i)})).collect();
+        let contacts: Vec<Value> =
+            (chunk_start..(chunk_start + 10_000).min(total)).map(|i| json!({"email": email_of(i)})).collect();
         let t = Instant::now();
-        let reply = api.post_admin(&format!("/v1/sites/{site}/audience"), &json!({"content_type": "special_offers", "channel": "email", "contacts": contacts}));
+        let reply = api.post_admin(
+            &format!("/v1/sites/{site}/audience"),
+            &json!({"content_type": "special_offers", "channel": "email", "contacts": contacts}),
+        );
         if reply.status != 200 {
             return Err(format!("audience check: {} {}", reply.status, reply.body));
         }
@@ -186,7 +211,13 @@ pub fn capture_latency(base: &str, site: &str, config: &Value, run: &str, count:
             "choices": [{"content_type": "special_offers", "channel": "email", "granted": true}]});
         let ip = format!("10.200.{}.{}", (i >> 8) & 255, i & 255);
         let t = Instant::now();
-        let r = api.send("POST", &format!("/v1/sites/{site}/consents"), &[("content-type", "application/json"), ("x-forwarded-for", &ip)], None, Some(body.to_string().as_bytes()));
+        let r = api.send(
+            "POST",
+            &format!("/v1/sites/{site}/consents"),
+            &[("content-type", "application/json"), ("x-forwarded-for", &ip)],
+            None,
+            Some(body.to_string().as_bytes()),
+        );
         if r.status == 201 {
             times.push(t.elapsed().as_secs_f64() * 1000.0);
         }

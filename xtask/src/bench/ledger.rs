@@ -28,7 +28,10 @@ fn micros(runs: u64, mut f: impl FnMut(u64)) -> f64 {
 
 pub fn run() -> Result<Value, String> {
     println!("\nLedger tree as a shard grows (core, in memory, one core; µs per operation):");
-    println!("  {:>11} {:>10} {:>12} {:>16} {:>22}", "events", "append", "root", "inclusion proof", "root from every leaf");
+    println!(
+        "  {:>11} {:>10} {:>12} {:>16} {:>22}",
+        "events", "append", "root", "inclusion proof", "root from every leaf"
+    );
     let mut store = MemoryHashes::default();
     let mut leaves: Vec<merkle::Hash> = Vec::new();
     let mut rows = Vec::new();
@@ -55,20 +58,31 @@ pub fn run() -> Result<Value, String> {
         let proof = micros(200, |i| {
             std::hint::black_box(tree::inclusion_proof(&store, (i * 7_919) % size, size).expect("proof"));
         });
-        let full = (size <= FULL_ROOT_UP_TO).then(|| micros(if size >= 100_000 { 1 } else { 10 }, |_| {
-            std::hint::black_box(merkle::root(&leaves[..size as usize]));
-        }));
-        println!("  {size:>11} {append:>10.2} {root:>12.2} {proof:>16.2} {:>22}", full.map_or("—".into(), |f| format!("{f:.0}")));
+        let full = (size <= FULL_ROOT_UP_TO).then(|| {
+            micros(if size >= 100_000 { 1 } else { 10 }, |_| {
+                std::hint::black_box(merkle::root(&leaves[..size as usize]));
+            })
+        });
+        println!(
+            "  {size:>11} {append:>10.2} {root:>12.2} {proof:>16.2} {:>22}",
+            full.map_or("—".into(), |f| format!("{f:.0}"))
+        );
         rows.push(json!({"events": size, "append_us": append, "root_us": root, "inclusion_proof_us": proof, "root_from_every_leaf_us": full}));
         if size >= FULL_ROOT_UP_TO {
             leaves = Vec::new();
         }
     }
-    let at = |size: u64, key: &str| rows.iter().find(|r| r["events"] == size).and_then(|r| r[key].as_f64()).unwrap_or(f64::NAN);
+    let at = |size: u64, key: &str| {
+        rows.iter().find(|r| r["events"] == size).and_then(|r| r[key].as_f64()).unwrap_or(f64::NAN)
+    };
     for (what, key) in [("checkpoint root", "root_us"), ("inclusion proof", "inclusion_proof_us")] {
         let (million, growth) = (at(1_000_000, key), at(10_000_000, key) / at(1_000, key));
-        println!("  budget {what} at 1M events {:.3} ms ≤ 5 ms: {}; growth 1k → 10M {growth:.2}× ≤ 2×: {}",
-            million / 1000.0, if million <= 5_000.0 { "holds" } else { "MISSED" }, if growth <= 2.0 { "holds" } else { "MISSED" });
+        println!(
+            "  budget {what} at 1M events {:.3} ms ≤ 5 ms: {}; growth 1k → 10M {growth:.2}× ≤ 2×: {}",
+            million / 1000.0,
+            if million <= 5_000.0 { "holds" } else { "MISSED" },
+            if growth <= 2.0 { "holds" } else { "MISSED" }
+        );
     }
     Ok(json!(rows))
 }

@@ -17,8 +17,8 @@
 
 pub(crate) mod bytes;
 mod capture;
-mod ledger;
 mod edge;
+mod ledger;
 mod site;
 mod stats;
 mod ui;
@@ -70,7 +70,10 @@ fn options(args: &[String]) -> Result<Options, String> {
         o.seconds = v.parse().map_err(|_| "--seconds needs a number")?;
     }
     if let Some(v) = text_arg(args, "--scale")? {
-        o.scale = v.split(',').map(|n| n.trim().parse().map_err(|_| "--scale needs numbers like 1000,100000")).collect::<Result<_, _>>()?;
+        o.scale = v
+            .split(',')
+            .map(|n| n.trim().parse().map_err(|_| "--scale needs numbers like 1000,100000"))
+            .collect::<Result<_, _>>()?;
     }
     if args.iter().any(|a| a == "--skip-scale") || !o.wants("scale") {
         o.scale.clear();
@@ -80,14 +83,23 @@ fn options(args: &[String]) -> Result<Options, String> {
 
 fn machine() -> Value {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo.lines().find_map(|l| l.strip_prefix("model name").and_then(|r| r.split(':').nth(1))).unwrap_or("?").trim().to_owned();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split(':').nth(1)))
+        .unwrap_or("?")
+        .trim()
+        .to_owned();
     let cores = cpuinfo.lines().filter(|l| l.starts_with("processor")).count();
     let mem_kb: u64 = std::fs::read_to_string("/proc/meminfo")
         .unwrap_or_default()
         .lines()
         .find_map(|l| l.strip_prefix("MemTotal:").and_then(|r| r.split_whitespace().next()?.parse().ok()))
         .unwrap_or(0);
-    let date = std::process::Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"]).output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned()).unwrap_or_default();
+    let date = std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
     json!({"date": date, "cpu": model, "cores": cores, "memory_gib": mem_kb / 1024 / 1024})
 }
 
@@ -101,7 +113,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let out_dir = edge::dir();
     std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
     let machine = machine();
-    println!("cargo xtask bench — {} · {} × {} · {} GiB\n", machine["date"].as_str().unwrap_or(""), machine["cores"], machine["cpu"].as_str().unwrap_or(""), machine["memory_gib"]);
+    println!(
+        "cargo xtask bench — {} · {} × {} · {} GiB\n",
+        machine["date"].as_str().unwrap_or(""),
+        machine["cores"],
+        machine["cpu"].as_str().unwrap_or(""),
+        machine["memory_gib"]
+    );
 
     let bytes = if opts.wants("bytes") { bytes::run(&peers)? } else { Value::Null };
     let ledger = if opts.wants("ledger") { ledger::run()? } else { Value::Null };
@@ -125,7 +143,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let config = crate::demo::publish_for_measurement(&api, Some(&site_url))?;
 
     let ui = if opts.wants("ui") {
-        let (chromium, chromedriver) = (tools.chromium.clone().ok_or("chromium missing")?, tools.chromedriver.clone().ok_or("chromedriver missing")?);
+        let (chromium, chromedriver) = (
+            tools.chromium.clone().ok_or("chromium missing")?,
+            tools.chromedriver.clone().ok_or("chromedriver missing")?,
+        );
         let mut browser = webdriver::Browser::start(&chromium, &chromedriver)?;
         let ui = ui::run(&mut browser, &site_url, opts.runs);
         browser.close();
@@ -136,7 +157,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     // Edge throughput: Accord's capture path next to the bare worker, same binary and storage.
     let (load, stored) = if opts.wants("load") {
-        println!("\nConsent capture under load (wrk, 2 threads, 16 connections, {} s each, after a 3 s warm-up):", opts.seconds);
+        println!(
+            "\nConsent capture under load (wrk, 2 threads, 16 connections, {} s each, after a 3 s warm-up):",
+            opts.seconds
+        );
         let bare = edge::Bare::start(&tools.workerd(), &out_dir.join("bare"))?;
         let consent_path = format!("/v1/sites/{SITE}/consents");
         edge::wrk(&wrk, &base, &consent_path, "warm", &config, 16, 3, edge_proc.pid())?;
@@ -146,15 +170,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
         edge::show("Accord POST …/consents", &accord);
         edge::show("bare worker (1 DO write)", &baseline);
         let ratio = accord.req_per_s / baseline.req_per_s;
-        println!("  Accord / bare: {ratio:.2}× throughput (goal ≥ 0.90: {}); CPU {:.3} ms per request (goal ≤ 1 ms: {})",
-            if ratio >= 0.9 { "holds" } else { "MISSED" }, accord.cpu_ms_per_request, if accord.cpu_ms_per_request <= 1.0 { "holds" } else { "MISSED" });
+        println!(
+            "  Accord / bare: {ratio:.2}× throughput (goal ≥ 0.90: {}); CPU {:.3} ms per request (goal ≤ 1 ms: {})",
+            if ratio >= 0.9 { "holds" } else { "MISSED" },
+            accord.cpu_ms_per_request,
+            if accord.cpu_ms_per_request <= 1.0 { "holds" } else { "MISSED" }
+        );
         let stored = accord.requests as usize;
         (json!({"accord": accord, "bare": baseline, "ratio": ratio}), stored)
     } else {
         (Value::Null, 0)
     };
 
-    let capture = if opts.wants("capture") { capture::run(load["accord"]["cpu_ms_per_request"].as_f64())? } else { Value::Null };
+    let capture =
+        if opts.wants("capture") { capture::run(load["accord"]["cpu_ms_per_request"].as_f64())? } else { Value::Null };
 
     // The audience check: 100,000 contacts in bulk requests of 10,000, half of them the
     // subjects the load run stored (none without it).
@@ -167,8 +196,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
             }
         };
         let (rate, times) = edge::audience_rate(&api, SITE, 100_000, email_of)?;
-        println!("\nCampaign audience check: 100,000 contacts in 10 requests of 10,000 → {rate:.0} subjects/s (per request: median {:.0} ms, max {:.0} ms)",
-            stats::percentile(&times, 50.0), times.last().copied().unwrap_or(f64::NAN));
+        println!(
+            "\nCampaign audience check: 100,000 contacts in 10 requests of 10,000 → {rate:.0} subjects/s (per request: median {:.0} ms, max {:.0} ms)",
+            stats::percentile(&times, 50.0),
+            times.last().copied().unwrap_or(f64::NAN)
+        );
         json!({"contacts": 100_000, "subjects_per_s": rate, "request_ms": times})
     } else {
         Value::Null
@@ -177,8 +209,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // Scale: stored subjects grow; capture latency (sequential) and the audience rate follow.
     let mut scale = Vec::new();
     if !opts.scale.is_empty() {
-        println!("\nGrowth with stored subjects (imported 5,000 a request; capture latency from 300 sequential submissions):");
-        println!("  {:>10} {:>14} {:>14} {:>14} {:>20}", "subjects", "import time", "capture p50", "capture p99", "audience subjects/s");
+        println!(
+            "\nGrowth with stored subjects (imported 5,000 a request; capture latency from 300 sequential submissions):"
+        );
+        println!(
+            "  {:>10} {:>14} {:>14} {:>14} {:>20}",
+            "subjects", "import time", "capture p50", "capture p99", "audience subjects/s"
+        );
     }
     let mut have = 0;
     for level in &opts.scale {

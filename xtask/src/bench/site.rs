@@ -31,7 +31,14 @@ pub const PEERS: &[Peer] = &[
         files: &["dist/orejime-standard-fr.js", "dist/orejime-standard.css"],
         serve_dir: "dist",
     },
-    Peer { name: "Klaro", version: "0.7.22", package: "klaro", page: "klaro", files: &["dist/klaro.js"], serve_dir: "dist" },
+    Peer {
+        name: "Klaro",
+        version: "0.7.22",
+        package: "klaro",
+        page: "klaro",
+        files: &["dist/klaro.js"],
+        serve_dir: "dist",
+    },
     Peer {
         name: "vanilla-cookieconsent",
         version: "3.1.0",
@@ -45,7 +52,12 @@ pub const PEERS: &[Peer] = &[
         version: "1.34.0",
         package: "tarteaucitronjs",
         page: "tarteaucitron",
-        files: &["tarteaucitron.min.js", "tarteaucitron.services.min.js", "lang/tarteaucitron.fr.min.js", "css/tarteaucitron.min.css"],
+        files: &[
+            "tarteaucitron.min.js",
+            "tarteaucitron.services.min.js",
+            "lang/tarteaucitron.fr.min.js",
+            "css/tarteaucitron.min.css",
+        ],
         serve_dir: ".",
     },
 ];
@@ -158,7 +170,9 @@ pub fn serve(root: PathBuf) -> Result<String, String> {
 }
 
 fn compressible(content_type: &str) -> bool {
-    ["text/", "application/javascript", "application/json", "application/wasm", "image/svg"].iter().any(|p| content_type.starts_with(p))
+    ["text/", "application/javascript", "application/json", "application/wasm", "image/svg"]
+        .iter()
+        .any(|p| content_type.starts_with(p))
 }
 
 fn compress(body: &[u8], encoding: &str) -> Vec<u8> {

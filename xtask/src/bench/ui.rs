@@ -28,8 +28,20 @@ pub struct Profile {
 
 pub const PROFILES: &[Profile] = &[
     Profile { name: "none", latency_ms: 0.0, down_kbit_s: None, up_kbit_s: None, cpu_slowdown: 1.0 },
-    Profile { name: "Fast 4G (40 ms, 9 Mbit/s)", latency_ms: 40.0, down_kbit_s: Some(9_000.0), up_kbit_s: Some(1_500.0), cpu_slowdown: 1.0 },
-    Profile { name: "Slow 4G (150 ms, 1.6 Mbit/s, CPU 4×)", latency_ms: 150.0, down_kbit_s: Some(1_600.0), up_kbit_s: Some(750.0), cpu_slowdown: 4.0 },
+    Profile {
+        name: "Fast 4G (40 ms, 9 Mbit/s)",
+        latency_ms: 40.0,
+        down_kbit_s: Some(9_000.0),
+        up_kbit_s: Some(1_500.0),
+        cpu_slowdown: 1.0,
+    },
+    Profile {
+        name: "Slow 4G (150 ms, 1.6 Mbit/s, CPU 4×)",
+        latency_ms: 150.0,
+        down_kbit_s: Some(1_600.0),
+        up_kbit_s: Some(750.0),
+        cpu_slowdown: 4.0,
+    },
 ];
 
 fn apply(browser: &mut Browser, p: &Profile) -> Result<(), String> {
@@ -83,7 +95,9 @@ fn series(browser: &mut Browser, site: &str, page: &str, runs: usize) -> Row {
         match measure(browser, &format!("{site}/{page}.html")) {
             Ok(v) => {
                 let load = v["load"].as_f64();
-                for (i, key) in ["usable", "visible", "tbt", "bytes", "trips", "feedback", "hydrated"].iter().enumerate() {
+                for (i, key) in
+                    ["usable", "visible", "tbt", "bytes", "trips", "feedback", "hydrated"].iter().enumerate()
+                {
                     let x = v[*key].as_f64().or(if i < 2 { load } else { None });
                     if let Some(x) = x {
                         values[i].push(x);
@@ -107,8 +121,14 @@ pub fn run(browser: &mut Browser, site: &str, runs: usize) -> Value {
             println!("\n  profile {}: {e}", profile.name);
             continue;
         }
-        println!("\nTime to a usable consent UI, profile {}, cache disabled, files compressed, {runs} runs each (median [min–max]):", profile.name);
-        println!("  {:<28} {:>24} {:>24} {:>16} {:>7} {:>18} {:>8}", "tool", "usable ms", "visible ms", "bytes", "trips", "blocking ms", "× Accord");
+        println!(
+            "\nTime to a usable consent UI, profile {}, cache disabled, files compressed, {runs} runs each (median [min–max]):",
+            profile.name
+        );
+        println!(
+            "  {:<28} {:>24} {:>24} {:>16} {:>7} {:>18} {:>8}",
+            "tool", "usable ms", "visible ms", "bytes", "trips", "blocking ms", "× Accord"
+        );
         let rows: Vec<Row> = names.iter().map(|(_, page)| series(browser, site, page, runs)).collect();
         let accord = rows[0].usable.median;
         let fastest_peer = rows[1..].iter().map(|r| r.usable.median).fold(f64::INFINITY, f64::min);
@@ -131,10 +151,20 @@ pub fn run(browser: &mut Browser, site: &str, runs: usize) -> Value {
                 "bytes_before_usable": row.bytes, "round_trips_before_usable": row.trips, "ratio_to_accord": ratio, "errors": row.errors}));
         }
         let a = &rows[0];
-        println!("  Accord: Save → first visible feedback {} ms; its code took the form over at {} ms", a.feedback.show(), a.hydrated.show());
+        println!(
+            "  Accord: Save → first visible feedback {} ms; its code took the form over at {} ms",
+            a.feedback.show(),
+            a.hydrated.show()
+        );
         if let Ok(path) = measure(browser, &format!("{site}/accord.html")) {
             let p = &path["path"];
-            let span = |k: &str| format!("{:.0}–{:.0}", p[k]["start"].as_f64().unwrap_or(f64::NAN), p[k]["end"].as_f64().unwrap_or(f64::NAN));
+            let span = |k: &str| {
+                format!(
+                    "{:.0}–{:.0}",
+                    p[k]["start"].as_f64().unwrap_or(f64::NAN),
+                    p[k]["end"].as_f64().unwrap_or(f64::NAN)
+                )
+            };
             println!(
                 "  Accord's path (one run, ms from navigation): page {:.0}, DOMContentLoaded {:.0}, loader {}, form answer {}, visible {:.0}, glue {}, wasm {}",
                 p["page"].as_f64().unwrap_or(f64::NAN),
@@ -162,7 +192,11 @@ pub fn run(browser: &mut Browser, site: &str, runs: usize) -> Value {
     println!("\nA page where nothing must be shown (load event, ms; blocking, ms), no throttling:");
     println!("  {:<30} {:>26} {:>22}", "empty page", blank.usable.show(), blank.blocking.show());
     println!("  {:<30} {:>26} {:>22}", "empty page + Accord loader", idle.usable.show(), idle.blocking.show());
-    println!("  loader's cost: {:+.1} ms to the load event (median), {:+.1} ms blocking", idle.usable.median - blank.usable.median, idle.blocking.median - blank.blocking.median);
+    println!(
+        "  loader's cost: {:+.1} ms to the load event (median), {:+.1} ms blocking",
+        idle.usable.median - blank.usable.median,
+        idle.blocking.median - blank.blocking.median
+    );
     json!({"runs": runs, "profiles": profiles, "idle": {"empty_page_load_ms": blank.usable, "with_loader_load_ms": idle.usable, "empty_page_blocking_ms": blank.blocking, "with_loader_blocking_ms": idle.blocking}})
 }
 

@@ -25,7 +25,11 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("chromedriver: {e}"))?;
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(120))).build().into();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build()
+            .into();
         let mut browser = Browser { driver, base: format!("http://127.0.0.1:{port}"), agent };
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
