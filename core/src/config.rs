@@ -337,6 +337,15 @@ impl SiteConfig {
     }
 }
 
+#[cfg(feature = "proof")]
+impl VersionedConfig {
+    /// Publishes `config` as `version`; the caller has validated it.
+    pub fn publish(config: SiteConfig, version: u32, now: chrono::DateTime<chrono::Utc>) -> Self {
+        let hash = crate::chain::sha256_hex(&crate::canonical::to_canonical_json(&config));
+        Self { version, hash, published_at: crate::time::truncate_to_millis(now), config }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -452,14 +461,5 @@ pub(crate) mod tests {
         c.content_types[1].legal_basis = LegalBasis::LegitimateInterest;
         let errs = c.validate().unwrap_err().0;
         assert_eq!(errs[0].rule, "soft_opt_in_commercial_only");
-    }
-}
-
-#[cfg(feature = "proof")]
-impl VersionedConfig {
-    /// Publishes `config` as `version`; the caller has validated it.
-    pub fn publish(config: SiteConfig, version: u32, now: chrono::DateTime<chrono::Utc>) -> Self {
-        let hash = crate::chain::sha256_hex(&crate::canonical::to_canonical_json(&config));
-        Self { version, hash, published_at: crate::time::truncate_to_millis(now), config }
     }
 }

@@ -165,7 +165,7 @@ mod tests {
     fn reconfirmation_is_due_only_inside_the_lead_time_of_a_live_subject() {
         let c = config();
         let signup = consent(1, 1, &[("special_offers", Channel::Email, true)]);
-        let s = crate::state::replay(signup.subject.clone(), &[signup.clone()]).unwrap();
+        let s = crate::state::replay(signup.subject.clone(), std::slice::from_ref(&signup)).unwrap();
         let due = reconfirm_due(&c, s.last_contact);
         assert!(!reconfirmation_due(&s, &c, due - chrono::Duration::seconds(1)));
         assert!(reconfirmation_due(&s, &c, due));
@@ -181,7 +181,7 @@ mod tests {
     fn consent_given_then_withdrawn() {
         let given = consent(1, 1, &[("service_updates", Channel::Email, true)]);
         assert_eq!(
-            decide(&[given.clone()], "service_updates", Channel::Email, 2),
+            decide(std::slice::from_ref(&given), "service_updates", Channel::Email, 2),
             Decision::yes(Reason::ConsentGiven { since: at(1) })
         );
         let withdrawn = event_with(3, 1, EventBody::Withdrawal { scope: Scope::All });
@@ -197,7 +197,7 @@ mod tests {
         assert_eq!(decide(&[], "service_updates", Channel::Sms, 0), Decision::no(Reason::NotOffered));
         let refused = consent(1, 1, &[("service_updates", Channel::Email, false)]);
         assert_eq!(
-            decide(&[refused.clone()], "service_updates", Channel::Email, 2),
+            decide(std::slice::from_ref(&refused), "service_updates", Channel::Email, 2),
             Decision::no(Reason::Refused { since: at(1) })
         );
         assert_eq!(decide(&[refused], "astrology", Channel::Email, 2), Decision::no(Reason::NotOffered));
@@ -208,7 +208,10 @@ mod tests {
         let signup = consent(1, 1, &[("service_updates", Channel::Email, false)]);
         let order = event_with(2, 1, EventBody::Activity { activity: Activity::Order });
         // special_offers is legitimate interest in this config; a prospect still needs consent.
-        assert_eq!(decide(&[signup.clone()], "special_offers", Channel::Email, 3), Decision::no(Reason::NoConsent));
+        assert_eq!(
+            decide(std::slice::from_ref(&signup), "special_offers", Channel::Email, 3),
+            Decision::no(Reason::NoConsent)
+        );
         assert_eq!(
             decide(&[signup.clone(), order.clone()], "special_offers", Channel::Email, 3),
             Decision::yes(Reason::SoftOptIn { customer_since: at(2) })
@@ -236,9 +239,9 @@ mod tests {
     fn retention_runs_from_the_last_real_contact() {
         let given = consent(0, 1, &[("service_updates", Channel::Email, true)]);
         // 36 months after 2026-01-01 is 2029-01-01, day 1096.
-        assert!(decide(&[given.clone()], "service_updates", Channel::Email, 1095).allowed);
+        assert!(decide(std::slice::from_ref(&given), "service_updates", Channel::Email, 1095).allowed);
         assert_eq!(
-            decide(&[given.clone()], "service_updates", Channel::Email, 1096),
+            decide(std::slice::from_ref(&given), "service_updates", Channel::Email, 1096),
             Decision::no(Reason::RetentionExpired { last_contact: at(0) })
         );
         let click = event_with(500, 1, EventBody::Activity { activity: Activity::Click });
@@ -257,7 +260,7 @@ mod tests {
             choices[0].pending = true;
         }
         assert_eq!(
-            decide(&[given.clone()], "service_updates", Channel::Email, 2),
+            decide(std::slice::from_ref(&given), "service_updates", Channel::Email, 2),
             Decision::no(Reason::PendingConfirmation { since: at(1) })
         );
         let confirmed = event_with(

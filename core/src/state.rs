@@ -113,7 +113,7 @@ impl SubjectState {
 /// double opt-in settings. Anyone can type someone's address into a form; only the person can
 /// click in their inbox.
 pub fn hold_if_objected(draft: &mut crate::event::EventDraft, previous: Option<&SubjectState>) {
-    if draft.method != Method::Widget || !previous.is_some_and(|s| s.objected_at.is_some()) {
+    if draft.method != Method::Widget || previous.is_none_or(|s| s.objected_at.is_none()) {
         return;
     }
     if let EventBody::Consent { choices, .. } = &mut draft.body {

@@ -28,10 +28,10 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
                         let _ =
                             limits_check::client_budget(env, &incoming.client, ClientBudget::FailedAuth, false).await;
                     }
-                    if let (Ok(resp), Some((site, action, target))) = (&result, audited) {
-                        if resp.status < 300 {
-                            record(env, &site, &incoming, action, target).await;
-                        }
+                    if let (Ok(resp), Some((site, action, target))) = (&result, audited)
+                        && resp.status < 300
+                    {
+                        record(env, &site, &incoming, action, target).await;
                     }
                     result
                 }

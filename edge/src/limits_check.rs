@@ -29,18 +29,6 @@ pub fn last_hop(value: &str) -> &str {
     value.rsplit(',').next().unwrap_or("").trim()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::last_hop;
-
-    #[test]
-    fn the_address_the_proxy_appended_counts_not_the_ones_the_client_sent() {
-        assert_eq!(last_hop("203.0.113.7"), "203.0.113.7");
-        assert_eq!(last_hop("1.2.3.4, 5.6.7.8,  203.0.113.7 "), "203.0.113.7");
-        assert_eq!(last_hop(""), "");
-    }
-}
-
 pub async fn check(env: &Env, site: &SiteId, client: &str, class: Class) -> Result<(), EdgeError> {
     let site_limit = match class {
         Class::Write => env
@@ -70,5 +58,17 @@ async fn ask(env: &Env, object: &str, check: &Check) -> Result<(), EdgeError> {
             Ok(())
         }
         Ok(_) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_hop;
+
+    #[test]
+    fn the_address_the_proxy_appended_counts_not_the_ones_the_client_sent() {
+        assert_eq!(last_hop("203.0.113.7"), "203.0.113.7");
+        assert_eq!(last_hop("1.2.3.4, 5.6.7.8,  203.0.113.7 "), "203.0.113.7");
+        assert_eq!(last_hop(""), "");
     }
 }

@@ -131,8 +131,8 @@ fn submit(
         "config_version": t.config["version"],
         "config_hash": t.config["hash"],
         "choices": [
-            {"content_type": "special_offers", "channel": "email", "granted": i % 2 == 0},
-            {"content_type": "special_offers", "channel": "sms", "granted": i % 3 == 0}
+            {"content_type": "special_offers", "channel": "email", "granted": i.is_multiple_of(2)},
+            {"content_type": "special_offers", "channel": "sms", "granted": i.is_multiple_of(3)}
         ]
     })
     .to_string();

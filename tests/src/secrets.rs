@@ -58,23 +58,20 @@ impl Secrets {
 
     /// Reuses the keys in `path` so a second demo run reads the data of the first.
     pub fn load_or_create(path: &Path) -> std::io::Result<Self> {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            if let Ok(mut s) = serde_json::from_str::<Self>(&text) {
-                // Files from before the edge required 32-byte operator tokens held 24 bytes.
-                if !s.admin_token.is_empty() && s.admin_token.len() < 43 {
-                    s.admin_token = random_key();
-                    eprintln!(
-                        "{}: the operator token was shorter than 32 bytes; a new one was written",
-                        path.display()
-                    );
-                }
-                // Persist keys filled in by defaults, so the next run uses the same ones.
-                let current = serde_json::to_string_pretty(&s).expect("serialise");
-                if current != text {
-                    std::fs::write(path, current)?;
-                }
-                return Ok(s);
+        if let Ok(text) = std::fs::read_to_string(path)
+            && let Ok(mut s) = serde_json::from_str::<Self>(&text)
+        {
+            // Files from before the edge required 32-byte operator tokens held 24 bytes.
+            if !s.admin_token.is_empty() && s.admin_token.len() < 43 {
+                s.admin_token = random_key();
+                eprintln!("{}: the operator token was shorter than 32 bytes; a new one was written", path.display());
             }
+            // Persist keys filled in by defaults, so the next run uses the same ones.
+            let current = serde_json::to_string_pretty(&s).expect("serialise");
+            if current != text {
+                std::fs::write(path, current)?;
+            }
+            return Ok(s);
         }
         let s = Self::generate("demo-1");
         std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;

@@ -210,7 +210,7 @@ fn audience_check_activity_and_preference_links() {
     let page = stack.api.get(&url);
     assert_eq!(page.status, 200, "{:?}", page.body);
     assert_eq!(page.body["subject"].as_str(), Some(subject.as_str()));
-    assert_eq!(page.body["state"]["customer_since"].is_string(), true);
+    assert!(page.body["state"]["customer_since"].is_string());
     let withdrawn = post_json(&stack, &url, &json!({"withdraw_all": true}), &[], None);
     assert_eq!(withdrawn.status, 201, "{:?}", withdrawn.body);
     assert_eq!(withdrawn.body["event"]["method"], "preference_centre");

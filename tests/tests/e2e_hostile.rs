@@ -486,7 +486,9 @@ fn hostile_requests_get_problem_documents_and_change_nothing() {
     ];
     let forged_admin = format!("{}{}", &admin[..admin.len() - 1], if admin.ends_with('x') { 'y' } else { 'x' });
     for (method, path, body) in &controller {
-        let variants: Vec<(&str, Option<String>, Option<(&str, String)>)> = vec![
+        // (what, bearer token, extra header)
+        type Variant<'a> = (&'a str, Option<String>, Option<(&'a str, String)>);
+        let variants: Vec<Variant> = vec![
             ("no credentials", None, None),
             ("wrong token", Some(forged_admin.clone()), None),
             ("other site's admin key", Some(other_admin.clone()), None),

@@ -107,7 +107,7 @@ async fn one_reconfirmation_request_then_lapse_and_purge() {
         .unwrap()
     };
     assert_eq!(active(c.clone()).await, json!("reconfirm-yes"), "focus moves into the dialog");
-    common::screenshot(&c, "widget-reconfirm-fr").await;
+    common::screenshot(c, "widget-reconfirm-fr").await;
     use fantoccini::key::Key;
     c.active_element().await.unwrap().send_keys(&Key::Tab.to_string()).await.unwrap();
     assert_eq!(active(c.clone()).await, json!("reconfirm-no"));

@@ -362,7 +362,7 @@ async fn soft_opt_in_items_show_as_allowed_with_an_opt_out_never_as_a_ticked_box
         (true, "soft_opt_in".to_owned()),
         "untouched, the soft opt-in stands once a customer"
     );
-    assert_eq!(allowed("refus@example.fr").0, false, "the opt-out is recorded");
+    assert!(!allowed("refus@example.fr").0, "the opt-out is recorded");
     browser.close().await;
 }
 

@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every test layer, against release builds.
 //!
-//! 0. `cargo fmt --all -- --check`: one style for the whole tree (`rustfmt.toml`).
+//! 0. `cargo fmt --all -- --check`: one style for the whole tree (`rustfmt.toml`); then
+//!    `cargo clippy --workspace --all-targets -- -D warnings`.
 //! 1. `cargo test --workspace`: unit tests of every crate (in-memory storage fakes), and the
 //!    end-to-end tests in `tests/` (real workerd, real Chromium through chromedriver).
 //! 2. The widget's `wasm-bindgen-test` suite in headless Chromium.
@@ -40,9 +41,15 @@ pub fn run_all(tools: &Tools) -> Result<(), String> {
 const FUZZ_SECONDS: u32 = 5;
 
 pub fn run() -> Result<(), String> {
-    crate::tools::ensure_rustfmt()?;
+    crate::tools::ensure_component("rustfmt")?;
+    crate::tools::ensure_component("clippy")?;
     exec(Command::new("cargo").args(["fmt", "--all", "--", "--check"]).current_dir(workspace_root()))
         .map_err(|e| format!("{e}\nformatting differs from rustfmt.toml: run `cargo fmt --all`"))?;
+    exec(
+        Command::new("cargo")
+            .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+            .current_dir(workspace_root()),
+    )?;
     let tools = Tools::ensure(true)?;
     crate::build::all(&tools, crate::build::Flavour::Demo)?;
     run_all(&tools)

@@ -93,13 +93,14 @@ fn cache_dir() -> PathBuf {
     base.join("accord")
 }
 
-/// rustfmt for the stable toolchain (part of rustup's default profile, not of `minimal`).
-pub fn ensure_rustfmt() -> Result<(), String> {
+/// A component of the stable toolchain (`rustfmt`, `clippy`: in rustup's default profile, not
+/// in `minimal`).
+pub fn ensure_component(name: &str) -> Result<(), String> {
     let installed = output(Command::new("rustup").args(["component", "list", "--installed"]))?;
-    if installed.lines().any(|l| l.trim().starts_with("rustfmt")) {
+    if installed.lines().any(|l| l.trim().starts_with(&format!("{name}-"))) {
         return Ok(());
     }
-    run(Command::new("rustup").args(["component", "add", "rustfmt"]))
+    run(Command::new("rustup").args(["component", "add", name]))
 }
 
 fn ensure_wasm_target() -> Result<(), String> {

@@ -51,10 +51,10 @@ pub async fn load_cached(env: &Env, site: &SiteId, version: Option<u32>) -> Resu
             LATEST.with(|l| l.borrow().get(site.as_str()).filter(|(_, at)| now - at < LATEST_TTL_MS).map(|(v, _)| *v))
         }
     };
-    if let Some(v) = wanted {
-        if let Some(found) = VERSIONS.with(|c| c.borrow().get(&(site.as_str().to_owned(), v)).cloned()) {
-            return Ok(found);
-        }
+    if let Some(v) = wanted
+        && let Some(found) = VERSIONS.with(|c| c.borrow().get(&(site.as_str().to_owned(), v)).cloned())
+    {
+        return Ok(found);
     }
     let loaded = load(env, site, version).await?;
     VERSIONS.with(|c| {

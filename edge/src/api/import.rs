@@ -54,7 +54,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
                 )
             },
         )?;
-    let (rows, rejected) = accord_core::import::parse(&body.csv, RuntimeClock.now()).map_err(|v| EdgeError::from(v))?;
+    let (rows, rejected) = accord_core::import::parse(&body.csv, RuntimeClock.now()).map_err(EdgeError::from)?;
     let key = secrets::subject_key(env)?;
     let mut by_shard: BTreeMap<u8, Vec<ImportItem>> = BTreeMap::new();
     for row in &rows {

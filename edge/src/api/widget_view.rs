@@ -33,9 +33,15 @@ use crate::runtime::call;
 /// and language in use).
 const MAX_CACHED: usize = 256;
 
+/// A signup rendering's key: site, configuration version, language.
+type SignupKey = (String, u32, &'static str);
+/// A rendering's `ETag` and body.
+type Rendered = (String, Vec<u8>);
+/// Boxes as `(content type, channel)`.
+type Cells = Vec<(String, accord_core::ids::Channel)>;
+
 thread_local! {
-    /// `(site, version, lang)` → `(etag, body)`.
-    static SIGNUP: RefCell<HashMap<(String, u32, &'static str), (String, Vec<u8>)>> = RefCell::new(HashMap::new());
+    static SIGNUP: RefCell<HashMap<SignupKey, Rendered>> = RefCell::new(HashMap::new());
 }
 
 /// `GET /v1/sites/{site}/widget`: the signup form.
@@ -180,9 +186,7 @@ fn reconfirmation_due(state: Option<&SubjectState>, config: &VersionedConfig) ->
 }
 
 /// The person's recorded yeses and noes, as the preference centre starts from them.
-fn answers(
-    state: Option<&SubjectState>,
-) -> (Vec<(String, accord_core::ids::Channel)>, Vec<(String, accord_core::ids::Channel)>) {
+fn answers(state: Option<&SubjectState>) -> (Cells, Cells) {
     let mut yes = Vec::new();
     let mut no = Vec::new();
     for c in state.map(|s| s.choices.as_slice()).unwrap_or_default() {

@@ -41,6 +41,7 @@ impl Links<'_> {
     }
 
     /// The `message.requested` message for `kind`, to `to`, valid until `valid_until`.
+    #[allow(clippy::too_many_arguments)] // every field of the message is its own argument
     pub fn message(
         &self,
         kind: Kind,

@@ -8,6 +8,9 @@ use accord_core::ids::SubjectId;
 use accord_core::receipt::Receipt;
 use serde::{Deserialize, Serialize};
 
+// A message is built once per call and serialised at once: boxing the large variants would
+// only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum LedgerRequest {

@@ -140,10 +140,11 @@ pub fn append_if_effective<C: Clock, E: Entropy>(
     append(store, shard, draft, None, cx).map(Some)
 }
 
-/// What a state means for sending: granted boxes, opt-out scopes, objection.
-fn effect(
-    s: &SubjectState,
-) -> (Vec<(String, accord_core::ids::Channel, bool, bool)>, Vec<accord_core::event::Scope>, bool) {
+/// What a state means for sending: boxes (content type, channel, granted, pending), opt-out
+/// scopes, objection.
+type Effect = (Vec<(String, accord_core::ids::Channel, bool, bool)>, Vec<accord_core::event::Scope>, bool);
+
+fn effect(s: &SubjectState) -> Effect {
     let boxes = s.choices.iter().map(|c| (c.content_type.to_string(), c.channel, c.granted, c.pending)).collect();
     let mut scopes: Vec<_> = s.opt_outs.iter().map(|o| o.scope.clone()).collect();
     scopes.sort_by_key(|sc| format!("{sc:?}"));

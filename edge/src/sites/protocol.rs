@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::keys::KeyScope;
 
+// A message is built once per call and serialised at once: boxing the large variants would
+// only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum SiteRequest {

@@ -172,10 +172,10 @@ fn sqlite_contains(path: &std::path::Path, needle: &[u8]) -> bool {
         let mut rows = stmt.query([]).unwrap();
         while let Some(row) = rows.next().unwrap() {
             for i in 0..columns {
-                if let ValueRef::Text(t) | ValueRef::Blob(t) = row.get_ref(i).unwrap() {
-                    if t.windows(needle.len()).any(|w| w == needle) {
-                        return true;
-                    }
+                if let ValueRef::Text(t) | ValueRef::Blob(t) = row.get_ref(i).unwrap()
+                    && t.windows(needle.len()).any(|w| w == needle)
+                {
+                    return true;
                 }
             }
         }
@@ -386,10 +386,10 @@ impl Collector {
                     if reader.read_line(&mut line).unwrap_or(0) <= 2 {
                         break;
                     }
-                    if let Some((k, v)) = line.trim_end().split_once(':') {
-                        if k.trim().eq_ignore_ascii_case("content-length") {
-                            length = v.trim().parse().unwrap_or(0);
-                        }
+                    if let Some((k, v)) = line.trim_end().split_once(':')
+                        && k.trim().eq_ignore_ascii_case("content-length")
+                    {
+                        length = v.trim().parse().unwrap_or(0);
                     }
                 }
                 let mut body = vec![0u8; length];

@@ -84,6 +84,7 @@ pub struct LoadFigures {
 }
 
 /// One `wrk` run of `seconds` against `url` (consent submissions), with the runtime's CPU.
+#[allow(clippy::too_many_arguments)] // each argument is a separate knob of the run
 pub fn wrk(
     wrk: &Path,
     url: &str,

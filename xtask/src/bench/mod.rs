@@ -189,7 +189,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // subjects the load run stored (none without it).
     let audience = if opts.wants("audience") {
         let email_of = |i: usize| {
-            if i % 2 == 0 && stored > 0 {
+            if i.is_multiple_of(2) && stored > 0 {
                 format!("wrk-accord-{}-{}@example.fr", (i / 2) % 2, (i / 4) % (stored / 2).max(1) + 1)
             } else {
                 format!("unknown-{i}@example.fr")

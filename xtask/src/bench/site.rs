@@ -100,7 +100,9 @@ pub fn stage(peers: &Path, edge_url: &str) -> Result<PathBuf, String> {
 pub fn serve(root: PathBuf) -> Result<String, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let url = format!("http://127.0.0.1:{}", listener.local_addr().map_err(|e| e.to_string())?.port());
-    let compressed: Arc<Mutex<HashMap<(PathBuf, &'static str), Vec<u8>>>> = Arc::default();
+    // (file, encoding) → its compressed bytes, made once.
+    type Compressed = HashMap<(PathBuf, &'static str), Vec<u8>>;
+    let compressed: Arc<Mutex<Compressed>> = Arc::default();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let root = root.clone();
