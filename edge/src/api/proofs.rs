@@ -52,10 +52,15 @@ pub async fn bundle(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incomin
         .header("content-disposition", format!("attachment; filename=\"accord-proofs-{subject}.json\"")))
 }
 
-pub async fn checkpoint(env: &Env, site: &SiteId, shard: u8) -> Result<ApiResponse, EdgeError> {
+/// The shard's latest signed checkpoint (the ledger signs a new one if events came since).
+async fn latest_checkpoint(env: &Env, site: &SiteId, shard: u8) -> Result<SignedCheckpoint, EdgeError> {
     let (_, cp): (_, Option<SignedCheckpoint>) =
         call(env, "LEDGER", &object_name(site, shard), &LedgerRequest::Checkpoint).await?;
-    let cp = cp.ok_or_else(|| EdgeError::NotFound(format!("shard {shard} of '{site}' has no events yet")))?;
+    cp.ok_or_else(|| EdgeError::NotFound(format!("shard {shard} of '{site}' has no events yet")))
+}
+
+pub async fn checkpoint(env: &Env, site: &SiteId, shard: u8) -> Result<ApiResponse, EdgeError> {
+    let cp = latest_checkpoint(env, site, shard).await?;
     Ok(ApiResponse::json(200, &cp).header("access-control-allow-origin", "*"))
 }
 
@@ -80,9 +85,7 @@ pub fn note_key_name(env: &Env, kid: &str) -> Result<String, EdgeError> {
 /// transparency-log clients (`checkpoint` and `tile/…` under one prefix, as tlog-tiles lays
 /// out a log).
 pub async fn checkpoint_note(env: &Env, site: &SiteId, shard: u8) -> Result<ApiResponse, EdgeError> {
-    let (_, cp): (_, Option<SignedCheckpoint>) =
-        call(env, "LEDGER", &object_name(site, shard), &LedgerRequest::Checkpoint).await?;
-    let cp = cp.ok_or_else(|| EdgeError::NotFound(format!("shard {shard} of '{site}' has no events yet")))?;
+    let cp = latest_checkpoint(env, site, shard).await?;
     let root = cp.root().ok_or_else(|| EdgeError::Internal("stored checkpoint root is not 64 hex digits".into()))?;
     let key = secrets::signing_key(env)?;
     // The log's origin line names the shard: `<edge host>/<site>/<shard>`.

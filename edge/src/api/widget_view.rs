@@ -62,25 +62,7 @@ pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
     let (etag, body) = match cached {
         Some(hit) => hit,
         None => {
-            let shared_key = shared_key(env, &key);
-            let shared = match &shared_key {
-                Some(k) => crate::shared_cache::get(k).await,
-                None => None,
-            };
-            let (etag, body) = match shared {
-                Some(hit) => hit,
-                None => {
-                    let view =
-                        accord_widget::ssr::render(site.as_str(), Mode::Signup, lang, config, Vec::new(), Vec::new())
-                            .await;
-                    let body = serde_json::to_vec(&view).map_err(|e| EdgeError::Internal(e.to_string()))?;
-                    let etag = format!("\"{}\"", &accord_core::chain::sha256_hex(&body)[..32]);
-                    if let Some(k) = &shared_key {
-                        crate::shared_cache::put(k, &etag, &body).await;
-                    }
-                    (etag, body)
-                }
-            };
+            let (etag, body) = shared_or_rendered(env, site, &key, lang, config).await?;
             SIGNUP.with(|c| {
                 let mut c = c.borrow_mut();
                 if c.len() >= MAX_CACHED {
@@ -110,11 +92,35 @@ pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
     Ok(on_the_wire(resp, req))
 }
 
+/// A signup rendering this isolate does not hold: from the runtime's shared cache, else
+/// rendered here and kept there for the next isolate.
+async fn shared_or_rendered(
+    env: &Env,
+    site: &SiteId,
+    key: &SignupKey,
+    lang: Lang,
+    config: VersionedConfig,
+) -> Result<Rendered, EdgeError> {
+    let shared_key = shared_key(env, key);
+    if let Some(k) = &shared_key
+        && let Some(hit) = crate::shared_cache::get(k).await
+    {
+        return Ok(hit);
+    }
+    let view = accord_widget::ssr::render(site.as_str(), Mode::Signup, lang, config, Vec::new(), Vec::new()).await;
+    let body = serde_json::to_vec(&view).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    let etag = format!("\"{}\"", &accord_core::chain::sha256_hex(&body)[..32]);
+    if let Some(k) = &shared_key {
+        crate::shared_cache::put(k, &etag, &body).await;
+    }
+    Ok((etag, body))
+}
+
 /// Where the runtime's shared cache keeps a signup rendering: on the edge's own origin (the
 /// zone the cache belongs to), named by everything the HTML depends on, the widget's build
 /// included, since the code that hydrates it must be the code that rendered it. None without
 /// a public URL: the isolate's memory still serves.
-fn shared_key(env: &Env, (site, version, lang): &(String, u32, &'static str)) -> Option<String> {
+fn shared_key(env: &Env, (site, version, lang): &SignupKey) -> Option<String> {
     let base = crate::public_url::get(env).ok()?;
     let build = super::widget_files::build_id();
     let site: String = url::form_urlencoded::byte_serialize(site.as_bytes()).collect();

@@ -13,8 +13,23 @@ mod fr;
 use accord_core::config::{Lang, LegalBasis};
 use accord_core::ids::Channel;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Key {
+/// Declares [`Key`] and [`Key::ALL`] from one list, so the two cannot drift apart.
+macro_rules! keys {
+    ($($key:ident),* $(,)?) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Key {
+            $($key),*
+        }
+
+        impl Key {
+            /// Every key, in declaration order: the order of the texts a [`crate::view::View`]
+            /// carries.
+            pub const ALL: &'static [Key] = &[$(Key::$key),*];
+        }
+    };
+}
+
+keys! {
     Title,
     Intro,
     Email,
@@ -50,50 +65,6 @@ pub enum Key {
     ChannelPost,
     BasisConsent,
     BasisLegitimateInterest,
-}
-
-impl Key {
-    /// Every key, in the order of the texts a [`crate::view::View`] carries.
-    pub const ALL: [Key; 35] = {
-        use Key::*;
-        [
-            Title,
-            Intro,
-            Email,
-            AcceptAll,
-            RefuseAll,
-            Save,
-            Saving,
-            Saved,
-            EmailInvalid,
-            Controller,
-            Privacy,
-            LegalBasis,
-            Retention,
-            Months,
-            Receipt,
-            ReconfirmTitle,
-            ReconfirmText,
-            ReconfirmYes,
-            ReconfirmNo,
-            ReconfirmKept,
-            ReconfirmDeclined,
-            SoftOptIn,
-            Stop,
-            PrefsTitle,
-            PrefsIntro,
-            WithdrawAll,
-            Withdrawn,
-            Offline,
-            Busy,
-            ChannelEmail,
-            ChannelSms,
-            ChannelPhone,
-            ChannelPost,
-            BasisConsent,
-            BasisLegitimateInterest,
-        ]
-    };
 }
 
 /// `key` in `lang`, from the catalogues.
@@ -169,7 +140,7 @@ mod tests {
 
     #[test]
     fn every_language_has_a_text_for_every_key_and_english_is_translated() {
-        for key in Key::ALL {
+        for &key in Key::ALL {
             assert!(!catalogue(Lang::Fr, key).trim().is_empty(), "{key:?} in French");
             assert!(!catalogue(Lang::En, key).trim().is_empty(), "{key:?} in English");
         }
