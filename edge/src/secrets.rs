@@ -16,6 +16,8 @@ use accord_core::subject::SubjectKey;
 use accord_core::token::TokenKeyring;
 use accord_core::vault::SecretKey;
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
+use std::rc::Rc;
 use subtle::ConstantTimeEq;
 use worker::Env;
 
@@ -25,9 +27,21 @@ fn secret(env: &Env, name: &'static str) -> Result<String, EdgeError> {
     env.secret(name).map(|s| s.to_string()).map_err(|_| EdgeError::Misconfigured(name))
 }
 
-pub fn signing_key(env: &Env) -> Result<SigningKey, EdgeError> {
-    SigningKey::from_secret(&secret(env, "ACCORD_SIGNING_KEY")?)
-        .map_err(|_| EdgeError::Misconfigured("ACCORD_SIGNING_KEY"))
+thread_local! {
+    static SIGNING: RefCell<Option<(String, Rc<SigningKey>)>> = const { RefCell::new(None) };
+}
+
+/// The receipt signing key. Parsing it derives its public half (a scalar multiplication), so
+/// an isolate keeps the parsed key with the secret text it came from and parses again only
+/// when that text changes.
+pub fn signing_key(env: &Env) -> Result<Rc<SigningKey>, EdgeError> {
+    let text = secret(env, "ACCORD_SIGNING_KEY")?;
+    if let Some(key) = SIGNING.with_borrow(|k| k.as_ref().filter(|(t, _)| *t == text).map(|(_, key)| Rc::clone(key))) {
+        return Ok(key);
+    }
+    let key = Rc::new(SigningKey::from_secret(&text).map_err(|_| EdgeError::Misconfigured("ACCORD_SIGNING_KEY"))?);
+    SIGNING.set(Some((text, Rc::clone(&key))));
+    Ok(key)
 }
 
 pub fn subject_key(env: &Env) -> Result<SubjectKey, EdgeError> {

@@ -167,6 +167,6 @@ pub async fn erase(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming
         deleted,
         kept,
     }
-    .sign(&secrets::signing_key(env)?);
+    .sign(&*secrets::signing_key(env)?);
     Ok(ApiResponse::json(200, &certificate))
 }

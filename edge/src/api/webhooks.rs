@@ -28,6 +28,15 @@ pub async fn create(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
     let body: NewWebhook = parse_json(req.content_type.as_deref(), &req.body)?;
     let (_, endpoint): (_, WebhookEndpoint) =
         call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::CreateWebhook { url: body.url }).await?;
+    // Shards that saw no endpoint stopped scheduling deliveries; messages kept for this one
+    // go out now. A shard that misses this learns at its next alarm run.
+    let told = futures_util::future::join_all((0..SHARDS).map(|shard| async move {
+        call::<serde_json::Value>(env, "LEDGER", &object_name(site, shard), &LedgerRequest::WebhooksChanged).await
+    }))
+    .await;
+    if let Some(Err(e)) = told.into_iter().find(Result::is_err) {
+        worker::console_error!("webhooks of {site}: a ledger shard was not told of the new endpoint: {e}");
+    }
     Ok(ApiResponse::json(201, &endpoint))
 }
 

@@ -36,16 +36,32 @@ pub struct Ledger {
     /// the storage round trip when an alarm already comes soon enough. Forgotten when the alarm
     /// fires (the runtime clears it then).
     alarm_at: std::cell::Cell<Option<i64>>,
+    /// Whether the site had webhook endpoints when this instance last looked (`None`: not
+    /// known). Without any, an append needs no delivery run 250 ms later, only the checkpoint
+    /// run a minute later: each delivery run asks the site object for its endpoints, a hop
+    /// that cost every capture under load. Registering an endpoint tells every shard.
+    site_has_endpoints: std::cell::Cell<Option<bool>>,
 }
 
 impl DurableObject for Ledger {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env, schema_ready: std::cell::Cell::new(false), alarm_at: std::cell::Cell::new(None) }
+        Self {
+            state,
+            env,
+            schema_ready: std::cell::Cell::new(false),
+            alarm_at: std::cell::Cell::new(None),
+            site_has_endpoints: std::cell::Cell::new(None),
+        }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
         crate::clock::init(&self.env);
         let answer = match read_internal::<LedgerRequest>(req).await {
+            Ok(LedgerRequest::WebhooksChanged) => {
+                self.site_has_endpoints.set(None);
+                self.alarm_by(js_sys::Date::now() as i64 + DELIVERY_BATCH_MS).await?;
+                Ok(ApiResponse::json(200, &serde_json::Value::Null))
+            }
             Ok(msg) => {
                 let appended = matches!(
                     msg,
@@ -58,7 +74,12 @@ impl DurableObject for Ledger {
                 let answer = self.handle(msg);
                 if appended && answer.is_ok() {
                     // Deliver the new outbox message soon; the alarm also signs checkpoints.
-                    self.alarm_by(js_sys::Date::now() as i64 + DELIVERY_BATCH_MS).await?;
+                    let delay = if self.site_has_endpoints.get() == Some(false) {
+                        CHECKPOINT_DELAY_MS
+                    } else {
+                        DELIVERY_BATCH_MS
+                    };
+                    self.alarm_by(js_sys::Date::now() as i64 + delay).await?;
                 }
                 answer
             }
@@ -183,19 +204,21 @@ impl Ledger {
             LedgerRequest::Receipts { subject } => ApiResponse::json(200, &store.receipts(&subject)?),
             LedgerRequest::Proofs { subject } => ApiResponse::json(
                 200,
-                &service::proofs(&store, &subject, &RuntimeClock, &secrets::signing_key(&self.env)?)?,
+                &service::proofs(&store, &subject, &RuntimeClock, &*secrets::signing_key(&self.env)?)?,
             ),
             LedgerRequest::Stats { since } => ApiResponse::json(200, &store.consent_stats(&since)?),
+            // Answered in `fetch`, which can set the alarm.
+            LedgerRequest::WebhooksChanged => ApiResponse::json(200, &serde_json::Value::Null),
             LedgerRequest::Consistency { from } => ApiResponse::json(
                 200,
-                &service::consistency(&store, from, &RuntimeClock, &secrets::signing_key(&self.env)?)?,
+                &service::consistency(&store, from, &RuntimeClock, &*secrets::signing_key(&self.env)?)?,
             ),
             LedgerRequest::Tile { path } => ApiResponse::json(
                 200,
                 &super::protocol::TileData { hex: accord_core::chain::hex(&service::tile(&store, &path)?) },
             ),
             LedgerRequest::Checkpoint => {
-                ApiResponse::json(200, &service::checkpoint(&store, &RuntimeClock, &secrets::signing_key(&self.env)?)?)
+                ApiResponse::json(200, &service::checkpoint(&store, &RuntimeClock, &*secrets::signing_key(&self.env)?)?)
             }
         })
     }
@@ -247,9 +270,14 @@ impl Ledger {
             latest.as_ref().map_or(now, |c| c.checkpoint.timestamp.timestamp_millis() + CHECKPOINT_DELAY_MS);
         let mut next = None;
         if stale && checkpoint_at <= now {
-            service::checkpoint(&store, &RuntimeClock, &secrets::signing_key(&self.env)?)?;
+            service::checkpoint(&store, &RuntimeClock, &*secrets::signing_key(&self.env)?)?;
         } else if stale {
             next = Some(checkpoint_at);
+        }
+        match delivered {
+            Ok(None) => self.site_has_endpoints.set(Some(false)),
+            Ok(Some(n)) if n > 0 => self.site_has_endpoints.set(Some(true)),
+            _ => {}
         }
         let outbox_next = match delivered {
             // Waiting messages go out at the next append or daily lifecycle run of this shard,

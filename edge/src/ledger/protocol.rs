@@ -58,6 +58,9 @@ pub enum LedgerRequest {
     Consistency { from: u64 },
     /// Answer: `TileData`, the C2SP tile at `path` (after `tile/`) of the latest checkpoint's tree.
     Tile { path: String },
+    /// Answer: `null`. The site's webhook endpoints changed: messages waiting in this shard's
+    /// outbox go out now, and appends schedule deliveries again.
+    WebhooksChanged,
     /// Answer: `Vec<StatRow>`, answers given in consent events recorded on or after `since`
     /// (an RFC 3339 date), by day.
     Stats { since: String },

@@ -171,8 +171,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         edge::show("bare worker (1 DO write)", &baseline);
         let ratio = accord.req_per_s / baseline.req_per_s;
         println!(
-            "  Accord / bare: {ratio:.2}× throughput (goal ≥ 0.90: {}); CPU {:.3} ms per request (goal ≤ 1 ms: {})",
-            if ratio >= 0.9 { "holds" } else { "MISSED" },
+            "  Accord / bare: {ratio:.2}× throughput (goal ≥ 0.5, issue #17: {}); CPU {:.3} ms per request (goal ≤ 1 ms: {})",
+            if ratio >= 0.5 { "holds" } else { "MISSED" },
             accord.cpu_ms_per_request,
             if accord.cpu_ms_per_request <= 1.0 { "holds" } else { "MISSED" }
         );
