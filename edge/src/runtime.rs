@@ -79,6 +79,11 @@ pub async fn call<T: DeserializeOwned>(
 /// `ACCORD_JURISDICTION` variable when it is set (`eu` on Cloudflare, so objects are created,
 /// run and stored only in the EU). Set it before the first deployment: objects of another
 /// jurisdiction are different objects.
+/// Every object call fails with this when the jurisdiction cannot be applied (workerd, or
+/// `wrangler dev`, implements none): nothing is stored rather than stored outside it.
+const NOT_APPLIED: &str =
+    "ACCORD_JURISDICTION is set but this runtime cannot restrict objects to it (leave it empty only for a local run)";
+
 fn namespace(env: &Env, binding: &str) -> Result<ObjectNamespace, EdgeError> {
     let ns = env.durable_object(binding)?;
     let Ok(jurisdiction) = env.var("ACCORD_JURISDICTION").map(|v| v.to_string()) else { return Ok(ns) };
@@ -90,9 +95,8 @@ fn namespace(env: &Env, binding: &str) -> Result<ObjectNamespace, EdgeError> {
     let restrict: js_sys::Function = js_sys::Reflect::get(raw, &JsValue::from_str("jurisdiction"))
         .ok()
         .and_then(|f| f.dyn_into().ok())
-        .ok_or(EdgeError::Misconfigured("ACCORD_JURISDICTION (runtime has no jurisdiction support)"))?;
-    let scoped = restrict
-        .call1(raw, &JsValue::from_str(&jurisdiction))
-        .map_err(|_| EdgeError::Misconfigured("ACCORD_JURISDICTION"))?;
+        .ok_or(EdgeError::Misconfigured(NOT_APPLIED))?;
+    let scoped =
+        restrict.call1(raw, &JsValue::from_str(&jurisdiction)).map_err(|_| EdgeError::Misconfigured(NOT_APPLIED))?;
     Ok(ObjectNamespace::unchecked_from_js(scoped))
 }

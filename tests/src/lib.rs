@@ -15,3 +15,4 @@ pub mod net;
 pub mod paths;
 pub mod secrets;
 pub mod site;
+pub mod wrangler;

@@ -7,6 +7,7 @@
 //! - `cargo xtask serve --data DIR --secrets FILE [--host H] [--port P]` — self-host the edge.
 //! - `cargo xtask bench [--quick] [--runs N] [--seconds N] [--scale A,B]` — Accord next to its peers.
 //! - `cargo xtask soak [--submissions N] [--kills N] [--rate R] [--seconds S]` — crash and load runs.
+//! - `cargo xtask wrangler-dev [--port P]` — the shipped Cloudflare configuration on `wrangler dev --local`.
 //! - `cargo xtask compliance [--url U] [--site S] [--token T]` — the brief's rules, with evidence.
 
 mod bench;
@@ -20,10 +21,11 @@ mod soak;
 mod test;
 mod tools;
 mod widget_files;
+mod wrangler_dev;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] [--clock-offset-days N] | test | build | fuzz [TARGET] [--seconds N] | bench [--quick] [--runs N] [--seconds N] [--scale A,B,..] [--skip-scale] | soak [--submissions N] [--kills N] [--clients N] [--rate R] [--seconds S] | compliance [--url U] [--site S] [--token T] | serve --data DIR --secrets FILE [--host H] [--port P] [--client-ip-header NAME]>";
+const USAGE: &str = "usage: cargo xtask <demo [--edge-port N] [--site-port N] [--clock-offset-days N] | test | build | fuzz [TARGET] [--seconds N] | bench [--quick] [--runs N] [--seconds N] [--scale A,B,..] [--skip-scale] | soak [--submissions N] [--kills N] [--clients N] [--rate R] [--seconds S] | compliance [--url U] [--site S] [--token T] | serve --data DIR --secrets FILE [--host H] [--port P] [--client-ip-header NAME] | wrangler-dev [--port P]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("soak") => soak::run(&args[1..]),
         Some("compliance") => compliance::run(&args[1..]),
+        Some("wrangler-dev") => wrangler_dev::run(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {

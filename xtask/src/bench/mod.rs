@@ -17,6 +17,7 @@
 
 pub(crate) mod bytes;
 mod capture;
+mod deploy;
 mod edge;
 mod ledger;
 mod site;
@@ -122,6 +123,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     );
 
     let bytes = if opts.wants("bytes") { bytes::run(&peers)? } else { Value::Null };
+    let upload = if opts.wants("bytes") { deploy::run(&tools)? } else { Value::Null };
     let ledger = if opts.wants("ledger") { ledger::run()? } else { Value::Null };
 
     // One edge for the browser runs and the load runs: release build, on-disk storage.
@@ -231,6 +233,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "machine": machine,
         "command": format!("cargo xtask bench {}", args.join(" ")).trim().to_owned(),
         "bytes": bytes,
+        "cloudflare_upload": upload,
         "ledger": ledger,
         "ui": ui,
         "edge": load,
