@@ -23,6 +23,7 @@ pub mod public_url;
 pub mod registry;
 pub mod routes;
 pub mod runtime;
+pub mod schema;
 pub mod secrets;
 pub mod shared_cache;
 pub mod sites;

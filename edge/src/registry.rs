@@ -21,9 +21,15 @@ pub enum RegistryRequest {
     Contains { site: SiteId },
 }
 
+/// Every change to the registry's table, in order (see [`crate::schema`]).
+pub const MIGRATIONS: &[crate::schema::Migration] =
+    &[crate::schema::Migration { version: 1, sql: "CREATE TABLE IF NOT EXISTS sites (site TEXT PRIMARY KEY)" }];
+
 #[durable_object]
 pub struct Registry {
     state: State,
+    /// Whether this instance has run the migrations.
+    schema_ready: std::cell::Cell<bool>,
 }
 
 #[derive(Deserialize)]
@@ -33,7 +39,7 @@ struct Row {
 
 impl DurableObject for Registry {
     fn new(state: State, _env: Env) -> Self {
-        Self { state }
+        Self { state, schema_ready: std::cell::Cell::new(false) }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
@@ -49,7 +55,10 @@ impl Registry {
     fn handle(&self, msg: RegistryRequest) -> std::result::Result<ApiResponse, EdgeError> {
         let sql = self.state.storage().sql();
         let storage = |e: worker::Error| EdgeError::Storage(e.to_string());
-        sql.exec("CREATE TABLE IF NOT EXISTS sites (site TEXT PRIMARY KEY)", None).map_err(storage)?;
+        if !self.schema_ready.get() {
+            crate::schema::migrate(&self.state, MIGRATIONS)?;
+            self.schema_ready.set(true);
+        }
         Ok(match msg {
             RegistryRequest::Add { site } => {
                 sql.exec("INSERT INTO sites (site) VALUES (?) ON CONFLICT DO NOTHING", vec![site.as_str().into()])

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod load;
 pub mod net;
 pub mod paths;
+pub mod proofs;
 pub mod secrets;
 pub mod site;
 pub mod wrangler;

@@ -72,22 +72,7 @@ fn exported_bundles_verify_and_tampering_is_caught() {
     assert_eq!(newest.checkpoint, after);
     assert!(verify_bundle(&newest).ok());
     assert_ne!(before.root(), after.root());
-    let c = stack.api.get(&format!("/v1/sites/{SITE}/checkpoints/{shard}/consistency/{}", before.checkpoint.size));
-    assert_eq!(c.status, 200, "{:?}", c.body);
-    let proof: Vec<[u8; 32]> = c.body["proof"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| accord_core::chain::unhex32(h.as_str().unwrap()).unwrap())
-        .collect();
-    accord_core::merkle::verify_consistency(
-        before.checkpoint.size,
-        after.checkpoint.size,
-        &before.root().unwrap(),
-        &after.root().unwrap(),
-        &proof,
-    )
-    .expect("the newer checkpoint extends the older one");
+    harness::proofs::assert_extends(&stack.api, SITE, shard, &before, &after);
 
     // Unknown subjects and shards are clear errors.
     let nobody = format!("sub_{}", "0".repeat(32));

@@ -228,7 +228,8 @@ impl Ledger {
         if self.schema_ready.get() {
             return Ok(SqlLedger::attach(sql));
         }
-        let store = SqlLedger::open(sql)?;
+        crate::schema::migrate(&self.state, super::sql::MIGRATIONS)?;
+        let store = SqlLedger::attach(sql);
         self.schema_ready.set(true);
         Ok(store)
     }

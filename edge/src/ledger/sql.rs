@@ -17,8 +17,10 @@ use worker::{SqlStorage, SqlStorageValue};
 use super::outbox::{OutboxMessage, Status};
 use super::store::{Head, LedgerStore, PersonalRecord};
 use crate::error::EdgeError;
+use crate::schema::Migration;
 
-const SCHEMA: &str = "
+/// The schema as first released (objects written then have exactly these tables).
+const SCHEMA_V1: &str = "
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY,
   subject TEXT NOT NULL,
@@ -56,6 +58,14 @@ CREATE TABLE IF NOT EXISTS personal (
   subject TEXT PRIMARY KEY,
   body TEXT NOT NULL
 );";
+
+/// Every change to the ledger's tables, in order (see [`crate::schema`]).
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, sql: SCHEMA_V1 },
+    // Listing messages by status, newest first (the console, the lifecycle's pruning) read the
+    // whole outbox without it.
+    Migration { version: 2, sql: "CREATE INDEX IF NOT EXISTS outbox_by_age ON outbox (status, created_ms)" },
+];
 
 /// Bound parameters per statement: Durable Objects' SQLite allows 100.
 const MAX_BOUND: usize = 100;
@@ -98,12 +108,7 @@ struct TextRow {
 }
 
 impl SqlLedger {
-    pub fn open(sql: SqlStorage) -> Result<Self, EdgeError> {
-        sql.exec(SCHEMA, None).map_err(storage)?;
-        Ok(Self { sql })
-    }
-
-    /// [`SqlLedger::open`] without running the schema again: for an object that already did.
+    /// The store over an object's database, once [`MIGRATIONS`] have run there.
     pub fn attach(sql: SqlStorage) -> Self {
         Self { sql }
     }

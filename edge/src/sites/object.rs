@@ -56,7 +56,8 @@ impl Site {
                 _ => {}
             }
         }
-        let store = SqlConfigs::open(sql)?;
+        crate::schema::migrate(&self.state, super::sql::MIGRATIONS)?;
+        let store = SqlConfigs::attach(sql);
         self.schema_ready.set(true);
         self.answer(store, msg)
     }

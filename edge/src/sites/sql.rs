@@ -9,8 +9,10 @@ use super::keys::{ApiKeyRecord, KeyStore};
 use super::store::ConfigStore;
 use super::webhooks::{WebhookEndpoint, WebhookStore};
 use crate::error::EdgeError;
+use crate::schema::Migration;
 
-const SCHEMA: &str = "
+/// The schema as first released.
+const SCHEMA_V1: &str = "
 CREATE TABLE IF NOT EXISTS config_versions (
   version INTEGER PRIMARY KEY,
   hash TEXT NOT NULL,
@@ -28,6 +30,9 @@ CREATE TABLE IF NOT EXISTS webhooks (
   id TEXT PRIMARY KEY,
   body TEXT NOT NULL
 );";
+
+/// Every change to a site object's tables, in order (see [`crate::schema`]).
+pub const MIGRATIONS: &[Migration] = &[Migration { version: 1, sql: SCHEMA_V1 }];
 
 pub struct SqlConfigs {
     sql: SqlStorage,
@@ -57,12 +62,7 @@ impl SqlConfigs {
         Ok(rows.first().is_some_and(|r| r.n > 0))
     }
 
-    pub fn open(sql: SqlStorage) -> Result<Self, EdgeError> {
-        sql.exec(SCHEMA, None).map_err(storage)?;
-        Ok(Self { sql })
-    }
-
-    /// [`SqlConfigs::open`] without running the schema again: for an object that already did.
+    /// The store over an object's database, once [`MIGRATIONS`] have run there.
     pub fn attach(sql: SqlStorage) -> Self {
         Self { sql }
     }
