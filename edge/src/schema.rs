@@ -3,8 +3,8 @@
 //! anything, so a release that changes a table changes the rows already stored on Cloudflare
 //! or on a self-hosted disk.
 //!
-//! The version an object reached is kept in a one-row table, `accord_schema`, because the
-//! runtime's SQLite refuses `PRAGMA user_version`. The pending migrations and the new version
+//! The version an object reached is kept in a one-row table, `accord_schema`: plain SQL, which
+//! behaves the same on Cloudflare and workerd, where pragmas are filtered. The pending migrations and the new version
 //! run inside the storage's `transactionSync`: a migration that fails rolls back entirely and
 //! the object answers with a storage error instead of serving half-changed tables. Objects
 //! written before versions existed have no `accord_schema` row and read as version 0; their

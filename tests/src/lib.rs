@@ -6,6 +6,7 @@
 //! `ACCORD_CHROMEDRIVER`, `ACCORD_CHROMIUM`); run the tests through `cargo xtask test`.
 
 pub mod api;
+pub mod backup;
 pub mod cache;
 pub mod crash;
 pub mod edge;
