@@ -38,6 +38,67 @@ pub fn https_or_loopback(raw: &str, field: &str) -> Result<Url, Violation> {
     }
 }
 
+/// Where a deployment may send deliveries. `local` (demo and test builds only) keeps
+/// [`https_or_loopback`]: the demo's inbox and the tests' receivers listen on loopback. Otherwise
+/// only `https` to a public host: an address literal in a loopback, private, shared (CGNAT),
+/// link-local, multicast or reserved range, or a `localhost` name, is refused, so a site's admin
+/// key cannot make the edge post to services beside it. A name is checked again where it
+/// resolves, at delivery (the runtime connects to public addresses only).
+pub fn webhook_url(raw: &str, field: &str, local: bool) -> Result<Url, Violation> {
+    let url = https_or_loopback(raw, field)?;
+    if local {
+        return Ok(url);
+    }
+    let public =
+        || Violation::new(field, "public_host", "must point at a public internet host, not a local or private address");
+    if url.scheme() != "https" {
+        return Err(Violation::new(field, "https_url", "must be an https:// URL"));
+    }
+    match url.host().ok_or_else(public)? {
+        Host::Domain(d) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            if d == "localhost" || d.ends_with(".localhost") {
+                return Err(public());
+            }
+        }
+        Host::Ipv4(ip) => {
+            if !is_public_v4(ip) {
+                return Err(public());
+            }
+        }
+        Host::Ipv6(ip) => {
+            let mapped = ip.to_ipv4_mapped();
+            let s = ip.segments();
+            let local = ip.is_loopback()
+                || ip.is_unspecified()
+                || ip.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00 // unique local
+                || (s[0] & 0xffc0) == 0xfe80 // link-local
+                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+                || mapped.is_some_and(|v4| !is_public_v4(v4));
+            if local {
+                return Err(public());
+            }
+        }
+    }
+    Ok(url)
+}
+
+fn is_public_v4(ip: std::net::Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    !(ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_documentation()
+        || a == 0
+        || (a == 100 && (64..128).contains(&b)) // shared address space (CGNAT)
+        || (a == 198 && (b == 18 || b == 19)) // benchmarking
+        || a >= 240)
+}
+
 /// `scheme://host[:port]` exactly as a browser sends it in `Origin` (lowercase host, no default
 /// port, no path): https, or http to a loopback host.
 pub fn is_origin(raw: &str) -> bool {
@@ -127,6 +188,38 @@ mod tests {
         assert_eq!(rule("https://0.0.0.0/"), "public_host");
         assert_eq!(rule("https://[fe80::1]/"), "public_host");
         assert_eq!(rule(&format!("https://x.example/{}", "a".repeat(MAX_LEN))), "https_url");
+    }
+
+    #[test]
+    fn deliveries_of_a_production_build_go_to_public_https_hosts_only() {
+        let rule = |raw: &str| webhook_url(raw, "url", false).err().map_or("ok".to_owned(), |v| v.rule);
+        for ok in ["https://crm.example/hooks/accord", "https://93.184.215.14/x", "https://[2606:4700::1111]/"] {
+            assert_eq!(rule(ok), "ok", "{ok}");
+        }
+        assert_eq!(rule("http://127.0.0.1:9000/hook"), "https_url");
+        assert_eq!(rule("http://crm.example/hook"), "https_url");
+        for local in [
+            "https://127.0.0.1/",
+            "https://localhost:8443/",
+            "https://api.localhost/",
+            "https://LOCALHOST./",
+            "https://10.0.0.5/x",
+            "https://172.16.3.4/",
+            "https://192.168.1.1/",
+            "https://100.64.0.1/",
+            "https://169.254.169.254/latest/meta-data",
+            "https://0.0.0.0/",
+            "https://224.0.0.1/",
+            "https://[::1]/",
+            "https://[fd00::1]/",
+            "https://[fe80::1]/",
+            "https://[::ffff:10.0.0.1]/",
+        ] {
+            assert_eq!(rule(local), "public_host", "{local}");
+        }
+        // Demo and test builds keep loopback receivers.
+        assert!(webhook_url("http://127.0.0.1:9000/hook", "url", true).is_ok());
+        assert!(webhook_url("https://10.0.0.5/x", "url", true).is_ok());
     }
 
     #[test]

@@ -59,6 +59,8 @@ fn a_backup_taken_while_serving_restores_into_a_new_folder_and_every_proof_verif
         client_ip_header: None,
         vars: Vec::new(),
         cache: None,
+        local_network: true,
+        bundle: None,
     })
     .expect("the edge starts on the restored folder");
     let api = Api::new(&edge.url(), stack.api.admin_token());

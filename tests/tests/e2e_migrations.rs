@@ -47,6 +47,8 @@ fn start(state: &Path, secrets: &Secrets, port: u16) -> EdgeProcess {
         client_ip_header: None,
         vars: Vec::new(),
         cache: None,
+        local_network: true,
+        bundle: None,
     })
     .expect("start workerd")
 }

@@ -127,7 +127,7 @@ pub fn edge(tools: &Tools, flavour: Flavour) -> Result<(), String> {
     let mut cmd = Command::new(&tools.worker_build);
     cmd.arg("--release");
     if flavour == Flavour::Demo {
-        cmd.args(["--", "--features", "demo-clock"]);
+        cmd.args(["--", "--features", "demo-clock,local-webhooks"]);
     }
     exec(
         cmd.current_dir(workspace_root().join("edge"))

@@ -54,6 +54,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             ("ACCORD_WEBHOOK_RETRY_SECONDS".into(), "0,5,30,120,600".into()),
         ],
         cache: None,
+        local_network: true,
+        bundle: None,
     };
     let mut edge = EdgeProcess::start(options).map_err(|e| e.to_string())?;
     let inbox = Arc::new(Inbox::new());

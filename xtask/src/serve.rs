@@ -52,6 +52,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         client_ip_header,
         vars,
         cache: None,
+        local_network: false,
+        bundle: None,
     })
     .map_err(|e| e.to_string())?;
     println!("Accord edge listening on http://{host}:{port} (storage {})", data.join("do").display());

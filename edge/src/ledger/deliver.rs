@@ -54,6 +54,10 @@ pub async fn deliver_due(
 }
 
 async fn post(endpoint: &WebhookEndpoint, message: &OutboxMessage, now_s: i64) -> Result<(), String> {
+    // Checked again at each delivery: an endpoint stored by an older build, or a rule made
+    // stricter since, is refused here rather than posted to.
+    crate::sites::webhooks::check_url(&endpoint.url)
+        .map_err(|v| format!("refused by this edge's outbound rules ({}): {}", v.rule, v.message))?;
     let secret = WebhookSecret::parse(&endpoint.secret).map_err(|e| e.to_string())?;
     let signature = sign(&secret, &message.id, now_s, message.payload.as_bytes());
     let headers = Headers::new();

@@ -34,10 +34,14 @@ pub trait WebhookStore {
     fn delete_webhook(&self, id: &str) -> Result<bool, EdgeError>;
 }
 
-/// `https://…`, or plain http to a loopback address (local demo and tests); parsed, so
-/// credentials in front of a loopback-looking prefix are refused, not delivered to.
-fn check_url(url: &str) -> Result<(), Violation> {
-    accord_core::web_url::https_or_loopback(url, "url").map(drop)
+/// Whether this build may deliver to the host's own loopback (the demo's inbox, the tests'
+/// receivers): only builds with the `local-webhooks` feature, never `cargo xtask build`'s.
+pub const LOCAL_WEBHOOKS: bool = cfg!(feature = "local-webhooks");
+
+/// `https://` to a public host (or, in demo and test builds, plain http to loopback); parsed,
+/// so credentials in front of a loopback-looking prefix are refused, not delivered to.
+pub fn check_url(url: &str) -> Result<(), Violation> {
+    accord_core::web_url::webhook_url(url, "url", LOCAL_WEBHOOKS).map(drop)
 }
 
 pub fn create(
@@ -68,7 +72,9 @@ mod tests {
     #[test]
     fn urls() {
         assert!(check_url("https://crm.example/hooks/accord").is_ok());
-        assert!(check_url("http://127.0.0.1:9000/hook").is_ok());
+        // Loopback receivers only where the build allows them (demo and tests).
+        assert_eq!(check_url("http://127.0.0.1:9000/hook").is_ok(), LOCAL_WEBHOOKS);
+        assert_eq!(check_url("https://10.0.0.7/hook").is_ok(), LOCAL_WEBHOOKS);
         assert_eq!(check_url("http://crm.example/hook").unwrap_err().rule, "https_url");
         assert!(check_url("https://").is_err());
         assert!(check_url("https://a b").is_err());

@@ -152,6 +152,8 @@ fn start_edge(
         client_ip_header: Some("x-forwarded-for".into()),
         vars,
         cache: Some(cache.address()),
+        local_network: true,
+        bundle: None,
     })
     .expect("start workerd")
 }
