@@ -24,7 +24,8 @@ pub fn run_all(tools: &Tools) -> Result<(), String> {
             .env("ACCORD_CHROMIUM", chromium)
             .env("ACCORD_CHROMEDRIVER", chromedriver)
             .env("ACCORD_NODE_MODULES", &tools.node_modules)
-            .env("ACCORD_EDGE_PRODUCTION_BUNDLE", root.join("target/edge-production")),
+            .env("ACCORD_EDGE_PRODUCTION_BUNDLE", root.join("target/edge-production"))
+            .env("ACCORD_NGINX", crate::tools::ensure_nginx()?),
     )?;
     exec(
         Command::new("cargo")

@@ -178,6 +178,23 @@ pub fn ensure_wrk() -> Result<PathBuf, String> {
     Ok(wrk)
 }
 
+/// Debian's nginx (the light build) at a pinned version: the tests run `deploy/nginx.conf` in
+/// front of a real edge.
+pub const NGINX_VERSION: &str = "1.22.1-9+deb12u12";
+
+pub fn ensure_nginx() -> Result<PathBuf, String> {
+    let nginx = PathBuf::from("/usr/sbin/nginx");
+    if nginx.is_file() {
+        return Ok(nginx);
+    }
+    eprintln!("xtask: installing Debian's nginx-light {NGINX_VERSION}");
+    run(Command::new("apt-get").arg("update").arg("-q"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", &format!("nginx-light={NGINX_VERSION}")])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    Ok(nginx)
+}
+
 fn ensure_npm_dir(cache: &Path, folder: &str, cache_name: &str) -> Result<PathBuf, String> {
     let src = workspace_root().join(folder);
     let mut hasher = Sha256::new();
