@@ -46,7 +46,8 @@
   }
 
   function download(name, data) {
-    var blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+    var text = typeof data === "string";
+    var blob = new Blob([text ? data : JSON.stringify(data, null, 2)], { type: text ? "text/plain" : "application/json" });
     var a = el("a", { href: URL.createObjectURL(blob), download: name });
     document.body.appendChild(a);
     a.click();
@@ -230,6 +231,28 @@
     }).catch(fail($("audit-result")));
   }
 
+  var OUTCOMES = {
+    delivered: "livrés", failed_attempts: "tentatives échouées", dead: "abandonnés (lettres mortes)",
+    runs: "passages", reconfirmation_requested: "reconfirmations demandées", lapsed: "consentements expirés",
+    purged: "adresses effacées", messages_pruned: "messages supprimés", idempotency_keys_pruned: "clés d'idempotence oubliées"
+  };
+
+  function loadCounters() {
+    return api("GET", "/metrics").then(function (m) {
+      var out = clear($("counters-result"));
+      var pairs = function (o) { return Object.keys(o).map(function (k) { return [OUTCOMES[k] || k, o[k]]; }); };
+      out.appendChild(el("h3", { text: "Événements enregistrés" }));
+      out.appendChild(table(["Type", "Par", "Nombre"], m.events.map(function (e) { return [e.kind, e.method, e.count]; })));
+      out.appendChild(el("h3", { text: "Demandes refusées (par règle)" }));
+      out.appendChild(table(["Règle", "Nombre"], pairs(m.rejections)));
+      out.appendChild(el("h3", { text: "Webhooks" }));
+      out.appendChild(table(["Issue", "Nombre"], pairs(m.webhooks)));
+      out.appendChild(el("h3", { text: "Conservation (tâche quotidienne)" }));
+      out.appendChild(table(["Issue", "Nombre"], pairs(m.lifecycle)));
+      return m;
+    }).catch(fail($("counters-result")));
+  }
+
   function loadRecord() {
     return api("GET", "/record-of-processing").then(function (r) {
       var out = clear($("record-result"));
@@ -271,6 +294,7 @@
         });
         $("charts").setAttribute("aria-busy", "true");
         loadRates().then(function () { $("charts").removeAttribute("aria-busy"); }).catch(fail($("charts")));
+        loadCounters();
         $("email").focus();
       }).catch(function (e) {
         state.token = "";
@@ -284,6 +308,11 @@
       if (file) runImport(file, $("import-source").value.trim(), $("import-box").value);
     });
     $("audit-load").addEventListener("click", loadAudit);
+    $("counters-load").addEventListener("click", loadCounters);
+    $("counters-prometheus").addEventListener("click", function (ev) {
+      ev.preventDefault();
+      api("GET", "/metrics?format=prometheus").then(function (text) { download("accord-metrics-" + state.site + ".txt", text); }).catch(fail($("counters-result")));
+    });
     $("audit-download").addEventListener("click", function () { api("GET", "/audit").then(function (t) { download("accord-audit-" + state.site + ".json", t); }); });
     $("record-load").addEventListener("click", loadRecord);
     $("record-print").addEventListener("click", function () { loadRecord().then(function () { window.print(); }); });

@@ -46,7 +46,14 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
         Err(e) => {
             if e.status() >= 500 {
                 // Error texts name fields and rules, never values, so this log holds no personal data.
-                worker::console_error!("{method} {}: {e}", req.path());
+                let route = parsed.as_ref().map(route_name);
+                crate::log::error(
+                    "request.failed",
+                    serde_json::json!({"method": method, "route": route, "status": e.status(), "error": e.to_string()}),
+                );
+            }
+            if let Some(route) = &parsed {
+                count_rejection(route, env, &e).await;
             }
             let mut resp = e.to_response();
             if let (Some(route), Some(origin)) = (&parsed, req.headers().get("origin").ok().flatten()) {
@@ -89,6 +96,57 @@ async fn error_cors(route: &Route, env: &Env, origin: &str, error: &EdgeError) -
     }
 }
 
+/// Counts a refused public write (a consent, a withdrawal) against its site, by rule, for the
+/// operator's counters. Only for a site that exists: a refusal must not create one. A failure
+/// to count is logged, never turned into the request's answer. Rate-limit refusals are added up
+/// in the isolate and written at most once per [`RATE_LIMIT_FLUSH_MS`] per site, so a flood
+/// costs one write per window, not one per refused request.
+async fn count_rejection(route: &Route, env: &Env, error: &EdgeError) {
+    let (Some(rule), Some(Class::Write | Class::Withdraw)) = (error.rejection_rule(), limit_class(route)) else {
+        return;
+    };
+    let Ok(Some(site)) = route_site(route, env) else { return };
+    let by = if matches!(error, EdgeError::RateLimited { .. }) {
+        match rate_limited_batch(&site, js_sys::Date::now() as i64) {
+            Some(n) => n,
+            None => return,
+        }
+    } else {
+        1
+    };
+    if crate::known_sites::ensure(env, &site, None).await.is_err() {
+        return;
+    }
+    let msg = crate::sites::protocol::SiteRequest::Count { name: crate::metrics::rejection(&rule), by };
+    if let Err(e) =
+        crate::runtime::call::<serde_json::Value>(env, "SITES", &crate::sites::object_name(&site), &msg).await
+    {
+        crate::log::warn("metrics.not_counted", serde_json::json!({"site": site, "error": e.to_string()}));
+    }
+}
+
+const RATE_LIMIT_FLUSH_MS: i64 = 10_000;
+
+thread_local! {
+    /// Per site: rate-limit refusals not yet written, and when they last were.
+    static RATE_LIMITED: std::cell::RefCell<std::collections::HashMap<SiteId, (u64, i64)>> =
+        std::cell::RefCell::default();
+}
+
+/// Adds one refusal; answers how many to write now, if the site's window has passed.
+fn rate_limited_batch(site: &SiteId, now_ms: i64) -> Option<u64> {
+    RATE_LIMITED.with_borrow_mut(|pending| {
+        let entry = pending.entry(site.clone()).or_insert((0, i64::MIN / 2));
+        entry.0 += 1;
+        if now_ms - entry.1 < RATE_LIMIT_FLUSH_MS {
+            return None;
+        }
+        let n = entry.0;
+        *entry = (0, now_ms);
+        Some(n)
+    })
+}
+
 /// Appends a controller action to the site's audit trail. A failure is logged loudly; the
 /// action itself already happened and is not undone.
 async fn record(env: &Env, site: &SiteId, req: &Incoming, action: &str, target: Option<String>) {
@@ -97,7 +155,10 @@ async fn record(env: &Env, site: &SiteId, req: &Incoming, action: &str, target: 
     if let Err(e) =
         crate::runtime::call::<serde_json::Value>(env, "SITES", &crate::sites::object_name(site), &msg).await
     {
-        worker::console_error!("audit trail of {site}: could not record {action}: {e}");
+        crate::log::error(
+            "audit.not_recorded",
+            serde_json::json!({"site": site, "action": action, "error": e.to_string()}),
+        );
     }
 }
 
@@ -119,6 +180,11 @@ async fn admit(route: &Route, env: &Env, req: &Incoming) -> Result<(), EdgeError
         Some(class) => limits_check::check(env, &site, &req.client, class).await,
         None => Ok(()),
     }
+}
+
+/// A route's name for the log: its variant alone, never what it carries (a link token).
+fn route_name(route: &Route) -> String {
+    format!("{route:?}").split(['(', ' ', '{']).next().unwrap_or_default().to_owned()
 }
 
 /// The site a route acts for: from its path, or from the signed link it carries.
@@ -220,6 +286,7 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::ConsoleFile(name) => api::console::file(&name),
         Route::WidgetFile(path) => api::widget_files::get(&path, req),
         Route::Stats(site) => api::stats::get(env, &site, req).await,
+        Route::Metrics(site) => api::metrics::get(env, &site, req).await,
         Route::Keys => api::keys::get(env),
         Route::GetConfig(site) => api::config::get(env, &site, None, req).await,
         Route::GetConfigVersion(site, v) => api::config::get(env, &site, Some(v), req).await,

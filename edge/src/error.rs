@@ -88,6 +88,21 @@ struct Problem<'a> {
 }
 
 impl EdgeError {
+    /// The rule a refused request broke, for the operator's counters: validation rules by
+    /// name, and the limits a client can hit. `None` for what is not a refusal of the input
+    /// (missing resources, authentication, server faults).
+    pub fn rejection_rule(&self) -> Option<String> {
+        Some(match self {
+            EdgeError::Invalid(v) => v.0.first()?.rule.clone(),
+            EdgeError::MalformedJson { .. } => "json".into(),
+            EdgeError::PayloadTooLarge { .. } => "max_body_size".into(),
+            EdgeError::RateLimited { .. } => "rate_limit".into(),
+            EdgeError::OriginNotAllowed => "allowed_origins".into(),
+            EdgeError::UnsupportedMediaType => "application_json".into(),
+            EdgeError::LinkExpired => "link_expired".into(),
+            _ => return None,
+        })
+    }
     /// `(status, problem kind, title)`.
     fn classify(&self) -> (u16, &'static str, &'static str) {
         match self {

@@ -16,6 +16,8 @@ pub mod known_sites;
 pub mod ledger;
 pub mod limits;
 pub mod limits_check;
+pub mod log;
+pub mod metrics;
 pub mod one_click;
 pub mod openapi;
 pub mod page;
@@ -46,6 +48,6 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     clock::init(&env);
     if let Err(e) = api::lifecycle::scheduled(&env).await {
-        worker::console_error!("scheduled lifecycle job: {e}");
+        log::error("lifecycle.scheduled_failed", serde_json::json!({"error": e.to_string()}));
     }
 }

@@ -54,7 +54,7 @@ async fn ask(env: &Env, object: &str, check: &Check) -> Result<(), EdgeError> {
         Ok((_, v)) if !v.allowed => Err(EdgeError::RateLimited { retry_after: v.retry_after.max(1) }),
         // A limiter that cannot answer never blocks a consent.
         Err(e) => {
-            worker::console_warn!("rate limiter unavailable: {e}");
+            crate::log::warn("rate_limiter.unavailable", serde_json::json!({"error": e.to_string()}));
             Ok(())
         }
         Ok(_) => Ok(()),

@@ -68,6 +68,8 @@ pub enum Route {
     WidgetFile(String),
     /// Answers per day and box, for the console's charts.
     Stats(SiteId),
+    /// The operator counters (JSON, or Prometheus text).
+    Metrics(SiteId),
     PostAudience(SiteId),
     CreateApiKey(SiteId),
     ListApiKeys(SiteId),
@@ -94,6 +96,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/widget/{file}", Access::Public),
     ("GET", "/widget/pkg/{file}", Access::Public),
     ("GET", "/v1/sites/{site}/stats", Access::Controller),
+    ("GET", "/v1/sites/{site}/metrics", Access::Controller),
     ("GET", "/v1/preferences/{token}", Access::Public),
     ("POST", "/v1/reconfirm/{token}", Access::Public),
     ("GET", "/v1/reconfirm/{token}", Access::Public),
@@ -202,7 +205,8 @@ impl Route {
             | ListApiKeys(s)
             | RevokeApiKey(s, _)
             | Preflight(s)
-            | Stats(s) => Some(s),
+            | Stats(s)
+            | Metrics(s) => Some(s),
             Health
             | Keys
             | OpenApi
@@ -263,6 +267,7 @@ impl Route {
             | Route::RecordOfProcessingPage(_)
             | Route::ListApiKeys(_)
             | Route::Stats(_)
+            | Route::Metrics(_)
             | Route::RevokeApiKey(..) => Access::Controller,
             _ => Access::Public,
         }
@@ -382,6 +387,7 @@ impl Route {
                     ["audience"] => only("POST", Route::PostAudience(site)),
                     ["audit"] => only("GET", Route::AuditTrail(site)),
                     ["stats"] => only("GET", Route::Stats(site)),
+                    ["metrics"] => only("GET", Route::Metrics(site)),
                     ["compliance"] => only("GET", Route::Compliance(site)),
                     ["record-of-processing"] => only("GET", Route::RecordOfProcessing(site)),
                     ["record-of-processing", "page"] => only("GET", Route::RecordOfProcessingPage(site)),

@@ -52,6 +52,9 @@ async fn a_dpo_finds_exports_imports_erases_and_prints() {
     let chart = wait_text(c, "#charts", "taux de oui").await;
     assert!(chart.contains("2 / 3"), "two yes out of three answers for the offers by email: {chart}");
     common::screenshot(c, "console-rates").await;
+    // The operator counters: the three captures, by kind and method.
+    let counters = wait_text(c, "#counters-result", "widget").await;
+    assert!(counters.contains("consent") && counters.contains('3'), "{counters}");
     assert_eq!(common::axe_violations(c, None).await, Vec::<String>::new());
 
     // Find a person, read their history, export.

@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 
 const SITE: &str = "demo-shop";
 /// The versions today's build brings each class to.
-const LEDGER_VERSION: i64 = 2;
-const SITE_VERSION: i64 = 1;
+const LEDGER_VERSION: i64 = 3;
+const SITE_VERSION: i64 = 2;
 
 fn fixture() -> PathBuf {
     paths::workspace_root().join("tests/fixtures/storage-v1")

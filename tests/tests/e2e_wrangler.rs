@@ -76,12 +76,16 @@ fn the_shipped_cloudflare_configuration_runs_under_wrangler_dev() {
     let cron = api.get("/cdn-cgi/handler/scheduled?cron=17+3+*+*+*");
     assert_eq!(cron.status, 200);
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while !dev.log_text().contains(&format!("lifecycle {SITE}:")) && std::time::Instant::now() < deadline {
+    let ran = "\"event\":\"lifecycle.site\"";
+    while !dev.log_text().contains(ran) && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(200));
     }
     let log = dev.log_text();
-    assert!(log.contains(&format!("lifecycle {SITE}:")), "the cron ran the lifecycle job:\n{log}");
-    assert!(!log.contains("scheduled lifecycle job:"), "without error:\n{log}");
+    assert!(log.contains(ran) && log.contains(SITE), "the cron ran the lifecycle job:\n{log}");
+    assert!(
+        !log.contains("lifecycle.site_failed") && !log.contains("lifecycle.scheduled_failed"),
+        "without error:\n{log}"
+    );
 
     // The person's proof bundle verifies offline.
     let reply = api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/proofs"));

@@ -43,8 +43,10 @@ pub async fn scheduled(env: &Env) -> Result<(), EdgeError> {
     let (_, sites): (_, Vec<SiteId>) = call(env, "REGISTRY", registry::NAME, &RegistryRequest::List).await?;
     for site in sites {
         match run_site(env, &site, &base_url).await {
-            Ok(r) => worker::console_log!("lifecycle {site}: {}", serde_json::to_string(&r).unwrap_or_default()),
-            Err(e) => worker::console_error!("lifecycle {site}: {e}"),
+            Ok(r) => crate::log::info("lifecycle.site", serde_json::json!({"site": site, "report": r})),
+            Err(e) => {
+                crate::log::error("lifecycle.site_failed", serde_json::json!({"site": site, "error": e.to_string()}))
+            }
         }
     }
     Ok(())

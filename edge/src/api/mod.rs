@@ -14,6 +14,7 @@ pub mod keys;
 pub mod keys_admin;
 pub mod lifecycle;
 pub mod links;
+pub mod metrics;
 pub mod preference_page;
 pub mod preferences;
 pub mod proofs;

@@ -35,7 +35,7 @@ pub async fn create(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
     }))
     .await;
     if let Some(Err(e)) = told.into_iter().find(Result::is_err) {
-        worker::console_error!("webhooks of {site}: a ledger shard was not told of the new endpoint: {e}");
+        crate::log::error("webhooks.shard_not_told", serde_json::json!({"site": site, "error": e.to_string()}));
     }
     Ok(ApiResponse::json(201, &endpoint))
 }

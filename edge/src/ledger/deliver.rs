@@ -47,8 +47,18 @@ pub async fn deliver_due(
                 Err(e) => error = Some(format!("{}: {e}", endpoint.id)),
             }
         }
+        let failed = error.is_some();
         message.after_attempt(&ids, now_ms, &schedule, error);
         store.update_message(&message)?;
+        use crate::metrics::{WEBHOOK_DEAD, WEBHOOK_DELIVERED, WEBHOOK_FAILED_ATTEMPT};
+        match message.status {
+            outbox::Status::Delivered => store.count(WEBHOOK_DELIVERED, 1)?,
+            outbox::Status::Dead => store.count(WEBHOOK_DEAD, 1)?,
+            outbox::Status::Pending => {}
+        }
+        if failed {
+            store.count(WEBHOOK_FAILED_ATTEMPT, 1)?;
+        }
     }
     Ok(Some(count))
 }

@@ -21,6 +21,7 @@ pub struct MemoryLedger {
     idempotency: RefCell<BTreeMap<String, (String, u64)>>,
     outbox: RefCell<Vec<OutboxMessage>>,
     tree: RefCell<Vec<[u8; 32]>>,
+    counters: RefCell<BTreeMap<String, u64>>,
 }
 
 impl MemoryLedger {
@@ -229,6 +230,15 @@ impl LedgerStore for MemoryLedger {
     fn put_personal(&self, record: &PersonalRecord) -> Result<(), EdgeError> {
         self.personal.borrow_mut().insert(record.subject.clone(), record.clone());
         Ok(())
+    }
+
+    fn count(&self, name: &str, by: u64) -> Result<(), EdgeError> {
+        *self.counters.borrow_mut().entry(name.to_owned()).or_default() += by;
+        Ok(())
+    }
+
+    fn counters(&self) -> Result<Vec<(String, u64)>, EdgeError> {
+        Ok(self.counters.borrow().iter().map(|(k, v)| (k.clone(), *v)).collect())
     }
 }
 

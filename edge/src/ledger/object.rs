@@ -93,7 +93,7 @@ impl DurableObject for Ledger {
         crate::clock::init(&self.env);
         if let Err(e) = self.run_alarm().await {
             // The runtime retries a failed alarm; the next append also schedules one.
-            worker::console_error!("ledger alarm: {e}");
+            crate::log::error("ledger.alarm_failed", serde_json::json!({"error": e.to_string()}));
             return Err(worker::Error::RustError(e.to_string()));
         }
         Response::empty()
@@ -137,15 +137,20 @@ impl Ledger {
                     messages: None,
                 };
                 let report = lifecycle::run(&store, &context.config, shard, &cx, &links, lifecycle::BATCH)?;
+                for (outcome, n) in [
+                    ("reconfirmation_requested", report.reconfirmation_requested),
+                    ("lapsed", report.lapsed),
+                    ("purged", report.purged),
+                    ("messages_pruned", report.messages_pruned),
+                    ("idempotency_keys_pruned", report.idempotency_keys_pruned),
+                ] {
+                    store.count(&crate::metrics::lifecycle(outcome), n as u64)?;
+                }
+                store.count(&crate::metrics::lifecycle("runs"), 1)?;
                 // Counts only: the purge log never names anyone.
-                worker::console_log!(
-                    "lifecycle {} shard {shard}: reconfirmation_requested={} lapsed={} purged={} messages_pruned={} idempotency_keys_pruned={}",
-                    context.config.site,
-                    report.reconfirmation_requested,
-                    report.lapsed,
-                    report.purged,
-                    report.messages_pruned,
-                    report.idempotency_keys_pruned
+                crate::log::info(
+                    "lifecycle.shard",
+                    serde_json::json!({"site": context.config.site, "shard": shard, "report": report}),
                 );
                 ApiResponse::json(200, &report)
             }
@@ -207,6 +212,7 @@ impl Ledger {
                 &service::proofs(&store, &subject, &RuntimeClock, &*secrets::signing_key(&self.env)?)?,
             ),
             LedgerRequest::Stats { since } => ApiResponse::json(200, &store.consent_stats(&since)?),
+            LedgerRequest::Counters => ApiResponse::json(200, &store.counters()?),
             // Answered in `fetch`, which can set the alarm.
             LedgerRequest::WebhooksChanged => ApiResponse::json(200, &serde_json::Value::Null),
             LedgerRequest::Consistency { from } => ApiResponse::json(
@@ -286,7 +292,7 @@ impl Ledger {
             Ok(None) => None,
             Ok(Some(_)) => store.next_due()?,
             Err(ref e) => {
-                worker::console_warn!("webhook delivery: {e}");
+                crate::log::warn("webhooks.delivery_failed", serde_json::json!({"error": e.to_string()}));
                 Some(now + MIN_ALARM_GAP_MS * 5)
             }
         };

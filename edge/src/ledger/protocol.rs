@@ -61,6 +61,8 @@ pub enum LedgerRequest {
     /// Answer: `null`. The site's webhook endpoints changed: messages waiting in this shard's
     /// outbox go out now, and appends schedule deliveries again.
     WebhooksChanged,
+    /// Answer: `Vec<(String, u64)>`, this shard's operator counters ([`crate::metrics`]).
+    Counters,
     /// Answer: `Vec<StatRow>`, answers given in consent events recorded on or after `since`
     /// (an RFC 3339 date), by day.
     Stats { since: String },

@@ -102,6 +102,9 @@ pub fn append<C: Clock, E: Entropy>(
     let receipt = Receipt::sign(event, cx.signing);
     store.append(&receipt, &state)?;
     super::tree::grow(store, receipt.event.seq, &receipt.event_hash)?;
+    let method = serde_json::to_value(receipt.event.method).ok();
+    let method = method.as_ref().and_then(serde_json::Value::as_str).unwrap_or("unknown");
+    store.count(&crate::metrics::event(receipt.event.body.kind(), method), 1)?;
     if let Some(record) = personal {
         store.put_personal(&record)?;
     }

@@ -65,6 +65,8 @@ pub const MIGRATIONS: &[Migration] = &[
     // Listing messages by status, newest first (the console, the lifecycle's pruning) read the
     // whole outbox without it.
     Migration { version: 2, sql: "CREATE INDEX IF NOT EXISTS outbox_by_age ON outbox (status, created_ms)" },
+    // Operator counters (captures, deliveries, retention outcomes), kept with what they count.
+    Migration { version: 3, sql: "CREATE TABLE IF NOT EXISTS metrics (name TEXT PRIMARY KEY, value INTEGER NOT NULL)" },
 ];
 
 /// Bound parameters per statement: Durable Objects' SQLite allows 100.
@@ -463,5 +465,16 @@ impl LedgerStore for SqlLedger {
             "INSERT INTO personal (subject, body) VALUES (?, ?) ON CONFLICT (subject) DO UPDATE SET body = excluded.body",
             vec![record.subject.as_str().into(), to_json(record)?.into()],
         )
+    }
+
+    fn count(&self, name: &str, by: u64) -> Result<(), EdgeError> {
+        self.exec(
+            "INSERT INTO metrics (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+            vec![name.into(), (by as i64).into()],
+        )
+    }
+
+    fn counters(&self) -> Result<Vec<(String, u64)>, EdgeError> {
+        crate::metrics::read_counters(&self.sql)
     }
 }

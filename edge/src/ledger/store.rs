@@ -84,4 +84,9 @@ pub trait LedgerStore {
     fn delete_personal(&self, subject: &SubjectId) -> Result<bool, EdgeError>;
     fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError>;
     fn put_personal(&self, record: &PersonalRecord) -> Result<(), EdgeError>;
+    /// Adds `by` to the operator counter `name` (see [`crate::metrics`]), in the same batch as
+    /// the write it counts.
+    fn count(&self, name: &str, by: u64) -> Result<(), EdgeError>;
+    /// Every counter of this shard.
+    fn counters(&self) -> Result<Vec<(String, u64)>, EdgeError>;
 }

@@ -50,7 +50,7 @@ impl Site {
                 SiteRequest::Latest | SiteRequest::Version { .. } | SiteRequest::Key { .. } => {
                     return Ok(ApiResponse::json(200, &nothing));
                 }
-                SiteRequest::Keys | SiteRequest::AuditTrail | SiteRequest::Webhooks => {
+                SiteRequest::Keys | SiteRequest::AuditTrail | SiteRequest::Webhooks | SiteRequest::Counters => {
                     return Ok(ApiResponse::json(200, &none));
                 }
                 _ => {}
@@ -86,6 +86,11 @@ impl Site {
                 ApiResponse::json(201, &webhooks::create(&store, &url, &RuntimeClock, &RuntimeEntropy)?)
             }
             SiteRequest::DeleteWebhook { id } => ApiResponse::json(200, &store.delete_webhook(&id)?),
+            SiteRequest::Count { name, by } => {
+                store.count(&name, by)?;
+                ApiResponse::json(200, &serde_json::Value::Null)
+            }
+            SiteRequest::Counters => ApiResponse::json(200, &store.counters()?),
         })
     }
 }

@@ -36,4 +36,8 @@ pub enum SiteRequest {
     Audit { actor: String, action: String, target: Option<String> },
     /// Answer: `Vec<SealedEntry>`, oldest first.
     AuditTrail,
+    /// Answer: `null`. Adds `by` to the operator counter `name` ([`crate::metrics`]).
+    Count { name: String, by: u64 },
+    /// Answer: `Vec<(String, u64)>`, the site object's operator counters.
+    Counters,
 }

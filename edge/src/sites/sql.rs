@@ -32,7 +32,11 @@ CREATE TABLE IF NOT EXISTS webhooks (
 );";
 
 /// Every change to a site object's tables, in order (see [`crate::schema`]).
-pub const MIGRATIONS: &[Migration] = &[Migration { version: 1, sql: SCHEMA_V1 }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, sql: SCHEMA_V1 },
+    // Operator counters of refused public requests ([`crate::metrics`]).
+    Migration { version: 2, sql: "CREATE TABLE IF NOT EXISTS metrics (name TEXT PRIMARY KEY, value INTEGER NOT NULL)" },
+];
 
 pub struct SqlConfigs {
     sql: SqlStorage,
@@ -60,6 +64,21 @@ impl SqlConfigs {
             .and_then(|c| c.to_array())
             .map_err(storage)?;
         Ok(rows.first().is_some_and(|r| r.n > 0))
+    }
+
+    /// Adds `by` to the operator counter `name`.
+    pub fn count(&self, name: &str, by: u64) -> Result<(), EdgeError> {
+        self.sql
+            .exec(
+                "INSERT INTO metrics (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+                vec![name.into(), (by as i64).into()],
+            )
+            .map(drop)
+            .map_err(storage)
+    }
+
+    pub fn counters(&self) -> Result<Vec<(String, u64)>, EdgeError> {
+        crate::metrics::read_counters(&self.sql)
     }
 
     /// The store over an object's database, once [`MIGRATIONS`] have run there.

@@ -1,0 +1,53 @@
+//! `GET /v1/sites/{site}/metrics`: the site's operator counters ([`crate::metrics`]), summed
+//! over the site object and every ledger shard. JSON by default (`?format=json`); the
+//! Prometheus text format with `?format=prometheus` (a scrape job's `params`).
+
+use accord_core::ids::SiteId;
+use futures_util::future::try_join_all;
+use worker::Env;
+
+use super::Incoming;
+use crate::auth;
+use crate::error::EdgeError;
+use crate::http::ApiResponse;
+use crate::ledger::protocol::LedgerRequest;
+use crate::ledger::{SHARDS, object_name};
+use crate::runtime::call;
+use crate::sites::keys::KeyScope;
+use crate::sites::protocol::SiteRequest;
+
+type Counters = Vec<(String, u64)>;
+
+pub async fn get(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
+    let prometheus = match req.query.as_deref() {
+        None | Some("") | Some("format=json") => false,
+        Some("format=prometheus") => true,
+        Some(_) => {
+            return Err(accord_core::Violation::new("query.format", "enum", "format must be json or prometheus").into());
+        }
+    };
+    let shards = (0..SHARDS).map(|shard| async move {
+        Ok::<_, EdgeError>(
+            call::<Counters>(env, "LEDGER", &object_name(site, shard), &LedgerRequest::Counters).await?.1,
+        )
+    });
+    let (own, shards) = futures_util::future::try_join(
+        async { Ok(call::<Counters>(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Counters).await?.1) },
+        try_join_all(shards),
+    )
+    .await?;
+    let counters = crate::metrics::merge(std::iter::once(own).chain(shards));
+    if prometheus {
+        return Ok(ApiResponse {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "text/plain; version=0.0.4; charset=utf-8".into()),
+                ("cache-control".into(), "no-store".into()),
+            ],
+            body: crate::metrics::to_prometheus(site.as_str(), &counters).into_bytes(),
+            precompressed: false,
+        });
+    }
+    Ok(ApiResponse::json(200, &crate::metrics::to_json(site.as_str(), &counters)))
+}
