@@ -10,7 +10,7 @@ use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::limits::{Class, ClientBudget};
 use crate::limits_check;
-use crate::routes::Route;
+use crate::routes::{Access, Route};
 
 pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
     // The method as sent: the runtime's `Method` reads any method it does not know as GET, so
@@ -20,23 +20,25 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
     let parsed = route.as_ref().ok().cloned();
     let result = match route {
         Ok(route) => match read(&mut req, env, route.body_limit()).await {
-            Ok(incoming) => match admit(&route, env, &incoming).await {
-                Ok(()) => {
-                    let audited = route.audited().map(|(site, action, target)| (site.clone(), action, target));
-                    let result = dispatch(route, env, &incoming).await;
-                    if matches!(result, Err(EdgeError::Unauthorized)) && incoming.authorization.is_some() {
-                        let _ =
-                            limits_check::client_budget(env, &incoming.client, ClientBudget::FailedAuth, false).await;
+            Ok(incoming) => {
+                let result = match admit(&route, env, &incoming).await {
+                    Ok(caller) => {
+                        let audited = route.audited().map(|(site, action, target)| (site.clone(), action, target));
+                        let result = dispatch(route, env, &incoming).await;
+                        if let (Ok(resp), Some((site, action, target)), Some(caller)) = (&result, audited, caller)
+                            && resp.status < 300
+                        {
+                            record(env, &site, &caller, action, target).await;
+                        }
+                        result
                     }
-                    if let (Ok(resp), Some((site, action, target))) = (&result, audited)
-                        && resp.status < 300
-                    {
-                        record(env, &site, &incoming, action, target).await;
-                    }
-                    result
+                    Err(e) => Err(e),
+                };
+                if matches!(result, Err(EdgeError::Unauthorized)) && incoming.authorization.is_some() {
+                    let _ = limits_check::client_budget(env, &incoming.client, ClientBudget::FailedAuth, false).await;
                 }
-                Err(e) => Err(e),
-            },
+                result
+            }
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
@@ -149,8 +151,7 @@ fn rate_limited_batch(site: &SiteId, now_ms: i64) -> Option<u64> {
 
 /// Appends a controller action to the site's audit trail. A failure is logged loudly; the
 /// action itself already happened and is not undone.
-async fn record(env: &Env, site: &SiteId, req: &Incoming, action: &str, target: Option<String>) {
-    let Some(caller) = crate::auth::identify(env, site, req.authorization.as_deref()).await else { return };
+async fn record(env: &Env, site: &SiteId, caller: &crate::auth::Caller, action: &str, target: Option<String>) {
     let msg = crate::sites::protocol::SiteRequest::Audit { actor: caller.actor(), action: action.to_owned(), target };
     if let Err(e) =
         crate::runtime::call::<serde_json::Value>(env, "SITES", &crate::sites::object_name(site), &msg).await
@@ -163,22 +164,34 @@ async fn record(env: &Env, site: &SiteId, req: &Incoming, action: &str, target: 
 }
 
 /// What must hold before a handler runs: a client presenting a bearer token has not spent its
-/// failed-authentication budget, the named site exists (see [`crate::known_sites`]) and a
-/// public route is within the site's and the client's budgets. A signed link names its site
-/// inside the token, decoded once here for both checks.
-async fn admit(route: &Route, env: &Env, req: &Incoming) -> Result<(), EdgeError> {
+/// failed-authentication budget, the named site exists (see [`crate::known_sites`]), a public
+/// route is within the site's and the client's budgets, and a controller route's caller holds
+/// the scope the route declares ([`Route::access`]) — checked here, for every route, so no
+/// handler runs for a caller without it. A signed link names its site inside the token,
+/// decoded once here for both checks. Answers the controller caller, for the audit trail.
+async fn admit(route: &Route, env: &Env, req: &Incoming) -> Result<Option<crate::auth::Caller>, EdgeError> {
     // A client whose bearer tokens keep failing is refused before its next one is looked up.
     if req.authorization.is_some() {
         limits_check::client_budget(env, &req.client, ClientBudget::FailedAuth, true).await?;
     }
-    let Some(site) = route_site(route, env)? else { return Ok(()) };
-    // Publishing is the one way a site comes to exist; its caller is checked by the handler.
+    let Some(site) = route_site(route, env)? else {
+        return match route.access() {
+            Access::Public => Ok(None),
+            Access::Controller(_) => Err(EdgeError::Internal("a controller route without a site".into())),
+        };
+    };
+    // Publishing is the one way a site comes to exist; its caller is checked below.
     if !matches!(route, Route::PutConfig(_)) {
         crate::known_sites::ensure(env, &site, Some(&req.client)).await?;
     }
-    match limit_class(route) {
-        Some(class) => limits_check::check(env, &site, &req.client, class).await,
-        None => Ok(()),
+    if let Some(class) = limit_class(route) {
+        limits_check::check(env, &site, &req.client, class).await?;
+    }
+    match route.access() {
+        Access::Public => Ok(None),
+        Access::Controller(scope) => {
+            Ok(Some(crate::auth::require(env, &site, req.authorization.as_deref(), scope).await?))
+        }
     }
 }
 
@@ -285,7 +298,7 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::Console => Ok(api::console::page()),
         Route::ConsoleFile(name) => api::console::file(&name),
         Route::WidgetFile(path) => api::widget_files::get(&path, req),
-        Route::Stats(site) => api::stats::get(env, &site, req).await,
+        Route::Stats(site) => api::stats::get(env, &site).await,
         Route::Metrics(site) => api::metrics::get(env, &site, req).await,
         Route::Keys => api::keys::get(env),
         Route::GetConfig(site) => api::config::get(env, &site, None, req).await,
@@ -296,10 +309,10 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::Preflight(site) => api::config::preflight(env, &site, req).await,
         Route::PostConsent(site) => api::consent::post(env, &site, req).await,
         Route::LookupSubject(site) => api::subjects::lookup(env, &site, req).await,
-        Route::GetSubject(site, subject) => api::subjects::get(env, &site, &subject, req).await,
-        Route::GetReceipts(site, subject) => api::subjects::receipts(env, &site, &subject, req).await,
-        Route::GetProofs(site, subject) => api::proofs::bundle(env, &site, &subject, req).await,
-        Route::ExportSubject(site, subject) => api::rights::export(env, &site, &subject, req).await,
+        Route::GetSubject(site, subject) => api::subjects::get(env, &site, &subject).await,
+        Route::GetReceipts(site, subject) => api::subjects::receipts(env, &site, &subject).await,
+        Route::GetProofs(site, subject) => api::proofs::bundle(env, &site, &subject).await,
+        Route::ExportSubject(site, subject) => api::rights::export(env, &site, &subject).await,
         Route::ExportSubjectPage(site, subject) => api::rights::export_page(env, &site, &subject, req).await,
         Route::EraseSubject(site, subject) => api::rights::erase(env, &site, &subject, req).await,
         Route::GetCheckpoint(site, shard) => api::proofs::checkpoint(env, &site, shard).await,
@@ -324,9 +337,9 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::GetReconfirm(t) => api::confirm::get(env, Which::Reconfirm, &t, req).await,
         Route::PostReconfirm(t) => api::confirm::post(env, Which::Reconfirm, &t, req).await,
         Route::CreateWebhook(site) => api::webhooks::create(env, &site, req).await,
-        Route::ListWebhooks(site) => api::webhooks::list(env, &site, req).await,
-        Route::DeleteWebhook(site, id) => api::webhooks::delete(env, &site, &id, req).await,
-        Route::WebhookDeliveries(site) => api::webhooks::deliveries(env, &site, req).await,
+        Route::ListWebhooks(site) => api::webhooks::list(env, &site).await,
+        Route::DeleteWebhook(site, id) => api::webhooks::delete(env, &site, &id).await,
+        Route::WebhookDeliveries(site) => api::webhooks::deliveries(env, &site).await,
         Route::GetUnsubscribe(token) => api::unsubscribe::page(env, &token, req).await,
         Route::PostUnsubscribe(token) => api::unsubscribe::post(env, &token, req).await,
         Route::GetPreferences(token) => api::preferences::get(env, &token, req).await,
@@ -349,9 +362,9 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::CreateApiKey(site) => api::keys_admin::create(env, &site, req).await,
         Route::RecordOfProcessing(site) => api::register::json(env, &site, req).await,
         Route::RecordOfProcessingPage(site) => api::register::page(env, &site, req).await,
-        Route::Compliance(site) => api::compliance::get(env, &site, req).await,
-        Route::AuditTrail(site) => api::keys_admin::audit(env, &site, req).await,
-        Route::ListApiKeys(site) => api::keys_admin::list(env, &site, req).await,
-        Route::RevokeApiKey(site, id) => api::keys_admin::revoke(env, &site, &id, req).await,
+        Route::Compliance(site) => api::compliance::get(env, &site).await,
+        Route::AuditTrail(site) => api::keys_admin::audit(env, &site).await,
+        Route::ListApiKeys(site) => api::keys_admin::list(env, &site).await,
+        Route::RevokeApiKey(site, id) => api::keys_admin::revoke(env, &site, &id).await,
     }
 }

@@ -71,11 +71,3 @@ impl Caller {
         }
     }
 }
-
-/// The caller of a request that already passed its scope check, for the audit trail.
-pub async fn identify(env: &Env, site: &SiteId, authorization: Option<&str>) -> Option<Caller> {
-    match authenticate(env, site, authorization).await.ok()? {
-        None => Some(Caller::Operator),
-        Some(record) => Some(Caller::Key(record.id)),
-    }
-}

@@ -82,7 +82,15 @@ mod tests {
                 assert!(responses.keys().any(|code| code.starts_with('2')), "{what}: no 2xx response");
                 // Preflights (`options`) are not in ROUTES; they are public.
                 let want = match access.get(&(method.to_uppercase(), path.clone())) {
-                    Some(Access::Controller) => serde_json::json!([{"bearer": []}]),
+                    Some(Access::Controller(scope)) => {
+                        let name = serde_json::to_value(scope).unwrap();
+                        assert_eq!(
+                            op.get("x-accord-scope"),
+                            Some(&name),
+                            "{what}: the documented scope is the enforced one"
+                        );
+                        serde_json::json!([{"bearer": []}])
+                    }
                     Some(Access::Public) | None => serde_json::json!([]),
                 };
                 assert_eq!(op.get("security"), Some(&want), "{what}: security");

@@ -4,6 +4,7 @@
 use accord_core::ids::{SiteId, SubjectId};
 
 use crate::error::EdgeError;
+use crate::sites::keys::KeyScope;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
@@ -83,8 +84,9 @@ pub enum Route {
 pub enum Access {
     /// Browsers and email clients; CORS per the site's allowed origins.
     Public,
-    /// The controller's back office: a scoped API key or the operator token.
-    Controller,
+    /// The controller's back office: an API key holding this scope (or `admin`), or the
+    /// operator token. The dispatcher checks it before the handler runs (`app::admit`).
+    Controller(KeyScope),
 }
 
 /// `(method, path template, access)` for every route, for documentation and tests.
@@ -95,18 +97,18 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/console/{file}", Access::Public),
     ("GET", "/widget/{file}", Access::Public),
     ("GET", "/widget/pkg/{file}", Access::Public),
-    ("GET", "/v1/sites/{site}/stats", Access::Controller),
-    ("GET", "/v1/sites/{site}/metrics", Access::Controller),
+    ("GET", "/v1/sites/{site}/stats", Access::Controller(KeyScope::Read)),
+    ("GET", "/v1/sites/{site}/metrics", Access::Controller(KeyScope::Admin)),
     ("GET", "/v1/preferences/{token}", Access::Public),
     ("POST", "/v1/reconfirm/{token}", Access::Public),
     ("GET", "/v1/reconfirm/{token}", Access::Public),
     ("POST", "/v1/preferences/{token}", Access::Public),
-    ("POST", "/v1/sites/{site}/links", Access::Controller),
-    ("POST", "/v1/sites/{site}/unsubscribe-links", Access::Controller),
-    ("POST", "/v1/sites/{site}/webhooks", Access::Controller),
-    ("GET", "/v1/sites/{site}/webhooks", Access::Controller),
-    ("DELETE", "/v1/sites/{site}/webhooks/{webhook}", Access::Controller),
-    ("GET", "/v1/sites/{site}/webhooks/deliveries", Access::Controller),
+    ("POST", "/v1/sites/{site}/links", Access::Controller(KeyScope::Write)),
+    ("POST", "/v1/sites/{site}/unsubscribe-links", Access::Controller(KeyScope::Write)),
+    ("POST", "/v1/sites/{site}/webhooks", Access::Controller(KeyScope::Admin)),
+    ("GET", "/v1/sites/{site}/webhooks", Access::Controller(KeyScope::Admin)),
+    ("DELETE", "/v1/sites/{site}/webhooks/{webhook}", Access::Controller(KeyScope::Admin)),
+    ("GET", "/v1/sites/{site}/webhooks/deliveries", Access::Controller(KeyScope::Admin)),
     ("GET", "/u/{token}", Access::Public),
     ("GET", "/p/{token}", Access::Public),
     ("POST", "/p/{token}", Access::Public),
@@ -114,36 +116,36 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/c/{token}", Access::Public),
     ("GET", "/r/{token}", Access::Public),
     ("POST", "/r/{token}", Access::Public),
-    ("POST", "/v1/sites/{site}/lifecycle/run", Access::Controller),
+    ("POST", "/v1/sites/{site}/lifecycle/run", Access::Controller(KeyScope::Admin)),
     ("POST", "/u/{token}", Access::Public),
     ("GET", "/v1/keys", Access::Public),
     ("GET", "/v1/sites/{site}/config", Access::Public),
     ("GET", "/v1/sites/{site}/widget", Access::Public),
     ("GET", "/v1/widget/{token}", Access::Public),
-    ("PUT", "/v1/sites/{site}/config", Access::Controller),
+    ("PUT", "/v1/sites/{site}/config", Access::Controller(KeyScope::Admin)),
     ("GET", "/v1/sites/{site}/config/{version}", Access::Public),
     ("POST", "/v1/sites/{site}/consents", Access::Public),
-    ("POST", "/v1/sites/{site}/subjects/lookup", Access::Controller),
-    ("GET", "/v1/sites/{site}/subjects/{subject}", Access::Controller),
-    ("GET", "/v1/sites/{site}/subjects/{subject}/receipts", Access::Controller),
-    ("GET", "/v1/sites/{site}/subjects/{subject}/proofs", Access::Controller),
-    ("GET", "/v1/sites/{site}/subjects/{subject}/export", Access::Controller),
-    ("GET", "/v1/sites/{site}/subjects/{subject}/export/page", Access::Controller),
-    ("POST", "/v1/sites/{site}/subjects/{subject}/erase", Access::Controller),
+    ("POST", "/v1/sites/{site}/subjects/lookup", Access::Controller(KeyScope::Read)),
+    ("GET", "/v1/sites/{site}/subjects/{subject}", Access::Controller(KeyScope::Read)),
+    ("GET", "/v1/sites/{site}/subjects/{subject}/receipts", Access::Controller(KeyScope::Read)),
+    ("GET", "/v1/sites/{site}/subjects/{subject}/proofs", Access::Controller(KeyScope::Export)),
+    ("GET", "/v1/sites/{site}/subjects/{subject}/export", Access::Controller(KeyScope::Export)),
+    ("GET", "/v1/sites/{site}/subjects/{subject}/export/page", Access::Controller(KeyScope::Export)),
+    ("POST", "/v1/sites/{site}/subjects/{subject}/erase", Access::Controller(KeyScope::Admin)),
     ("GET", "/v1/sites/{site}/checkpoints/{shard}", Access::Public),
     ("GET", "/v1/sites/{site}/checkpoints/{shard}/consistency/{from}", Access::Public),
     ("GET", "/v1/sites/{site}/checkpoints/{shard}/checkpoint", Access::Public),
     ("GET", "/v1/sites/{site}/checkpoints/{shard}/tile/{path}", Access::Public),
-    ("POST", "/v1/sites/{site}/activity", Access::Controller),
-    ("POST", "/v1/sites/{site}/imports", Access::Controller),
-    ("POST", "/v1/sites/{site}/audience", Access::Controller),
-    ("POST", "/v1/sites/{site}/api-keys", Access::Controller),
-    ("GET", "/v1/sites/{site}/audit", Access::Controller),
-    ("GET", "/v1/sites/{site}/compliance", Access::Controller),
-    ("GET", "/v1/sites/{site}/record-of-processing", Access::Controller),
-    ("GET", "/v1/sites/{site}/record-of-processing/page", Access::Controller),
-    ("GET", "/v1/sites/{site}/api-keys", Access::Controller),
-    ("DELETE", "/v1/sites/{site}/api-keys/{id}", Access::Controller),
+    ("POST", "/v1/sites/{site}/activity", Access::Controller(KeyScope::Write)),
+    ("POST", "/v1/sites/{site}/imports", Access::Controller(KeyScope::Write)),
+    ("POST", "/v1/sites/{site}/audience", Access::Controller(KeyScope::Read)),
+    ("POST", "/v1/sites/{site}/api-keys", Access::Controller(KeyScope::Admin)),
+    ("GET", "/v1/sites/{site}/audit", Access::Controller(KeyScope::Admin)),
+    ("GET", "/v1/sites/{site}/compliance", Access::Controller(KeyScope::Admin)),
+    ("GET", "/v1/sites/{site}/record-of-processing", Access::Controller(KeyScope::Read)),
+    ("GET", "/v1/sites/{site}/record-of-processing/page", Access::Controller(KeyScope::Read)),
+    ("GET", "/v1/sites/{site}/api-keys", Access::Controller(KeyScope::Admin)),
+    ("DELETE", "/v1/sites/{site}/api-keys/{id}", Access::Controller(KeyScope::Admin)),
 ];
 
 impl Route {
@@ -240,37 +242,37 @@ impl Route {
         }
     }
 
+    /// Who may call this route: the one place a controller route's scope is declared; the
+    /// dispatcher enforces it before any handler runs, so a handler cannot be reached without it.
     pub fn access(&self) -> Access {
-        match self {
+        use KeyScope::{Admin, Export, Read, Write};
+        Access::Controller(match self {
             Route::PutConfig(_)
-            | Route::LookupSubject(_)
-            | Route::GetSubject(..)
-            | Route::GetReceipts(..)
-            | Route::GetProofs(..)
-            | Route::ExportSubject(..)
-            | Route::ExportSubjectPage(..)
             | Route::EraseSubject(..)
-            | Route::PostActivity(_)
-            | Route::PostImport(_)
-            | Route::PostLink(_)
-            | Route::PostUnsubscribeLinks(_)
             | Route::RunLifecycle(_)
             | Route::CreateWebhook(_)
             | Route::ListWebhooks(_)
             | Route::DeleteWebhook(..)
             | Route::WebhookDeliveries(_)
-            | Route::PostAudience(_)
             | Route::CreateApiKey(_)
+            | Route::ListApiKeys(_)
+            | Route::RevokeApiKey(..)
             | Route::AuditTrail(_)
             | Route::Compliance(_)
+            | Route::Metrics(_) => Admin,
+            Route::GetProofs(..) | Route::ExportSubject(..) | Route::ExportSubjectPage(..) => Export,
+            Route::PostActivity(_) | Route::PostImport(_) | Route::PostLink(_) | Route::PostUnsubscribeLinks(_) => {
+                Write
+            }
+            Route::LookupSubject(_)
+            | Route::GetSubject(..)
+            | Route::GetReceipts(..)
+            | Route::PostAudience(_)
             | Route::RecordOfProcessing(_)
             | Route::RecordOfProcessingPage(_)
-            | Route::ListApiKeys(_)
-            | Route::Stats(_)
-            | Route::Metrics(_)
-            | Route::RevokeApiKey(..) => Access::Controller,
-            _ => Access::Public,
-        }
+            | Route::Stats(_) => Read,
+            _ => return Access::Public,
+        })
     }
 
     pub fn parse(method: &str, path: &str) -> Result<Route, EdgeError> {

@@ -9,14 +9,12 @@ use worker::Env;
 
 use super::Incoming;
 use super::contact_ref::ContactRef;
-use crate::auth;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
 use crate::ledger::protocol::LedgerRequest;
 use crate::ledger::{SHARDS, object_name};
 use crate::runtime::call;
 use crate::secrets;
-use crate::sites::keys::KeyScope;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,7 +25,6 @@ struct ActivityBody {
 }
 
 pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    auth::require(env, site, req.authorization.as_deref(), KeyScope::Write).await?;
     let body: ActivityBody = parse_json(req.content_type.as_deref(), &req.body)?;
     super::config::load(env, site, None).await?;
     let subject = body.who.resolve(&secrets::subject_key(env)?, site, "")?;

@@ -14,7 +14,6 @@ use worker::Env;
 
 use super::Incoming;
 use super::contact_ref::ContactRef;
-use crate::auth;
 use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json_limited};
@@ -22,7 +21,6 @@ use crate::ledger::protocol::LedgerRequest;
 use crate::ledger::{SHARDS, object_name};
 use crate::runtime::call;
 use crate::secrets;
-use crate::sites::keys::KeyScope;
 
 /// Contacts per request; a list of 10,000 addresses is about 400 kB.
 pub const MAX_CONTACTS: usize = 10_000;
@@ -59,7 +57,6 @@ struct Summary {
 }
 
 pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    auth::require(env, site, req.authorization.as_deref(), KeyScope::Read).await?;
     let body: AudienceBody = parse_json_limited(req.content_type.as_deref(), &req.body, MAX_BODY)?;
     let config = super::config::load(env, site, None).await?;
     let mut problems = Violations::default();

@@ -10,8 +10,6 @@ use futures_util::future::join_all;
 use serde::Serialize;
 use worker::Env;
 
-use super::Incoming;
-use crate::auth;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::outbox::{OutboxMessage, Status};
@@ -19,7 +17,6 @@ use crate::ledger::protocol::LedgerRequest;
 use crate::ledger::{SHARDS, object_name};
 use crate::runtime::call;
 use crate::secrets;
-use crate::sites::keys::KeyScope;
 use crate::sites::protocol::SiteRequest;
 use crate::sites::webhooks::WebhookEndpoint;
 
@@ -35,8 +32,7 @@ fn rule(rule: &'static str, ok: bool, evidence: String) -> Rule {
     Rule { rule, status: if ok { "ok" } else { "fail" }, evidence }
 }
 
-pub async fn get(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
+pub async fn get(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
     let config = super::config::load(env, site, None).await?;
     let c = &config.config;
     let site_object = crate::sites::object_name(site);

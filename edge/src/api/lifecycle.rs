@@ -7,7 +7,6 @@ use futures_util::future::try_join_all;
 use worker::Env;
 
 use super::Incoming;
-use crate::auth;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::lifecycle::Report;
@@ -15,7 +14,6 @@ use crate::ledger::protocol::{LedgerRequest, MessageContext};
 use crate::ledger::{SHARDS, object_name};
 use crate::registry::{self, RegistryRequest};
 use crate::runtime::call;
-use crate::sites::keys::KeyScope;
 
 pub async fn run_site(env: &Env, site: &SiteId, base_url: &str) -> Result<Report, EdgeError> {
     let config = super::config::load(env, site, None).await?.config;
@@ -32,7 +30,6 @@ pub async fn run_site(env: &Env, site: &SiteId, base_url: &str) -> Result<Report
 }
 
 pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
     crate::http::expect_no_parameters(req.content_type.as_deref(), &req.body)?;
     Ok(ApiResponse::json(200, &run_site(env, site, &crate::public_url::get(env)?).await?))
 }

@@ -10,12 +10,10 @@ use worker::Env;
 
 use super::Incoming;
 use super::contact_ref::ContactRef;
-use crate::auth;
 use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
 use crate::secrets;
-use crate::sites::keys::KeyScope;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,7 +26,6 @@ struct LinkBody {
 }
 
 pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    auth::require(env, site, req.authorization.as_deref(), KeyScope::Write).await?;
     let body: LinkBody = parse_json(req.content_type.as_deref(), &req.body)?;
     if body.purpose != "preferences" {
         return Err(Violation::new("purpose", "link_purpose", "must be 'preferences'").into());

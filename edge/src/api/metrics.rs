@@ -7,19 +7,16 @@ use futures_util::future::try_join_all;
 use worker::Env;
 
 use super::Incoming;
-use crate::auth;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::protocol::LedgerRequest;
 use crate::ledger::{SHARDS, object_name};
 use crate::runtime::call;
-use crate::sites::keys::KeyScope;
 use crate::sites::protocol::SiteRequest;
 
 type Counters = Vec<(String, u64)>;
 
 pub async fn get(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    auth::require(env, site, req.authorization.as_deref(), KeyScope::Admin).await?;
     let prometheus = match req.query.as_deref() {
         None | Some("") | Some("format=json") => false,
         Some("format=prometheus") => true,

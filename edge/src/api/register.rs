@@ -6,12 +6,10 @@ use accord_core::ids::SiteId;
 use worker::Env;
 
 use super::Incoming;
-use crate::auth;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::page::{self, escape};
 use crate::runtime::call;
-use crate::sites::keys::KeyScope;
 use crate::sites::protocol::SiteRequest;
 use crate::sites::webhooks::WebhookEndpoint;
 
@@ -69,8 +67,7 @@ fn record(c: &SiteConfig, recipients: &[String], lang: Lang) -> serde_json::Valu
     })
 }
 
-async fn gather(env: &Env, site: &SiteId, req: &Incoming) -> Result<(SiteConfig, Vec<String>), EdgeError> {
-    auth::require(env, site, req.authorization.as_deref(), KeyScope::Read).await?;
+async fn gather(env: &Env, site: &SiteId) -> Result<(SiteConfig, Vec<String>), EdgeError> {
     let config = super::config::load(env, site, None).await?.config;
     let (_, hooks): (_, Vec<WebhookEndpoint>) =
         call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Webhooks).await?;
@@ -83,13 +80,13 @@ async fn gather(env: &Env, site: &SiteId, req: &Incoming) -> Result<(SiteConfig,
 }
 
 pub async fn json(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let (config, recipients) = gather(env, site, req).await?;
+    let (config, recipients) = gather(env, site).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.default_lang);
     Ok(ApiResponse::json(200, &record(&config, &recipients, lang)))
 }
 
 pub async fn page(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let (config, recipients) = gather(env, site, req).await?;
+    let (config, recipients) = gather(env, site).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.default_lang);
     let r = record(&config, &recipients, lang);
     let fr = lang == Lang::Fr;

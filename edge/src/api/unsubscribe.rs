@@ -19,7 +19,6 @@ use worker::Env;
 
 use super::Incoming;
 use super::contact_ref::ContactRef;
-use crate::auth;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
 use crate::ledger::protocol::LedgerRequest;
@@ -27,7 +26,6 @@ use crate::ledger::{SHARDS, object_name};
 use crate::page::{self, escape};
 use crate::runtime::call;
 use crate::secrets;
-use crate::sites::keys::KeyScope;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,7 +40,6 @@ struct HeadersBody {
 }
 
 pub async fn links(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    auth::require(env, site, req.authorization.as_deref(), KeyScope::Write).await?;
     let body: HeadersBody = parse_json(req.content_type.as_deref(), &req.body)?;
     let config = super::config::load(env, site, None).await?;
     let ct = config.config.content_type(&body.content_type).ok_or_else(|| {
