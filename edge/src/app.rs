@@ -359,12 +359,12 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
             precompressed: false,
         }),
         Route::PostAudience(site) => api::audience::post(env, &site, req).await,
-        Route::CreateApiKey(site) => api::keys_admin::create(env, &site, req).await,
-        Route::RecordOfProcessing(site) => api::register::json(env, &site, req).await,
-        Route::RecordOfProcessingPage(site) => api::register::page(env, &site, req).await,
+        Route::CreateApiKey(site) => api::api_keys::create(env, &site, req).await,
+        Route::RecordOfProcessing(site) => api::record_of_processing::json(env, &site, req).await,
+        Route::RecordOfProcessingPage(site) => api::record_of_processing::page(env, &site, req).await,
         Route::Compliance(site) => api::compliance::get(env, &site).await,
-        Route::AuditTrail(site) => api::keys_admin::audit(env, &site).await,
-        Route::ListApiKeys(site) => api::keys_admin::list(env, &site).await,
-        Route::RevokeApiKey(site, id) => api::keys_admin::revoke(env, &site, &id).await,
+        Route::AuditTrail(site) => api::audit::audit(env, &site).await,
+        Route::ListApiKeys(site) => api::api_keys::list(env, &site).await,
+        Route::RevokeApiKey(site, id) => api::api_keys::revoke(env, &site, &id).await,
     }
 }

@@ -18,8 +18,8 @@ use worker::Env;
 use crate::error::EdgeError;
 use crate::limits::ClientBudget;
 use crate::limits_check;
-use crate::registry::{NAME, RegistryRequest};
 use crate::runtime::call;
+use crate::site_registry::{NAME, RegistryRequest};
 
 /// How long "no such site" is believed without asking again.
 pub const NEGATIVE_TTL_MS: f64 = 10_000.0;

@@ -22,19 +22,19 @@ pub mod one_click;
 pub mod openapi;
 pub mod page;
 pub mod public_url;
-pub mod registry;
 pub mod routes;
 pub mod runtime;
 pub mod schema;
 pub mod secrets;
 pub mod shared_cache;
+pub mod site_registry;
 pub mod sites;
 
 use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, event};
 
 pub use ledger::object::Ledger;
 pub use limits::object::RateLimiter;
-pub use registry::Registry;
+pub use site_registry::Registry;
 pub use sites::object::Site;
 
 #[event(fetch)]

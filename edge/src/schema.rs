@@ -115,7 +115,7 @@ mod tests {
     fn every_object_class_lists_its_migrations_in_order() {
         assert!(well_ordered(crate::ledger::sql::MIGRATIONS));
         assert!(well_ordered(crate::sites::sql::MIGRATIONS));
-        assert!(well_ordered(crate::registry::MIGRATIONS));
+        assert!(well_ordered(crate::site_registry::MIGRATIONS));
     }
 
     #[test]

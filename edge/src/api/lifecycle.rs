@@ -12,8 +12,8 @@ use crate::http::ApiResponse;
 use crate::ledger::lifecycle::Report;
 use crate::ledger::protocol::{LedgerRequest, MessageContext};
 use crate::ledger::{SHARDS, object_name};
-use crate::registry::{self, RegistryRequest};
 use crate::runtime::call;
+use crate::site_registry::{self, RegistryRequest};
 
 pub async fn run_site(env: &Env, site: &SiteId, base_url: &str) -> Result<Report, EdgeError> {
     let config = super::config::load(env, site, None).await?.config;
@@ -37,7 +37,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
 /// The cron trigger: every registered site, one bounded run each.
 pub async fn scheduled(env: &Env) -> Result<(), EdgeError> {
     let base_url = crate::public_url::get(env)?;
-    let (_, sites): (_, Vec<SiteId>) = call(env, "REGISTRY", registry::NAME, &RegistryRequest::List).await?;
+    let (_, sites): (_, Vec<SiteId>) = call(env, "REGISTRY", site_registry::NAME, &RegistryRequest::List).await?;
     for site in sites {
         match run_site(env, &site, &base_url).await {
             Ok(r) => crate::log::info("lifecycle.site", serde_json::json!({"site": site, "report": r})),
@@ -50,8 +50,8 @@ pub async fn scheduled(env: &Env) -> Result<(), EdgeError> {
 }
 
 /// Records a site in the registry (on each configuration publication).
-pub async fn register(env: &Env, site: &SiteId) -> Result<(), EdgeError> {
-    call::<serde_json::Value>(env, "REGISTRY", registry::NAME, &RegistryRequest::Add { site: site.clone() })
+pub async fn add_to_registry(env: &Env, site: &SiteId) -> Result<(), EdgeError> {
+    call::<serde_json::Value>(env, "REGISTRY", site_registry::NAME, &RegistryRequest::Add { site: site.clone() })
         .await
         .map(|_| ())
 }

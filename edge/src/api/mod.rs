@@ -2,7 +2,9 @@
 //! [`ApiResponse`](crate::http::ApiResponse) or an [`EdgeError`](crate::error::EdgeError).
 
 pub mod activity;
+pub mod api_keys;
 pub mod audience;
+pub mod audit;
 pub mod compliance;
 pub mod config;
 pub mod confirm;
@@ -11,14 +13,13 @@ pub mod console;
 pub mod contact_ref;
 pub mod import;
 pub mod keys;
-pub mod keys_admin;
 pub mod lifecycle;
 pub mod links;
 pub mod metrics;
 pub mod preference_page;
 pub mod preferences;
 pub mod proofs;
-pub mod register;
+pub mod record_of_processing;
 pub mod rights;
 pub mod stats;
 pub mod subjects;

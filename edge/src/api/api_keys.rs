@@ -1,5 +1,4 @@
-//! `/v1/sites/{site}/api-keys`: create (the secret is shown once), list, revoke; and the
-//! site's audit trail (`/v1/sites/{site}/audit`).
+//! `/v1/sites/{site}/api-keys`: create (the secret is shown once), list, revoke.
 
 use accord_core::ids::SiteId;
 use serde::Deserialize;
@@ -36,15 +35,4 @@ pub async fn revoke(env: &Env, site: &SiteId, id: &str) -> Result<ApiResponse, E
     let (_, record): (_, ApiKeyRecord) =
         call(env, "SITES", &object_name(site), &SiteRequest::RevokeKey { id: id.to_owned() }).await?;
     Ok(ApiResponse::json(200, &record))
-}
-
-/// The audit trail, oldest first, with the result of checking its chain.
-pub async fn audit(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
-    let (_, entries): (_, Vec<accord_core::audit::SealedEntry>) =
-        call(env, "SITES", &object_name(site), &SiteRequest::AuditTrail).await?;
-    let verified = accord_core::audit::verify_trail(&entries);
-    Ok(ApiResponse::json(
-        200,
-        &serde_json::json!({ "entries": entries, "verified": verified.is_ok(), "first_broken_seq": verified.err() }),
-    ))
 }

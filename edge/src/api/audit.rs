@@ -1,0 +1,21 @@
+//! `GET /v1/sites/{site}/audit`: the site's audit trail, with the result of checking its chain.
+
+use accord_core::ids::SiteId;
+use worker::Env;
+
+use crate::error::EdgeError;
+use crate::http::ApiResponse;
+use crate::runtime::call;
+use crate::sites::object_name;
+use crate::sites::protocol::SiteRequest;
+
+/// The audit trail, oldest first, with the result of checking its chain.
+pub async fn audit(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
+    let (_, entries): (_, Vec<accord_core::audit::SealedEntry>) =
+        call(env, "SITES", &object_name(site), &SiteRequest::AuditTrail).await?;
+    let verified = accord_core::audit::verify_trail(&entries);
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({ "entries": entries, "verified": verified.is_ok(), "first_broken_seq": verified.err() }),
+    ))
+}
