@@ -166,16 +166,7 @@ pub fn ensure_bench_peers() -> Result<PathBuf, String> {
 pub const WRK_VERSION: &str = "4.1.0-3+b2";
 
 pub fn ensure_wrk() -> Result<PathBuf, String> {
-    let wrk = PathBuf::from("/usr/bin/wrk");
-    if wrk.is_file() {
-        return Ok(wrk);
-    }
-    eprintln!("xtask: installing Debian's wrk {WRK_VERSION}");
-    run(Command::new("apt-get").arg("update").arg("-q"))?;
-    run(Command::new("apt-get")
-        .args(["install", "-y", "-q", &format!("wrk={WRK_VERSION}")])
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    Ok(wrk)
+    ensure_debian("/usr/bin/wrk", "wrk", WRK_VERSION)
 }
 
 /// Debian's nginx (the light build) at a pinned version: the tests run `deploy/nginx.conf` in
@@ -183,16 +174,21 @@ pub fn ensure_wrk() -> Result<PathBuf, String> {
 pub const NGINX_VERSION: &str = "1.22.1-9+deb12u12";
 
 pub fn ensure_nginx() -> Result<PathBuf, String> {
-    let nginx = PathBuf::from("/usr/sbin/nginx");
-    if nginx.is_file() {
-        return Ok(nginx);
+    ensure_debian("/usr/sbin/nginx", "nginx-light", NGINX_VERSION)
+}
+
+/// `binary`, installed from Debian's `package` at `version` when missing.
+fn ensure_debian(binary: &str, package: &str, version: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(binary);
+    if path.is_file() {
+        return Ok(path);
     }
-    eprintln!("xtask: installing Debian's nginx-light {NGINX_VERSION}");
+    eprintln!("xtask: installing Debian's {package} {version}");
     run(Command::new("apt-get").arg("update").arg("-q"))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "-q", &format!("nginx-light={NGINX_VERSION}")])
+        .args(["install", "-y", "-q", &format!("{package}={version}")])
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    Ok(nginx)
+    Ok(path)
 }
 
 fn ensure_npm_dir(cache: &Path, folder: &str, cache_name: &str) -> Result<PathBuf, String> {
