@@ -129,7 +129,8 @@
 
     var head = el("dl", "mail-head");
     field(head, "À", str(data.to));
-    field(head, "Objet", str(data.subject_line));
+    // An SMS has no subject line.
+    if (data.subject_line) field(head, "Objet", str(data.subject_line));
     field(head, "Reçu le", formatDate(message.received_at));
     if (data.valid_until) field(head, "Lien valable jusqu'au", formatDate(data.valid_until));
     article.appendChild(head);

@@ -24,6 +24,8 @@ pub enum Method {
     UnsubscribeLink,
     /// A confirmation or re-confirmation link from an email only the person received.
     EmailLink,
+    /// A double opt-in link texted to the phone number the yes is about.
+    SmsLink,
     Import,
     Expiry,
 }
@@ -38,6 +40,11 @@ pub struct Choice {
     /// A yes on a double opt-in channel: not effective until confirmed.
     #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     pub pending: bool,
+    /// The contact point this answer is about (the keyed subject of a phone number for SMS and
+    /// calls), when it is not the event's own subject. Absent in events recorded before
+    /// contact points were named, which keep their meaning: the event's subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<SubjectId>,
 }
 
 /// Where and in what context the choice was made (EDPB: "what was shown").

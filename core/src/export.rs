@@ -393,7 +393,14 @@ mod tests {
     }
 
     fn choice(ct: &str, channel: Channel, granted: bool, legal_basis: LegalBasis) -> Choice {
-        Choice { content_type: ContentTypeId::parse(ct).unwrap(), channel, granted, legal_basis, pending: false }
+        Choice {
+            content_type: ContentTypeId::parse(ct).unwrap(),
+            channel,
+            granted,
+            legal_basis,
+            pending: false,
+            contact: None,
+        }
     }
 
     fn receipt_with(shown: &VersionedConfig, method: Method, choices: Vec<Choice>) -> Receipt {

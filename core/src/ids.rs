@@ -130,6 +130,11 @@ pub enum Channel {
 impl Channel {
     pub const ALL: [Channel; 4] = [Channel::Email, Channel::Sms, Channel::Phone, Channel::Post];
 
+    /// SMS and calls reach a phone number, not the address a form always asks for.
+    pub fn needs_phone(self) -> bool {
+        matches!(self, Channel::Sms | Channel::Phone)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Email => "email",

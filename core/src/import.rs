@@ -4,16 +4,33 @@
 //! Accepted shapes: a header line; `,` or `;` separators (whichever the header uses more);
 //! RFC 4180 quoting. The address column is recognised by name (`Email Address` as Mailchimp
 //! writes it, `EMAIL` as Brevo does, `e-mail`, `adresse e-mail`, …), the date column likewise
-//! (`OPTIN_TIME`, `CONFIRM_TIME`, `date`, `created_at`, `date d'inscription`, …).
+//! (`OPTIN_TIME`, `CONFIRM_TIME`, `date`, `created_at`, `date d'inscription`, …). For SMS and
+//! calls the number column is recognised the same way (`SMS` as Brevo writes it, `Phone Number`
+//! or `SMS Phone Number` as Mailchimp does, `mobile`, `téléphone`, …); the address is then
+//! optional, and a row with both links the number to the person.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use crate::Violation;
-use crate::contact::Email;
+use crate::contact::{Email, Phone};
 
 pub const MAX_ROWS: usize = 5_000;
 
 const EMAIL_COLUMNS: [&str; 6] = ["email address", "email", "e-mail", "adresse e-mail", "adresse email", "mail"];
+const PHONE_COLUMNS: [&str; 12] = [
+    "sms",
+    "sms phone number",
+    "phone number",
+    "phone",
+    "mobile",
+    "mobile phone",
+    "mobile_phone",
+    "téléphone",
+    "telephone",
+    "portable",
+    "numéro de téléphone",
+    "numero de telephone",
+];
 const DATE_COLUMNS: [&str; 9] = [
     "optin_time",
     "confirm_time",
@@ -31,7 +48,10 @@ const DATE_COLUMNS: [&str; 9] = [
 pub struct Row {
     /// 1-based line number in the file (the header is line 1).
     pub line: usize,
-    pub email: Email,
+    /// Always present in an import for email; optional in one for SMS or calls.
+    pub email: Option<Email>,
+    /// Present exactly in an import for SMS or calls.
+    pub phone: Option<Phone>,
     pub original_date: DateTime<Utc>,
 }
 
@@ -78,8 +98,10 @@ fn parse_date(s: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Parses the file. `Err` names what is wrong with the file as a whole (no header, no address
-/// column, too many rows); row problems are returned alongside the good rows.
-pub fn parse(csv: &str, now: DateTime<Utc>) -> Result<(Vec<Row>, Vec<Rejected>), Violation> {
+/// or number column, too many rows); row problems are returned alongside the good rows.
+/// `by_phone`: the import is for SMS or calls, so every row needs a number, and an address
+/// only where the file has one.
+pub fn parse(csv: &str, now: DateTime<Utc>, by_phone: bool) -> Result<(Vec<Row>, Vec<Rejected>), Violation> {
     let csv = csv.strip_prefix('\u{feff}').unwrap_or(csv);
     let mut lines = csv.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let (_, header) =
@@ -87,9 +109,21 @@ pub fn parse(csv: &str, now: DateTime<Utc>) -> Result<(Vec<Row>, Vec<Rejected>),
     let sep = if header.matches(';').count() > header.matches(',').count() { ';' } else { ',' };
     let names: Vec<String> = fields(header, sep).iter().map(|h| h.to_lowercase()).collect();
     let find = |wanted: &[&str]| wanted.iter().find_map(|w| names.iter().position(|n| n == w));
-    let email_col = find(&EMAIL_COLUMNS).ok_or_else(|| {
-        Violation::new("csv", "email_column", "no address column: name one 'Email Address', 'EMAIL' or 'e-mail'")
-    })?;
+    let email_col = find(&EMAIL_COLUMNS);
+    let phone_col = if by_phone {
+        Some(find(&PHONE_COLUMNS).ok_or_else(|| {
+            Violation::new("csv", "phone_column", "no number column: name one 'SMS', 'Phone Number' or 'mobile'")
+        })?)
+    } else {
+        None
+    };
+    if email_col.is_none() && !by_phone {
+        return Err(Violation::new(
+            "csv",
+            "email_column",
+            "no address column: name one 'Email Address', 'EMAIL' or 'e-mail'",
+        ));
+    }
     let date_col = find(&DATE_COLUMNS).ok_or_else(|| {
         Violation::new("csv", "date_column", "no opt-in date column: name one 'OPTIN_TIME', 'CONFIRM_TIME' or 'date'")
     })?;
@@ -104,9 +138,19 @@ pub fn parse(csv: &str, now: DateTime<Utc>) -> Result<(Vec<Row>, Vec<Rejected>),
             ));
         }
         let f = fields(line, sep);
-        let email = Email::parse("email", f.get(email_col).map(String::as_str).unwrap_or(""));
+        let cell = |col: Option<usize>| col.and_then(|c| f.get(c)).map(String::as_str).unwrap_or("");
+        // An address is required for email; for SMS an empty one is simply absent.
+        let email = match cell(email_col) {
+            "" if by_phone => Ok(None),
+            raw => Email::parse("email", raw).map(Some),
+        };
+        let contact = match (email, phone_col) {
+            (Err(v), _) => Err(v),
+            (Ok(email), Some(_)) => Phone::parse("phone", cell(phone_col)).map(|p| (email, Some(p))),
+            (Ok(email), None) => Ok((email, None)),
+        };
         let date = f.get(date_col).and_then(|d| parse_date(d));
-        match (email, date) {
+        match (contact, date) {
             (Err(v), _) => rejected.push(Rejected { line: line_no, violation: v }),
             (_, None) => rejected.push(Rejected {
                 line: line_no,
@@ -120,8 +164,8 @@ pub fn parse(csv: &str, now: DateTime<Utc>) -> Result<(Vec<Row>, Vec<Rejected>),
                 line: line_no,
                 violation: Violation::new("original_date", "future_date", "the opt-in date is in the future"),
             }),
-            (Ok(email), Some(d)) => {
-                rows.push(Row { line: line_no, email, original_date: crate::time::truncate_to_millis(d) })
+            (Ok((email, phone)), Some(d)) => {
+                rows.push(Row { line: line_no, email, phone, original_date: crate::time::truncate_to_millis(d) })
             }
         }
     }
@@ -136,22 +180,41 @@ mod tests {
     #[test]
     fn mailchimp_and_brevo_shapes() {
         let mailchimp = "Email Address,First Name,OPTIN_TIME\njane@example.com,\"Doe, Jane\",2025-03-01 10:00:00\nbad,,2025-01-01\nlate@example.com,,2099-01-01\nnodate@example.com,,\n";
-        let (rows, rejected) = parse(mailchimp, at(100)).unwrap();
+        let (rows, rejected) = parse(mailchimp, at(100), false).unwrap();
         assert_eq!(rows.len(), 1);
-        assert_eq!((rows[0].line, rows[0].email.as_str()), (2, "jane@example.com"));
+        assert_eq!((rows[0].line, rows[0].email.as_ref().unwrap().as_str()), (2, "jane@example.com"));
         let why: Vec<(usize, &str)> = rejected.iter().map(|r| (r.line, r.violation.rule.as_str())).collect();
         assert_eq!(why, vec![(3, "email_format"), (4, "future_date"), (5, "date_format")]);
 
         let brevo = "\u{feff}EMAIL;NOM;DATE D'INSCRIPTION\n\"camille@example.fr\";Martin;01/02/2025\n";
-        let (rows, rejected) = parse(brevo, at(100)).unwrap();
+        let (rows, rejected) = parse(brevo, at(100), false).unwrap();
         assert_eq!((rows.len(), rejected.len()), (1, 0));
         assert_eq!(crate::time::format(&rows[0].original_date), "2025-02-01T00:00:00.000Z");
     }
 
     #[test]
     fn whole_file_problems() {
-        assert_eq!(parse("", at(0)).unwrap_err().rule, "header");
-        assert_eq!(parse("name,date\nx,2025-01-01\n", at(0)).unwrap_err().rule, "email_column");
-        assert_eq!(parse("email\nx@y.fr\n", at(0)).unwrap_err().rule, "date_column");
+        assert_eq!(parse("", at(0), false).unwrap_err().rule, "header");
+        assert_eq!(parse("name,date\nx,2025-01-01\n", at(0), false).unwrap_err().rule, "email_column");
+        assert_eq!(parse("email\nx@y.fr\n", at(0), false).unwrap_err().rule, "date_column");
+        assert_eq!(parse("email,date\nx@y.fr,2025-01-01\n", at(0), true).unwrap_err().rule, "phone_column");
+    }
+
+    #[test]
+    fn sms_exports_give_numbers_with_or_without_addresses() {
+        let brevo = "EMAIL;SMS;OPTIN_TIME\ncamille@example.fr;+33612345678;2025-02-01\n;0611111111;2025-02-02\nx@y.fr;12;2025-02-03\nbad;0622222222;2025-02-04\n";
+        let (rows, rejected) = parse(brevo, at(100), true).unwrap();
+        let got: Vec<_> = rows
+            .iter()
+            .map(|r| (r.line, r.email.as_ref().map(|e| e.as_str()), r.phone.as_ref().unwrap().as_str()))
+            .collect();
+        assert_eq!(got, vec![(2, Some("camille@example.fr"), "+33612345678"), (3, None, "+33611111111")]);
+        let why: Vec<_> = rejected.iter().map(|r| (r.line, r.violation.rule.as_str())).collect();
+        assert_eq!(why, vec![(4, "phone_format"), (5, "email_format")]);
+        let mailchimp = "Phone Number,Opt-in Date\n+1 415 555 0100,2025-01-01\n";
+        let (rows, _) = parse(mailchimp, at(100), true).unwrap();
+        assert_eq!((rows[0].email.is_none(), rows[0].phone.as_ref().unwrap().as_str()), (true, "+14155550100"));
+        let (rows, _) = parse("EMAIL;SMS;OPTIN_TIME\na@b.fr;0612345678;2025-02-01\n", at(100), false).unwrap();
+        assert!(rows[0].phone.is_none(), "an import for email takes no number");
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Months, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{LegalBasis, SiteConfig};
-use crate::ids::Channel;
+use crate::ids::{Channel, SubjectId};
 use crate::state::SubjectState;
 
 /// Why the answer is what it is. Dates say since when.
@@ -69,15 +69,39 @@ pub enum Reason {
 pub struct Decision {
     pub allowed: bool,
     pub reason: Reason,
+    /// The recorded answer the decision rests on, when one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relies_on: Option<Evidence>,
+}
+
+/// Which event and which contact point an answer comes from, so a campaign tool can fetch the
+/// proof: the event is `seq` in the shard of `subject` (the person's receipts and bundle).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Whose events hold it: the person, as first identified (usually by email).
+    pub subject: SubjectId,
+    pub seq: u64,
+    /// The contact point the answer is about: a phone number's subject for SMS and calls, or
+    /// the person's own subject.
+    pub contact: SubjectId,
 }
 
 impl Decision {
     fn yes(reason: Reason) -> Self {
-        Self { allowed: true, reason }
+        Self { allowed: true, reason, relies_on: None }
     }
 
     fn no(reason: Reason) -> Self {
-        Self { allowed: false, reason }
+        Self { allowed: false, reason, relies_on: None }
+    }
+
+    fn resting_on(mut self, state: &SubjectState, choice: &crate::state::ChoiceState) -> Self {
+        self.relies_on = Some(Evidence {
+            subject: state.subject.clone(),
+            seq: choice.seq,
+            contact: choice.contact.clone().unwrap_or_else(|| state.subject.clone()),
+        });
+        self
     }
 }
 
@@ -111,6 +135,20 @@ pub fn may_contact(
     channel: Channel,
     now: DateTime<Utc>,
 ) -> Decision {
+    may_contact_at(state, config, content_type, channel, now, None)
+}
+
+/// [`may_contact`] for one of the person's contact points (`via`, a phone number they linked):
+/// an answer about another number does not count for this one, while everything about the
+/// person (objection, erasure, lapse, retention) does.
+pub fn may_contact_at(
+    state: Option<&SubjectState>,
+    config: &SiteConfig,
+    content_type: &str,
+    channel: Channel,
+    now: DateTime<Utc>,
+    via: Option<&SubjectId>,
+) -> Decision {
     let offered = config.content_type(content_type).filter(|ct| ct.channels.contains(&channel));
     let Some(state) = state else {
         return Decision::no(if offered.is_some() { Reason::NoConsent } else { Reason::NotOffered });
@@ -128,12 +166,16 @@ pub fn may_contact(
     if now >= retention_limit(config, state.last_contact) {
         return Decision::no(Reason::RetentionExpired { last_contact: state.last_contact });
     }
-    let choice = state.choice(content_type, channel);
+    let choice = state
+        .choice(content_type, channel)
+        .filter(|c| via.is_none_or(|v| c.contact.as_ref().unwrap_or(&state.subject) == v));
     match choice {
-        Some(c) if c.granted && c.pending => Decision::no(Reason::PendingConfirmation { since: c.since }),
-        Some(c) if c.granted => Decision::yes(Reason::ConsentGiven { since: c.since }),
-        Some(c) if c.withdrawn => Decision::no(Reason::Withdrawn { since: c.since }),
-        Some(c) => Decision::no(Reason::Refused { since: c.since }),
+        Some(c) if c.granted && c.pending => {
+            Decision::no(Reason::PendingConfirmation { since: c.since }).resting_on(state, c)
+        }
+        Some(c) if c.granted => Decision::yes(Reason::ConsentGiven { since: c.since }).resting_on(state, c),
+        Some(c) if c.withdrawn => Decision::no(Reason::Withdrawn { since: c.since }).resting_on(state, c),
+        Some(c) => Decision::no(Reason::Refused { since: c.since }).resting_on(state, c),
         None => match (ct.legal_basis, state.customer_since, state.opted_out(&ct.id, channel)) {
             (LegalBasis::LegitimateInterest, Some(_), Some(o)) => Decision::no(Reason::Withdrawn { since: o.since }),
             (LegalBasis::LegitimateInterest, Some(customer_since), None) => {
@@ -142,6 +184,30 @@ pub fn may_contact(
             _ => Decision::no(Reason::NoConsent),
         },
     }
+}
+
+/// One answer from the decisions about one contact point: its own state's, and each linked
+/// person's about it. An objection anywhere wins (the person said "never"); then any yes; then
+/// the most telling no (a pending yes, a withdrawal, a refusal before "nothing recorded").
+pub fn combine(decisions: impl IntoIterator<Item = Decision>) -> Decision {
+    let rank = |d: &Decision| match d.reason {
+        Reason::Objection { .. } => 9,
+        _ if d.allowed => 8,
+        Reason::PendingConfirmation { .. } => 7,
+        Reason::Withdrawn { .. } => 6,
+        Reason::Refused { .. } => 5,
+        Reason::Lapsed { .. } | Reason::RetentionExpired { .. } => 4,
+        Reason::Erased { .. } => 3,
+        Reason::NoConsent | Reason::SoftOptIn { .. } | Reason::ConsentGiven { .. } => 2,
+        Reason::NotOffered => 1,
+    };
+    let mut best: Option<Decision> = None;
+    for d in decisions {
+        if best.as_ref().is_none_or(|b| rank(&d) > rank(b)) {
+            best = Some(d);
+        }
+    }
+    best.unwrap_or(Decision::no(Reason::NoConsent))
 }
 
 #[cfg(test)]
@@ -157,8 +223,50 @@ mod tests {
         c
     }
 
+    /// The decision without its evidence, which [`evidence_names_the_event_and_the_number`]
+    /// checks on its own.
     fn decide(events: &[crate::event::Event], ct: &str, ch: Channel, day: i64) -> Decision {
-        may_contact(replay(subject(1), events).as_ref(), &config(), ct, ch, at(day))
+        let mut d = may_contact(replay(subject(1), events).as_ref(), &config(), ct, ch, at(day));
+        d.relies_on = None;
+        d
+    }
+
+    #[test]
+    fn combined_answers_let_an_objection_win_then_a_yes() {
+        let yes = Decision::yes(Reason::ConsentGiven { since: at(1) });
+        let pending = Decision::no(Reason::PendingConfirmation { since: at(2) });
+        let objection = Decision::no(Reason::Objection { since: at(3) });
+        let nothing = Decision::no(Reason::NoConsent);
+        assert_eq!(combine([nothing.clone(), pending.clone()]), pending);
+        assert_eq!(combine([nothing.clone(), pending.clone(), yes.clone()]), yes);
+        assert_eq!(combine([yes, objection.clone(), pending]), objection);
+        assert_eq!(combine([nothing.clone()]), nothing);
+        assert_eq!(combine([Decision::no(Reason::NotOffered), nothing.clone()]), nothing);
+    }
+
+    #[test]
+    fn evidence_names_the_event_and_the_number() {
+        let mut given =
+            consent(1, 1, &[("service_updates", Channel::Sms, true), ("service_updates", Channel::Email, true)]);
+        if let EventBody::Consent { choices, .. } = &mut given.body {
+            choices[0].contact = Some(subject(9));
+        }
+        let mut c = config();
+        c.content_types[1].channels = vec![Channel::Email, Channel::Sms];
+        let state = replay(subject(1), std::slice::from_ref(&given));
+        let by_person = may_contact(state.as_ref(), &c, "service_updates", Channel::Sms, at(2));
+        assert!(by_person.allowed);
+        assert_eq!(by_person.relies_on, Some(Evidence { subject: subject(1), seq: 1, contact: subject(9) }));
+        let by_number = may_contact_at(state.as_ref(), &c, "service_updates", Channel::Sms, at(2), Some(&subject(9)));
+        assert_eq!(by_number, by_person, "the number the yes is about");
+        let other = may_contact_at(state.as_ref(), &c, "service_updates", Channel::Sms, at(2), Some(&subject(8)));
+        assert_eq!(other, Decision::no(Reason::NoConsent), "a yes about one number is no yes for another");
+        let email = may_contact(state.as_ref(), &c, "service_updates", Channel::Email, at(2));
+        assert_eq!(email.relies_on.unwrap().contact, subject(1), "no contact named: the person's own");
+        let objection = event_with(3, 1, EventBody::Objection);
+        let state = replay(subject(1), &[given, objection]);
+        let by_number = may_contact_at(state.as_ref(), &c, "service_updates", Channel::Sms, at(4), Some(&subject(9)));
+        assert_eq!(by_number.reason, Reason::Objection { since: at(3) }, "the person's objection covers the number");
     }
 
     #[test]

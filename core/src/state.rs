@@ -29,6 +29,10 @@ pub struct ChoiceState {
     pub since: DateTime<Utc>,
     /// The event (in the subject's shard) that set it.
     pub seq: u64,
+    /// The contact point the answer is about, when not the subject itself (see
+    /// [`crate::event::Choice::contact`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<SubjectId>,
 }
 
 /// A withdrawal as the person expressed it, kept as a scope: it also covers boxes they never
@@ -100,6 +104,11 @@ impl SubjectState {
             Ok(i) => {
                 let was_granted = self.choices[i].granted;
                 let mut new = new;
+                // A later answer that names no number (a preference-centre change) is about the
+                // number this box was already about.
+                if new.contact.is_none() {
+                    new.contact = self.choices[i].contact.clone();
+                }
                 new.withdrawn = !new.granted && (was_granted || self.choices[i].withdrawn);
                 self.choices[i] = new;
             }
@@ -141,6 +150,7 @@ pub fn apply(mut state: SubjectState, event: &Event) -> SubjectState {
                     withdrawn: false,
                     since: at,
                     seq: event.seq,
+                    contact: c.contact.clone(),
                 });
             }
             // A new collection restarts the retention period and ends a lapse. Only the person's

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Lang, LegalBasis, SiteConfig, VersionedConfig};
-use crate::contact::Email;
+use crate::contact::{Email, Phone};
 use crate::event::{Choice, CollectionPoint, EventBody};
 use crate::ids::Channel;
 use crate::{Violation, Violations};
@@ -52,6 +52,9 @@ pub fn form_answers(
 #[serde(deny_unknown_fields)]
 pub struct Submission {
     pub email: String,
+    /// The number SMS and call answers are about; required when one of them is a yes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     pub config_version: u32,
     pub config_hash: String,
     pub choices: Vec<SubmittedChoice>,
@@ -67,7 +70,21 @@ pub struct Submission {
 #[derive(Debug, Clone)]
 pub struct ValidSubmission {
     pub email: Email,
+    /// Given with at least one SMS or call answer.
+    pub phone: Option<Phone>,
     pub body: EventBody,
+}
+
+impl ValidSubmission {
+    /// Names `contact` (the phone number's keyed subject) as the contact point of every SMS and
+    /// call answer, so the event proves which number the yes or no is about.
+    pub fn bind_phone(&mut self, contact: &crate::ids::SubjectId) {
+        if let EventBody::Consent { choices, .. } = &mut self.body {
+            for c in choices.iter_mut().filter(|c| c.channel.needs_phone()) {
+                c.contact = Some(contact.clone());
+            }
+        }
+    }
 }
 
 /// At most one answer per box, and never more boxes than a grid can have.
@@ -81,6 +98,7 @@ impl Submission {
         let mut out = Violations::default();
         let email = Email::parse("email", &self.email).map_err(|v| out.push(v)).ok();
         let choices = check_answers(self.config_version, &self.config_hash, &self.choices, shown, gpc, &mut out);
+        let phone = check_phone(self.phone.as_deref(), &choices, &mut out);
         let page = match self.page.as_deref().map(clean_page) {
             Some(Err(v)) => {
                 out.push(v);
@@ -106,9 +124,28 @@ impl Submission {
             },
         };
         match email {
-            Some(email) if out.0.is_empty() => Ok(ValidSubmission { email, body }),
+            Some(email) if out.0.is_empty() => Ok(ValidSubmission { email, phone, body }),
             _ => Err(out),
         }
+    }
+}
+
+/// The phone number, needed by a yes on SMS or calls and refused without any SMS or call answer
+/// (a number nobody needs is not collected). An empty field counts as not given.
+fn check_phone(phone: Option<&str>, choices: &[Choice], out: &mut Violations) -> Option<Phone> {
+    let phone = phone.map(str::trim).filter(|p| !p.is_empty());
+    let about_phone = choices.iter().any(|c| c.channel.needs_phone());
+    match phone {
+        None if choices.iter().any(|c| c.granted && c.channel.needs_phone()) => {
+            out.push(Violation::new("phone", "required", "give a phone number to be contacted by SMS or phone"));
+            None
+        }
+        None => None,
+        Some(_) if !about_phone => {
+            out.push(Violation::new("phone", "not_needed", "a phone number is only taken with an SMS or phone answer"));
+            None
+        }
+        Some(p) => Phone::parse("phone", p).map_err(|v| out.push(v)).ok(),
     }
 }
 
@@ -203,7 +240,14 @@ fn check_choice(c: &SubmittedChoice, shown: &VersionedConfig) -> Result<Choice, 
         ));
     }
     let pending = c.granted && shown.config.double_opt_in.contains(&channel);
-    Ok(Choice { content_type: ct.id.clone(), channel, granted: c.granted, legal_basis: ct.legal_basis, pending })
+    Ok(Choice {
+        content_type: ct.id.clone(),
+        channel,
+        granted: c.granted,
+        legal_basis: ct.legal_basis,
+        pending,
+        contact: None,
+    })
 }
 
 /// Global Privacy Control is a refusal signal in the EU: every optional box the person did not
@@ -221,6 +265,7 @@ fn honour_gpc(choices: &mut Vec<Choice>, shown: &VersionedConfig) {
                     granted: false,
                     legal_basis: ct.legal_basis,
                     pending: false,
+                    contact: None,
                 });
             }
         }
@@ -252,6 +297,7 @@ mod tests {
     fn submission(cfg: &VersionedConfig) -> Submission {
         Submission {
             email: "Jane@Example.com".into(),
+            phone: None,
             config_version: cfg.version,
             config_hash: cfg.hash.clone(),
             choices: vec![
@@ -328,6 +374,36 @@ mod tests {
         assert_eq!(choices.iter().filter(|c| c.granted).count(), 1);
         let EventBody::Consent { choices, .. } = s.validate(&cfg, false).unwrap().body else { panic!() };
         assert_eq!(choices.len(), 1, "without the signal nothing is added");
+    }
+
+    #[test]
+    fn a_yes_by_sms_needs_a_phone_number_and_binds_it() {
+        let cfg = shown();
+        let mut s = submission(&cfg);
+        s.choices[1].granted = true;
+        let errs = s.validate(&cfg, false).unwrap_err().0;
+        assert_eq!((errs[0].field.as_str(), errs[0].rule.as_str()), ("phone", "required"));
+        s.phone = Some("06 12 34 56 78".into());
+        let mut ok = s.validate(&cfg, false).unwrap();
+        assert_eq!(ok.phone.as_ref().unwrap().as_str(), "+33612345678");
+        let contact = crate::test_support::subject(7);
+        ok.bind_phone(&contact);
+        let EventBody::Consent { choices, .. } = ok.body else { panic!() };
+        let bound: Vec<_> = choices.iter().map(|c| (c.channel, c.contact.clone())).collect();
+        assert_eq!(bound, vec![(Channel::Email, None), (Channel::Sms, Some(contact))]);
+        s.phone = Some("12".into());
+        assert_eq!(s.validate(&cfg, false).unwrap_err().0[0].field, "phone");
+    }
+
+    #[test]
+    fn a_phone_number_without_an_sms_or_call_answer_is_not_taken() {
+        let cfg = shown();
+        let mut s = submission(&cfg);
+        s.choices.truncate(1);
+        s.phone = Some("0612345678".into());
+        assert_eq!(s.validate(&cfg, false).unwrap_err().0[0].rule, "not_needed");
+        s.phone = Some("  ".into());
+        assert!(s.validate(&cfg, false).unwrap().phone.is_none(), "an empty field is no number");
     }
 
     #[test]

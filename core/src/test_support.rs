@@ -38,6 +38,7 @@ pub fn consent(day: i64, n: u8, choices: &[(&str, Channel, bool)]) -> Event {
                     granted: *g,
                     legal_basis: LegalBasis::Consent,
                     pending: false,
+                    contact: None,
                 })
                 .collect(),
             config_version: 1,

@@ -57,6 +57,7 @@ fn body(step: &Step) -> EventBody {
                     granted: *granted,
                     legal_basis: LegalBasis::Consent,
                     pending: false,
+                    contact: None,
                 })
                 .collect(),
             config_version: 1,
@@ -139,7 +140,7 @@ proptest! {
             let now = DateTime::from_timestamp(1_800_000_000 + i as i64 * 60, 0).unwrap();
             let (method, body) = match l {
                 Life::Answer(a) => (Method::Widget, EventBody::Consent {
-                    choices: a.iter().map(|(ct, g)| Choice { content_type: ct.clone(), channel: Channel::Email, granted: *g, legal_basis: LegalBasis::Consent, pending: *g }).collect(),
+                    choices: a.iter().map(|(ct, g)| Choice { content_type: ct.clone(), channel: Channel::Email, granted: *g, legal_basis: LegalBasis::Consent, pending: *g, contact: None }).collect(),
                     config_version: 1,
                     config_hash: "ab".repeat(32),
                     collection: CollectionPoint { page: None, widget_build: None, lang: Lang::Fr, gpc: false, source: None, original_date: None },

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 fn submission(stack: &Stack, email: &str, offers_sms: bool) -> Value {
     json!({
         "email": email,
+        "phone": "06 12 34 56 78",
         "config_version": stack.config["version"],
         "config_hash": stack.config["hash"],
         "choices": [

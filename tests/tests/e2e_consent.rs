@@ -34,6 +34,8 @@ async fn consent_from_the_browser_is_stored_signed_and_readable() {
         let css = format!("input[data-content-type='{ct}'][data-channel='{ch}']");
         root.find(Locator::Css(&css)).await.unwrap().click().await.unwrap();
     }
+    // Ticking SMS asked for the number it is about.
+    root.find(Locator::Css("#accord-phone")).await.unwrap().send_keys("06 12 34 56 78").await.unwrap();
     root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
 
     let status = eventually(30, "the saved status", || async {
@@ -99,6 +101,7 @@ async fn unknown_content_type_is_refused_and_nothing_is_stored() {
     let email = "bad.request@example.fr";
     let submission = json!({
         "email": email,
+        "phone": "06 12 34 56 78",
         "config_version": stack.config["version"],
         "config_hash": stack.config["hash"],
         "choices": [

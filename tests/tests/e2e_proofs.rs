@@ -14,6 +14,7 @@ fn consent(stack: &Stack, email: &str, offers_sms: bool) -> Value {
         &format!("/v1/sites/{SITE}/consents"),
         &json!({
             "email": email,
+            "phone": "06 12 34 56 78",
             "config_version": stack.config["version"],
             "config_hash": stack.config["hash"],
             "choices": [
@@ -140,6 +141,7 @@ fn a_shard_is_audited_with_transparency_log_tools_alone() {
             Some(
                 json!({
                     "email": "audit@example.fr",
+                    "phone": "06 12 34 56 78",
                     "config_version": stack.config["version"],
                     "config_hash": stack.config["hash"],
                     "choices": [{"content_type": "special_offers", "channel": "sms", "granted": i % 2 == 0}]

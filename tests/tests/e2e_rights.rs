@@ -12,7 +12,7 @@ use serde_json::json;
 #[test]
 fn export_then_erase_with_a_certificate() {
     let stack = Stack::start("rights");
-    let body = json!({"email": "acces@example.fr", "config_version": stack.config["version"], "config_hash": stack.config["hash"],
+    let body = json!({"email": "acces@example.fr", "phone": "06 12 34 56 78", "config_version": stack.config["version"], "config_hash": stack.config["hash"],
         "choices": [{"content_type": "special_offers", "channel": "sms", "granted": true}]});
     let receipt = stack.api.post(&format!("/v1/sites/{SITE}/consents"), &body).body;
     let subject = receipt["event"]["subject"].as_str().unwrap().to_owned();

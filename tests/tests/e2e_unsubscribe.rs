@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 fn consent(stack: &Stack, email: &str) {
     let body = json!({
-        "email": email, "config_version": stack.config["version"], "config_hash": stack.config["hash"],
+        "email": email, "phone": "06 12 34 56 78", "config_version": stack.config["version"], "config_hash": stack.config["hash"],
         "choices": [
             {"content_type": "special_offers", "channel": "email", "granted": true},
             {"content_type": "special_offers", "channel": "sms", "granted": true}

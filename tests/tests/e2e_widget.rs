@@ -99,6 +99,7 @@ async fn choices_survive_a_lost_connection_and_are_saved_on_retry() {
         .click()
         .await
         .unwrap();
+    root.find(Locator::Css("#accord-phone")).await.unwrap().send_keys("06 12 34 56 78").await.unwrap();
 
     stack.edge.stop();
     root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
@@ -153,7 +154,7 @@ async fn a_page_places_the_widget_itself_with_its_own_attributes() {
 async fn the_preference_centre_shows_current_choices_and_changes_or_withdraws_them() {
     let stack = Stack::start("widget-preferences");
     let email = "prefs@example.fr";
-    let consent = serde_json::json!({"email": email, "config_version": stack.config["version"], "config_hash": stack.config["hash"],
+    let consent = serde_json::json!({"email": email, "phone": "06 12 34 56 78", "config_version": stack.config["version"], "config_hash": stack.config["hash"],
         "choices": [{"content_type": "special_offers", "channel": "sms", "granted": true}, {"content_type": "special_offers", "channel": "email", "granted": false}]});
     assert_eq!(stack.api.post(&format!("/v1/sites/{}/consents", common::SITE), &consent).status, 201);
     let link = stack.api.post_admin(

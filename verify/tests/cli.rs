@@ -39,6 +39,7 @@ fn bundle() -> ProofBundle {
                 granted: true,
                 legal_basis: LegalBasis::Consent,
                 pending: false,
+                contact: None,
             }],
             config_version: 1,
             config_hash: published.hash.clone(),

@@ -80,6 +80,10 @@ pub enum Status {
 pub struct Form {
     pub config: Rc<VersionedConfig>,
     pub email: String,
+    /// Asked for, and sent, only while a ticked box needs it (SMS, calls).
+    pub phone: String,
+    /// The number was missing or malformed when the person tried to save.
+    pub phone_invalid: bool,
     ticked: Marks,
     /// Legitimate-interest boxes the person asked to stop.
     opted_out: Marks,
@@ -91,6 +95,9 @@ pub struct Form {
 
 pub enum Action {
     SetEmail(String),
+    SetPhone(String),
+    /// Saving needs a valid number; the message says what to do.
+    PhoneInvalid(String),
     Toggle(Cell),
     AcceptAll,
     RefuseAll,
@@ -109,6 +116,8 @@ impl Form {
         Self {
             config,
             email: String::new(),
+            phone: String::new(),
+            phone_invalid: false,
             ticked: Marks::default(),
             opted_out: Marks::default(),
             status: Status::Editing,
@@ -156,11 +165,18 @@ impl Form {
         self.ticked.contains(cell)
     }
 
+    /// A ticked box reaches a phone (SMS, calls): the number field is shown and required.
+    pub fn needs_phone(&self) -> bool {
+        self.ticked.0.iter().any(|(_, ch)| ch.needs_phone())
+    }
+
     /// Every consent box answered, ticked or not (a refusal is evidence too); a soft opt-in box
     /// only when the person opted out.
     pub fn submission(&self, page: Option<String>, lang: accord_core::config::Lang) -> Submission {
         Submission {
             email: self.email.trim().to_owned(),
+            // Typed and then not needed any more: not sent.
+            phone: Some(self.phone.trim().to_owned()).filter(|p| self.needs_phone() && !p.is_empty()),
             config_version: self.config.version,
             config_hash: self.config.hash.clone(),
             choices: accord_core::submission::form_answers(
@@ -182,6 +198,14 @@ impl Reducible for Form {
         let mut next = (*self).clone();
         match action {
             Action::SetEmail(e) => next.email = e,
+            Action::SetPhone(p) => {
+                next.phone = p;
+                next.phone_invalid = false;
+            }
+            Action::PhoneInvalid(msg) => {
+                next.phone_invalid = true;
+                next.status = Status::Failed(msg);
+            }
             Action::Toggle(cell) => {
                 let set = if self.is_soft_opt_in(&cell) { &mut next.opted_out } else { &mut next.ticked };
                 set.toggle(cell);
@@ -201,8 +225,12 @@ impl Reducible for Form {
             Action::Saved { seq, recorded_at } => next.status = Status::Saved { seq, recorded_at },
             Action::Failed(msg) => next.status = Status::Failed(msg),
         }
+        next.phone_invalid &= next.needs_phone();
         // An edit after a save or an error makes the shown outcome stale.
-        let edited = next.email != self.email || next.ticked != self.ticked || next.opted_out != self.opted_out;
+        let edited = next.email != self.email
+            || next.phone != self.phone
+            || next.ticked != self.ticked
+            || next.opted_out != self.opted_out;
         if edited && next.status != Status::Sending {
             next.status = Status::Editing;
             next.key = None;
@@ -301,6 +329,20 @@ mod tests {
         assert!(form.cells().all(|c| form.is_ticked(&c)));
         let form = form.reduce(Action::RefuseAll);
         assert!(form.cells().all(|c| !form.is_ticked(&c)));
+    }
+
+    #[test]
+    fn the_phone_number_is_asked_and_sent_only_while_a_ticked_box_needs_it() {
+        let form = Rc::new(Form::new(config()));
+        let sms = ("offers".to_owned(), Channel::Sms);
+        assert!(!form.needs_phone());
+        let form = form.reduce(Action::Toggle(sms.clone()));
+        assert!(form.needs_phone());
+        let form = form.reduce(Action::SetPhone(" 06 12 34 56 78 ".into()));
+        assert_eq!(form.submission(None, Default::default()).phone.as_deref(), Some("06 12 34 56 78"));
+        let form = form.reduce(Action::Toggle(sms));
+        assert!(!form.needs_phone());
+        assert_eq!(form.submission(None, Default::default()).phone, None, "typed, then not needed: not sent");
     }
 
     #[test]

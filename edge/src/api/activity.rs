@@ -36,8 +36,14 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         body: EventBody::Activity { activity: body.activity },
     };
     let idempotency = super::consent::idempotency(req)?;
-    let msg =
-        LedgerRequest::Append { shard, draft, email: body.who.email().map(str::to_owned), idempotency, messages: None };
+    let msg = LedgerRequest::Append {
+        shard,
+        draft,
+        email: body.who.email().map(str::to_owned),
+        idempotency,
+        messages: None,
+        phone: None,
+    };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
     Ok(super::consent::receipt_response(status, &receipt))
 }

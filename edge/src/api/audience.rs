@@ -42,11 +42,23 @@ struct Answer {
     subject: Option<SubjectId>,
     allowed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<accord_core::policy::Reason>,
+    reason: Option<Because>,
     /// Why this contact could not be checked (malformed address, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<Violation>,
 }
+
+/// The reason's code and dates, with the event and contact point it rests on when one does.
+#[derive(Serialize)]
+struct Because {
+    #[serde(flatten)]
+    reason: accord_core::policy::Reason,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    relies_on: Option<accord_core::policy::Evidence>,
+}
+
+/// A subject to decide for, and the contact point (a linked number) the decision is about.
+type Question = (SubjectId, Option<SubjectId>);
 
 #[derive(Serialize)]
 struct Summary {
@@ -79,15 +91,30 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let key = secrets::subject_key(env)?;
     let resolved: Vec<Result<SubjectId, Violation>> =
         body.contacts.iter().enumerate().map(|(i, c)| c.resolve(&key, site, &format!("contacts[{i}]"))).collect();
-    let decisions = decisions_for(
-        env,
-        site,
-        resolved.iter().filter_map(|r| r.as_ref().ok()),
-        &body.content_type,
-        channel,
-        &config.config,
-    )
-    .await?;
+    // A phone number (or a subject id, which may be a number's) is also a contact point of the
+    // people who gave it with their address: their answers about it count.
+    let followed: Vec<SubjectId> = resolved
+        .iter()
+        .zip(&body.contacts)
+        .filter(|(_, c)| c.email.is_none())
+        .filter_map(|(r, _)| r.as_ref().ok().cloned())
+        .collect();
+    let links =
+        if followed.is_empty() { HashMap::new() } else { super::contact_points::linked(env, site, followed).await? };
+    let own = resolved.iter().filter_map(|r| r.as_ref().ok()).map(|s| (s.clone(), None));
+    let through = links.iter().flat_map(|(point, people)| people.iter().map(|p| (p.clone(), Some(point.clone()))));
+    let questions: Vec<Question> = own.chain(through).collect();
+    let decisions = decisions_for(env, site, questions, &body.content_type, channel, &config.config).await?;
+    let decide = |subject: &SubjectId| -> Result<Decision, EdgeError> {
+        let get = |q: &Question| {
+            decisions.get(q).cloned().ok_or_else(|| EdgeError::Internal("a subject without a decision".into()))
+        };
+        let mut all = vec![get(&(subject.clone(), None))?];
+        for person in links.get(subject).into_iter().flatten() {
+            all.push(get(&(person.clone(), Some(subject.clone())))?);
+        }
+        Ok(accord_core::policy::combine(all))
+    };
 
     let now = RuntimeClock.now();
     let answers: Vec<Answer> = resolved
@@ -95,11 +122,14 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         .enumerate()
         .map(|(index, r)| match r {
             Ok(subject) => {
-                let Decision { allowed, reason } = decisions
-                    .get(&subject)
-                    .cloned()
-                    .ok_or_else(|| EdgeError::Internal("a subject without a decision".into()))?;
-                Ok(Answer { index, subject: Some(subject), allowed, reason: Some(reason), error: None })
+                let Decision { allowed, reason, relies_on } = decide(&subject)?;
+                Ok(Answer {
+                    index,
+                    subject: Some(subject),
+                    allowed,
+                    reason: Some(Because { reason, relies_on }),
+                    error: None,
+                })
             }
             Err(v) => Ok(Answer { index, subject: None, allowed: false, reason: None, error: Some(v) }),
         })
@@ -123,39 +153,42 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     ))
 }
 
-/// The decision for each subject: one call per shard, all shards at once, each deciding for its
-/// own subjects where their states are.
-async fn decisions_for<'a>(
+/// The decision for each question: one call per shard, all shards at once, each deciding for
+/// its own subjects where their states are.
+async fn decisions_for(
     env: &Env,
     site: &SiteId,
-    subjects: impl Iterator<Item = &'a SubjectId>,
+    questions: Vec<Question>,
     content_type: &str,
     channel: Channel,
     config: &SiteConfig,
-) -> Result<HashMap<SubjectId, Decision>, EdgeError> {
-    let mut by_shard: BTreeMap<u8, Vec<SubjectId>> = BTreeMap::new();
+) -> Result<HashMap<Question, Decision>, EdgeError> {
+    let mut by_shard: BTreeMap<u8, Vec<Question>> = BTreeMap::new();
     let mut seen = HashSet::new();
-    for s in subjects {
-        if seen.insert(s) {
-            by_shard.entry(s.shard(SHARDS)).or_default().push(s.clone());
+    for q in questions {
+        if seen.insert(q.clone()) {
+            by_shard.entry(q.0.shard(SHARDS)).or_default().push(q);
         }
     }
-    let calls = by_shard.into_iter().map(|(shard, subjects)| async move {
+    let calls = by_shard.into_iter().map(|(shard, questions)| async move {
+        let (subjects, via): (Vec<SubjectId>, Vec<Option<SubjectId>>) = questions.iter().cloned().unzip();
+        let via = if via.iter().all(Option::is_none) { Vec::new() } else { via };
         let msg = LedgerRequest::MayContact {
-            subjects: subjects.clone(),
+            subjects,
             content_type: content_type.to_owned(),
             channel,
             config: config.clone(),
+            via,
         };
         let (_, decisions): (_, Vec<Decision>) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
-        if decisions.len() != subjects.len() {
+        if decisions.len() != questions.len() {
             return Err(EdgeError::Internal(format!(
                 "shard {shard} answered {} decisions for {} subjects",
                 decisions.len(),
-                subjects.len()
+                questions.len()
             )));
         }
-        Ok::<_, EdgeError>(subjects.into_iter().zip(decisions))
+        Ok::<_, EdgeError>(questions.into_iter().zip(decisions))
     });
     Ok(try_join_all(calls).await?.into_iter().flatten().collect())
 }

@@ -63,8 +63,13 @@ pub async fn get(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
             "1. Explicit, granular opt-in",
             true,
             format!(
-                "{} content types × channels = {boxes} separate boxes; the widget's state cannot hold a pre-ticked box; refuse and accept are the same control (e2e-tested with axe-core)",
-                c.content_types.len()
+                "{} content types × channels = {boxes} separate boxes; the widget's state cannot hold a pre-ticked box; refuse and accept are the same control (e2e-tested with axe-core); a yes by SMS or call requires the number and its event names the number's keyed hash; double opt-in on {}",
+                c.content_types.len(),
+                if c.double_opt_in.is_empty() {
+                    "no channel".to_owned()
+                } else {
+                    c.double_opt_in.iter().map(|ch| ch.as_str()).collect::<Vec<_>>().join(", ")
+                }
             ),
         ),
         rule(

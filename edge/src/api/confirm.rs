@@ -110,11 +110,17 @@ pub async fn post(env: &Env, which: Which, token: &str, req: &Incoming) -> Resul
     };
     let shard = c.subject.shard(SHARDS);
     // The person's own act, from a link only they received.
-    let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method: Method::EmailLink, body };
+    let method = match &c.purpose {
+        LinkPurpose::ConfirmOptIn(link) if link.channel.needs_phone() => Method::SmsLink,
+        _ => Method::EmailLink,
+    };
+    let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method, body };
     // A confirmation twice is one confirmation; a re-confirmation always restarts the clock.
     let msg = match which {
         Which::Confirm => LedgerRequest::AppendIfEffective { shard, draft },
-        Which::Reconfirm => LedgerRequest::Append { shard, draft, email: None, idempotency: None, messages: None },
+        Which::Reconfirm => {
+            LedgerRequest::Append { shard, draft, email: None, idempotency: None, messages: None, phone: None }
+        }
     };
     call::<serde_json::Value>(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
     render(env, which, &c, req, None).await
@@ -162,6 +168,7 @@ pub async fn post_json(env: &Env, token: &str, req: &Incoming) -> Result<ApiResp
         email: None,
         idempotency: super::consent::idempotency(req)?,
         messages: None,
+        phone: None,
     };
     let (status, receipt): (_, accord_core::receipt::Receipt) =
         call(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;

@@ -1,5 +1,6 @@
 //! `POST /v1/sites/{site}/consents`: record what a person chose, answer with the signed receipt.
 
+use accord_core::contact::Contact;
 use accord_core::event::{EventDraft, Method};
 use accord_core::ids::SiteId;
 use accord_core::receipt::Receipt;
@@ -32,14 +33,29 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
             other => other,
         })?
     };
-    let valid = submission.validate(&shown, req.gpc)?;
-    let subject = secrets::subject_key(env)?.subject_id(site, &valid.email);
+    let mut valid = submission.validate(&shown, req.gpc)?;
+    let key = secrets::subject_key(env)?;
+    let subject = key.subject_id(site, &valid.email);
     let shard = subject.shard(SHARDS);
+    // The event names the number its SMS and call answers are about; the link lets a check
+    // by that number find them.
+    if let Some(phone) = valid.phone.clone() {
+        let contact = key.subject_for(site, &Contact::Phone(phone.clone()));
+        valid.bind_phone(&contact);
+        let link = super::contact_points::NewLink { person: subject.clone(), contact, phone };
+        super::contact_points::link_all(env, site, vec![link]).await?;
+    }
     let draft = EventDraft { site: site.clone(), subject, method: Method::Widget, body: valid.body };
     let idempotency = idempotency(req)?;
     let messages = Some(MessageContext { config: shown.config.clone(), base_url: crate::public_url::get(env)? });
-    let msg =
-        LedgerRequest::Append { shard, draft, email: Some(valid.email.as_str().to_owned()), idempotency, messages };
+    let msg = LedgerRequest::Append {
+        shard,
+        draft,
+        email: Some(valid.email.as_str().to_owned()),
+        idempotency,
+        messages,
+        phone: valid.phone.as_ref().map(|p| p.as_str().to_owned()),
+    };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
     let mut resp = receipt_response(status, &receipt);
     resp.headers.extend(cors_headers);

@@ -1,19 +1,22 @@
-//! `POST /v1/sites/{site}/imports`: existing consents from an email service's CSV export, each
-//! row recorded as an `import` event with its provenance (source, original opt-in date). Rows on
-//! the objection list or erased are refused; every refusal is reported with its line and reason;
-//! importing the same file again changes nothing.
+//! `POST /v1/sites/{site}/imports`: existing consents from an email or SMS service's CSV export,
+//! each row recorded as an `import` event with its provenance (source, original opt-in date).
+//! Rows on the objection list or erased are refused — for SMS, also when the number belongs to a
+//! person who objected by email —; every refusal is reported with its line and reason; importing
+//! the same file again changes nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use accord_core::Violation;
 use accord_core::config::Lang;
+use accord_core::contact::Contact;
 use accord_core::event::{Choice, CollectionPoint, EventBody, EventDraft, Method};
-use accord_core::ids::{Channel, SiteId};
+use accord_core::ids::{Channel, SiteId, SubjectId};
 use futures_util::future::try_join_all;
 use serde::Deserialize;
 use worker::Env;
 
 use super::Incoming;
+use super::contact_points::{self, NewLink};
 use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json_limited};
@@ -34,6 +37,16 @@ struct ImportBody {
     csv: String,
 }
 
+/// One row ready to record: whose events take it, and the number it is about.
+struct Planned<'a> {
+    row: &'a accord_core::import::Row,
+    subject: SubjectId,
+    /// The number's subject, when the row gives one with an address.
+    contact: Option<SubjectId>,
+    /// The number's subject, for every row that gives one.
+    number: Option<SubjectId>,
+}
+
 pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let body: ImportBody = parse_json_limited(req.content_type.as_deref(), &req.body, MAX_BODY)?;
     let source = body.source.trim().to_owned();
@@ -51,14 +64,60 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
                 )
             },
         )?;
-    let (rows, rejected) = accord_core::import::parse(&body.csv, RuntimeClock.now()).map_err(EdgeError::from)?;
+    let by_phone = body.channel.needs_phone();
+    let (rows, rejected) =
+        accord_core::import::parse(&body.csv, RuntimeClock.now(), by_phone).map_err(EdgeError::from)?;
     let key = secrets::subject_key(env)?;
+    let planned: Vec<Planned> = rows
+        .iter()
+        .filter_map(|row| {
+            let number = row.phone.as_ref().map(|p| key.subject_for(site, &Contact::Phone(p.clone())));
+            let person = row.email.as_ref().map(|e| key.subject_id(site, e));
+            let subject = person.clone().or_else(|| number.clone())?;
+            let contact = person.and(number.clone());
+            Some(Planned { row, subject, contact, number })
+        })
+        .collect();
+
+    // A number someone linked to themselves carries their objection: an import by number must
+    // not reach a person who said "never" by email (their own shard checks their own events).
+    let numbers: Vec<SubjectId> = planned.iter().filter_map(|p| p.number.clone()).collect();
+    let links = if numbers.is_empty() {
+        Default::default()
+    } else {
+        contact_points::linked(env, site, numbers.iter().cloned()).await?
+    };
+    let related: HashSet<SubjectId> =
+        numbers.iter().flat_map(|n| links.get(n).into_iter().flatten().chain(std::iter::once(n))).cloned().collect();
+    let objected =
+        contact_points::objected(env, site, related, &body.content_type, body.channel, &shown.config).await?;
+    let refused_by_link = |p: &Planned| {
+        p.number.as_ref().is_some_and(|n| {
+            std::iter::once(n)
+                .chain(links.get(n).into_iter().flatten())
+                .any(|s| *s != p.subject && objected.contains(s))
+        })
+    };
+
+    let mut outcomes = Vec::new();
+    let mut new_links = Vec::new();
     let mut by_shard: BTreeMap<u8, Vec<ImportItem>> = BTreeMap::new();
-    for row in &rows {
-        let subject = key.subject_id(site, &row.email);
+    for p in &planned {
+        if refused_by_link(p) {
+            outcomes.push(ImportOutcome {
+                line: p.row.line,
+                outcome: "rejected".into(),
+                rule: Some("objection".into()),
+                message: Some("this number belongs to a person on the objection list: never contacted again".into()),
+            });
+            continue;
+        }
+        if let (Some(contact), Some(phone)) = (&p.contact, &p.row.phone) {
+            new_links.push(NewLink { person: p.subject.clone(), contact: contact.clone(), phone: phone.clone() });
+        }
         let draft = EventDraft {
             site: site.clone(),
-            subject: subject.clone(),
+            subject: p.subject.clone(),
             method: Method::Import,
             body: EventBody::Consent {
                 choices: vec![Choice {
@@ -67,6 +126,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
                     granted: true,
                     legal_basis: ct.legal_basis,
                     pending: false,
+                    contact: p.contact.clone(),
                 }],
                 config_version: shown.version,
                 config_hash: shown.hash.clone(),
@@ -76,29 +136,32 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
                     lang: Lang::default(),
                     gpc: false,
                     source: Some(source.clone()),
-                    original_date: Some(row.original_date),
+                    original_date: Some(p.row.original_date),
                 },
             },
         };
         // The same row of the same source, for the same box, is the same import.
         let request_hash = accord_core::chain::sha256_hex(
             format!(
-                "{source}\0{}\0{}\0{}\0{}",
-                subject,
-                accord_core::time::format(&row.original_date),
+                "{source}\0{}\0{}\0{}\0{}{}",
+                p.subject,
+                accord_core::time::format(&p.row.original_date),
                 ct.id,
-                body.channel
+                body.channel,
+                p.contact.as_ref().map(|c| format!("\0{c}")).unwrap_or_default(),
             )
             .as_bytes(),
         );
         let idempotency = Idempotency { key: format!("import:{request_hash}"), request_hash };
-        by_shard.entry(subject.shard(SHARDS)).or_default().push(ImportItem {
-            line: row.line,
+        by_shard.entry(p.subject.shard(SHARDS)).or_default().push(ImportItem {
+            line: p.row.line,
             draft,
-            email: row.email.as_str().to_owned(),
+            email: p.row.email.as_ref().map(|e| e.as_str().to_owned()),
+            phone: p.row.phone.as_ref().filter(|_| p.row.email.is_none()).map(|n| n.as_str().to_owned()),
             idempotency,
         });
     }
+    contact_points::link_all(env, site, new_links).await?;
     let calls = by_shard.into_iter().map(|(shard, items)| async move {
         Ok::<_, EdgeError>(
             call::<Vec<ImportOutcome>>(
@@ -111,7 +174,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
             .1,
         )
     });
-    let mut outcomes: Vec<ImportOutcome> = try_join_all(calls).await?.into_iter().flatten().collect();
+    outcomes.extend(try_join_all(calls).await?.into_iter().flatten());
     outcomes.extend(rejected.into_iter().map(|r| ImportOutcome {
         line: r.line,
         outcome: "rejected".into(),

@@ -10,6 +10,7 @@ pub mod config;
 pub mod confirm;
 pub mod consent;
 pub mod console;
+pub mod contact_points;
 pub mod contact_ref;
 pub mod import;
 pub mod keys;

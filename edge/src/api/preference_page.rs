@@ -135,7 +135,7 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     };
     let shard = c.subject.shard(SHARDS);
     let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method: Method::PreferenceCentre, body };
-    let msg = LedgerRequest::Append { shard, draft, email: None, idempotency: None, messages: None };
+    let msg = LedgerRequest::Append { shard, draft, email: None, idempotency: None, messages: None, phone: None };
     call::<serde_json::Value>(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
     let (title, text, back) = match lang {
         Lang::Fr => ("Choix enregistrés", "Vos choix sont enregistrés.", "Revenir à mes préférences"),

@@ -85,6 +85,7 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         email: None,
         idempotency: super::consent::idempotency(req)?,
         messages: None,
+        phone: None,
     };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
     let mut resp = super::consent::receipt_response(status, &receipt);

@@ -14,8 +14,8 @@ use crate::sites::protocol::SiteRequest;
 use crate::sites::webhooks::WebhookEndpoint;
 
 const SECURITY: [&str; 6] = [
-    "pseudonymisation: people are identified by a keyed hash (HMAC-SHA-256) of their address",
-    "encryption at rest of the address with a per-person key (XChaCha20-Poly1305), destroyed on erasure or lapse",
+    "pseudonymisation: people are identified by a keyed hash (HMAC-SHA-256) of their address, and each phone number given for SMS or calls by its own keyed hash; events name numbers only by it",
+    "encryption at rest of the address and of each phone number with its own key (XChaCha20-Poly1305), destroyed on erasure (a person's numbers with them) or lapse",
     "signed (Ed25519), hash-chained consent proofs with signed RFC 6962 checkpoints",
     "scoped API keys stored as hashes; append-only, hash-chained audit trail of controller actions",
     "no IP address stored; rate limits on hashed client addresses; no personal data in logs",

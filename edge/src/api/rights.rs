@@ -27,8 +27,24 @@ async fn gather(env: &Env, site: &SiteId, subject: &SubjectId) -> Result<(Subjec
     Ok((export, super::config::load(env, site, None).await?))
 }
 
+/// The phone numbers held for the person's linked contact points, decrypted.
+async fn linked_numbers(env: &Env, site: &SiteId, e: &SubjectExport) -> Result<Vec<String>, EdgeError> {
+    let calls = e.linked.iter().map(|point| async move {
+        let msg = LedgerRequest::Export { subject: point.clone() };
+        let (_, x): (_, SubjectExport) = call(env, "LEDGER", &object_name(site, point.shard(SHARDS)), &msg).await?;
+        Ok::<_, EdgeError>(x.phone)
+    });
+    Ok(futures_util::future::try_join_all(calls).await?.into_iter().flatten().collect())
+}
+
 /// The documented export (format 1): data held, current choices, full history, retention dates.
-fn document(site: &SiteId, subject: &SubjectId, e: &SubjectExport, config: &VersionedConfig) -> serde_json::Value {
+fn document(
+    site: &SiteId,
+    subject: &SubjectId,
+    e: &SubjectExport,
+    phones: &[String],
+    config: &VersionedConfig,
+) -> serde_json::Value {
     let c = &config.config;
     let last_event = e.receipts.last().map(|r| r.event.recorded_at);
     let retention = e.state.as_ref().map(|s| {
@@ -48,7 +64,7 @@ fn document(site: &SiteId, subject: &SubjectId, e: &SubjectExport, config: &Vers
         "generated_at": accord_core::time::format(&RuntimeClock.now()),
         "controller": c.controller,
         "privacy_policy_url": c.privacy_policy_url,
-        "data_held": { "email": e.email },
+        "data_held": { "email": e.email, "phones": phones, "linked_contact_points": e.linked },
         "state": e.state,
         "retention": retention,
         "history": e.receipts,
@@ -57,7 +73,8 @@ fn document(site: &SiteId, subject: &SubjectId, e: &SubjectExport, config: &Vers
 
 pub async fn export(env: &Env, site: &SiteId, subject: &SubjectId) -> Result<ApiResponse, EdgeError> {
     let (e, config) = gather(env, site, subject).await?;
-    Ok(ApiResponse::json(200, &document(site, subject, &e, &config))
+    let phones = linked_numbers(env, site, &e).await?;
+    Ok(ApiResponse::json(200, &document(site, subject, &e, &phones, &config))
         .header("content-disposition", format!("attachment; filename=\"accord-export-{subject}.json\"")))
 }
 
@@ -68,9 +85,15 @@ pub async fn export_page(
     req: &Incoming,
 ) -> Result<ApiResponse, EdgeError> {
     let (e, config) = gather(env, site, subject).await?;
+    let phones = linked_numbers(env, site, &e).await?;
     let c = &config.config;
     let lang = page::lang(req.accept_language.as_deref(), c.default_lang);
     let fr = lang == Lang::Fr;
+    let held = match e.email.iter().chain(&phones).cloned().collect::<Vec<_>>().join(", ") {
+        none if none.is_empty() && fr => "aucune adresse (effacée ou jamais reçue)".to_owned(),
+        none if none.is_empty() => "no address (erased or never received)".to_owned(),
+        held => held,
+    };
     let mut body = format!(
         "<h1>{}</h1><p>{} : {} ({})</p><p>{} : <code>{}</code></p><h2>{}</h2><p>{}</p><h2>{}</h2><ul>",
         if fr { "Vos données" } else { "Your data" },
@@ -80,11 +103,7 @@ pub async fn export_page(
         if fr { "Identifiant pseudonyme" } else { "Pseudonymous id" },
         escape(subject.as_str()),
         if fr { "Données détenues" } else { "Data held" },
-        escape(e.email.as_deref().unwrap_or(if fr {
-            "aucune adresse (effacée ou jamais reçue)"
-        } else {
-            "no address (erased or never received)"
-        })),
+        escape(&held),
         if fr { "Vos choix actuels" } else { "Your current choices" },
     );
     for ch in e.state.iter().flat_map(|s| &s.choices) {
@@ -135,6 +154,18 @@ pub async fn erase(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming
     let config = super::config::load(env, site, None).await?.config;
     let msg = LedgerRequest::Erase { shard: subject.shard(SHARDS), site: site.clone(), subject: subject.clone() };
     let (_, erased): (_, Erased) = call(env, "LEDGER", &object_name(site, subject.shard(SHARDS)), &msg).await?;
+    // Erasing the person erases every contact point they linked (their phone numbers).
+    let points = erased.linked.iter().map(|point| {
+        let msg = LedgerRequest::ErasePoint {
+            shard: point.shard(SHARDS),
+            site: site.clone(),
+            subject: point.clone(),
+            person: subject.clone(),
+            keep_link: erased.objected,
+        };
+        async move { call::<bool>(env, "LEDGER", &object_name(site, point.shard(SHARDS)), &msg).await.map(|r| r.1) }
+    });
+    let numbers_purged = futures_util::future::try_join_all(points).await?.into_iter().filter(|p| *p).count();
     let mut kept = vec![Kept {
         what: "consent events and signed receipts, pseudonymous (no address)".into(),
         why: format!(
@@ -148,11 +179,16 @@ pub async fn erase(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming
             why: "so the person is never contacted again, even after a re-import (CNIL); it cannot be reversed to the address".into(),
         });
     }
-    let deleted = if erased.purged {
-        vec!["email address (stored encrypted; its per-subject key was destroyed)".to_owned()]
-    } else {
-        vec!["no personal data was held any more".to_owned()]
-    };
+    let mut deleted = Vec::new();
+    if erased.purged {
+        deleted.push("email address (stored encrypted; its per-subject key was destroyed)".to_owned());
+    }
+    if numbers_purged > 0 {
+        deleted.push(format!("{numbers_purged} phone number(s) (stored encrypted; their keys were destroyed)"));
+    }
+    if deleted.is_empty() {
+        deleted.push("no personal data was held any more".to_owned());
+    }
     let certificate = Certificate {
         site: site.clone(),
         subject: subject.clone(),

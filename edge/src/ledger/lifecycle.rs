@@ -14,7 +14,7 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::messages::{Kind, Links};
-use super::service::{Context, append};
+use super::service::{Context, Reach, append};
 use super::store::LedgerStore;
 use crate::clock::Clock;
 use crate::entropy::Entropy;
@@ -71,7 +71,7 @@ pub fn run<C: Clock, E: Entropy>(
         let draft =
             |body| EventDraft { site: config.site.clone(), subject: s.subject.clone(), method: Method::Expiry, body };
         if now >= limit_at {
-            append(store, shard, draft(EventBody::Lapse), None, cx)?;
+            append(store, shard, draft(EventBody::Lapse), Reach::default(), cx)?;
             report.lapsed += 1;
             if store.delete_personal(&s.subject)? {
                 report.purged += 1;
@@ -82,7 +82,8 @@ pub fn run<C: Clock, E: Entropy>(
             && s.granted().next().is_some()
         {
             // Without a stored address there is nobody to ask; the consent will lapse.
-            let Some(record) = store.personal(&s.subject)? else { continue };
+            // A phone number's own subject (an SMS-only import) is not asked by email.
+            let Some(record) = store.personal(&s.subject)?.filter(|r| !r.phone) else { continue };
             let key = cx
                 .kek
                 .unwrap_key(&s.subject, &record.wrapped_key)
@@ -90,7 +91,7 @@ pub fn run<C: Clock, E: Entropy>(
             let address =
                 key.open(&s.subject, &record.email).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
             let to = Email::parse("email", &String::from_utf8_lossy(&address))?;
-            let receipt = append(store, shard, draft(EventBody::ReconfirmationRequested), None, cx)?;
+            let receipt = append(store, shard, draft(EventBody::ReconfirmationRequested), Reach::default(), cx)?;
             store.enqueue(&links.message(
                 Kind::Reconfirmation,
                 config,

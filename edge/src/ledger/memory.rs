@@ -22,6 +22,7 @@ pub struct MemoryLedger {
     outbox: RefCell<Vec<OutboxMessage>>,
     tree: RefCell<Vec<[u8; 32]>>,
     counters: RefCell<BTreeMap<String, u64>>,
+    links: RefCell<std::collections::BTreeSet<(SubjectId, SubjectId)>>,
 }
 
 impl MemoryLedger {
@@ -230,6 +231,21 @@ impl LedgerStore for MemoryLedger {
     fn put_personal(&self, record: &PersonalRecord) -> Result<(), EdgeError> {
         self.personal.borrow_mut().insert(record.subject.clone(), record.clone());
         Ok(())
+    }
+
+    fn link(&self, subject: &SubjectId, linked: &SubjectId) -> Result<(), EdgeError> {
+        self.links.borrow_mut().insert((subject.clone(), linked.clone()));
+        Ok(())
+    }
+
+    fn links(&self, subject: &SubjectId) -> Result<Vec<SubjectId>, EdgeError> {
+        Ok(self.links.borrow().iter().filter(|(s, _)| s == subject).map(|(_, l)| l.clone()).collect())
+    }
+
+    fn unlink(&self, subject: &SubjectId, linked: Option<&SubjectId>) -> Result<Vec<SubjectId>, EdgeError> {
+        let gone: Vec<_> = self.links(subject)?.into_iter().filter(|l| linked.is_none_or(|x| x == l)).collect();
+        self.links.borrow_mut().retain(|(s, l)| !(s == subject && gone.contains(l)));
+        Ok(gone)
     }
 
     fn count(&self, name: &str, by: u64) -> Result<(), EdgeError> {

@@ -20,9 +20,11 @@ pub struct Links<'a> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// Double opt-in for the consent event with this seq.
+    /// Double opt-in for the consent event with this seq, of its yes on `channel`: by email
+    /// for email, by SMS for SMS and calls.
     Confirmation {
         event: u64,
+        channel: Channel,
     },
     Reconfirmation,
 }
@@ -53,11 +55,9 @@ impl Links<'_> {
         event_hash: &str,
     ) -> Result<OutboxMessage, EdgeError> {
         let (path, purpose, name) = match kind {
-            Kind::Confirmation { event } => (
-                "c",
-                LinkPurpose::ConfirmOptIn(OptInLink { channel: Channel::Email, event, issued_at: now }),
-                "confirmation",
-            ),
+            Kind::Confirmation { event, channel } => {
+                ("c", LinkPurpose::ConfirmOptIn(OptInLink { channel, event, issued_at: now }), "confirmation")
+            }
             Kind::Reconfirmation => ("r", LinkPurpose::Reconfirm, "reconfirmation"),
         };
         let action = format!("{}/{path}/{}", self.base_url, self.token(config, subject, purpose, Some(valid_until))?);
@@ -65,6 +65,11 @@ impl Links<'_> {
             format!("{}/u/{}", self.base_url, self.token(config, subject, LinkPurpose::Unsubscribe(Scope::All), None)?);
         let lang = config.default_lang;
         let controller = &config.controller.name;
+        if let Kind::Confirmation { channel, .. } = kind
+            && channel.needs_phone()
+        {
+            return Ok(self.sms(config, subject, to, now, valid_until, event_hash, channel, &action));
+        }
         let (subject_line, text) = match (kind, lang) {
             (Kind::Confirmation { .. }, Lang::Fr) => (
                 format!("Confirmez votre inscription — {controller}"),
@@ -113,6 +118,56 @@ impl Links<'_> {
             data,
             now.timestamp_millis(),
         ))
+    }
+
+    /// A double opt-in SMS: one short text with the link, its validity, and what happens
+    /// without it. Sent for a yes by SMS or by phone call; the link confirms that channel only.
+    #[allow(clippy::too_many_arguments)] // as `message`, plus the channel and its link
+    fn sms(
+        &self,
+        config: &SiteConfig,
+        subject: &SubjectId,
+        to: &str,
+        now: DateTime<Utc>,
+        valid_until: DateTime<Utc>,
+        event_hash: &str,
+        channel: Channel,
+        action: &str,
+    ) -> OutboxMessage {
+        let controller = &config.controller.name;
+        let days = (valid_until - now).num_days();
+        let text = match (config.default_lang, channel) {
+            (Lang::Fr, Channel::Phone) => format!(
+                "{controller} : confirmez que vous acceptez nos appels : {action} (valable {days} j). Sans confirmation, nous ne vous appellerons pas."
+            ),
+            (Lang::Fr, _) => format!(
+                "{controller} : confirmez que vous acceptez nos SMS : {action} (valable {days} j). Sans confirmation, aucun SMS."
+            ),
+            (Lang::En, Channel::Phone) => format!(
+                "{controller}: confirm you accept our calls: {action} (valid {days} days). Without confirmation we will not call you."
+            ),
+            (Lang::En, _) => format!(
+                "{controller}: confirm you want our texts: {action} (valid {days} days). Without confirmation, no texts."
+            ),
+        };
+        let data = serde_json::json!({
+            "site": config.site,
+            "subject": subject,
+            "kind": "confirmation",
+            "channel": "sms",
+            "confirms": channel,
+            "to": to,
+            "lang": config.default_lang,
+            "text": text,
+            "valid_until": accord_core::time::format(&valid_until),
+            "links": { "confirmation": action },
+        });
+        OutboxMessage::new(
+            format!("msg_confirmation_{channel}_{}", &event_hash[..24]),
+            "message.requested",
+            data,
+            now.timestamp_millis(),
+        )
     }
 }
 

@@ -1,14 +1,14 @@
 //! The `Ledger` Durable Object: one per (site, shard), the single writer of its chain. After
 //! each append it makes sure an alarm will sign a checkpoint of the new events.
 
-use accord_core::contact::Email;
+use accord_core::contact::{Email, Phone};
 use wasm_bindgen::JsValue;
 use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
 
 use super::lifecycle;
 use super::messages::Links;
 use super::protocol::LedgerRequest;
-use super::service::{self, Appended, Context};
+use super::service::{self, Appended, Context, Reach};
 use super::sql::SqlLedger;
 use super::store::LedgerStore;
 use crate::clock::{Clock, RuntimeClock};
@@ -69,6 +69,7 @@ impl DurableObject for Ledger {
                         | LedgerRequest::AppendIfEffective { .. }
                         | LedgerRequest::Lifecycle { .. }
                         | LedgerRequest::Erase { .. }
+                        | LedgerRequest::ErasePoint { .. }
                         | LedgerRequest::Import { .. }
                 );
                 let answer = self.handle(msg);
@@ -100,42 +101,51 @@ impl DurableObject for Ledger {
     }
 }
 
+/// The keys every write needs, read from the secrets for one request.
+struct WriteKeys {
+    signing: std::rc::Rc<accord_core::keys::SigningKey>,
+    kek: accord_core::vault::SecretKey,
+}
+
+impl WriteKeys {
+    fn read(env: &Env) -> std::result::Result<Self, EdgeError> {
+        Ok(Self { signing: secrets::signing_key(env)?, kek: secrets::data_key(env)? })
+    }
+
+    /// The runtime's clock and randomness with these keys; `messages` for writes that may ask
+    /// for messages (double opt-in).
+    fn context<'a>(
+        &'a self,
+        messages: Option<(&'a Links<'a>, &'a accord_core::config::SiteConfig)>,
+    ) -> Context<'a, RuntimeClock, RuntimeEntropy> {
+        Context { clock: &RuntimeClock, entropy: &RuntimeEntropy, signing: &self.signing, kek: &self.kek, messages }
+    }
+}
+
 impl Ledger {
     fn handle(&self, msg: LedgerRequest) -> std::result::Result<ApiResponse, EdgeError> {
         let store = self.store()?;
         Ok(match msg {
-            LedgerRequest::Append { shard, draft, email, idempotency, messages } => {
+            LedgerRequest::Append { shard, draft, email, idempotency, messages, phone } => {
                 let email = email.map(|e| Email::parse("email", &e)).transpose()?;
-                let (signing, kek) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?);
+                let phone = phone.map(|p| Phone::parse("phone", &p)).transpose()?;
+                let write = WriteKeys::read(&self.env)?;
                 let keys = match &messages {
                     Some(_) => Some(secrets::token_keys(&self.env)?),
                     None => None,
                 };
                 let links = messages.as_ref().zip(keys.as_ref()).map(|(m, keys)| Links { keys, base_url: &m.base_url });
-                let with = links.as_ref().zip(messages.as_ref()).map(|(l, m)| (l, &m.config));
-                let cx = Context {
-                    clock: &RuntimeClock,
-                    entropy: &RuntimeEntropy,
-                    signing: &signing,
-                    kek: &kek,
-                    messages: with,
-                };
-                match service::append_once(&store, shard, draft, email.as_ref(), idempotency.as_ref(), &cx)? {
+                let cx = write.context(links.as_ref().zip(messages.as_ref()).map(|(l, m)| (l, &m.config)));
+                let reach = Reach { email: email.as_ref(), phone: phone.as_ref() };
+                match service::append_once(&store, shard, draft, reach, idempotency.as_ref(), &cx)? {
                     Appended::New(r) => ApiResponse::json(201, &r),
                     Appended::Replayed(r) => ApiResponse::json(200, &r).header("idempotent-replayed", "true"),
                 }
             }
             LedgerRequest::Lifecycle { shard, context } => {
-                let (signing, kek, keys) =
-                    (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?, secrets::token_keys(&self.env)?);
+                let (write, keys) = (WriteKeys::read(&self.env)?, secrets::token_keys(&self.env)?);
                 let links = Links { keys: &keys, base_url: &context.base_url };
-                let cx = Context {
-                    clock: &RuntimeClock,
-                    entropy: &RuntimeEntropy,
-                    signing: &signing,
-                    kek: &kek,
-                    messages: None,
-                };
+                let cx = write.context(None);
                 let report = lifecycle::run(&store, &context.config, shard, &cx, &links, lifecycle::BATCH)?;
                 for (outcome, n) in [
                     ("reconfirmation_requested", report.reconfirmation_requested),
@@ -155,39 +165,26 @@ impl Ledger {
                 ApiResponse::json(200, &report)
             }
             LedgerRequest::AppendIfEffective { shard, draft } => {
-                let (signing, kek) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?);
-                let cx = Context {
-                    clock: &RuntimeClock,
-                    entropy: &RuntimeEntropy,
-                    signing: &signing,
-                    kek: &kek,
-                    messages: None,
-                };
+                let keys = WriteKeys::read(&self.env)?;
+                let cx = keys.context(None);
                 match service::append_if_effective(&store, shard, draft, &cx)? {
                     Some(r) => ApiResponse::json(201, &r),
                     None => ApiResponse::json(200, &serde_json::Value::Null),
                 }
             }
             LedgerRequest::Erase { shard, site, subject } => {
-                let (signing, kek) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?);
-                let cx = Context {
-                    clock: &RuntimeClock,
-                    entropy: &RuntimeEntropy,
-                    signing: &signing,
-                    kek: &kek,
-                    messages: None,
-                };
+                let keys = WriteKeys::read(&self.env)?;
+                let cx = keys.context(None);
                 ApiResponse::json(200, &service::erase(&store, shard, &site, &subject, &cx)?)
             }
+            LedgerRequest::ErasePoint { shard, site, subject, person, keep_link } => {
+                let keys = WriteKeys::read(&self.env)?;
+                let cx = keys.context(None);
+                ApiResponse::json(200, &service::erase_point(&store, shard, &site, &subject, &person, keep_link, &cx)?)
+            }
             LedgerRequest::Import { shard, items } => {
-                let (signing, kek) = (secrets::signing_key(&self.env)?, secrets::data_key(&self.env)?);
-                let cx = Context {
-                    clock: &RuntimeClock,
-                    entropy: &RuntimeEntropy,
-                    signing: &signing,
-                    kek: &kek,
-                    messages: None,
-                };
+                let keys = WriteKeys::read(&self.env)?;
+                let cx = keys.context(None);
                 ApiResponse::json(200, &service::import(&store, shard, items, &cx)?)
             }
             LedgerRequest::Export { subject } => {
@@ -196,14 +193,31 @@ impl Ledger {
             LedgerRequest::Messages { status, limit } => {
                 ApiResponse::json(200, &store.messages(status, limit.min(1000))?)
             }
-            LedgerRequest::MayContact { subjects, content_type, channel, config } => {
+            LedgerRequest::MayContact { subjects, content_type, channel, config, via } => {
                 let now = crate::clock::Clock::now(&RuntimeClock);
                 let states = store.states(&subjects)?;
                 let decisions: Vec<_> = states
                     .iter()
-                    .map(|s| accord_core::policy::may_contact(s.as_ref(), &config, &content_type, channel, now))
+                    .enumerate()
+                    .map(|(i, s)| {
+                        let via = via.get(i).and_then(Option::as_ref);
+                        accord_core::policy::may_contact_at(s.as_ref(), &config, &content_type, channel, now, via)
+                    })
                     .collect();
                 ApiResponse::json(200, &decisions)
+            }
+            LedgerRequest::Link { links } => {
+                let keys = WriteKeys::read(&self.env)?;
+                let cx = keys.context(None);
+                for l in links {
+                    let phone = l.phone.map(|p| Phone::parse("phone", &p)).transpose()?;
+                    service::link(&store, &l.subject, &l.linked, phone.as_ref(), &cx)?;
+                }
+                ApiResponse::json(200, &serde_json::Value::Null)
+            }
+            LedgerRequest::Links { subjects } => {
+                let links = subjects.iter().map(|s| store.links(s)).collect::<Result<Vec<_>, _>>()?;
+                ApiResponse::json(200, &links)
             }
             LedgerRequest::State { subject } => ApiResponse::json(200, &store.state(&subject)?),
             LedgerRequest::Receipts { subject } => ApiResponse::json(200, &store.receipts(&subject)?),

@@ -24,13 +24,24 @@ pub enum LedgerRequest {
         /// For the messages this event may call for (double opt-in).
         #[serde(default)]
         messages: Option<MessageContext>,
+        /// The phone number given with the event, for an SMS confirmation request; kept
+        /// (encrypted) under the number's own subject by [`LedgerRequest::Link`], not here.
+        #[serde(default)]
+        phone: Option<String>,
     },
+    /// Answer: `null`. Each item links two contact points of one person (see [`LinkItem`]).
+    Link { links: Vec<LinkItem> },
+    /// Answer: `Vec<Vec<SubjectId>>`, the contact points linked to each subject, in order.
+    Links { subjects: Vec<SubjectId> },
     /// Answer: `lifecycle::Report` of one bounded run of the retention job.
     Lifecycle { shard: u8, context: MessageContext },
     /// Answer: 201 with the `Receipt`, or 200 with `null` when the event would change nothing.
     AppendIfEffective { shard: u8, draft: EventDraft },
     /// Answer: `Erased`. Appends the erasure event and destroys the personal data.
     Erase { shard: u8, site: accord_core::ids::SiteId, subject: SubjectId },
+    /// Answer: `bool`, whether a number was held. A contact point of an erased `person`
+    /// (see `service::erase_point`).
+    ErasePoint { shard: u8, site: accord_core::ids::SiteId, subject: SubjectId, person: SubjectId, keep_link: bool },
     /// Answer: `SubjectExport`.
     Export { subject: SubjectId },
     /// Answer: `Vec<ImportOutcome>`, one per item.
@@ -45,6 +56,10 @@ pub enum LedgerRequest {
         content_type: String,
         channel: accord_core::ids::Channel,
         config: accord_core::config::SiteConfig,
+        /// Empty, or one per subject: the contact point (a linked phone number) the decision is
+        /// for, when it is not the subject itself (see `accord_core::policy::may_contact_at`).
+        #[serde(default)]
+        via: Vec<Option<SubjectId>>,
     },
     /// Answer: `Option<SubjectState>`.
     State { subject: SubjectId },
@@ -124,6 +139,9 @@ pub struct Erased {
     pub purged: bool,
     /// The person is on the objection list, which erasure keeps.
     pub objected: bool,
+    /// The contact points that were linked to the subject, erased with it by the caller.
+    #[serde(default)]
+    pub linked: Vec<SubjectId>,
 }
 
 /// Everything a shard holds on one person.
@@ -133,6 +151,22 @@ pub struct SubjectExport {
     pub receipts: Vec<Receipt>,
     /// The address, decrypted, when one is held.
     pub email: Option<String>,
+    /// The phone number, decrypted, when the subject is a number's own.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// The person's other contact points (an email's and a phone number's subjects).
+    #[serde(default)]
+    pub linked: Vec<SubjectId>,
+}
+
+/// `subject` (of this shard) and `linked` are contact points of one person; with `phone`,
+/// `subject` is that number's subject and the number is kept encrypted under its key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinkItem {
+    pub subject: SubjectId,
+    pub linked: SubjectId,
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 /// One imported row for one shard.
@@ -140,7 +174,13 @@ pub struct SubjectExport {
 pub struct ImportItem {
     pub line: usize,
     pub draft: EventDraft,
-    pub email: String,
+    /// The address, kept encrypted; absent for a row with a number only.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The number of a row without an address, kept encrypted under the number's subject (the
+    /// row's own); a number given with an address is kept by [`LedgerRequest::Link`].
+    #[serde(default)]
+    pub phone: Option<String>,
     pub idempotency: Idempotency,
 }
 

@@ -3,7 +3,7 @@
 
 use accord_core::chain::{GENESIS_HASH, hex};
 use accord_core::checkpoint::{Checkpoint, SignedCheckpoint, leaves};
-use accord_core::contact::Email;
+use accord_core::contact::{Email, Phone};
 use accord_core::event::EventDraft;
 use accord_core::ids::SubjectId;
 use accord_core::keys::SigningKey;
@@ -32,6 +32,21 @@ pub struct Context<'a, C: Clock, E: Entropy> {
     pub messages: Option<(&'a super::messages::Links<'a>, &'a accord_core::config::SiteConfig)>,
 }
 
+/// Where the person can be reached, as given with the request that records the event: the
+/// address is kept (encrypted) for later messages, and both receive the confirmation requests
+/// the event calls for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reach<'a> {
+    pub email: Option<&'a Email>,
+    pub phone: Option<&'a Phone>,
+}
+
+impl<'a> Reach<'a> {
+    pub fn email(email: Option<&'a Email>) -> Self {
+        Self { email, phone: None }
+    }
+}
+
 /// The result of an append.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Appended {
@@ -46,11 +61,11 @@ pub fn append_once<C: Clock, E: Entropy>(
     store: &impl LedgerStore,
     shard: u8,
     draft: EventDraft,
-    email: Option<&Email>,
+    reach: Reach<'_>,
     idempotency: Option<&Idempotency>,
     cx: &Context<'_, C, E>,
 ) -> Result<Appended, EdgeError> {
-    let Some(idem) = idempotency else { return append(store, shard, draft, email, cx).map(Appended::New) };
+    let Some(idem) = idempotency else { return append(store, shard, draft, reach, cx).map(Appended::New) };
     // Keys are looked up per shard, and some bodies (re-confirmations, preference changes) do
     // not name their subject: the stored hash covers who and what kind of write as well, so a
     // key reused for another person or route is refused instead of answering their receipt.
@@ -70,7 +85,7 @@ pub fn append_once<C: Clock, E: Entropy>(
             store.receipt_at(seq)?.ok_or_else(|| EdgeError::Internal("idempotency key without its event".into()))?;
         return Ok(Appended::Replayed(receipt));
     }
-    let receipt = append(store, shard, draft, email, cx)?;
+    let receipt = append(store, shard, draft, reach, cx)?;
     store.put_idempotent(&idem.key, &request_hash, receipt.event.seq)?;
     Ok(Appended::New(receipt))
 }
@@ -82,12 +97,12 @@ pub fn append<C: Clock, E: Entropy>(
     store: &impl LedgerStore,
     shard: u8,
     draft: EventDraft,
-    email: Option<&Email>,
+    reach: Reach<'_>,
     cx: &Context<'_, C, E>,
 ) -> Result<Receipt, EdgeError> {
     // Randomness first: nothing below may fail half-way after a write.
-    let personal = match email {
-        Some(email) => Some(seal_email(store, &draft.subject, email, cx)?),
+    let personal = match reach.email {
+        Some(email) => Some(seal_contact(store, &draft.subject, email.as_str(), false, cx)?),
         None => None,
     };
     let (seq, prev_hash) = match store.head()? {
@@ -109,21 +124,62 @@ pub fn append<C: Clock, E: Entropy>(
         store.put_personal(&record)?;
     }
     store.enqueue(&outbox::consent_changed(&receipt, &state, cx.clock.now().timestamp_millis()))?;
-    let pending = matches!(&receipt.event.body, accord_core::event::EventBody::Consent { choices, .. } if choices.iter().any(|c| c.pending && c.channel == accord_core::ids::Channel::Email));
-    if let (true, Some(email), Some((links, config))) = (pending, email, cx.messages) {
-        let now = cx.clock.now();
-        let until = now + super::messages::confirmation_validity();
+    request_confirmations(store, &receipt, reach, cx)?;
+    Ok(receipt)
+}
+
+/// Double opt-in: one `message.requested` per channel holding a yes for confirmation, to the
+/// address or number given with it — an email for email, an SMS for SMS and calls (whoever
+/// typed a number can only confirm it from that phone).
+fn request_confirmations<C: Clock, E: Entropy>(
+    store: &impl LedgerStore,
+    receipt: &Receipt,
+    reach: Reach<'_>,
+    cx: &Context<'_, C, E>,
+) -> Result<(), EdgeError> {
+    use accord_core::ids::Channel;
+    let (accord_core::event::EventBody::Consent { choices, .. }, Some((links, config))) =
+        (&receipt.event.body, cx.messages)
+    else {
+        return Ok(());
+    };
+    let now = cx.clock.now();
+    let until = now + super::messages::confirmation_validity();
+    for channel in [Channel::Email, Channel::Sms, Channel::Phone] {
+        let to = if channel.needs_phone() { reach.phone.map(Phone::as_str) } else { reach.email.map(Email::as_str) };
+        let Some(to) = to.filter(|_| choices.iter().any(|c| c.pending && c.channel == channel)) else { continue };
         store.enqueue(&links.message(
-            super::messages::Kind::Confirmation { event: receipt.event.seq },
+            super::messages::Kind::Confirmation { event: receipt.event.seq, channel },
             config,
             &receipt.event.subject,
-            email.as_str(),
+            to,
             now,
             until,
             &receipt.event_hash,
         )?)?;
     }
-    Ok(receipt)
+    Ok(())
+}
+
+/// Records in this shard that `subject` and `linked` are contact points of one person; with
+/// `phone`, `subject` is that number's and the number is kept encrypted under its own key (for
+/// the access export, and erased with it).
+pub fn link<C: Clock, E: Entropy>(
+    store: &impl LedgerStore,
+    subject: &SubjectId,
+    linked: &SubjectId,
+    phone: Option<&Phone>,
+    cx: &Context<'_, C, E>,
+) -> Result<(), EdgeError> {
+    let record = match phone {
+        Some(p) => Some(seal_contact(store, subject, p.as_str(), true, cx)?),
+        None => None,
+    };
+    store.link(subject, linked)?;
+    if let Some(record) = record {
+        store.put_personal(&record)?;
+    }
+    Ok(())
 }
 
 /// Appends only if the event changes what may be sent to the person: a repeated unsubscribe
@@ -140,7 +196,7 @@ pub fn append_if_effective<C: Clock, E: Entropy>(
             return Ok(None);
         }
     }
-    append(store, shard, draft, None, cx).map(Some)
+    append(store, shard, draft, Reach::default(), cx).map(Some)
 }
 
 /// What a state means for sending: boxes (content type, channel, granted, pending), opt-out
@@ -154,11 +210,12 @@ fn effect(s: &SubjectState) -> Effect {
     (boxes, scopes, s.objected_at.is_some())
 }
 
-/// The subject's address sealed under their data key, creating the key on first use.
-fn seal_email<C: Clock, E: Entropy>(
+/// The subject's address (or number) sealed under their data key, creating the key on first use.
+fn seal_contact<C: Clock, E: Entropy>(
     store: &impl LedgerStore,
     subject: &SubjectId,
-    email: &Email,
+    contact: &str,
+    phone: bool,
     cx: &Context<'_, C, E>,
 ) -> Result<PersonalRecord, EdgeError> {
     let (data_key, wrapped_key) = match store.personal(subject)? {
@@ -175,8 +232,8 @@ fn seal_email<C: Clock, E: Entropy>(
             (key, wrapped)
         }
     };
-    let sealed = data_key.seal(subject, email.as_str().as_bytes(), cx.entropy.array()?);
-    Ok(PersonalRecord { subject: subject.clone(), wrapped_key, email: sealed })
+    let sealed = data_key.seal(subject, contact.as_bytes(), cx.entropy.array()?);
+    Ok(PersonalRecord { subject: subject.clone(), wrapped_key, email: sealed, phone })
 }
 
 /// Erases a subject on request: an erasure event (the proofs stay, pseudonymous), then the
@@ -195,9 +252,34 @@ pub fn erase<C: Clock, E: Entropy>(
         method: accord_core::event::Method::Api,
         body: accord_core::event::EventBody::Erasure,
     };
-    let receipt = append(store, shard, draft, None, cx)?;
+    let receipt = append(store, shard, draft, Reach::default(), cx)?;
     let purged = store.delete_personal(subject)?;
-    Ok(super::protocol::Erased { receipt, purged, objected: before.objected_at.is_some() })
+    let objected = before.objected_at.is_some();
+    // The links of someone who objected stay, pseudonymous as the objection list itself: a
+    // check or an import by their phone number must still meet the objection.
+    let linked = if objected { store.links(subject)? } else { store.unlink(subject, None)? };
+    Ok(super::protocol::Erased { receipt, purged, objected, linked })
+}
+
+/// Erases a contact point linked to an erased person: the number it holds is destroyed with
+/// its key, and the link goes unless `keep_link` (the person objected). Its own events, if it
+/// has any, get an erasure event too. `true` if a number was held.
+pub fn erase_point<C: Clock, E: Entropy>(
+    store: &impl LedgerStore,
+    shard: u8,
+    site: &accord_core::ids::SiteId,
+    subject: &SubjectId,
+    person: &SubjectId,
+    keep_link: bool,
+    cx: &Context<'_, C, E>,
+) -> Result<bool, EdgeError> {
+    if !keep_link {
+        store.unlink(subject, Some(person))?;
+    }
+    if store.state(subject)?.is_some_and(|s| s.erased_at.is_none()) {
+        return Ok(erase(store, shard, site, subject, cx)?.purged);
+    }
+    store.delete_personal(subject)
 }
 
 /// Imports rows into this shard: never over an objection or an erasure (a re-import must not
@@ -229,9 +311,19 @@ pub fn import<C: Clock, E: Entropy>(
                 message: Some(message.into()),
             },
             None => {
-                let email = Email::parse("email", &item.email)?;
-                match append_once(store, shard, item.draft, Some(&email), Some(&item.idempotency), cx)? {
+                let email = item.email.as_deref().map(|e| Email::parse("email", e)).transpose()?;
+                let phone = item.phone.as_deref().map(|p| Phone::parse("phone", p)).transpose()?;
+                // A row with a number only is recorded under the number: it keeps the number.
+                let number = match &phone {
+                    Some(p) => Some(seal_contact(store, &item.draft.subject, p.as_str(), true, cx)?),
+                    None => None,
+                };
+                match append_once(store, shard, item.draft, Reach::email(email.as_ref()), Some(&item.idempotency), cx)?
+                {
                     Appended::New(_) => {
+                        if let Some(record) = number {
+                            store.put_personal(&record)?;
+                        }
                         ImportOutcome { line: item.line, outcome: "accepted".into(), rule: None, message: None }
                     }
                     Appended::Replayed(_) => {
@@ -245,22 +337,26 @@ pub fn import<C: Clock, E: Entropy>(
     Ok(out)
 }
 
-/// Everything held on one person, the address decrypted.
+/// Everything held on one person, the address (or number) decrypted.
 pub fn export(
     store: &impl LedgerStore,
     subject: &SubjectId,
     kek: &SecretKey,
 ) -> Result<super::protocol::SubjectExport, EdgeError> {
-    let email = match store.personal(subject)? {
-        Some(p) => {
-            let key =
-                kek.unwrap_key(subject, &p.wrapped_key).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
-            let bytes = key.open(subject, &p.email).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
-            Some(String::from_utf8_lossy(&bytes).into_owned())
-        }
-        None => None,
-    };
-    Ok(super::protocol::SubjectExport { state: store.state(subject)?, receipts: store.receipts(subject)?, email })
+    let (mut email, mut phone) = (None, None);
+    if let Some(p) = store.personal(subject)? {
+        let key = kek.unwrap_key(subject, &p.wrapped_key).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
+        let bytes = key.open(subject, &p.email).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
+        let value = Some(String::from_utf8_lossy(&bytes).into_owned());
+        if p.phone { phone = value } else { email = value }
+    }
+    Ok(super::protocol::SubjectExport {
+        state: store.state(subject)?,
+        receipts: store.receipts(subject)?,
+        email,
+        phone,
+        linked: store.links(subject)?,
+    })
 }
 
 /// The signed checkpoint covering every event of the shard, signing a new one if events were
@@ -408,6 +504,7 @@ mod tests {
                     granted,
                     legal_basis: LegalBasis::Consent,
                     pending: false,
+                    contact: None,
                 }],
                 config_version: 1,
                 config_hash: "cd".repeat(32),
@@ -443,7 +540,7 @@ mod tests {
         fn append(&self, d: EventDraft, email: Option<&str>, clock: &FixedClock) -> Receipt {
             let cx = Context { clock, entropy: &self.entropy, signing: &self.key, kek: &self.kek, messages: None };
             let email = email.map(|e| Email::parse("email", e).unwrap());
-            append(&self.store, 4, d, email.as_ref(), &cx).unwrap()
+            append(&self.store, 4, d, Reach::email(email.as_ref()), &cx).unwrap()
         }
     }
 
@@ -493,21 +590,23 @@ mod tests {
         let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
         let cx = Context { clock: &clock, entropy: &w.entropy, signing: &w.key, kek: &w.kek, messages: None };
         let idem = Idempotency { key: "retry-1".into(), request_hash: "h1".into() };
-        let Appended::New(first) = append_once(&w.store, 4, draft(1, true), None, Some(&idem), &cx).unwrap() else {
+        let Appended::New(first) =
+            append_once(&w.store, 4, draft(1, true), Reach::default(), Some(&idem), &cx).unwrap()
+        else {
             panic!()
         };
-        let again = append_once(&w.store, 4, draft(1, true), None, Some(&idem), &cx).unwrap();
+        let again = append_once(&w.store, 4, draft(1, true), Reach::default(), Some(&idem), &cx).unwrap();
         assert_eq!(again, Appended::Replayed(first));
         assert_eq!(w.store.all().len(), 1);
         let other = Idempotency { key: "retry-1".into(), request_hash: "h2".into() };
-        match append_once(&w.store, 4, draft(1, false), None, Some(&other), &cx) {
+        match append_once(&w.store, 4, draft(1, false), Reach::default(), Some(&other), &cx) {
             Err(EdgeError::Invalid(v)) => assert_eq!(v.0[0].rule, "idempotency_key_reused"),
             other => panic!("{other:?}"),
         }
         assert_eq!(w.store.all().len(), 1);
         // Security review #20.4: the same key and body for another person on this shard is
         // refused, never answered with the first person's receipt.
-        match append_once(&w.store, 4, draft(2, true), None, Some(&idem), &cx) {
+        match append_once(&w.store, 4, draft(2, true), Reach::default(), Some(&idem), &cx) {
             Err(EdgeError::Invalid(v)) => assert_eq!(v.0[0].rule, "idempotency_key_reused"),
             other => panic!("{other:?}"),
         }
@@ -692,5 +791,112 @@ mod tests {
         assert!(matches!(tile(&w.store, "0/001.p/45"), Err(EdgeError::NotFound(_))));
         assert!(matches!(tile(&w.store, "../etc"), Err(EdgeError::NotFound(_))));
         assert_eq!(cp.checkpoint.size, 300);
+    }
+
+    fn sms_config() -> accord_core::config::SiteConfig {
+        serde_json::from_value(serde_json::json!({
+            "site": "demo-shop",
+            "controller": {"name": "Boutique", "contact": "dpo@boutique.example"},
+            "privacy_policy_url": "https://boutique.example/privacy",
+            "double_opt_in": ["email", "sms"],
+            "content_types": [{"id": "special_offers", "label": {"fr": "Offres", "en": "Offers"},
+                "description": {"fr": "Promos", "en": "Deals"}, "commercial": true,
+                "legal_basis": "consent", "channels": ["email", "sms"]}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_pending_sms_yes_is_confirmed_by_a_text_to_its_number_and_an_email_yes_by_mail() {
+        let w = World::new();
+        let keys =
+            accord_core::token::TokenKeyring::from_secret("t1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE").unwrap();
+        let links = crate::ledger::messages::Links { keys: &keys, base_url: "https://edge.example" };
+        let config = sms_config();
+        let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
+        let cx = Context {
+            clock: &clock,
+            entropy: &w.entropy,
+            signing: &w.key,
+            kek: &w.kek,
+            messages: Some((&links, &config)),
+        };
+        let number = SubjectId::from_digest(&[9; 16]);
+        let mut d = draft(1, true);
+        if let EventBody::Consent { choices, .. } = &mut d.body {
+            choices[0].pending = true;
+            choices.push(Choice {
+                content_type: ContentTypeId::parse("special_offers").unwrap(),
+                channel: Channel::Sms,
+                granted: true,
+                legal_basis: LegalBasis::Consent,
+                pending: true,
+                contact: Some(number.clone()),
+            });
+        }
+        let email = Email::parse("email", "jane@example.com").unwrap();
+        let phone = Phone::parse("phone", "06 12 34 56 78").unwrap();
+        append(&w.store, 4, d, Reach { email: Some(&email), phone: Some(&phone) }, &cx).unwrap();
+        let sent = w.store.due(i64::MAX, 10).unwrap();
+        let requests: Vec<serde_json::Value> = sent
+            .iter()
+            .filter(|m| m.kind == "message.requested")
+            .map(|m| serde_json::from_str::<serde_json::Value>(&m.payload).unwrap()["data"].clone())
+            .collect();
+        let to: Vec<(&str, &str)> =
+            requests.iter().map(|r| (r["channel"].as_str().unwrap(), r["to"].as_str().unwrap())).collect();
+        assert_eq!(to, vec![("email", "jane@example.com"), ("sms", "+33612345678")]);
+        let text = requests[1]["text"].as_str().unwrap();
+        let link = requests[1]["links"]["confirmation"].as_str().unwrap();
+        assert!(text.contains(link) && text.contains("Boutique"), "{text}");
+        let token = link.rsplit('/').next().unwrap();
+        let claims = keys.verify(token, clock.0).unwrap();
+        assert!(matches!(
+            claims.purpose,
+            accord_core::token::LinkPurpose::ConfirmOptIn(l) if l.channel == Channel::Sms && l.event == 1
+        ));
+        assert_eq!(claims.subject, SubjectId::from_digest(&[1; 16]), "the person's events hold the yes");
+    }
+
+    #[test]
+    fn links_are_kept_per_shard_and_an_erased_persons_number_goes_unless_they_objected() {
+        let w = World::new();
+        let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
+        let cx = Context { clock: &clock, entropy: &w.entropy, signing: &w.key, kek: &w.kek, messages: None };
+        let site = SiteId::parse("demo-shop").unwrap();
+        let (person, number) = (SubjectId::from_digest(&[1; 16]), SubjectId::from_digest(&[9; 16]));
+        let phone = Phone::parse("phone", "+33 6 12 34 56 78").unwrap();
+        link(&w.store, &number, &person, Some(&phone), &cx).unwrap();
+        link(&w.store, &person, &number, None, &cx).unwrap();
+        append(&w.store, 4, draft(1, true), Reach::default(), &cx).unwrap();
+        assert_eq!(w.store.links(&number).unwrap(), vec![person.clone()]);
+        let held = export(&w.store, &number, &w.kek).unwrap();
+        assert_eq!((held.phone.as_deref(), held.email), (Some("+33612345678"), None), "kept as a number");
+
+        let erased = erase(&w.store, 4, &site, &person, &cx).unwrap();
+        assert_eq!(erased.linked, vec![number.clone()]);
+        assert!(w.store.links(&person).unwrap().is_empty(), "no objection: the link goes");
+        assert!(erase_point(&w.store, 4, &site, &number, &person, false, &cx).unwrap(), "the number was held");
+        assert!(w.store.links(&number).unwrap().is_empty());
+        assert_eq!(export(&w.store, &number, &w.kek).unwrap().phone, None, "the number is gone");
+
+        // Someone who objected: the links stay, so a check or import by number meets the objection.
+        let objector = SubjectId::from_digest(&[2; 16]);
+        link(&w.store, &number, &objector, Some(&phone), &cx).unwrap();
+        link(&w.store, &objector, &number, None, &cx).unwrap();
+        append(&w.store, 4, draft(2, true), Reach::default(), &cx).unwrap();
+        let objection = EventDraft {
+            site: site.clone(),
+            subject: objector.clone(),
+            method: Method::UnsubscribeLink,
+            body: EventBody::Objection,
+        };
+        append(&w.store, 4, objection, Reach::default(), &cx).unwrap();
+        let erased = erase(&w.store, 4, &site, &objector, &cx).unwrap();
+        assert!(erased.objected);
+        assert_eq!(w.store.links(&objector).unwrap(), vec![number.clone()]);
+        assert!(erase_point(&w.store, 4, &site, &number, &objector, true, &cx).unwrap());
+        assert_eq!(w.store.links(&number).unwrap(), vec![objector], "kept with the objection");
+        assert_eq!(export(&w.store, &number, &w.kek).unwrap().phone, None, "the number itself is still erased");
     }
 }

@@ -67,6 +67,12 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, sql: "CREATE INDEX IF NOT EXISTS outbox_by_age ON outbox (status, created_ms)" },
     // Operator counters (captures, deliveries, retention outcomes), kept with what they count.
     Migration { version: 3, sql: "CREATE TABLE IF NOT EXISTS metrics (name TEXT PRIMARY KEY, value INTEGER NOT NULL)" },
+    // Contact points of one person (an email's subject and a phone number's): an index
+    // rebuildable from the consent events that name both, read by the audience check by phone.
+    Migration {
+        version: 4,
+        sql: "CREATE TABLE IF NOT EXISTS links (subject TEXT NOT NULL, linked TEXT NOT NULL, PRIMARY KEY (subject, linked)) WITHOUT ROWID",
+    },
 ];
 
 /// Bound parameters per statement: Durable Objects' SQLite allows 100.
@@ -465,6 +471,34 @@ impl LedgerStore for SqlLedger {
             "INSERT INTO personal (subject, body) VALUES (?, ?) ON CONFLICT (subject) DO UPDATE SET body = excluded.body",
             vec![record.subject.as_str().into(), to_json(record)?.into()],
         )
+    }
+
+    fn link(&self, subject: &SubjectId, linked: &SubjectId) -> Result<(), EdgeError> {
+        self.exec(
+            "INSERT OR IGNORE INTO links (subject, linked) VALUES (?, ?)",
+            vec![subject.as_str().into(), linked.as_str().into()],
+        )
+    }
+
+    fn links(&self, subject: &SubjectId) -> Result<Vec<SubjectId>, EdgeError> {
+        self.texts(
+            "SELECT linked AS value FROM links WHERE subject = ? ORDER BY linked",
+            vec![subject.as_str().into()],
+        )?
+        .iter()
+        .map(|s| SubjectId::parse(s).map_err(|_| EdgeError::Internal("a stored link is not a subject id".into())))
+        .collect()
+    }
+
+    fn unlink(&self, subject: &SubjectId, linked: Option<&SubjectId>) -> Result<Vec<SubjectId>, EdgeError> {
+        let gone: Vec<_> = self.links(subject)?.into_iter().filter(|l| linked.is_none_or(|x| x == l)).collect();
+        for l in &gone {
+            self.exec(
+                "DELETE FROM links WHERE subject = ? AND linked = ?",
+                vec![subject.as_str().into(), l.as_str().into()],
+            )?;
+        }
+        Ok(gone)
     }
 
     fn count(&self, name: &str, by: u64) -> Result<(), EdgeError> {

@@ -28,8 +28,11 @@ pub struct PersonalRecord {
     pub subject: SubjectId,
     /// The subject's data key, sealed under the deployment's key-encryption key.
     pub wrapped_key: Sealed,
-    /// The contact address, sealed under the subject's data key.
+    /// The contact address, sealed under the subject's data key: an email address, or the
+    /// phone number when `phone` is set (the subject is then a phone number's own).
     pub email: Sealed,
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub phone: bool,
 }
 
 pub trait LedgerStore {
@@ -84,6 +87,15 @@ pub trait LedgerStore {
     fn delete_personal(&self, subject: &SubjectId) -> Result<bool, EdgeError>;
     fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError>;
     fn put_personal(&self, record: &PersonalRecord) -> Result<(), EdgeError>;
+    /// Records that `subject` and `linked` are contact points of one person (an email's
+    /// subject and a phone number's, given together). Each shard keeps the links of its own
+    /// subjects, so the link is written once in each of the two shards.
+    fn link(&self, subject: &SubjectId, linked: &SubjectId) -> Result<(), EdgeError>;
+    /// The contact points linked to `subject`.
+    fn links(&self, subject: &SubjectId) -> Result<Vec<SubjectId>, EdgeError>;
+    /// Forgets the link of `subject` to `linked`, or every link of `subject` when `None`
+    /// (erasure), answering what it was linked to.
+    fn unlink(&self, subject: &SubjectId, linked: Option<&SubjectId>) -> Result<Vec<SubjectId>, EdgeError>;
     /// Adds `by` to the operator counter `name` (see [`crate::metrics`]), in the same batch as
     /// the write it counts.
     fn count(&self, name: &str, by: u64) -> Result<(), EdgeError>;

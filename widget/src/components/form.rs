@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use accord_core::config::{Lang, VersionedConfig};
-use accord_core::contact::Email;
+use accord_core::contact::{Email, Phone};
 use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
@@ -61,6 +61,13 @@ pub fn ConsentForm(props: &FormProps) -> Html {
         })
     };
 
+    let on_phone = {
+        let form = form.dispatcher();
+        Callback::from(move |e: InputEvent| {
+            form.dispatch(Action::SetPhone(e.target_unchecked_into::<HtmlInputElement>().value()))
+        })
+    };
+
     let send = {
         let form = form.clone();
         let (endpoint, site, host) = (props.endpoint.clone(), props.site.clone(), props.host.clone());
@@ -75,6 +82,19 @@ pub fn ConsentForm(props: &FormProps) -> Html {
             let mut submission = form.submission(page_url(), lang);
             if let Intent::All(all) = intent {
                 submission.choices.iter_mut().for_each(|c| c.granted = all);
+            }
+            // A yes by SMS or call needs the number it is about; a number nobody needs is not sent.
+            let wants_phone =
+                submission.choices.iter().any(|c| c.granted && matches!(c.channel.as_str(), "sms" | "phone"));
+            submission.phone = None;
+            if wants_phone {
+                let typed = form.phone.trim();
+                if Phone::parse("phone", typed).is_err() {
+                    let why = if typed.is_empty() { Key::PhoneRequired } else { Key::PhoneInvalid };
+                    form.dispatch(Action::PhoneInvalid(t(lang, why).to_owned()));
+                    return;
+                }
+                submission.phone = Some(typed.to_owned());
             }
             // Same choices as the failed attempt: same key, so the edge stores them once.
             let key = match (intent, &form.key) {
@@ -132,10 +152,34 @@ pub fn ConsentForm(props: &FormProps) -> Html {
             <input id="accord-email" class="accord-input" type="email" name="email" autocomplete="email"
                 required=true value={form.email.clone()} oninput={on_email} />
             <Grid form={form.clone()} lang={lang} />
+            { phone_field(&form, lang, on_phone) }
             <Actions lang={lang} on_intent={send} busy={form.status == Status::Sending} />
             { status_line(&form.status, lang, Key::Saved) }
             <Footer config={props.config.clone()} lang={lang} />
         </form>
+    }
+}
+
+/// The number field, present while a ticked box needs it. Its container is a polite live
+/// region, so a screen reader announces the field when ticking SMS makes it appear; an invalid
+/// number is flagged on the field itself and explained next to it.
+fn phone_field(form: &Form, lang: Lang, on_input: Callback<InputEvent>) -> Html {
+    if !form.needs_phone() {
+        return html! { <div class="accord-phone" aria-live="polite"></div> };
+    }
+    let error = form
+        .phone_invalid
+        .then(|| if form.phone.trim().is_empty() { t(lang, Key::PhoneRequired) } else { t(lang, Key::PhoneInvalid) });
+    let described = if error.is_some() { "accord-phone-hint accord-phone-error" } else { "accord-phone-hint" };
+    html! {
+        <div class="accord-phone" aria-live="polite">
+            <label class="accord-label" for="accord-phone">{ t(lang, Key::Phone) }</label>
+            <p id="accord-phone-hint" class="accord-hint">{ t(lang, Key::PhoneHint) }</p>
+            <input id="accord-phone" class="accord-input" type="tel" name="phone" autocomplete="tel" inputmode="tel"
+                required=true aria-required="true" aria-invalid={ if error.is_some() { "true" } else { "false" } }
+                aria-describedby={described} value={form.phone.clone()} oninput={on_input} />
+            { for error.map(|e| html! { <p id="accord-phone-error" class="accord-field-error">{ e }</p> }) }
+        </div>
     }
 }
 

@@ -42,5 +42,9 @@ pub fn text(key: Key) -> &'static str {
         ChannelPost => "Post",
         BasisConsent => "your consent",
         BasisLegitimateInterest => "legitimate interest (customer)",
+        Phone => "Mobile phone number",
+        PhoneHint => "For the texts and calls you ticked. For example: +44 7700 900123 or, in France, 06 12 34 56 78.",
+        PhoneRequired => "Enter your phone number to receive texts or calls, or untick those boxes.",
+        PhoneInvalid => "Enter a valid number in international format, for example +44 7700 900123.",
     }
 }

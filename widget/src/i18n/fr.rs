@@ -46,5 +46,11 @@ pub fn text(key: Key) -> &'static str {
         ChannelPost => "Courrier",
         BasisConsent => "votre consentement",
         BasisLegitimateInterest => "intérêt légitime (client)",
+        Phone => "Numéro de téléphone mobile",
+        PhoneHint => "Pour les SMS et appels que vous avez cochés. Par exemple : 06 12 34 56 78 ou +33 6 12 34 56 78.",
+        PhoneRequired => {
+            "Saisissez votre numéro de téléphone pour recevoir des SMS ou des appels, ou décochez ces cases."
+        }
+        PhoneInvalid => "Saisissez un numéro valide, par exemple 06 12 34 56 78 ou +33 6 12 34 56 78.",
     }
 }

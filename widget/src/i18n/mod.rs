@@ -65,6 +65,10 @@ keys! {
     ChannelPost,
     BasisConsent,
     BasisLegitimateInterest,
+    Phone,
+    PhoneHint,
+    PhoneRequired,
+    PhoneInvalid,
 }
 
 /// `key` in `lang`, from the catalogues.

@@ -1,0 +1,107 @@
+//! A person's contact points across shards: an email's subject and a phone number's, linked
+//! when one submission (or one imported row) gives both. Each shard indexes the links of its
+//! own subjects, so a link is written to both shards, and the audience check, erasure, objection
+//! and imports can go from either point to the other.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use accord_core::config::SiteConfig;
+use accord_core::contact::Phone;
+use accord_core::ids::{Channel, SiteId, SubjectId};
+use accord_core::policy::{Decision, Reason};
+use futures_util::future::try_join_all;
+use worker::Env;
+
+use crate::error::EdgeError;
+use crate::ledger::protocol::{LedgerRequest, LinkItem};
+use crate::ledger::{SHARDS, object_name};
+use crate::runtime::call;
+
+/// A person (an email's subject) giving a number for SMS and calls.
+pub struct NewLink {
+    pub person: SubjectId,
+    /// The number's subject.
+    pub contact: SubjectId,
+    pub phone: Phone,
+}
+
+/// Records each link in both shards (one call per shard, all at once), keeping each number
+/// encrypted in its own shard.
+pub async fn link_all(env: &Env, site: &SiteId, links: Vec<NewLink>) -> Result<(), EdgeError> {
+    let mut by_shard: BTreeMap<u8, Vec<LinkItem>> = BTreeMap::new();
+    for l in links {
+        by_shard.entry(l.contact.shard(SHARDS)).or_default().push(LinkItem {
+            subject: l.contact.clone(),
+            linked: l.person.clone(),
+            phone: Some(l.phone.as_str().to_owned()),
+        });
+        by_shard.entry(l.person.shard(SHARDS)).or_default().push(LinkItem {
+            subject: l.person,
+            linked: l.contact,
+            phone: None,
+        });
+    }
+    let calls = by_shard.into_iter().map(|(shard, links)| async move {
+        call::<serde_json::Value>(env, "LEDGER", &object_name(site, shard), &LedgerRequest::Link { links }).await
+    });
+    try_join_all(calls).await?;
+    Ok(())
+}
+
+/// The contact points linked to each of `subjects`: one call per shard, all at once.
+pub async fn linked(
+    env: &Env,
+    site: &SiteId,
+    subjects: impl IntoIterator<Item = SubjectId>,
+) -> Result<HashMap<SubjectId, Vec<SubjectId>>, EdgeError> {
+    let mut by_shard: BTreeMap<u8, Vec<SubjectId>> = BTreeMap::new();
+    for s in subjects {
+        let list = by_shard.entry(s.shard(SHARDS)).or_default();
+        if !list.contains(&s) {
+            list.push(s);
+        }
+    }
+    let calls = by_shard.into_iter().map(|(shard, subjects)| async move {
+        let msg = LedgerRequest::Links { subjects: subjects.clone() };
+        let (_, links): (_, Vec<Vec<SubjectId>>) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
+        if links.len() != subjects.len() {
+            return Err(EdgeError::Internal(format!("shard {shard} answered links for {} subjects", links.len())));
+        }
+        Ok::<_, EdgeError>(subjects.into_iter().zip(links))
+    });
+    Ok(try_join_all(calls).await?.into_iter().flatten().collect())
+}
+
+/// Which of `subjects` are on the objection list, asked where their states are.
+pub async fn objected(
+    env: &Env,
+    site: &SiteId,
+    subjects: HashSet<SubjectId>,
+    content_type: &str,
+    channel: Channel,
+    config: &SiteConfig,
+) -> Result<HashSet<SubjectId>, EdgeError> {
+    let mut by_shard: BTreeMap<u8, Vec<SubjectId>> = BTreeMap::new();
+    for s in subjects {
+        by_shard.entry(s.shard(SHARDS)).or_default().push(s);
+    }
+    let calls = by_shard.into_iter().map(|(shard, subjects)| async move {
+        let msg = LedgerRequest::MayContact {
+            subjects: subjects.clone(),
+            content_type: content_type.to_owned(),
+            channel,
+            config: config.clone(),
+            via: Vec::new(),
+        };
+        let (_, decisions): (_, Vec<Decision>) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
+        Ok::<_, EdgeError>(
+            subjects
+                .into_iter()
+                .zip(decisions)
+                .filter(|(_, d)| matches!(d.reason, Reason::Objection { .. }))
+                .map(|(s, _)| s)
+                .collect::<Vec<_>>(),
+        )
+    });
+    Ok(try_join_all(calls).await?.into_iter().flatten().collect())
+}

@@ -1,0 +1,268 @@
+//! Consent bound to the contact point it is about (issue #16), on the real edge and the real
+//! widget: a yes by SMS names the phone number's subject, is confirmed by SMS, and is found by
+//! a check by phone number; erasure and objection reach every point the person linked.
+
+mod common;
+
+use common::{Browser, Collector, SITE, Stack, eventually, path_of, widget_root};
+use fantoccini::Locator;
+use fantoccini::key::Key;
+use serde_json::{Value, json};
+
+const PHONE: &str = "06 12 34 56 78";
+
+/// The audience check for `special_offers` by SMS, for one contact; its one result.
+fn sms_check(stack: &Stack, contact: Value) -> Value {
+    let reply = stack.api.post_admin(
+        &format!("/v1/sites/{SITE}/audience"),
+        &json!({"content_type": "special_offers", "channel": "sms", "contacts": [contact]}),
+    );
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    reply.body["results"][0].clone()
+}
+
+/// The receipt an `accord:saved` event carried (its detail is the receipt's JSON text).
+fn receipt_of(detail: Value) -> Value {
+    match detail {
+        Value::String(s) => serde_json::from_str(&s).unwrap(),
+        other => other,
+    }
+}
+
+fn subject_of(stack: &Stack, email: &str) -> String {
+    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": email}));
+    lookup.body["subject"].as_str().unwrap().to_owned()
+}
+
+fn sms_yes(stack: &Stack, email: &str, phone: &str) -> Value {
+    let body = json!({"email": email, "phone": phone, "config_version": stack.config["version"],
+        "config_hash": stack.config["hash"],
+        "choices": [{"content_type": "special_offers", "channel": "sms", "granted": true}]});
+    let reply = stack.api.post(&format!("/v1/sites/{SITE}/consents"), &body);
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    reply.body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_number() {
+    let stack = Stack::start("contact-sms");
+    let phones = Collector::start();
+    phones.register(&stack);
+    let mut config: Value = stack.config["config"].clone();
+    config["double_opt_in"] = json!(["email", "sms"]);
+    assert_eq!(stack.api.put_admin(&format!("/v1/sites/{SITE}/config"), &config).status, 201);
+
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/", stack.site.url())).await.unwrap();
+    let root = widget_root(c, "#accord-signup").await;
+    c.execute(
+        "window.__saved = []; document.querySelector('#accord-signup').addEventListener('accord:saved', e => window.__saved.push(e.detail)); return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert!(root.find(Locator::Css("#accord-phone")).await.is_err(), "no number is asked before SMS is ticked");
+    let email = "sms@example.fr";
+    root.find(Locator::Css("#accord-email")).await.unwrap().send_keys(email).await.unwrap();
+    let sms_box =
+        root.find(Locator::Css("input[data-content-type='special_offers'][data-channel='sms']")).await.unwrap();
+    sms_box.click().await.unwrap();
+    let label = root.find(Locator::Css("label[for='accord-phone']")).await.unwrap();
+    assert!(!label.text().await.unwrap().trim().is_empty(), "the number field is labelled");
+    let field = root.find(Locator::Css("#accord-phone")).await.unwrap();
+    assert_eq!(field.attr("type").await.unwrap().as_deref(), Some("tel"));
+    assert_eq!(common::axe_violations(c, Some("#accord-signup")).await, Vec::<String>::new(), "with the number field");
+
+    // Saving without a number: an error on the field itself, and nothing stored.
+    root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
+    let error = eventually(30, "the field's error", || async {
+        root.find(Locator::Css("#accord-phone-error")).await.ok()?.text().await.ok()
+    })
+    .await;
+    assert!(error.contains("téléphone"), "{error}");
+    let field = root.find(Locator::Css("#accord-phone")).await.unwrap();
+    assert_eq!(field.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    let described = field.attr("aria-describedby").await.unwrap().unwrap_or_default();
+    assert!(described.contains("accord-phone-error"), "the error is announced with the field: {described}");
+    let lookup = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": email}));
+    assert!(lookup.body["state"].is_null(), "nothing was stored: {:?}", lookup.body);
+
+    // Typed, then SMS unticked: the field goes, and the number is not sent.
+    field.send_keys("07 00 00 00 00").await.unwrap();
+    sms_box.click().await.unwrap();
+    assert!(root.find(Locator::Css("#accord-phone")).await.is_err(), "unticking hides the field");
+    root.find(Locator::Css("input[data-content-type='product_guides'][data-channel='email']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
+    eventually(30, "the first saved status", || async {
+        root.find(Locator::Css(".accord-status[data-state='saved']")).await.ok()
+    })
+    .await;
+    let first = receipt_of(c.execute("return window.__saved[0];", vec![]).await.unwrap());
+    let refused = first["event"]["body"]["choices"].as_array().unwrap().clone();
+    assert!(refused.iter().any(|c| c["channel"] == "sms" && c["granted"] == false));
+    assert!(refused.iter().all(|c| c.get("contact").is_none()), "no number was sent: {first}");
+
+    // SMS again, with the number this time.
+    sms_box.click().await.unwrap();
+    let field = root.find(Locator::Css("#accord-phone")).await.unwrap();
+    field.send_keys(&Key::Backspace.to_string().repeat(20)).await.unwrap();
+    field.send_keys(PHONE).await.unwrap();
+    root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
+    eventually(30, "the second saved status", || async {
+        c.execute("return window.__saved.length;", vec![]).await.ok().filter(|n| n.as_u64() == Some(2))
+    })
+    .await;
+    let receipt = receipt_of(c.execute("return window.__saved[1];", vec![]).await.unwrap());
+    browser.close().await;
+
+    // The receipt's event names both: the person (by email) and the number the SMS yes is about.
+    let person = subject_of(&stack, email);
+    let by_phone = sms_check(&stack, json!({"phone": "+33612345678"}));
+    let number = by_phone["subject"].as_str().unwrap().to_owned();
+    assert_ne!(number, person);
+    assert_eq!(receipt["event"]["subject"], person.as_str());
+    let choices = receipt["event"]["body"]["choices"].as_array().unwrap();
+    let sms = choices.iter().find(|c| c["channel"] == "sms" && c["content_type"] == "special_offers").unwrap();
+    assert_eq!((sms["granted"].clone(), sms["pending"].clone()), (json!(true), json!(true)));
+    assert_eq!(sms["contact"], number.as_str(), "{receipt}");
+    assert!(choices.iter().filter(|c| c["channel"] == "email").all(|c| c.get("contact").is_none()));
+    assert!(!receipt.to_string().contains("612345678"), "the number itself is never in the proof");
+
+    // Pending until the person confirms from that phone, by number and by email alike.
+    assert_eq!(by_phone["reason"]["code"], "pending_confirmation", "{by_phone}");
+    assert_eq!(by_phone["reason"]["contact"], number.as_str());
+    assert_eq!(by_phone["reason"]["subject"], person.as_str());
+    assert_eq!(by_phone["reason"]["seq"], receipt["event"]["seq"]);
+    let by_email = sms_check(&stack, json!({"email": email}));
+    assert_eq!(by_email["reason"]["code"], "pending_confirmation", "{by_email}");
+
+    let text = eventually(30, "the SMS confirmation request", || async {
+        phones.messages("confirmation").into_iter().find(|m| m["data"]["channel"] == "sms")
+    })
+    .await;
+    assert_eq!(text["data"]["to"], "+33612345678");
+    assert_eq!(text["data"]["subject"], person.as_str());
+    assert!(text["data"]["valid_until"].is_string());
+    let link = text["data"]["links"]["confirmation"].as_str().unwrap();
+    assert!(text["data"]["text"].as_str().unwrap().contains(link), "the text carries the link");
+    let sent: Vec<(String, String)> = phones
+        .messages("confirmation")
+        .iter()
+        .map(|m| (m["data"]["channel"].as_str().unwrap().to_owned(), m["data"]["to"].as_str().unwrap().to_owned()))
+        .collect();
+    // Each save held the email yes for confirmation by mail; the SMS yes went to the number only.
+    assert!(sent.iter().all(|(ch, to)| (ch == "email" && to == email) || (ch == "sms" && to == "+33612345678")));
+    assert_eq!(sent.iter().filter(|(ch, _)| ch == "sms").count(), 1, "{sent:?}");
+    let confirmed = stack.api.send(
+        "POST",
+        &path_of(link),
+        &[("content-type", "application/x-www-form-urlencoded")],
+        None,
+        Some(b""),
+    );
+    assert_eq!(confirmed.status, 200);
+
+    let by_phone = sms_check(&stack, json!({"phone": PHONE}));
+    assert_eq!(
+        (by_phone["allowed"].clone(), by_phone["reason"]["code"].clone()),
+        (json!(true), json!("consent_given"))
+    );
+    assert_eq!(by_phone["reason"]["contact"], number.as_str());
+    let by_email = sms_check(&stack, json!({"email": email}));
+    assert_eq!(by_email["reason"]["code"], "consent_given", "{by_email}");
+    let by_subject = sms_check(&stack, json!({"subject": number}));
+    assert_eq!(by_subject["reason"]["code"], "consent_given", "a number's subject finds it too");
+    // Another number is not covered by this yes.
+    assert_eq!(sms_check(&stack, json!({"phone": "06 99 99 99 99"}))["reason"]["code"], "no_consent");
+
+    // The proof the check points to: the person's receipts hold the event it names.
+    let receipts = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{person}/receipts")).body;
+    let seq = by_phone["reason"]["seq"].as_u64().unwrap();
+    assert!(receipts["receipts"].as_array().unwrap().iter().any(|r| r["event"]["seq"].as_u64() == Some(seq)));
+}
+
+#[test]
+fn an_objection_covers_the_linked_number_and_erasure_erases_it() {
+    let stack = Stack::start("contact-rights");
+    sms_yes(&stack, "objecte@example.fr", "06 11 11 11 11");
+    sms_yes(&stack, "efface@example.fr", "06 22 22 22 22");
+    assert_eq!(sms_check(&stack, json!({"phone": "06 11 11 11 11"}))["reason"]["code"], "consent_given");
+
+    // "Never contact me", from the email's own link: the number is covered.
+    let links = stack.api.post_admin(
+        &format!("/v1/sites/{SITE}/unsubscribe-links"),
+        &json!({"email": "objecte@example.fr", "content_type": "special_offers", "channel": "email"}),
+    );
+    assert_eq!(links.status, 201, "{:?}", links.body);
+    let url = path_of(links.body["url"].as_str().unwrap());
+    let objected = stack.api.send(
+        "POST",
+        &url,
+        &[("content-type", "application/x-www-form-urlencoded")],
+        None,
+        Some(b"List-Unsubscribe=One-Click&objection=1"),
+    );
+    assert_eq!(objected.status, 200);
+    let by_phone = sms_check(&stack, json!({"phone": "06 11 11 11 11"}));
+    assert_eq!((by_phone["allowed"].clone(), by_phone["reason"]["code"].clone()), (json!(false), json!("objection")));
+
+    // An SMS import (a Brevo export) reaches neither that number nor its person, with or without
+    // an address; new numbers are imported, with the address when the row has one.
+    let csv = "EMAIL;SMS;OPTIN_TIME\n;06 11 11 11 11;2025-01-01\nautre@example.fr;+33611111111;2025-01-01\n;06 33 33 33 33;2025-01-02\nnouveau@example.fr;06 44 44 44 44;2025-01-03\n;12;2025-01-04\n";
+    let import = |csv: &str| {
+        stack.api.post_admin(
+            &format!("/v1/sites/{SITE}/imports"),
+            &json!({"source": "brevo", "content_type": "special_offers", "channel": "sms", "csv": csv}),
+        )
+    };
+    let report = import(csv);
+    assert_eq!(report.status, 200, "{:?}", report.body);
+    let rejected: Vec<(u64, &str)> = report.body["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["rule"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rejected, vec![(2, "objection"), (3, "objection"), (6, "phone_format")], "{:?}", report.body);
+    assert_eq!(report.body["accepted"], 2);
+    assert_eq!(import(csv).body["unchanged"], 2, "the same file again changes nothing");
+    assert_eq!(sms_check(&stack, json!({"phone": "06 11 11 11 11"}))["reason"]["code"], "objection");
+    let only_number = sms_check(&stack, json!({"phone": "06 33 33 33 33"}));
+    assert_eq!(only_number["reason"]["code"], "consent_given", "{only_number}");
+    assert_eq!(only_number["reason"]["subject"], only_number["subject"], "recorded under the number itself");
+    let with_address = sms_check(&stack, json!({"phone": "06 44 44 44 44"}));
+    assert_eq!(with_address["reason"]["code"], "consent_given", "{with_address}");
+    assert_eq!(with_address["reason"]["subject"].as_str(), Some(subject_of(&stack, "nouveau@example.fr").as_str()));
+    assert_eq!(sms_check(&stack, json!({"email": "nouveau@example.fr"}))["reason"]["code"], "consent_given");
+    let missing = stack.api.post_admin(
+        &format!("/v1/sites/{SITE}/imports"),
+        &json!({"source": "brevo", "content_type": "special_offers", "channel": "sms", "csv": "EMAIL;OPTIN_TIME\na@b.fr;2025-01-01\n"}),
+    );
+    assert_eq!(
+        (missing.status, missing.body["errors"][0]["rule"].as_str()),
+        (422, Some("phone_column")),
+        "{:?}",
+        missing.body
+    );
+
+    // Access: the export lists the number held for the person.
+    let person = subject_of(&stack, "efface@example.fr");
+    let export = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{person}/export"));
+    assert_eq!(export.body["data_held"]["phones"], json!(["+33622222222"]), "{:?}", export.body);
+
+    // Erasure: the number goes with the person.
+    let erased = stack.api.post_admin(&format!("/v1/sites/{SITE}/subjects/{person}/erase"), &json!({}));
+    assert_eq!(erased.status, 200, "{:?}", erased.body);
+    let deleted = erased.body["certificate"]["deleted"].to_string() + &erased.body["deleted"].to_string();
+    assert!(deleted.contains("phone number"), "{:?}", erased.body);
+    let by_phone = sms_check(&stack, json!({"phone": "06 22 22 22 22"}));
+    assert_eq!(by_phone["allowed"], false, "{by_phone}");
+    let export = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{person}/export"));
+    assert_eq!(export.body["data_held"]["phones"], json!([]), "{:?}", export.body);
+}
