@@ -128,6 +128,8 @@ fn submit(
 ) -> Outcome {
     let body = json!({
         "email": email(t.run_id, i),
+        // A number for the SMS answers: a yes by SMS needs one, and links it to the address.
+        "phone": format!("+3361{i:07}"),
         "config_version": t.config["version"],
         "config_hash": t.config["hash"],
         "choices": [

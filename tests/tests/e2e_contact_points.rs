@@ -251,6 +251,25 @@ fn an_objection_covers_the_linked_number_and_erasure_erases_it() {
         missing.body
     );
 
+    // "Stop" from a link made for the number (what an SMS tool sends): the yes recorded under
+    // the person's address is withdrawn, by number and by email alike.
+    sms_yes(&stack, "stop@example.fr", "06 55 55 55 55");
+    let stop = stack.api.post_admin(
+        &format!("/v1/sites/{SITE}/unsubscribe-links"),
+        &json!({"phone": "06 55 55 55 55", "content_type": "special_offers", "channel": "sms"}),
+    );
+    assert_eq!(stop.status, 201, "{:?}", stop.body);
+    let stopped = stack.api.send(
+        "POST",
+        &path_of(stop.body["url"].as_str().unwrap()),
+        &[("content-type", "application/x-www-form-urlencoded")],
+        None,
+        Some(b"List-Unsubscribe=One-Click"),
+    );
+    assert_eq!(stopped.status, 200);
+    assert_eq!(sms_check(&stack, json!({"phone": "06 55 55 55 55"}))["reason"]["code"], "withdrawn");
+    assert_eq!(sms_check(&stack, json!({"email": "stop@example.fr"}))["reason"]["code"], "withdrawn");
+
     // Access: the export lists the number held for the person.
     let person = subject_of(&stack, "efface@example.fr");
     let export = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{person}/export"));

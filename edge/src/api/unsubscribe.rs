@@ -12,7 +12,7 @@
 use accord_core::Violation;
 use accord_core::config::Lang;
 use accord_core::event::{EventBody, EventDraft, Method, Scope};
-use accord_core::ids::{Channel, SiteId};
+use accord_core::ids::{Channel, SiteId, SubjectId};
 use accord_core::token::{LinkClaims, LinkPurpose};
 use serde::Deserialize;
 use worker::Env;
@@ -190,15 +190,20 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     let objection = crate::one_click::field(&fields, "objection") == Some("1");
     let scope = if crate::one_click::field(&fields, "scope") == Some("all") { Scope::All } else { scope };
     let body = if objection { EventBody::Objection } else { EventBody::Withdrawal { scope: scope.clone() } };
-    let shard = c.subject.shard(SHARDS);
-    let draft = EventDraft { site: c.site.clone(), subject: c.subject, method: Method::UnsubscribeLink, body };
-    call::<serde_json::Value>(
-        env,
-        "LEDGER",
-        &object_name(&c.site, shard),
-        &LedgerRequest::AppendIfEffective { shard, draft },
-    )
-    .await?;
+    // A number's link acts on the events of the people who gave it: "stop" by SMS must stop
+    // the yes recorded under their address.
+    let home = object_name(&c.site, c.subject.shard(SHARDS));
+    let (_, targets): (_, Vec<SubjectId>) =
+        call(env, "LEDGER", &home, &LedgerRequest::StandsFor { subject: c.subject.clone() }).await?;
+    let appends = targets.into_iter().map(|subject| {
+        let shard = subject.shard(SHARDS);
+        let draft = EventDraft { site: c.site.clone(), subject, method: Method::UnsubscribeLink, body: body.clone() };
+        let object = object_name(&c.site, shard);
+        async move {
+            call::<serde_json::Value>(env, "LEDGER", &object, &LedgerRequest::AppendIfEffective { shard, draft }).await
+        }
+    });
+    futures_util::future::try_join_all(appends).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
     let what = escape(&describe(&scope, &config.config, lang));
     let (title, body) = match (lang, objection) {

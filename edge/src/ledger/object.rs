@@ -215,6 +215,7 @@ impl Ledger {
                 }
                 ApiResponse::json(200, &serde_json::Value::Null)
             }
+            LedgerRequest::StandsFor { subject } => ApiResponse::json(200, &service::stands_for(&store, &subject)?),
             LedgerRequest::Links { subjects } => {
                 let links = subjects.iter().map(|s| store.links(s)).collect::<Result<Vec<_>, _>>()?;
                 ApiResponse::json(200, &links)

@@ -31,6 +31,9 @@ pub enum LedgerRequest {
     },
     /// Answer: `null`. Each item links two contact points of one person (see [`LinkItem`]).
     Link { links: Vec<LinkItem> },
+    /// Answer: `Vec<SubjectId>`, whose events a link issued to `subject` acts on (see
+    /// `service::stands_for`).
+    StandsFor { subject: SubjectId },
     /// Answer: `Vec<Vec<SubjectId>>`, the contact points linked to each subject, in order.
     Links { subjects: Vec<SubjectId> },
     /// Answer: `lifecycle::Report` of one bounded run of the retention job.

@@ -210,6 +210,19 @@ fn effect(s: &SubjectState) -> Effect {
     (boxes, scopes, s.objected_at.is_some())
 }
 
+/// Whose events an act through a link issued to `subject` (an unsubscribe, an objection) must
+/// reach: a phone number's subject stands for the people who gave that number with their
+/// address, whose events hold the yes about it, and for itself when it has events of its own
+/// (an SMS-only import); any other subject for itself.
+pub fn stands_for(store: &impl LedgerStore, subject: &SubjectId) -> Result<Vec<SubjectId>, EdgeError> {
+    let is_number = store.personal(subject)?.is_some_and(|r| r.phone);
+    let mut out = if is_number { store.links(subject)? } else { Vec::new() };
+    if out.is_empty() || store.state(subject)?.is_some() {
+        out.push(subject.clone());
+    }
+    Ok(out)
+}
+
 /// The subject's address (or number) sealed under their data key, creating the key on first use.
 fn seal_contact<C: Clock, E: Entropy>(
     store: &impl LedgerStore,
@@ -873,6 +886,8 @@ mod tests {
         let held = export(&w.store, &number, &w.kek).unwrap();
         assert_eq!((held.phone.as_deref(), held.email), (Some("+33612345678"), None), "kept as a number");
 
+        assert_eq!(stands_for(&w.store, &number).unwrap(), vec![person.clone()], "a number stands for its person");
+        assert_eq!(stands_for(&w.store, &person).unwrap(), vec![person.clone()], "a person for themselves");
         let erased = erase(&w.store, 4, &site, &person, &cx).unwrap();
         assert_eq!(erased.linked, vec![number.clone()]);
         assert!(w.store.links(&person).unwrap().is_empty(), "no objection: the link goes");
