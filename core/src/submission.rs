@@ -79,11 +79,37 @@ impl ValidSubmission {
     /// Names `contact` (the phone number's keyed subject) as the contact point of every SMS and
     /// call answer, so the event proves which number the yes or no is about.
     pub fn bind_phone(&mut self, contact: &crate::ids::SubjectId) {
-        if let EventBody::Consent { choices, .. } = &mut self.body {
-            for c in choices.iter_mut().filter(|c| c.channel.needs_phone()) {
-                c.contact = Some(contact.clone());
-            }
+        bind_phone(&mut self.body, contact);
+    }
+}
+
+/// Names `contact` as the contact point of every SMS and call answer of a consent body.
+pub fn bind_phone(body: &mut EventBody, contact: &crate::ids::SubjectId) {
+    if let EventBody::Consent { choices, .. } = body {
+        for c in choices.iter_mut().filter(|c| c.channel.needs_phone()) {
+            c.contact = Some(contact.clone());
         }
+    }
+}
+
+/// What a change of choices (the preference centre) needs in the way of a number: `Required`
+/// when it holds a yes by SMS or call on a double opt-in channel (the link is texted to the
+/// number given) or when the person never gave one; `Absent` when no such yes is in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneNeed {
+    Absent,
+    /// A number the person gave before will do.
+    Known,
+    Required,
+}
+
+pub fn phone_need(body: &EventBody) -> PhoneNeed {
+    let EventBody::Consent { choices, .. } = body else { return PhoneNeed::Absent };
+    let yes = |c: &&Choice| c.granted && c.channel.needs_phone();
+    match (choices.iter().filter(yes).count(), choices.iter().filter(yes).any(|c| c.pending)) {
+        (0, _) => PhoneNeed::Absent,
+        (_, true) => PhoneNeed::Required,
+        _ => PhoneNeed::Known,
     }
 }
 
@@ -404,6 +430,23 @@ mod tests {
         assert_eq!(s.validate(&cfg, false).unwrap_err().0[0].rule, "not_needed");
         s.phone = Some("  ".into());
         assert!(s.validate(&cfg, false).unwrap().phone.is_none(), "an empty field is no number");
+    }
+
+    #[test]
+    fn a_change_needs_a_number_for_a_new_yes_by_sms_and_a_typed_one_for_double_opt_in() {
+        let cfg = shown();
+        let answer =
+            |granted| vec![SubmittedChoice { content_type: "special_offers".into(), channel: "sms".into(), granted }];
+        let change = |answers: &[SubmittedChoice], cfg: &VersionedConfig| {
+            validate_change(cfg.version, &cfg.hash, answers, cfg, Lang::Fr, false).unwrap()
+        };
+        assert_eq!(phone_need(&change(&answer(false), &cfg)), PhoneNeed::Absent);
+        assert_eq!(phone_need(&change(&answer(true), &cfg)), PhoneNeed::Known);
+        let mut config = sample();
+        config.double_opt_in = vec![Channel::Sms];
+        let doi = VersionedConfig::publish(config, 2, chrono::DateTime::from_timestamp(0, 0).unwrap());
+        assert_eq!(phone_need(&change(&answer(true), &doi)), PhoneNeed::Required);
+        assert_eq!(phone_need(&EventBody::Objection), PhoneNeed::Absent);
     }
 
     #[test]

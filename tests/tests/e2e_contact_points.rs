@@ -285,3 +285,64 @@ fn an_objection_covers_the_linked_number_and_erasure_erases_it() {
     let export = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{person}/export"));
     assert_eq!(export.body["data_held"]["phones"], json!([]), "{:?}", export.body);
 }
+
+/// The preference centre binds its SMS answers as a signup does: a new yes by SMS uses the
+/// number the person gave before, or one given with it; without either it is refused on the
+/// field, and nothing is stored.
+#[test]
+fn the_preference_centre_binds_a_new_yes_by_sms_to_a_number() {
+    let stack = Stack::start("contact-prefs");
+    sms_yes(&stack, "avec@example.fr", "06 66 66 66 66");
+    let without = json!({"email": "sans@example.fr", "config_version": stack.config["version"],
+        "config_hash": stack.config["hash"],
+        "choices": [{"content_type": "special_offers", "channel": "email", "granted": true}]});
+    assert_eq!(stack.api.post(&format!("/v1/sites/{SITE}/consents"), &without).status, 201);
+    let token = |email: &str| {
+        let link = stack
+            .api
+            .post_admin(&format!("/v1/sites/{SITE}/links"), &json!({"email": email, "purpose": "preferences"}));
+        assert_eq!(link.status, 201, "{:?}", link.body);
+        link.body["token"].as_str().unwrap().to_owned()
+    };
+    let change = |email: &str, phone: Option<&str>| {
+        let mut body = json!({"config_version": stack.config["version"], "config_hash": stack.config["hash"],
+            "choices": [{"content_type": "service_updates", "channel": "sms", "granted": true}]});
+        if let Some(p) = phone {
+            body["phone"] = json!(p);
+        }
+        stack.api.post(&format!("/v1/preferences/{}", token(email)), &body)
+    };
+    let updates_by = |contact: Value| {
+        let reply = stack.api.post_admin(
+            &format!("/v1/sites/{SITE}/audience"),
+            &json!({"content_type": "service_updates", "channel": "sms", "contacts": [contact]}),
+        );
+        reply.body["results"][0]["reason"].clone()
+    };
+
+    let known = change("avec@example.fr", None);
+    assert_eq!(known.status, 201, "{:?}", known.body);
+    let reason = updates_by(json!({"phone": "06 66 66 66 66"}));
+    assert_eq!(reason["code"], "consent_given", "the number given before: {reason}");
+
+    let refused = change("sans@example.fr", None);
+    assert_eq!(refused.status, 422, "{:?}", refused.body);
+    assert_eq!(
+        (refused.body["errors"][0]["field"].as_str(), refused.body["errors"][0]["rule"].as_str()),
+        (Some("phone"), Some("required"))
+    );
+    let receipts = |email: &str| {
+        let subject = subject_of(&stack, email);
+        stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{subject}/receipts")).body["receipts"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(receipts("sans@example.fr"), 1, "nothing stored");
+
+    let given = change("sans@example.fr", Some("06 77 77 77 77"));
+    assert_eq!(given.status, 201, "{:?}", given.body);
+    let reason = updates_by(json!({"phone": "06 77 77 77 77"}));
+    assert_eq!(reason["code"], "consent_given", "{reason}");
+    assert_eq!(reason["subject"].as_str(), Some(subject_of(&stack, "sans@example.fr").as_str()));
+}

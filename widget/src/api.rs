@@ -38,8 +38,17 @@ pub async fn save_preferences(
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum PreferencesBody {
-    Choices { config_version: u32, config_hash: String, choices: Vec<accord_core::submission::SubmittedChoice> },
-    WithdrawAll { withdraw_all: bool },
+    Choices {
+        config_version: u32,
+        config_hash: String,
+        choices: Vec<accord_core::submission::SubmittedChoice>,
+        /// For a new yes by SMS or call.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        phone: Option<String>,
+    },
+    WithdrawAll {
+        withdraw_all: bool,
+    },
 }
 
 /// Why a submission did not go through.

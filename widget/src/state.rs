@@ -85,6 +85,8 @@ pub struct Form {
     /// The number was missing or malformed when the person tried to save.
     pub phone_invalid: bool,
     ticked: Marks,
+    /// The preference centre's recorded yes boxes: an SMS one already has its number.
+    recorded_yes: Marks,
     /// Legitimate-interest boxes the person asked to stop.
     opted_out: Marks,
     pub status: Status,
@@ -119,6 +121,7 @@ impl Form {
             phone: String::new(),
             phone_invalid: false,
             ticked: Marks::default(),
+            recorded_yes: Marks::default(),
             opted_out: Marks::default(),
             status: Status::Editing,
             key: None,
@@ -137,6 +140,7 @@ impl Form {
         let mut form = Self::new(config);
         let offered: Marks = form.cells().collect();
         form.ticked = yes.into_iter().filter(|c| offered.contains(c) && !form.is_soft_opt_in(c)).collect();
+        form.recorded_yes = form.ticked.clone();
         form.opted_out = no.into_iter().filter(|c| offered.contains(c) && form.is_soft_opt_in(c)).collect();
         form
     }
@@ -165,9 +169,34 @@ impl Form {
         self.ticked.contains(cell)
     }
 
-    /// A ticked box reaches a phone (SMS, calls): the number field is shown and required.
+    /// A ticked box reaches a phone (SMS, calls) and is a new yes (not one the preference
+    /// centre recorded, which has its number): the number field is shown and required.
     pub fn needs_phone(&self) -> bool {
-        self.ticked.0.iter().any(|(_, ch)| ch.needs_phone())
+        self.ticked.0.iter().any(|c| c.1.needs_phone() && !self.recorded_yes.contains(c))
+    }
+
+    /// The number to send with `choices`: required, and checked, when one is a new yes by SMS
+    /// or call; never sent otherwise. The error is the text to show on the field.
+    pub fn phone_for(
+        &self,
+        choices: &[accord_core::submission::SubmittedChoice],
+    ) -> Result<Option<String>, crate::i18n::Key> {
+        let new_yes = choices.iter().any(|c| {
+            c.granted
+                && self.cells().any(|cell| {
+                    cell.1.needs_phone()
+                        && cell.0 == c.content_type
+                        && cell.1.as_str() == c.channel
+                        && !self.recorded_yes.contains(&cell)
+                })
+        });
+        let typed = self.phone.trim();
+        match (new_yes, accord_core::contact::Phone::parse("phone", typed)) {
+            (false, _) => Ok(None),
+            (true, Ok(_)) => Ok(Some(typed.to_owned())),
+            (true, Err(_)) if typed.is_empty() => Err(crate::i18n::Key::PhoneRequired),
+            (true, Err(_)) => Err(crate::i18n::Key::PhoneInvalid),
+        }
     }
 
     /// Every consent box answered, ticked or not (a refusal is evidence too); a soft opt-in box
@@ -343,6 +372,22 @@ mod tests {
         let form = form.reduce(Action::Toggle(sms));
         assert!(!form.needs_phone());
         assert_eq!(form.submission(None, Default::default()).phone, None, "typed, then not needed: not sent");
+    }
+
+    #[test]
+    fn the_preference_centre_asks_a_number_for_a_new_yes_by_sms_only() {
+        let sms = ("offers".to_owned(), Channel::Sms);
+        let form = Rc::new(Form::recorded(config(), [sms.clone()], []));
+        assert!(!form.needs_phone(), "the recorded yes has its number");
+        let answers = form.submission(None, Default::default()).choices;
+        assert_eq!(form.phone_for(&answers), Ok(None));
+        let fresh = Rc::new(Form::new(config())).reduce(Action::Toggle(sms));
+        let answers = fresh.submission(None, Default::default()).choices;
+        assert_eq!(fresh.phone_for(&answers), Err(crate::i18n::Key::PhoneRequired));
+        let fresh = fresh.reduce(Action::SetPhone("06 12".into()));
+        assert_eq!(fresh.phone_for(&answers), Err(crate::i18n::Key::PhoneInvalid));
+        let fresh = fresh.reduce(Action::SetPhone("06 12 34 56 78".into()));
+        assert_eq!(fresh.phone_for(&answers), Ok(Some("06 12 34 56 78".into())));
     }
 
     #[test]

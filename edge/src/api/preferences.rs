@@ -1,19 +1,22 @@
 //! The preference centre behind a signed link: read the current choices, change them, or
 //! withdraw everything. No login, no cookie: the link's token names the site and the subject.
 
+use accord_core::Violation;
+use accord_core::contact::{Contact, Phone};
 use accord_core::event::{EventBody, EventDraft, Method, Scope};
 use accord_core::ids::SiteId;
 use accord_core::receipt::Receipt;
 use accord_core::state::SubjectState;
-use accord_core::submission::{SubmittedChoice, validate_change};
+use accord_core::submission::{PhoneNeed, SubmittedChoice, bind_phone, phone_need, validate_change};
 use accord_core::token::{LinkClaims, LinkPurpose};
 use serde::Deserialize;
 use worker::Env;
 
 use super::Incoming;
+use super::contact_points::NewLink;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
-use crate::ledger::protocol::LedgerRequest;
+use crate::ledger::protocol::{LedgerRequest, MessageContext};
 use crate::ledger::{SHARDS, object_name};
 use crate::runtime::call;
 use crate::{cors, secrets};
@@ -59,6 +62,9 @@ struct Change {
     config_hash: Option<String>,
     #[serde(default)]
     choices: Vec<SubmittedChoice>,
+    /// The number a new yes by SMS or call is about (see [`number_for`]).
+    #[serde(default)]
+    phone: Option<String>,
 }
 
 pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
@@ -66,6 +72,8 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     let latest = super::config::load(env, &c.site, None).await?;
     let cors = cors::allow(req.origin.as_deref(), &latest.config.allowed_origins)?;
     let change: Change = parse_json(req.content_type.as_deref(), &req.body)?;
+    let mut phone = None;
+    let site_config = latest.config.clone();
     let body = if change.withdraw_all {
         EventBody::Withdrawal { scope: Scope::All }
     } else {
@@ -75,7 +83,9 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         let shown =
             if version == latest.version { latest } else { super::config::load(env, &c.site, Some(version)).await? };
         let hash = change.config_hash.unwrap_or_default();
-        validate_change(version, &hash, &change.choices, &shown, shown.config.default_lang, req.gpc)?
+        let mut body = validate_change(version, &hash, &change.choices, &shown, shown.config.default_lang, req.gpc)?;
+        phone = number_for(env, &c, &mut body, change.phone.as_deref()).await?;
+        body
     };
     let shard = c.subject.shard(SHARDS);
     let draft = EventDraft { site: c.site.clone(), subject: c.subject, method: Method::PreferenceCentre, body };
@@ -84,13 +94,63 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         draft,
         email: None,
         idempotency: super::consent::idempotency(req)?,
-        messages: None,
-        phone: None,
+        // A number given here gets the double opt-in text, as at signup.
+        messages: match &phone {
+            Some(_) => Some(MessageContext { config: site_config, base_url: crate::public_url::get(env)? }),
+            None => None,
+        },
+        phone: phone.map(|p| p.as_str().to_owned()),
     };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
     let mut resp = super::consent::receipt_response(status, &receipt);
     resp.headers.extend(cors);
     Ok(resp)
+}
+
+/// Binds the SMS and call answers of a change to a number, as a signup does: the number given
+/// (linked to the person, and returned for its confirmation text), or else the one the person
+/// gave before. A new yes with neither, or a double opt-in yes without a number to text, is
+/// refused on the field `phone`.
+async fn number_for(
+    env: &Env,
+    c: &LinkClaims,
+    body: &mut EventBody,
+    given: Option<&str>,
+) -> Result<Option<Phone>, EdgeError> {
+    let required = || Violation::new("phone", "required", "give a phone number to be contacted by SMS or phone");
+    let about_phone =
+        matches!(body, EventBody::Consent { choices, .. } if choices.iter().any(|x| x.channel.needs_phone()));
+    match (given.map(str::trim).filter(|p| !p.is_empty()), phone_need(body)) {
+        (Some(_), _) if !about_phone => {
+            Err(Violation::new("phone", "not_needed", "a phone number is only taken with an SMS or phone answer")
+                .into())
+        }
+        (Some(raw), _) => {
+            let phone = Phone::parse("phone", raw)?;
+            let contact = secrets::subject_key(env)?.subject_for(&c.site, &Contact::Phone(phone.clone()));
+            bind_phone(body, &contact);
+            let link = NewLink { person: c.subject.clone(), contact, phone: phone.clone() };
+            super::contact_points::link_all(env, &c.site, vec![link]).await?;
+            Ok(Some(phone))
+        }
+        (None, PhoneNeed::Absent) => Ok(None),
+        (None, PhoneNeed::Required) => Err(required().into()),
+        (None, PhoneNeed::Known) => {
+            let msg = LedgerRequest::State { subject: c.subject.clone() };
+            let (_, state): (_, Option<SubjectState>) =
+                call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
+            let known = state
+                .iter()
+                .flat_map(|s| &s.choices)
+                .filter(|x| x.channel.needs_phone())
+                .filter_map(|x| x.contact.as_ref().map(|n| (x.since, n)))
+                .max_by_key(|(since, _)| *since)
+                .map(|(_, n)| n.clone());
+            let Some(known) = known else { return Err(required().into()) };
+            bind_phone(body, &known);
+            Ok(None)
+        }
+    }
 }
 
 pub fn site_of(env: &Env, token: &str) -> Result<SiteId, EdgeError> {

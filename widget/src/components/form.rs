@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use accord_core::config::{Lang, VersionedConfig};
-use accord_core::contact::{Email, Phone};
+use accord_core::contact::Email;
 use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
@@ -84,17 +84,12 @@ pub fn ConsentForm(props: &FormProps) -> Html {
                 submission.choices.iter_mut().for_each(|c| c.granted = all);
             }
             // A yes by SMS or call needs the number it is about; a number nobody needs is not sent.
-            let wants_phone =
-                submission.choices.iter().any(|c| c.granted && matches!(c.channel.as_str(), "sms" | "phone"));
-            submission.phone = None;
-            if wants_phone {
-                let typed = form.phone.trim();
-                if Phone::parse("phone", typed).is_err() {
-                    let why = if typed.is_empty() { Key::PhoneRequired } else { Key::PhoneInvalid };
+            match form.phone_for(&submission.choices) {
+                Ok(phone) => submission.phone = phone,
+                Err(why) => {
                     form.dispatch(Action::PhoneInvalid(t(lang, why).to_owned()));
                     return;
                 }
-                submission.phone = Some(typed.to_owned());
             }
             // Same choices as the failed attempt: same key, so the edge stores them once.
             let key = match (intent, &form.key) {
@@ -163,7 +158,7 @@ pub fn ConsentForm(props: &FormProps) -> Html {
 /// The number field, present while a ticked box needs it. Its container is a polite live
 /// region, so a screen reader announces the field when ticking SMS makes it appear; an invalid
 /// number is flagged on the field itself and explained next to it.
-fn phone_field(form: &Form, lang: Lang, on_input: Callback<InputEvent>) -> Html {
+pub fn phone_field(form: &Form, lang: Lang, on_input: Callback<InputEvent>) -> Html {
     if !form.needs_phone() {
         return html! { <div class="accord-phone" aria-live="polite"></div> };
     }

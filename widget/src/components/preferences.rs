@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use super::actions::Actions;
 use super::footer::Footer;
-use super::form::{Intent, settle, status_line, with_retries};
+use super::form::{Intent, phone_field, settle, status_line, with_retries};
 use super::grid::Grid;
 use crate::api;
 use crate::handover::{self, Press, Recorded};
@@ -66,10 +66,18 @@ pub fn PreferencesForm(props: &PreferencesProps) -> Html {
                     if let Intent::All(all) = intent {
                         s.choices.iter_mut().for_each(|c| c.granted = all);
                     }
+                    let phone = match form.phone_for(&s.choices) {
+                        Ok(phone) => phone,
+                        Err(why) => {
+                            form.dispatch(Action::PhoneInvalid(t(lang, why).to_owned()));
+                            return;
+                        }
+                    };
                     api::PreferencesBody::Choices {
                         config_version: s.config_version,
                         config_hash: s.config_hash,
                         choices: s.choices,
+                        phone,
                     }
                 }
             };
@@ -106,6 +114,12 @@ pub fn PreferencesForm(props: &PreferencesProps) -> Html {
             }
         });
     }
+    let on_phone = {
+        let form = form.dispatcher();
+        Callback::from(move |e: InputEvent| {
+            form.dispatch(Action::SetPhone(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+        })
+    };
     let on_intent = send.reform(Change::Boxes);
     let on_withdraw = send.reform(|_: MouseEvent| Change::WithdrawAll);
     let busy = form.status == Status::Sending;
@@ -116,6 +130,7 @@ pub fn PreferencesForm(props: &PreferencesProps) -> Html {
             <h2 id="accord-title" class="accord-title">{ t(lang, Key::PrefsTitle) }</h2>
             <p class="accord-intro">{ t(lang, Key::PrefsIntro) }</p>
             <Grid form={form.clone()} lang={lang} />
+            { phone_field(&form, lang, on_phone) }
             <Actions lang={lang} on_intent={on_intent} busy={busy} />
             <p class="accord-withdraw">
                 <button type="button" class="accord-link" data-action="withdraw-all" disabled={busy} onclick={on_withdraw}>
