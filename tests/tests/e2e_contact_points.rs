@@ -159,6 +159,8 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     // Each save held the email yes for confirmation by mail; the SMS yes went to the number only.
     assert!(sent.iter().all(|(ch, to)| (ch == "email" && to == email) || (ch == "sms" && to == "+33612345678")));
     assert_eq!(sent.iter().filter(|(ch, _)| ch == "sms").count(), 1, "{sent:?}");
+    let page = String::from_utf8(stack.api.send_raw("GET", &path_of(link), &[("accept-language", "fr")])).unwrap();
+    assert!(page.contains("SMS") && page.contains("Je confirme"), "the page says what is confirmed: {page}");
     let confirmed = stack.api.send(
         "POST",
         &path_of(link),

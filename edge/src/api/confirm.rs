@@ -4,6 +4,7 @@
 
 use accord_core::config::Lang;
 use accord_core::event::{EventBody, EventDraft, Method};
+use accord_core::ids::Channel;
 use accord_core::token::{LinkClaims, LinkPurpose};
 use worker::Env;
 
@@ -74,7 +75,18 @@ async fn render(
 ) -> Result<ApiResponse, EdgeError> {
     let config = super::config::load(env, &c.site, None).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
-    let (title, text, button) = texts(which, lang, token.is_none());
+    let (title, mut text, button) = texts(which, lang, token.is_none());
+    // A yes by SMS or call is confirmed from the phone: say what is being confirmed.
+    if let (LinkPurpose::ConfirmOptIn(link), Some(_)) = (&c.purpose, token)
+        && link.channel.needs_phone()
+    {
+        text = match (lang, link.channel) {
+            (Lang::Fr, Channel::Phone) => "Confirmez que vous acceptez d'être appelé(e) à ce numéro.",
+            (Lang::Fr, _) => "Confirmez que vous souhaitez recevoir nos SMS à ce numéro.",
+            (Lang::En, Channel::Phone) => "Confirm that you accept our calls at this number.",
+            (Lang::En, _) => "Confirm that you want to receive our text messages at this number.",
+        };
+    }
     let controller = escape(&config.config.controller.name);
     let form = match token {
         Some(t) => {
