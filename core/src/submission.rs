@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Lang, LegalBasis, SiteConfig, VersionedConfig};
 use crate::contact::{Email, Phone};
 use crate::event::{Choice, CollectionPoint, EventBody};
-use crate::ids::Channel;
+use crate::ids::{Channel, SubjectId};
+use crate::state::SubjectState;
 use crate::{Violation, Violations};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,13 +79,13 @@ pub struct ValidSubmission {
 impl ValidSubmission {
     /// Names `contact` (the phone number's keyed subject) as the contact point of every SMS and
     /// call answer, so the event proves which number the yes or no is about.
-    pub fn bind_phone(&mut self, contact: &crate::ids::SubjectId) {
+    pub fn bind_phone(&mut self, contact: &SubjectId) {
         bind_phone(&mut self.body, contact);
     }
 }
 
 /// Names `contact` as the contact point of every SMS and call answer of a consent body.
-pub fn bind_phone(body: &mut EventBody, contact: &crate::ids::SubjectId) {
+pub fn bind_phone(body: &mut EventBody, contact: &SubjectId) {
     if let EventBody::Consent { choices, .. } = body {
         for c in choices.iter_mut().filter(|c| c.channel.needs_phone()) {
             c.contact = Some(contact.clone());
@@ -92,9 +93,10 @@ pub fn bind_phone(body: &mut EventBody, contact: &crate::ids::SubjectId) {
     }
 }
 
-/// What a change of choices (the preference centre) needs in the way of a number: `Required`
-/// when it holds a yes by SMS or call on a double opt-in channel (the link is texted to the
-/// number given) or when the person never gave one; `Absent` when no such yes is in it.
+/// What a change of choices (the preference centre) needs in the way of a number, judged on its
+/// *new* yes answers by SMS or call (boxes that were not yes in `before`): without any, nothing
+/// (earlier answers keep the number they are about); on a double opt-in channel, a number typed
+/// now (the link is texted to it); otherwise a number the person gave before will do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhoneNeed {
     Absent,
@@ -103,14 +105,40 @@ pub enum PhoneNeed {
     Required,
 }
 
-pub fn phone_need(body: &EventBody) -> PhoneNeed {
+fn is_new_phone_yes(c: &Choice, before: Option<&SubjectState>) -> bool {
+    c.granted
+        && c.channel.needs_phone()
+        && !before.and_then(|s| s.choice(c.content_type.as_str(), c.channel)).is_some_and(|p| p.granted)
+}
+
+pub fn phone_need(body: &EventBody, before: Option<&SubjectState>) -> PhoneNeed {
     let EventBody::Consent { choices, .. } = body else { return PhoneNeed::Absent };
-    let yes = |c: &&Choice| c.granted && c.channel.needs_phone();
-    match (choices.iter().filter(yes).count(), choices.iter().filter(yes).any(|c| c.pending)) {
-        (0, _) => PhoneNeed::Absent,
-        (_, true) => PhoneNeed::Required,
-        _ => PhoneNeed::Known,
+    let new: Vec<&Choice> = choices.iter().filter(|c| is_new_phone_yes(c, before)).collect();
+    match (new.is_empty(), new.iter().any(|c| c.pending)) {
+        (true, _) => PhoneNeed::Absent,
+        (false, true) => PhoneNeed::Required,
+        (false, false) => PhoneNeed::Known,
     }
+}
+
+/// Names `contact` as the contact point of the new SMS and call yes answers of a change.
+pub fn bind_new_phone_yes(body: &mut EventBody, before: Option<&SubjectState>, contact: &SubjectId) {
+    if let EventBody::Consent { choices, .. } = body {
+        for c in choices.iter_mut().filter(|c| is_new_phone_yes(c, before)) {
+            c.contact = Some(contact.clone());
+        }
+    }
+}
+
+/// The number the person's latest SMS or call answer is about, if any names one.
+pub fn known_number(state: &SubjectState) -> Option<SubjectId> {
+    state
+        .choices
+        .iter()
+        .filter(|c| c.channel.needs_phone())
+        .filter_map(|c| c.contact.as_ref().map(|n| (c.since, n)))
+        .max_by_key(|(since, _)| *since)
+        .map(|(_, n)| n.clone())
 }
 
 /// At most one answer per box, and never more boxes than a grid can have.
@@ -440,13 +468,42 @@ mod tests {
         let change = |answers: &[SubmittedChoice], cfg: &VersionedConfig| {
             validate_change(cfg.version, &cfg.hash, answers, cfg, Lang::Fr, false).unwrap()
         };
-        assert_eq!(phone_need(&change(&answer(false), &cfg)), PhoneNeed::Absent);
-        assert_eq!(phone_need(&change(&answer(true), &cfg)), PhoneNeed::Known);
+        assert_eq!(phone_need(&change(&answer(false), &cfg), None), PhoneNeed::Absent);
+        assert_eq!(phone_need(&change(&answer(true), &cfg), None), PhoneNeed::Known);
         let mut config = sample();
         config.double_opt_in = vec![Channel::Sms];
         let doi = VersionedConfig::publish(config, 2, chrono::DateTime::from_timestamp(0, 0).unwrap());
-        assert_eq!(phone_need(&change(&answer(true), &doi)), PhoneNeed::Required);
-        assert_eq!(phone_need(&EventBody::Objection), PhoneNeed::Absent);
+        assert_eq!(phone_need(&change(&answer(true), &doi), None), PhoneNeed::Required);
+        assert_eq!(phone_need(&EventBody::Objection, None), PhoneNeed::Absent);
+
+        // A yes already recorded (even before numbers were named) needs nothing new.
+        let number = crate::test_support::subject(9);
+        let mut given = crate::test_support::consent(1, 1, &[("special_offers", Channel::Sms, true)]);
+        let before = crate::state::replay(crate::test_support::subject(1), std::slice::from_ref(&given)).unwrap();
+        assert_eq!(phone_need(&change(&answer(true), &doi), Some(&before)), PhoneNeed::Absent);
+        assert_eq!(known_number(&before), None, "an old yes names no number");
+        if let EventBody::Consent { choices, .. } = &mut given.body {
+            choices[0].contact = Some(number.clone());
+        }
+        let before = crate::state::replay(crate::test_support::subject(1), std::slice::from_ref(&given)).unwrap();
+        assert_eq!(known_number(&before), Some(number.clone()));
+        let mut body = change(
+            &[
+                SubmittedChoice { content_type: "special_offers".into(), channel: "sms".into(), granted: true },
+                SubmittedChoice { content_type: "special_offers".into(), channel: "email".into(), granted: true },
+            ],
+            &cfg,
+        );
+        let other = crate::test_support::subject(8);
+        let mut fresh = body.clone();
+        bind_new_phone_yes(&mut fresh, None, &other);
+        bind_new_phone_yes(&mut body, Some(&before), &other);
+        let contacts = |b: &EventBody| match b {
+            EventBody::Consent { choices, .. } => choices.iter().map(|c| c.contact.clone()).collect::<Vec<_>>(),
+            _ => vec![],
+        };
+        assert_eq!(contacts(&body), vec![None, None], "the recorded yes keeps its own number");
+        assert_eq!(contacts(&fresh), vec![Some(other), None], "only SMS and call answers are bound");
     }
 
     #[test]

@@ -327,6 +327,13 @@ fn the_preference_centre_binds_a_new_yes_by_sms_to_a_number() {
     let reason = updates_by(json!({"phone": "06 66 66 66 66"}));
     assert_eq!(reason["code"], "consent_given", "the number given before: {reason}");
 
+    // Answers already recorded keep their number: saving them again asks for nothing.
+    let again = json!({"config_version": stack.config["version"], "config_hash": stack.config["hash"],
+        "choices": [{"content_type": "special_offers", "channel": "sms", "granted": true}]});
+    let again = stack.api.post(&format!("/v1/preferences/{}", token("avec@example.fr")), &again);
+    assert_eq!(again.status, 201, "{:?}", again.body);
+    assert_eq!(sms_check(&stack, json!({"phone": "06 66 66 66 66"}))["reason"]["code"], "consent_given");
+
     let refused = change("sans@example.fr", None);
     assert_eq!(refused.status, 422, "{:?}", refused.body);
     assert_eq!(

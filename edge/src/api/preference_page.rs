@@ -131,7 +131,11 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
             fields.iter().any(|(k, v)| k == name && *v == format!("{ct}:{ch}"))
         };
         let answers = form_answers(&shown.config, |ct, ch| marked("box", ct, ch), |ct, ch| marked("opt_out", ct, ch));
-        validate_change(version, field(&fields, "config_hash").unwrap_or(""), &answers, &shown, lang, req.gpc)?
+        let mut body =
+            validate_change(version, field(&fields, "config_hash").unwrap_or(""), &answers, &shown, lang, req.gpc)?;
+        // This page has no number field: a new yes by SMS uses the number given before.
+        super::preferences::number_for(env, &c, &mut body, None).await?;
+        body
     };
     let shard = c.subject.shard(SHARDS);
     let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method: Method::PreferenceCentre, body };

@@ -7,7 +7,9 @@ use accord_core::event::{EventBody, EventDraft, Method, Scope};
 use accord_core::ids::SiteId;
 use accord_core::receipt::Receipt;
 use accord_core::state::SubjectState;
-use accord_core::submission::{PhoneNeed, SubmittedChoice, bind_phone, phone_need, validate_change};
+use accord_core::submission::{
+    PhoneNeed, SubmittedChoice, bind_new_phone_yes, bind_phone, known_number, phone_need, validate_change,
+};
 use accord_core::token::{LinkClaims, LinkPurpose};
 use serde::Deserialize;
 use worker::Env;
@@ -108,46 +110,47 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
 }
 
 /// Binds the SMS and call answers of a change to a number, as a signup does: the number given
-/// (linked to the person, and returned for its confirmation text), or else the one the person
-/// gave before. A new yes with neither, or a double opt-in yes without a number to text, is
-/// refused on the field `phone`.
-async fn number_for(
+/// (linked to the person, and returned for its confirmation text), or else, for a new yes, the
+/// number the person gave before. A new yes with neither, or a new double opt-in yes without a
+/// number to text, is refused on the field `phone`; answers already recorded keep their number.
+pub(crate) async fn number_for(
     env: &Env,
     c: &LinkClaims,
     body: &mut EventBody,
     given: Option<&str>,
 ) -> Result<Option<Phone>, EdgeError> {
     let required = || Violation::new("phone", "required", "give a phone number to be contacted by SMS or phone");
-    let about_phone =
-        matches!(body, EventBody::Consent { choices, .. } if choices.iter().any(|x| x.channel.needs_phone()));
-    match (given.map(str::trim).filter(|p| !p.is_empty()), phone_need(body)) {
-        (Some(_), _) if !about_phone => {
-            Err(Violation::new("phone", "not_needed", "a phone number is only taken with an SMS or phone answer")
-                .into())
+    let EventBody::Consent { choices, .. } = &*body else { return Ok(None) };
+    let about_phone = choices.iter().any(|x| x.channel.needs_phone());
+    let any_yes = choices.iter().any(|x| x.granted && x.channel.needs_phone());
+    if let Some(raw) = given.map(str::trim).filter(|p| !p.is_empty()) {
+        if !about_phone {
+            return Err(Violation::new(
+                "phone",
+                "not_needed",
+                "a phone number is only taken with an SMS or phone answer",
+            )
+            .into());
         }
-        (Some(raw), _) => {
-            let phone = Phone::parse("phone", raw)?;
-            let contact = secrets::subject_key(env)?.subject_for(&c.site, &Contact::Phone(phone.clone()));
-            bind_phone(body, &contact);
-            let link = NewLink { person: c.subject.clone(), contact, phone: phone.clone() };
-            super::contact_points::link_all(env, &c.site, vec![link]).await?;
-            Ok(Some(phone))
-        }
-        (None, PhoneNeed::Absent) => Ok(None),
-        (None, PhoneNeed::Required) => Err(required().into()),
-        (None, PhoneNeed::Known) => {
-            let msg = LedgerRequest::State { subject: c.subject.clone() };
-            let (_, state): (_, Option<SubjectState>) =
-                call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
-            let known = state
-                .iter()
-                .flat_map(|s| &s.choices)
-                .filter(|x| x.channel.needs_phone())
-                .filter_map(|x| x.contact.as_ref().map(|n| (x.since, n)))
-                .max_by_key(|(since, _)| *since)
-                .map(|(_, n)| n.clone());
-            let Some(known) = known else { return Err(required().into()) };
-            bind_phone(body, &known);
+        let phone = Phone::parse("phone", raw)?;
+        let contact = secrets::subject_key(env)?.subject_for(&c.site, &Contact::Phone(phone.clone()));
+        bind_phone(body, &contact);
+        let link = NewLink { person: c.subject.clone(), contact, phone: phone.clone() };
+        super::contact_points::link_all(env, &c.site, vec![link]).await?;
+        return Ok(Some(phone));
+    }
+    if !any_yes {
+        return Ok(None);
+    }
+    let msg = LedgerRequest::State { subject: c.subject.clone() };
+    let (_, before): (_, Option<SubjectState>) =
+        call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
+    match phone_need(body, before.as_ref()) {
+        PhoneNeed::Absent => Ok(None),
+        PhoneNeed::Required => Err(required().into()),
+        PhoneNeed::Known => {
+            let known = before.as_ref().and_then(known_number).ok_or_else(required)?;
+            bind_new_phone_yes(body, before.as_ref(), &known);
             Ok(None)
         }
     }
