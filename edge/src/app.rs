@@ -240,6 +240,7 @@ fn limit_class(route: &Route) -> Option<Class> {
         | Route::GetUnsubscribe(_)
         | Route::GetPreferencePage(_)
         | Route::GetConfirm(_)
+        | Route::GetShortLink(..)
         | Route::GetReconfirm(_)
         | Route::GetReconfirmStatus(_)
         | Route::GetWidget(_)
@@ -333,6 +334,7 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
             api::config::preflight(env, &site, req).await
         }
         Route::GetConfirm(t) => api::confirm::get(env, Which::Confirm, &t, req).await,
+        Route::GetShortLink(site, code) => api::confirm::short(env, &site, &code, req).await,
         Route::PostConfirm(t) => api::confirm::post(env, Which::Confirm, &t, req).await,
         Route::GetReconfirm(t) => api::confirm::get(env, Which::Reconfirm, &t, req).await,
         Route::PostReconfirm(t) => api::confirm::post(env, Which::Reconfirm, &t, req).await,

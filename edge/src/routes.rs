@@ -49,6 +49,8 @@ pub enum Route {
     PreflightReconfirm(String),
     GetConfirm(String),
     PostConfirm(String),
+    /// A texted link's short code, in the site's shard it names.
+    GetShortLink(SiteId, String),
     GetReconfirm(String),
     PostReconfirm(String),
     CreateWebhook(SiteId),
@@ -113,6 +115,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/p/{token}", Access::Public),
     ("POST", "/p/{token}", Access::Public),
     ("GET", "/c/{token}", Access::Public),
+    ("GET", "/s/{site}/{code}", Access::Public),
     ("POST", "/c/{token}", Access::Public),
     ("GET", "/r/{token}", Access::Public),
     ("POST", "/r/{token}", Access::Public),
@@ -174,6 +177,7 @@ impl Route {
         use Route::*;
         match self {
             GetConfig(s)
+            | GetShortLink(s, _)
             | GetConfigVersion(s, _)
             | GetWidget(s)
             | PutConfig(s)
@@ -308,6 +312,10 @@ impl Route {
                 } else {
                     only("GET, POST", Route::GetConfirm(token))
                 }
+            }
+            ["s", site, code] if code.len() <= 16 => {
+                let site = SiteId::parse(site).map_err(|v| EdgeError::from(v.at("path")))?;
+                only("GET", Route::GetShortLink(site, (*code).to_owned()))
             }
             ["r", token] if token.len() <= 512 => {
                 let token = (*token).to_owned();

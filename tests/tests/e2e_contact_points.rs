@@ -150,7 +150,9 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     assert_eq!(text["data"]["subject"], person.as_str());
     assert!(text["data"]["valid_until"].is_string());
     let link = text["data"]["links"]["confirmation"].as_str().unwrap();
-    assert!(text["data"]["text"].as_str().unwrap().contains(link), "the text carries the link");
+    let short = text["data"]["links"]["short"].as_str().unwrap();
+    assert!(text["data"]["text"].as_str().unwrap().contains(short), "the text carries the short link");
+    assert!(short.len() < link.len() / 2 + 20, "{short} is short");
     let sent: Vec<(String, String)> = phones
         .messages("confirmation")
         .iter()
@@ -159,8 +161,13 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     // Each save held the email yes for confirmation by mail; the SMS yes went to the number only.
     assert!(sent.iter().all(|(ch, to)| (ch == "email" && to == email) || (ch == "sms" && to == "+33612345678")));
     assert_eq!(sent.iter().filter(|(ch, _)| ch == "sms").count(), 1, "{sent:?}");
-    let page = String::from_utf8(stack.api.send_raw("GET", &path_of(link), &[("accept-language", "fr")])).unwrap();
+    let page = String::from_utf8(stack.api.send_raw("GET", &path_of(short), &[("accept-language", "fr")])).unwrap();
     assert!(page.contains("SMS") && page.contains("Je confirme"), "the page says what is confirmed: {page}");
+    assert!(page.contains(&format!("action=\"{}\"", path_of(link))), "its button posts the signed link: {page}");
+    let opened = sms_check(&stack, json!({"phone": PHONE}));
+    assert_eq!(opened["reason"]["code"], "pending_confirmation", "opening the link confirms nothing");
+    let (status, _, _) = stack.api.send_bytes("GET", &format!("/s/{SITE}/0abcdefgh"), &[]);
+    assert_eq!(status, 410, "an unknown code");
     let confirmed = stack.api.send(
         "POST",
         &path_of(link),

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 const SITE: &str = "demo-shop";
 /// The versions today's build brings each class to.
-const LEDGER_VERSION: i64 = 4;
+const LEDGER_VERSION: i64 = 5;
 const SITE_VERSION: i64 = 2;
 
 fn fixture() -> PathBuf {

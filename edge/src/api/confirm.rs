@@ -4,7 +4,7 @@
 
 use accord_core::config::Lang;
 use accord_core::event::{EventBody, EventDraft, Method};
-use accord_core::ids::Channel;
+use accord_core::ids::{Channel, SiteId};
 use accord_core::token::{LinkClaims, LinkPurpose};
 use worker::Env;
 
@@ -136,6 +136,37 @@ pub async fn post(env: &Env, which: Which, token: &str, req: &Incoming) -> Resul
     };
     call::<serde_json::Value>(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
     render(env, which, &c, req, None).await
+}
+
+/// `GET /s/{site}/{code}`: a texted link's short code, answered with the confirmation page of the
+/// signed link it stands for (its button posts to `/c/{token}`; following the link confirms
+/// nothing); an unknown or expired code gets a page saying so (`410`).
+pub async fn short(env: &Env, site: &SiteId, code: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let config = super::config::load(env, site, None).await?;
+    let token = match crate::ledger::messages::short_code_shard(code) {
+        Some(shard) => {
+            let msg = LedgerRequest::ShortLink { code: code.to_owned() };
+            call::<Option<String>>(env, "LEDGER", &object_name(site, shard), &msg).await?.1
+        }
+        None => None,
+    };
+    match token {
+        Some(token) => get(env, Which::Confirm, &token, req).await,
+        None => {
+            let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
+            let (title, text) = match lang {
+                Lang::Fr => (
+                    "Lien expiré",
+                    "Ce lien n'est plus valable. Donnez à nouveau votre numéro pour en recevoir un autre.",
+                ),
+                Lang::En => {
+                    ("Link expired", "This link is no longer valid. Give your number again to receive a new one.")
+                }
+            };
+            let body = format!("<h1>{title}</h1><p>{}</p><p>{text}</p>", escape(&config.config.controller.name));
+            Ok(page::html(410, if lang == Lang::Fr { "fr" } else { "en" }, title, &body))
+        }
+    }
 }
 
 /// `GET /v1/reconfirm/{token}`: `{"due": bool}`, whether the prompt should be shown now. The

@@ -23,6 +23,7 @@ pub struct MemoryLedger {
     tree: RefCell<Vec<[u8; 32]>>,
     counters: RefCell<BTreeMap<String, u64>>,
     links: RefCell<std::collections::BTreeSet<(SubjectId, SubjectId)>>,
+    short_links: RefCell<BTreeMap<String, (String, i64)>>,
 }
 
 impl MemoryLedger {
@@ -231,6 +232,15 @@ impl LedgerStore for MemoryLedger {
     fn put_personal(&self, record: &PersonalRecord) -> Result<(), EdgeError> {
         self.personal.borrow_mut().insert(record.subject.clone(), record.clone());
         Ok(())
+    }
+
+    fn put_short_link(&self, code: &str, token: &str, expires_ms: i64) -> Result<(), EdgeError> {
+        self.short_links.borrow_mut().insert(code.to_owned(), (token.to_owned(), expires_ms));
+        Ok(())
+    }
+
+    fn short_link(&self, code: &str, now_ms: i64) -> Result<Option<String>, EdgeError> {
+        Ok(self.short_links.borrow().get(code).filter(|(_, exp)| *exp > now_ms).map(|(t, _)| t.clone()))
     }
 
     fn link(&self, subject: &SubjectId, linked: &SubjectId) -> Result<(), EdgeError> {

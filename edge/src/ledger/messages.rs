@@ -65,11 +65,6 @@ impl Links<'_> {
             format!("{}/u/{}", self.base_url, self.token(config, subject, LinkPurpose::Unsubscribe(Scope::All), None)?);
         let lang = config.default_lang;
         let controller = &config.controller.name;
-        if let Kind::Confirmation { channel, .. } = kind
-            && channel.needs_phone()
-        {
-            return Ok(self.sms(config, subject, to, now, valid_until, event_hash, channel, &action));
-        }
         let (subject_line, text) = match (kind, lang) {
             (Kind::Confirmation { .. }, Lang::Fr) => (
                 format!("Confirmez votre inscription — {controller}"),
@@ -120,10 +115,12 @@ impl Links<'_> {
         ))
     }
 
-    /// A double opt-in SMS: one short text with the link, its validity, and what happens
-    /// without it. Sent for a yes by SMS or by phone call; the link confirms that channel only.
-    #[allow(clippy::too_many_arguments)] // as `message`, plus the channel and its link
-    fn sms(
+    /// A double opt-in SMS for the yes on `channel` (SMS or calls) of consent event `event`:
+    /// one short text with the short link `{base}/s/{site}/{code}`, its validity, and what
+    /// happens without it; the link confirms that channel only. Answers the message and the
+    /// signed token the caller keeps under `code` until `valid_until`.
+    #[allow(clippy::too_many_arguments)] // every field of the message is its own argument
+    pub fn sms_confirmation(
         &self,
         config: &SiteConfig,
         subject: &SubjectId,
@@ -131,9 +128,13 @@ impl Links<'_> {
         now: DateTime<Utc>,
         valid_until: DateTime<Utc>,
         event_hash: &str,
-        channel: Channel,
-        action: &str,
-    ) -> OutboxMessage {
+        (event, channel): (u64, Channel),
+        code: &str,
+    ) -> Result<(OutboxMessage, String), EdgeError> {
+        let purpose = LinkPurpose::ConfirmOptIn(OptInLink { channel, event, issued_at: now });
+        let token = self.token(config, subject, purpose, Some(valid_until))?;
+        let full = format!("{}/c/{token}", self.base_url);
+        let action = format!("{}/s/{}/{code}", self.base_url, config.site);
         let controller = &config.controller.name;
         let days = (valid_until - now).num_days();
         let text = match (config.default_lang, channel) {
@@ -160,18 +161,55 @@ impl Links<'_> {
             "lang": config.default_lang,
             "text": text,
             "valid_until": accord_core::time::format(&valid_until),
-            "links": { "confirmation": action },
+            "links": { "confirmation": full, "short": action },
         });
-        OutboxMessage::new(
+        let message = OutboxMessage::new(
             format!("msg_confirmation_{channel}_{}", &event_hash[..24]),
             "message.requested",
             data,
             now.timestamp_millis(),
-        )
+        );
+        Ok((message, token))
     }
+}
+
+/// A short code for a texted link: the shard's hex digit (so the edge knows where to look it up)
+/// and 8 characters of Crockford base32 from 40 random bits.
+pub fn short_code(shard: u8, random: [u8; 5]) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    let bits = random.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+    let mut code = format!("{:x}", shard & 0x0f);
+    for i in (0..8).rev() {
+        code.push(ALPHABET[((bits >> (i * 5)) & 31) as usize] as char);
+    }
+    code
+}
+
+/// The shard a short code was issued in, if it has the shape of one.
+pub fn short_code_shard(code: &str) -> Option<u8> {
+    const ALPHABET: &str = "0123456789abcdefghjkmnpqrstvwxyz";
+    let mut chars = code.chars();
+    let shard = chars.next().and_then(|c| "0123456789abcdef".find(c))?;
+    (code.len() == 9 && chars.all(|c| ALPHABET.contains(c))).then_some(shard as u8)
 }
 
 /// How long a double opt-in confirmation link is valid.
 pub fn confirmation_validity() -> Duration {
     Duration::days(7)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_codes_name_their_shard_and_nothing_else_parses() {
+        let code = short_code(11, [0xff, 0, 0x12, 0x34, 0x56]);
+        assert_eq!(code.len(), 9);
+        assert_eq!(short_code_shard(&code), Some(11));
+        assert_ne!(code, short_code(11, [0xff, 0, 0x12, 0x34, 0x57]));
+        for bad in ["", "b", "g12345678", "b1234567u", "b12345678x", "B12345678"] {
+            assert_eq!(short_code_shard(bad), None, "{bad}");
+        }
+    }
 }

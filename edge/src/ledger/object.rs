@@ -215,6 +215,10 @@ impl Ledger {
                 }
                 ApiResponse::json(200, &serde_json::Value::Null)
             }
+            LedgerRequest::ShortLink { code } => {
+                let now = crate::clock::Clock::now(&RuntimeClock).timestamp_millis();
+                ApiResponse::json(200, &store.short_link(&code, now)?)
+            }
             LedgerRequest::StandsFor { subject } => ApiResponse::json(200, &service::stands_for(&store, &subject)?),
             LedgerRequest::Links { subjects } => {
                 let links = subjects.iter().map(|s| store.links(s)).collect::<Result<Vec<_>, _>>()?;

@@ -31,6 +31,8 @@ pub enum LedgerRequest {
     },
     /// Answer: `null`. Each item links two contact points of one person (see [`LinkItem`]).
     Link { links: Vec<LinkItem> },
+    /// Answer: `Option<String>`, the token a texted link's short code stands for, until it expires.
+    ShortLink { code: String },
     /// Answer: `Vec<SubjectId>`, whose events a link issued to `subject` acts on (see
     /// `service::stands_for`).
     StandsFor { subject: SubjectId },

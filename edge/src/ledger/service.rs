@@ -148,6 +148,22 @@ fn request_confirmations<C: Clock, E: Entropy>(
     for channel in [Channel::Email, Channel::Sms, Channel::Phone] {
         let to = if channel.needs_phone() { reach.phone.map(Phone::as_str) } else { reach.email.map(Email::as_str) };
         let Some(to) = to.filter(|_| choices.iter().any(|c| c.pending && c.channel == channel)) else { continue };
+        if channel.needs_phone() {
+            let code = super::messages::short_code(receipt.event.shard, cx.entropy.array()?);
+            let (message, token) = links.sms_confirmation(
+                config,
+                &receipt.event.subject,
+                to,
+                now,
+                until,
+                &receipt.event_hash,
+                (receipt.event.seq, channel),
+                &code,
+            )?;
+            store.put_short_link(&code, &token, until.timestamp_millis())?;
+            store.enqueue(&message)?;
+            continue;
+        }
         store.enqueue(&links.message(
             super::messages::Kind::Confirmation { event: receipt.event.seq, channel },
             config,
@@ -860,9 +876,15 @@ mod tests {
             requests.iter().map(|r| (r["channel"].as_str().unwrap(), r["to"].as_str().unwrap())).collect();
         assert_eq!(to, vec![("email", "jane@example.com"), ("sms", "+33612345678")]);
         let text = requests[1]["text"].as_str().unwrap();
+        let short = requests[1]["links"]["short"].as_str().unwrap();
+        assert!(text.contains(short) && text.contains("Boutique"), "{text}");
+        let code = short.rsplit('/').next().unwrap();
+        assert_eq!(crate::ledger::messages::short_code_shard(code), Some(4));
         let link = requests[1]["links"]["confirmation"].as_str().unwrap();
-        assert!(text.contains(link) && text.contains("Boutique"), "{text}");
         let token = link.rsplit('/').next().unwrap();
+        assert_eq!(w.store.short_link(code, clock.0.timestamp_millis()).unwrap().as_deref(), Some(token));
+        let expired = clock.0 + crate::ledger::messages::confirmation_validity();
+        assert_eq!(w.store.short_link(code, expired.timestamp_millis()).unwrap(), None, "until the link expires");
         let claims = keys.verify(token, clock.0).unwrap();
         assert!(matches!(
             claims.purpose,

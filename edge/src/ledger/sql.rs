@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 4,
         sql: "CREATE TABLE IF NOT EXISTS links (subject TEXT NOT NULL, linked TEXT NOT NULL, PRIMARY KEY (subject, linked)) WITHOUT ROWID",
     },
+    // Short codes of texted confirmation links: an SMS has no room for a signed token.
+    Migration {
+        version: 5,
+        sql: "CREATE TABLE IF NOT EXISTS short_links (code TEXT PRIMARY KEY, token TEXT NOT NULL, expires_ms INTEGER NOT NULL)",
+    },
 ];
 
 /// Bound parameters per statement: Durable Objects' SQLite allows 100.
@@ -471,6 +476,23 @@ impl LedgerStore for SqlLedger {
             "INSERT INTO personal (subject, body) VALUES (?, ?) ON CONFLICT (subject) DO UPDATE SET body = excluded.body",
             vec![record.subject.as_str().into(), to_json(record)?.into()],
         )
+    }
+
+    fn put_short_link(&self, code: &str, token: &str, expires_ms: i64) -> Result<(), EdgeError> {
+        self.exec(
+            "INSERT OR REPLACE INTO short_links (code, token, expires_ms) VALUES (?, ?, ?)",
+            vec![code.into(), token.into(), expires_ms.into()],
+        )
+    }
+
+    fn short_link(&self, code: &str, now_ms: i64) -> Result<Option<String>, EdgeError> {
+        Ok(self
+            .texts(
+                "SELECT token AS value FROM short_links WHERE code = ? AND expires_ms > ?",
+                vec![code.into(), now_ms.into()],
+            )?
+            .into_iter()
+            .next())
     }
 
     fn link(&self, subject: &SubjectId, linked: &SubjectId) -> Result<(), EdgeError> {

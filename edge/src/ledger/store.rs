@@ -91,6 +91,10 @@ pub trait LedgerStore {
     /// subject and a phone number's, given together). Each shard keeps the links of its own
     /// subjects, so the link is written once in each of the two shards.
     fn link(&self, subject: &SubjectId, linked: &SubjectId) -> Result<(), EdgeError>;
+    /// Keeps `token` under the short `code` of a texted link until `expires_ms`.
+    fn put_short_link(&self, code: &str, token: &str, expires_ms: i64) -> Result<(), EdgeError>;
+    /// The token a short code stands for, if it has not expired at `now_ms`.
+    fn short_link(&self, code: &str, now_ms: i64) -> Result<Option<String>, EdgeError>;
     /// The contact points linked to `subject`.
     fn links(&self, subject: &SubjectId) -> Result<Vec<SubjectId>, EdgeError>;
     /// Forgets the link of `subject` to `linked`, or every link of `subject` when `None`
