@@ -72,6 +72,18 @@ pub async fn linked(
     Ok(try_join_all(calls).await?.into_iter().flatten().collect())
 }
 
+/// Whether a row recorded under `subject` about `number` would reach someone who objected
+/// through the number: the number itself, or a person who linked it (their own shard checks
+/// `subject`). An import by number never lifts an objection made by email.
+pub fn objection_through(
+    subject: &SubjectId,
+    number: &SubjectId,
+    links: &HashMap<SubjectId, Vec<SubjectId>>,
+    objected: &HashSet<SubjectId>,
+) -> bool {
+    std::iter::once(number).chain(links.get(number).into_iter().flatten()).any(|s| s != subject && objected.contains(s))
+}
+
 /// Which of `subjects` are on the objection list, asked where their states are.
 pub async fn objected(
     env: &Env,
@@ -104,4 +116,23 @@ pub async fn objected(
         )
     });
     Ok(try_join_all(calls).await?.into_iter().flatten().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_import_by_number_never_reaches_a_person_who_objected_by_email() {
+        let id = |n: u8| SubjectId::from_digest(&[n; 16]);
+        let (number, objector, other, fresh) = (id(9), id(1), id(2), id(3));
+        let links: HashMap<_, _> = [(number.clone(), vec![objector.clone(), other.clone()])].into();
+        let objected: HashSet<_> = [objector.clone()].into();
+        assert!(objection_through(&number, &number, &links, &objected), "a row with the number only");
+        assert!(objection_through(&other, &number, &links, &objected), "a row with another address");
+        assert!(!objection_through(&objector, &number, &links, &objected), "their own shard checks them");
+        assert!(!objection_through(&fresh, &fresh, &links, &objected), "a number nobody linked");
+        let objected: HashSet<_> = [number.clone()].into();
+        assert!(objection_through(&other, &number, &links, &objected), "an objection recorded by number");
+    }
 }

@@ -92,11 +92,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let objected =
         contact_points::objected(env, site, related, &body.content_type, body.channel, &shown.config).await?;
     let refused_by_link = |p: &Planned| {
-        p.number.as_ref().is_some_and(|n| {
-            std::iter::once(n)
-                .chain(links.get(n).into_iter().flatten())
-                .any(|s| *s != p.subject && objected.contains(s))
-        })
+        p.number.as_ref().is_some_and(|n| contact_points::objection_through(&p.subject, n, &links, &objected))
     };
 
     let mut outcomes = Vec::new();
