@@ -29,6 +29,7 @@ pub mod secrets;
 pub mod shared_cache;
 pub mod site_registry;
 pub mod sites;
+pub mod storage_error;
 
 use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, event};
 

@@ -7,10 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::storage_error::StorageError;
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-use crate::error::EdgeError;
 
 /// `events:{kind}:{method}`: one event appended (a capture is a `consent` by `widget` or `api`;
 /// an unsubscribe a `withdrawal` or `objection` by `unsubscribe_link`).
@@ -34,7 +33,7 @@ pub fn lifecycle(outcome: &str) -> String {
 }
 
 /// Every counter of an object's `metrics` table.
-pub fn read_counters(sql: &worker::SqlStorage) -> Result<Vec<(String, u64)>, EdgeError> {
+pub fn read_counters(sql: &worker::SqlStorage) -> Result<Vec<(String, u64)>, StorageError> {
     #[derive(Deserialize)]
     struct Row {
         name: String,
@@ -43,7 +42,7 @@ pub fn read_counters(sql: &worker::SqlStorage) -> Result<Vec<(String, u64)>, Edg
     let rows: Vec<Row> = sql
         .exec("SELECT name, value FROM metrics ORDER BY name", None)
         .and_then(|c| c.to_array())
-        .map_err(|e| EdgeError::Storage(e.to_string()))?;
+        .map_err(|e| StorageError::Unavailable(e.to_string()))?;
     Ok(rows.into_iter().map(|r| (r.name, r.value.max(0) as u64)).collect())
 }
 

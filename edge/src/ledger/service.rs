@@ -308,7 +308,7 @@ pub fn erase_point<C: Clock, E: Entropy>(
     if store.state(subject)?.is_some_and(|s| s.erased_at.is_none()) {
         return Ok(erase(store, shard, site, subject, cx)?.purged);
     }
-    store.delete_personal(subject)
+    Ok(store.delete_personal(subject)?)
 }
 
 /// Imports rows into this shard: never over an objection or an erasure (a re-import must not

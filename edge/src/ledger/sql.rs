@@ -16,8 +16,8 @@ use worker::{SqlStorage, SqlStorageValue};
 
 use super::outbox::{OutboxMessage, Status};
 use super::store::{Head, LedgerStore, PersonalRecord};
-use crate::error::EdgeError;
 use crate::schema::Migration;
+use crate::storage_error::StorageError;
 
 /// The schema as first released (objects written then have exactly these tables).
 const SCHEMA_V1: &str = "
@@ -87,15 +87,15 @@ pub struct SqlLedger {
     sql: SqlStorage,
 }
 
-fn storage(e: worker::Error) -> EdgeError {
-    EdgeError::Storage(e.to_string())
+fn storage(e: worker::Error) -> StorageError {
+    StorageError::Unavailable(e.to_string())
 }
 
-fn corrupt(e: serde_json::Error) -> EdgeError {
-    EdgeError::Internal(format!("stored ledger row does not decode: {e}"))
+fn corrupt(e: serde_json::Error) -> StorageError {
+    StorageError::Corrupt(format!("stored ledger row does not decode: {e}"))
 }
 
-fn to_json(value: &impl serde::Serialize) -> Result<String, EdgeError> {
+fn to_json(value: &impl serde::Serialize) -> Result<String, StorageError> {
     serde_json::to_string(value).map_err(corrupt)
 }
 
@@ -126,17 +126,17 @@ impl SqlLedger {
         Self { sql }
     }
 
-    fn texts(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<Vec<String>, EdgeError> {
+    fn texts(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<Vec<String>, StorageError> {
         let rows: Vec<TextRow> = self.sql.exec(query, args).and_then(|c| c.to_array()).map_err(storage)?;
         Ok(rows.into_iter().map(|r| r.value).collect())
     }
 
-    fn decoded<T: DeserializeOwned>(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<Vec<T>, EdgeError> {
+    fn decoded<T: DeserializeOwned>(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<Vec<T>, StorageError> {
         self.texts(query, args)?.iter().map(|t| serde_json::from_str(t).map_err(corrupt)).collect()
     }
 
     /// `select` followed by `(?, …)` for `keys`, run for at most [`MAX_BOUND`] keys at a time.
-    fn select_in<T: DeserializeOwned>(&self, select: &str, keys: Vec<SqlStorageValue>) -> Result<Vec<T>, EdgeError> {
+    fn select_in<T: DeserializeOwned>(&self, select: &str, keys: Vec<SqlStorageValue>) -> Result<Vec<T>, StorageError> {
         let mut out = Vec::with_capacity(keys.len());
         let mut keys = keys.into_iter().peekable();
         while keys.peek().is_some() {
@@ -152,13 +152,13 @@ impl SqlLedger {
         Ok(out)
     }
 
-    fn exec(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<(), EdgeError> {
+    fn exec(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<(), StorageError> {
         self.sql.exec(query, args).map(|_| ()).map_err(storage)
     }
 }
 
 impl LedgerStore for SqlLedger {
-    fn head(&self) -> Result<Option<Head>, EdgeError> {
+    fn head(&self) -> Result<Option<Head>, StorageError> {
         let rows: Vec<HeadRow> = self
             .sql
             .exec(
@@ -172,13 +172,13 @@ impl LedgerStore for SqlLedger {
             .next()
             .map(|r| {
                 let site =
-                    SiteId::parse(&r.site).map_err(|_| EdgeError::Internal("stored site id is invalid".into()))?;
+                    SiteId::parse(&r.site).map_err(|_| StorageError::Corrupt("stored site id is invalid".into()))?;
                 Ok(Head { seq: r.seq as u64, hash: r.hash, site, shard: r.shard as u8 })
             })
             .transpose()
     }
 
-    fn state(&self, subject: &SubjectId) -> Result<Option<SubjectState>, EdgeError> {
+    fn state(&self, subject: &SubjectId) -> Result<Option<SubjectState>, StorageError> {
         let cached =
             self.texts("SELECT state AS value FROM subjects WHERE subject = ?", vec![subject.as_str().into()])?;
         match cached.first().map(|t| serde_json::from_str(t)) {
@@ -189,7 +189,7 @@ impl LedgerStore for SqlLedger {
         }
     }
 
-    fn states(&self, subjects: &[SubjectId]) -> Result<Vec<Option<SubjectState>>, EdgeError> {
+    fn states(&self, subjects: &[SubjectId]) -> Result<Vec<Option<SubjectState>>, StorageError> {
         #[derive(Deserialize)]
         struct Row {
             subject: String,
@@ -210,15 +210,15 @@ impl LedgerStore for SqlLedger {
             .collect()
     }
 
-    fn receipts(&self, subject: &SubjectId) -> Result<Vec<Receipt>, EdgeError> {
+    fn receipts(&self, subject: &SubjectId) -> Result<Vec<Receipt>, StorageError> {
         self.decoded(
             "SELECT receipt AS value FROM events WHERE subject = ? ORDER BY seq",
             vec![subject.as_str().into()],
         )
     }
 
-    fn append(&self, receipt: &Receipt, state: &SubjectState) -> Result<(), EdgeError> {
-        let seq = i64::try_from(receipt.event.seq).map_err(|_| EdgeError::Internal("sequence overflow".into()))?;
+    fn append(&self, receipt: &Receipt, state: &SubjectState) -> Result<(), StorageError> {
+        let seq = i64::try_from(receipt.event.seq).map_err(|_| StorageError::Corrupt("sequence overflow".into()))?;
         self.exec(
             "INSERT INTO events (seq, subject, hash, receipt) VALUES (?, ?, ?, ?)",
             vec![
@@ -234,7 +234,7 @@ impl LedgerStore for SqlLedger {
         )
     }
 
-    fn consent_stats(&self, since: &str) -> Result<Vec<super::protocol::StatRow>, EdgeError> {
+    fn consent_stats(&self, since: &str) -> Result<Vec<super::protocol::StatRow>, StorageError> {
         #[derive(Deserialize)]
         struct Row {
             day: String,
@@ -271,12 +271,12 @@ impl LedgerStore for SqlLedger {
             .collect())
     }
 
-    fn event_hashes(&self, upto: u64) -> Result<Vec<String>, EdgeError> {
+    fn event_hashes(&self, upto: u64) -> Result<Vec<String>, StorageError> {
         let upto = i64::try_from(upto).unwrap_or(i64::MAX);
         self.texts("SELECT hash AS value FROM events WHERE seq <= ? ORDER BY seq", vec![upto.into()])
     }
 
-    fn event_hashes_between(&self, from: u64, to: u64) -> Result<Vec<String>, EdgeError> {
+    fn event_hashes_between(&self, from: u64, to: u64) -> Result<Vec<String>, StorageError> {
         let (from, to) = (i64::try_from(from).unwrap_or(i64::MAX), i64::try_from(to).unwrap_or(i64::MAX));
         self.texts(
             "SELECT hash AS value FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq",
@@ -284,7 +284,7 @@ impl LedgerStore for SqlLedger {
         )
     }
 
-    fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<[u8; 32]>, EdgeError> {
+    fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<[u8; 32]>, StorageError> {
         #[derive(Deserialize)]
         struct Row {
             idx: i64,
@@ -297,20 +297,21 @@ impl LedgerStore for SqlLedger {
             .iter()
             .map(|&i| {
                 let hex =
-                    found.get(&(i as i64)).ok_or_else(|| EdgeError::Internal(format!("tree hash {i} is missing")))?;
-                accord_core::chain::unhex32(hex).ok_or_else(|| EdgeError::Internal(format!("tree hash {i} is corrupt")))
+                    found.get(&(i as i64)).ok_or_else(|| StorageError::Corrupt(format!("tree hash {i} is missing")))?;
+                accord_core::chain::unhex32(hex)
+                    .ok_or_else(|| StorageError::Corrupt(format!("tree hash {i} is corrupt")))
             })
             .collect()
     }
 
-    fn put_tree_hashes(&self, first: u64, hashes: &[[u8; 32]]) -> Result<(), EdgeError> {
+    fn put_tree_hashes(&self, first: u64, hashes: &[[u8; 32]]) -> Result<(), StorageError> {
         // Two parameters a row: as many rows per statement as the limit on parameters allows.
         for (c, chunk) in hashes.chunks(MAX_BOUND / 2).enumerate() {
             let start = first + (c * (MAX_BOUND / 2)) as u64;
             let mut args: Vec<SqlStorageValue> = Vec::with_capacity(chunk.len() * 2);
             for (i, h) in chunk.iter().enumerate() {
                 let idx =
-                    i64::try_from(start + i as u64).map_err(|_| EdgeError::Internal("tree index overflow".into()))?;
+                    i64::try_from(start + i as u64).map_err(|_| StorageError::Corrupt("tree index overflow".into()))?;
                 args.push(idx.into());
                 args.push(accord_core::chain::hex(h).into());
             }
@@ -320,7 +321,7 @@ impl LedgerStore for SqlLedger {
         Ok(())
     }
 
-    fn tree_hash_count(&self) -> Result<u64, EdgeError> {
+    fn tree_hash_count(&self) -> Result<u64, StorageError> {
         #[derive(Deserialize)]
         struct Row {
             n: i64,
@@ -333,17 +334,17 @@ impl LedgerStore for SqlLedger {
         Ok(rows.first().map_or(0, |r| r.n.max(0) as u64))
     }
 
-    fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, EdgeError> {
+    fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, StorageError> {
         Ok(self.decoded("SELECT body AS value FROM checkpoints ORDER BY size DESC LIMIT 1", vec![])?.into_iter().next())
     }
 
-    fn insert_checkpoint(&self, checkpoint: &SignedCheckpoint) -> Result<(), EdgeError> {
+    fn insert_checkpoint(&self, checkpoint: &SignedCheckpoint) -> Result<(), StorageError> {
         let size =
-            i64::try_from(checkpoint.checkpoint.size).map_err(|_| EdgeError::Internal("size overflow".into()))?;
+            i64::try_from(checkpoint.checkpoint.size).map_err(|_| StorageError::Corrupt("size overflow".into()))?;
         self.exec("INSERT INTO checkpoints (size, body) VALUES (?, ?)", vec![size.into(), to_json(checkpoint)?.into()])
     }
 
-    fn idempotent(&self, key: &str) -> Result<Option<(String, u64)>, EdgeError> {
+    fn idempotent(&self, key: &str) -> Result<Option<(String, u64)>, StorageError> {
         #[derive(Deserialize)]
         struct Row {
             request_hash: String,
@@ -357,41 +358,41 @@ impl LedgerStore for SqlLedger {
         Ok(rows.into_iter().next().map(|r| (r.request_hash, r.seq as u64)))
     }
 
-    fn put_idempotent(&self, key: &str, request_hash: &str, seq: u64) -> Result<(), EdgeError> {
-        let seq = i64::try_from(seq).map_err(|_| EdgeError::Internal("sequence overflow".into()))?;
+    fn put_idempotent(&self, key: &str, request_hash: &str, seq: u64) -> Result<(), StorageError> {
+        let seq = i64::try_from(seq).map_err(|_| StorageError::Corrupt("sequence overflow".into()))?;
         self.exec(
             "INSERT INTO idempotency (key, request_hash, seq) VALUES (?, ?, ?)",
             vec![key.into(), request_hash.into(), seq.into()],
         )
     }
 
-    fn receipt_at(&self, seq: u64) -> Result<Option<Receipt>, EdgeError> {
+    fn receipt_at(&self, seq: u64) -> Result<Option<Receipt>, StorageError> {
         let seq = i64::try_from(seq).unwrap_or(i64::MAX);
         Ok(self.decoded("SELECT receipt AS value FROM events WHERE seq = ?", vec![seq.into()])?.into_iter().next())
     }
 
-    fn enqueue(&self, m: &OutboxMessage) -> Result<(), EdgeError> {
+    fn enqueue(&self, m: &OutboxMessage) -> Result<(), StorageError> {
         self.exec(
             "INSERT INTO outbox (id, status, next_attempt_ms, created_ms, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
             vec![m.id.as_str().into(), status_name(m.status).into(), m.next_attempt_ms.into(), m.created_ms.into(), to_json(m)?.into()],
         )
     }
 
-    fn due(&self, now_ms: i64, limit: usize) -> Result<Vec<OutboxMessage>, EdgeError> {
+    fn due(&self, now_ms: i64, limit: usize) -> Result<Vec<OutboxMessage>, StorageError> {
         self.decoded(
             "SELECT body AS value FROM outbox WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, created_ms LIMIT ?",
             vec![now_ms.into(), (limit as i64).into()],
         )
     }
 
-    fn update_message(&self, m: &OutboxMessage) -> Result<(), EdgeError> {
+    fn update_message(&self, m: &OutboxMessage) -> Result<(), StorageError> {
         self.exec(
             "UPDATE outbox SET status = ?, next_attempt_ms = ?, body = ? WHERE id = ?",
             vec![status_name(m.status).into(), m.next_attempt_ms.into(), to_json(m)?.into(), m.id.as_str().into()],
         )
     }
 
-    fn next_due(&self) -> Result<Option<i64>, EdgeError> {
+    fn next_due(&self) -> Result<Option<i64>, StorageError> {
         #[derive(Deserialize)]
         struct Row {
             next: Option<i64>,
@@ -404,14 +405,14 @@ impl LedgerStore for SqlLedger {
         Ok(rows.into_iter().next().and_then(|r| r.next))
     }
 
-    fn messages(&self, status: Status, limit: usize) -> Result<Vec<OutboxMessage>, EdgeError> {
+    fn messages(&self, status: Status, limit: usize) -> Result<Vec<OutboxMessage>, StorageError> {
         self.decoded(
             "SELECT body AS value FROM outbox WHERE status = ? ORDER BY created_ms DESC LIMIT ?",
             vec![status_name(status).into(), (limit as i64).into()],
         )
     }
 
-    fn prune_messages(&self, before_ms: i64, limit: usize) -> Result<usize, EdgeError> {
+    fn prune_messages(&self, before_ms: i64, limit: usize) -> Result<usize, StorageError> {
         let c = self
             .sql
             .exec(
@@ -423,7 +424,7 @@ impl LedgerStore for SqlLedger {
         Ok(c.rows_written())
     }
 
-    fn prune_idempotency(&self, upto_seq: u64, limit: usize) -> Result<usize, EdgeError> {
+    fn prune_idempotency(&self, upto_seq: u64, limit: usize) -> Result<usize, StorageError> {
         let upto = i64::try_from(upto_seq).unwrap_or(i64::MAX);
         let c = self
             .sql
@@ -439,7 +440,7 @@ impl LedgerStore for SqlLedger {
         &self,
         before: chrono::DateTime<chrono::Utc>,
         limit: usize,
-    ) -> Result<Vec<SubjectState>, EdgeError> {
+    ) -> Result<Vec<SubjectState>, StorageError> {
         // Timestamps are stored in one fixed RFC 3339 form, so text order is time order.
         self.decoded(
             "SELECT state AS value FROM subjects
@@ -450,7 +451,7 @@ impl LedgerStore for SqlLedger {
         )
     }
 
-    fn delete_personal(&self, subject: &SubjectId) -> Result<bool, EdgeError> {
+    fn delete_personal(&self, subject: &SubjectId) -> Result<bool, StorageError> {
         let c =
             self.sql.exec("DELETE FROM personal WHERE subject = ?", vec![subject.as_str().into()]).map_err(storage)?;
         let purged = c.rows_written() > 0;
@@ -464,28 +465,28 @@ impl LedgerStore for SqlLedger {
         Ok(purged)
     }
 
-    fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, EdgeError> {
+    fn personal(&self, subject: &SubjectId) -> Result<Option<PersonalRecord>, StorageError> {
         Ok(self
             .decoded("SELECT body AS value FROM personal WHERE subject = ?", vec![subject.as_str().into()])?
             .into_iter()
             .next())
     }
 
-    fn put_personal(&self, record: &PersonalRecord) -> Result<(), EdgeError> {
+    fn put_personal(&self, record: &PersonalRecord) -> Result<(), StorageError> {
         self.exec(
             "INSERT INTO personal (subject, body) VALUES (?, ?) ON CONFLICT (subject) DO UPDATE SET body = excluded.body",
             vec![record.subject.as_str().into(), to_json(record)?.into()],
         )
     }
 
-    fn put_short_link(&self, code: &str, token: &str, expires_ms: i64) -> Result<(), EdgeError> {
+    fn put_short_link(&self, code: &str, token: &str, expires_ms: i64) -> Result<(), StorageError> {
         self.exec(
             "INSERT OR REPLACE INTO short_links (code, token, expires_ms) VALUES (?, ?, ?)",
             vec![code.into(), token.into(), expires_ms.into()],
         )
     }
 
-    fn short_link(&self, code: &str, now_ms: i64) -> Result<Option<String>, EdgeError> {
+    fn short_link(&self, code: &str, now_ms: i64) -> Result<Option<String>, StorageError> {
         Ok(self
             .texts(
                 "SELECT token AS value FROM short_links WHERE code = ? AND expires_ms > ?",
@@ -495,24 +496,24 @@ impl LedgerStore for SqlLedger {
             .next())
     }
 
-    fn link(&self, subject: &SubjectId, linked: &SubjectId) -> Result<(), EdgeError> {
+    fn link(&self, subject: &SubjectId, linked: &SubjectId) -> Result<(), StorageError> {
         self.exec(
             "INSERT OR IGNORE INTO links (subject, linked) VALUES (?, ?)",
             vec![subject.as_str().into(), linked.as_str().into()],
         )
     }
 
-    fn links(&self, subject: &SubjectId) -> Result<Vec<SubjectId>, EdgeError> {
+    fn links(&self, subject: &SubjectId) -> Result<Vec<SubjectId>, StorageError> {
         self.texts(
             "SELECT linked AS value FROM links WHERE subject = ? ORDER BY linked",
             vec![subject.as_str().into()],
         )?
         .iter()
-        .map(|s| SubjectId::parse(s).map_err(|_| EdgeError::Internal("a stored link is not a subject id".into())))
+        .map(|s| SubjectId::parse(s).map_err(|_| StorageError::Corrupt("a stored link is not a subject id".into())))
         .collect()
     }
 
-    fn unlink(&self, subject: &SubjectId, linked: Option<&SubjectId>) -> Result<Vec<SubjectId>, EdgeError> {
+    fn unlink(&self, subject: &SubjectId, linked: Option<&SubjectId>) -> Result<Vec<SubjectId>, StorageError> {
         let gone: Vec<_> = self.links(subject)?.into_iter().filter(|l| linked.is_none_or(|x| x == l)).collect();
         for l in &gone {
             self.exec(
@@ -523,14 +524,14 @@ impl LedgerStore for SqlLedger {
         Ok(gone)
     }
 
-    fn count(&self, name: &str, by: u64) -> Result<(), EdgeError> {
+    fn count(&self, name: &str, by: u64) -> Result<(), StorageError> {
         self.exec(
             "INSERT INTO metrics (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
             vec![name.into(), (by as i64).into()],
         )
     }
 
-    fn counters(&self) -> Result<Vec<(String, u64)>, EdgeError> {
+    fn counters(&self) -> Result<Vec<(String, u64)>, StorageError> {
         crate::metrics::read_counters(&self.sql)
     }
 }

@@ -66,7 +66,7 @@ pub fn grow(store: &impl LedgerStore, seq: u64, event_hash: &str) -> Result<(), 
         return Ok(());
     }
     let (first, hashes) = tree::append(&View::new(store), seq - 1, leaf(event_hash)?).map_err(internal)?;
-    store.put_tree_hashes(first, &hashes)
+    Ok(store.put_tree_hashes(first, &hashes)?)
 }
 
 /// Extends a lagging tree by at most `step` events; answers whether it now covers `upto`.

@@ -69,9 +69,9 @@ pub struct CreatedKey {
 }
 
 pub trait KeyStore {
-    fn key(&self, id: &str) -> Result<Option<ApiKeyRecord>, EdgeError>;
-    fn keys(&self) -> Result<Vec<ApiKeyRecord>, EdgeError>;
-    fn put_key(&self, record: &ApiKeyRecord) -> Result<(), EdgeError>;
+    fn key(&self, id: &str) -> Result<Option<ApiKeyRecord>, crate::storage_error::StorageError>;
+    fn keys(&self) -> Result<Vec<ApiKeyRecord>, crate::storage_error::StorageError>;
+    fn put_key(&self, record: &ApiKeyRecord) -> Result<(), crate::storage_error::StorageError>;
 }
 
 fn hash_secret(secret: &str) -> String {

@@ -8,8 +8,8 @@ use worker::SqlStorage;
 use super::keys::{ApiKeyRecord, KeyStore};
 use super::store::ConfigStore;
 use super::webhooks::{WebhookEndpoint, WebhookStore};
-use crate::error::EdgeError;
 use crate::schema::Migration;
+use crate::storage_error::StorageError;
 
 /// The schema as first released.
 const SCHEMA_V1: &str = "
@@ -47,14 +47,14 @@ struct Row {
     body: String,
 }
 
-fn storage(e: worker::Error) -> EdgeError {
-    EdgeError::Storage(e.to_string())
+fn storage(e: worker::Error) -> StorageError {
+    StorageError::Unavailable(e.to_string())
 }
 
 impl SqlConfigs {
     /// Whether anything was ever written here. Reads of a site that was never configured are
     /// answered without creating its tables, so probing made-up site names stores nothing.
-    pub fn exists(sql: &SqlStorage) -> Result<bool, EdgeError> {
+    pub fn exists(sql: &SqlStorage) -> Result<bool, StorageError> {
         #[derive(Deserialize)]
         struct Count {
             n: i64,
@@ -67,7 +67,7 @@ impl SqlConfigs {
     }
 
     /// Adds `by` to the operator counter `name`.
-    pub fn count(&self, name: &str, by: u64) -> Result<(), EdgeError> {
+    pub fn count(&self, name: &str, by: u64) -> Result<(), StorageError> {
         self.sql
             .exec(
                 "INSERT INTO metrics (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
@@ -77,7 +77,7 @@ impl SqlConfigs {
             .map_err(storage)
     }
 
-    pub fn counters(&self) -> Result<Vec<(String, u64)>, EdgeError> {
+    pub fn counters(&self) -> Result<Vec<(String, u64)>, StorageError> {
         crate::metrics::read_counters(&self.sql)
     }
 
@@ -86,29 +86,29 @@ impl SqlConfigs {
         Self { sql }
     }
 
-    fn one(&self, query: &str, args: Vec<worker::SqlStorageValue>) -> Result<Option<VersionedConfig>, EdgeError> {
+    fn one(&self, query: &str, args: Vec<worker::SqlStorageValue>) -> Result<Option<VersionedConfig>, StorageError> {
         let rows: Vec<Row> = self.sql.exec(query, args).and_then(|c| c.to_array()).map_err(storage)?;
         rows.into_iter()
             .next()
             .map(|r| {
                 serde_json::from_str(&r.body)
-                    .map_err(|e| EdgeError::Internal(format!("stored config does not decode: {e}")))
+                    .map_err(|e| StorageError::Corrupt(format!("stored config does not decode: {e}")))
             })
             .transpose()
     }
 }
 
 impl ConfigStore for SqlConfigs {
-    fn latest(&self) -> Result<Option<VersionedConfig>, EdgeError> {
+    fn latest(&self) -> Result<Option<VersionedConfig>, StorageError> {
         self.one("SELECT body FROM config_versions ORDER BY version DESC LIMIT 1", vec![])
     }
 
-    fn version(&self, version: u32) -> Result<Option<VersionedConfig>, EdgeError> {
+    fn version(&self, version: u32) -> Result<Option<VersionedConfig>, StorageError> {
         self.one("SELECT body FROM config_versions WHERE version = ?", vec![i64::from(version).into()])
     }
 
-    fn insert(&self, config: &VersionedConfig) -> Result<(), EdgeError> {
-        let body = serde_json::to_string(config).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    fn insert(&self, config: &VersionedConfig) -> Result<(), StorageError> {
+        let body = serde_json::to_string(config).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         self.sql
             .exec(
                 "INSERT INTO config_versions (version, hash, body) VALUES (?, ?, ?)",
@@ -120,16 +120,16 @@ impl ConfigStore for SqlConfigs {
 }
 
 impl KeyStore for SqlConfigs {
-    fn key(&self, id: &str) -> Result<Option<ApiKeyRecord>, EdgeError> {
+    fn key(&self, id: &str) -> Result<Option<ApiKeyRecord>, StorageError> {
         Ok(self.keys_where("SELECT body FROM api_keys WHERE id = ?", vec![id.into()])?.into_iter().next())
     }
 
-    fn keys(&self) -> Result<Vec<ApiKeyRecord>, EdgeError> {
+    fn keys(&self) -> Result<Vec<ApiKeyRecord>, StorageError> {
         self.keys_where("SELECT body FROM api_keys ORDER BY json_extract(body, '$.created_at'), id", vec![])
     }
 
-    fn put_key(&self, record: &ApiKeyRecord) -> Result<(), EdgeError> {
-        let body = serde_json::to_string(record).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    fn put_key(&self, record: &ApiKeyRecord) -> Result<(), StorageError> {
+        let body = serde_json::to_string(record).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         self.sql
             .exec(
                 "INSERT INTO api_keys (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
@@ -141,33 +141,33 @@ impl KeyStore for SqlConfigs {
 }
 
 impl SqlConfigs {
-    fn keys_where(&self, query: &str, args: Vec<worker::SqlStorageValue>) -> Result<Vec<ApiKeyRecord>, EdgeError> {
+    fn keys_where(&self, query: &str, args: Vec<worker::SqlStorageValue>) -> Result<Vec<ApiKeyRecord>, StorageError> {
         let rows: Vec<Row> = self.sql.exec(query, args).and_then(|c| c.to_array()).map_err(storage)?;
         rows.iter()
             .map(|r| {
                 serde_json::from_str(&r.body)
-                    .map_err(|e| EdgeError::Internal(format!("stored key does not decode: {e}")))
+                    .map_err(|e| StorageError::Corrupt(format!("stored key does not decode: {e}")))
             })
             .collect()
     }
 }
 
 impl WebhookStore for SqlConfigs {
-    fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, EdgeError> {
+    fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, StorageError> {
         let rows: Vec<Row> =
             self.sql.exec("SELECT body FROM webhooks ORDER BY id", None).and_then(|c| c.to_array()).map_err(storage)?;
-        rows.iter().map(|r| serde_json::from_str(&r.body).map_err(|e| EdgeError::Internal(e.to_string()))).collect()
+        rows.iter().map(|r| serde_json::from_str(&r.body).map_err(|e| StorageError::Corrupt(e.to_string()))).collect()
     }
 
-    fn put_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), EdgeError> {
-        let body = serde_json::to_string(endpoint).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    fn put_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), StorageError> {
+        let body = serde_json::to_string(endpoint).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         self.sql
             .exec("INSERT INTO webhooks (id, body) VALUES (?, ?)", vec![endpoint.id.as_str().into(), body.into()])
             .map_err(storage)?;
         Ok(())
     }
 
-    fn delete_webhook(&self, id: &str) -> Result<bool, EdgeError> {
+    fn delete_webhook(&self, id: &str) -> Result<bool, StorageError> {
         let c = self.sql.exec("DELETE FROM webhooks WHERE id = ?", vec![id.into()]).map_err(storage)?;
         Ok(c.rows_written() > 0)
     }
@@ -181,17 +181,17 @@ impl SqlConfigs {
         actor: &str,
         action: &str,
         target: Option<String>,
-    ) -> Result<SealedEntry, EdgeError> {
+    ) -> Result<SealedEntry, StorageError> {
         let last = self.audit_entries(1, true)?.into_iter().next();
         let sealed = AuditEntry::next(last.as_ref(), at, actor, action, target);
-        let body = serde_json::to_string(&sealed).map_err(|e| EdgeError::Internal(e.to_string()))?;
+        let body = serde_json::to_string(&sealed).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         let seq = sealed.entry.seq as i64;
         self.sql.exec("INSERT INTO audit (seq, body) VALUES (?, ?)", vec![seq.into(), body.into()]).map_err(storage)?;
         Ok(sealed)
     }
 
     /// The trail, oldest first (or only the newest `limit` when `newest`).
-    pub fn audit_entries(&self, limit: usize, newest: bool) -> Result<Vec<SealedEntry>, EdgeError> {
+    pub fn audit_entries(&self, limit: usize, newest: bool) -> Result<Vec<SealedEntry>, StorageError> {
         let q = if newest {
             "SELECT body FROM audit ORDER BY seq DESC LIMIT ?"
         } else {
@@ -199,6 +199,6 @@ impl SqlConfigs {
         };
         let rows: Vec<Row> =
             self.sql.exec(q, vec![(limit as i64).into()]).and_then(|c| c.to_array()).map_err(storage)?;
-        rows.iter().map(|r| serde_json::from_str(&r.body).map_err(|e| EdgeError::Internal(e.to_string()))).collect()
+        rows.iter().map(|r| serde_json::from_str(&r.body).map_err(|e| StorageError::Corrupt(e.to_string()))).collect()
     }
 }

@@ -29,9 +29,9 @@ impl WebhookEndpoint {
 }
 
 pub trait WebhookStore {
-    fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, EdgeError>;
-    fn put_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), EdgeError>;
-    fn delete_webhook(&self, id: &str) -> Result<bool, EdgeError>;
+    fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, crate::storage_error::StorageError>;
+    fn put_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), crate::storage_error::StorageError>;
+    fn delete_webhook(&self, id: &str) -> Result<bool, crate::storage_error::StorageError>;
 }
 
 /// Whether this build may deliver to the host's own loopback (the demo's inbox, the tests'
