@@ -64,7 +64,7 @@ impl Checkpoint {
             site,
             shard,
             size: event_hashes.len() as u64,
-            root: crate::chain::hex(&root),
+            root: crate::digest::hex(&root),
             timestamp: crate::time::truncate_to_millis(now),
         })
     }
@@ -72,7 +72,7 @@ impl Checkpoint {
     /// The tree head of a shard's first `size` events whose RFC 6962 root is `root` (kept
     /// incrementally, see [`crate::tree`]).
     pub fn with_root(site: SiteId, shard: u8, size: u64, root: &Hash, now: DateTime<Utc>) -> Self {
-        Self { site, shard, size, root: crate::chain::hex(root), timestamp: crate::time::truncate_to_millis(now) }
+        Self { site, shard, size, root: crate::digest::hex(root), timestamp: crate::time::truncate_to_millis(now) }
     }
 
     /// What is signed: the SHA-256 of the canonical JSON.
@@ -108,7 +108,7 @@ mod tests {
     fn signed_checkpoints_verify_and_commit_to_the_events() {
         let key = SigningKey::from_seed("k1", [4; 32]).unwrap();
         let jwks = Jwks { keys: vec![key.public_jwk()] };
-        let hashes: Vec<String> = (1..=5u8).map(|i| crate::chain::sha256_hex(&[i])).collect();
+        let hashes: Vec<String> = (1..=5u8).map(|i| crate::digest::sha256_hex(&[i])).collect();
         let cp = Checkpoint::over(SiteId::parse("s").unwrap(), 2, &hashes, at(1)).unwrap().sign(&key);
         cp.verify(&jwks).unwrap();
         assert_eq!(cp.checkpoint.size, 5);

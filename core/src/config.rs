@@ -341,7 +341,7 @@ impl SiteConfig {
 impl VersionedConfig {
     /// Publishes `config` as `version`; the caller has validated it.
     pub fn publish(config: SiteConfig, version: u32, now: chrono::DateTime<chrono::Utc>) -> Self {
-        let hash = crate::chain::sha256_hex(&crate::canonical::to_canonical_json(&config));
+        let hash = crate::digest::sha256_hex(&crate::canonical::to_canonical_json(&config));
         Self { version, hash, published_at: crate::time::truncate_to_millis(now), config }
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::canonical::to_canonical_json;
-use crate::chain::sha256_hex;
+use crate::digest::sha256_hex;
 use crate::ids::{SiteId, SubjectId};
 use crate::keys::{Jwks, SignatureError, SigningKey, sign_text, verify_text};
 

@@ -29,6 +29,8 @@ pub mod web_url;
 #[cfg(feature = "proof")]
 pub mod chain;
 #[cfg(feature = "proof")]
+pub mod digest;
+#[cfg(feature = "proof")]
 pub mod erasure;
 #[cfg(feature = "proof")]
 pub mod export;

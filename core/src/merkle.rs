@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::chain::hex;
+use crate::digest::hex;
 
 /// A SHA-256 leaf, node or root hash.
 pub type Hash = [u8; 32];

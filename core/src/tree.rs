@@ -204,9 +204,9 @@ mod tests {
         use crate::merkle::tests::{LEAF_INPUTS, ROOTS};
         let mut store = MemoryHashes::default();
         for (i, input) in LEAF_INPUTS.iter().enumerate() {
-            let data = crate::chain::unhex(input).unwrap();
+            let data = crate::digest::unhex(input).unwrap();
             store.push(merkle::leaf_hash(&data)).unwrap();
-            assert_eq!(crate::chain::hex(&root(&store, i as u64 + 1).unwrap()), ROOTS[i + 1], "root of {}", i + 1);
+            assert_eq!(crate::digest::hex(&root(&store, i as u64 + 1).unwrap()), ROOTS[i + 1], "root of {}", i + 1);
         }
     }
 }

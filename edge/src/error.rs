@@ -4,7 +4,7 @@
 use accord_core::{Violation, Violations};
 use serde::Serialize;
 
-use crate::http::ApiResponse;
+use crate::response::ApiResponse;
 
 /// Everything a request can fail with. Variants say what the caller should do.
 #[derive(Debug, thiserror::Error)]

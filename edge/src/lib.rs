@@ -22,6 +22,7 @@ pub mod one_click;
 pub mod openapi;
 pub mod page;
 pub mod public_url;
+pub mod response;
 pub mod routes;
 pub mod runtime;
 pub mod schema;

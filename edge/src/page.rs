@@ -58,6 +58,21 @@ pub fn lang(accept_language: Option<&str>, site_default: accord_core::config::La
     accord_core::config::Lang::negotiate(accept_language.unwrap_or("")).unwrap_or(site_default)
 }
 
+/// A channel's name in a page's sentence.
+pub fn channel_label(lang: accord_core::config::Lang, ch: accord_core::ids::Channel) -> &'static str {
+    use accord_core::config::Lang;
+    use accord_core::ids::Channel;
+    match (lang, ch) {
+        (Lang::Fr, Channel::Email) => "e-mail",
+        (Lang::En, Channel::Email) => "email",
+        (_, Channel::Sms) => "SMS",
+        (Lang::Fr, Channel::Phone) => "téléphone",
+        (Lang::En, Channel::Phone) => "phone",
+        (Lang::Fr, Channel::Post) => "courrier",
+        (Lang::En, Channel::Post) => "post",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,3 +83,11 @@ impl Registry {
         })
     }
 }
+
+/// Records a site in the registry (on each configuration publication), so the daily job runs
+/// for it.
+pub async fn add(env: &Env, site: &SiteId) -> std::result::Result<(), EdgeError> {
+    crate::runtime::call::<serde_json::Value>(env, "REGISTRY", NAME, &RegistryRequest::Add { site: site.clone() })
+        .await
+        .map(|_| ())
+}

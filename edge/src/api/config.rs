@@ -84,7 +84,7 @@ pub async fn put(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse
     let config: SiteConfig = parse_json(req.content_type.as_deref(), &req.body)?;
     let msg = SiteRequest::Publish { site: site.clone(), config };
     let (status, published): (_, VersionedConfig) = call(env, "SITES", &object_name(site), &msg).await?;
-    super::lifecycle::add_to_registry(env, site).await?;
+    crate::site_registry::add(env, site).await?;
     crate::known_sites::remember(site);
     LATEST.with(|l| l.borrow_mut().remove(site.as_str()));
     Ok(ApiResponse::json(status, &published))

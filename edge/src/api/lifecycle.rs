@@ -48,10 +48,3 @@ pub async fn scheduled(env: &Env) -> Result<(), EdgeError> {
     }
     Ok(())
 }
-
-/// Records a site in the registry (on each configuration publication).
-pub async fn add_to_registry(env: &Env, site: &SiteId) -> Result<(), EdgeError> {
-    call::<serde_json::Value>(env, "REGISTRY", site_registry::NAME, &RegistryRequest::Add { site: site.clone() })
-        .await
-        .map(|_| ())
-}

@@ -68,10 +68,10 @@ fn form(config: &VersionedConfig, state: Option<&SubjectState>, lang: Lang, toke
                 (
                     "opt_out",
                     answer.is_some_and(|c| !c.granted),
-                    format!("{} : {}", crate::api::unsubscribe::channel_label(lang, *ch), t(lang, Key::Stop)),
+                    format!("{} : {}", crate::page::channel_label(lang, *ch), t(lang, Key::Stop)),
                 )
             } else {
-                ("box", answer.is_some_and(|c| c.granted), crate::api::unsubscribe::channel_label(lang, *ch).to_owned())
+                ("box", answer.is_some_and(|c| c.granted), crate::page::channel_label(lang, *ch).to_owned())
             };
             let id = format!("{}-{}", ct.id, ch);
             out.push_str(&format!(

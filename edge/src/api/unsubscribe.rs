@@ -99,18 +99,6 @@ pub fn site_of(env: &Env, token: &str) -> Result<SiteId, EdgeError> {
     Ok(claims(env, token)?.0.site)
 }
 
-pub fn channel_label(lang: Lang, ch: Channel) -> &'static str {
-    match (lang, ch) {
-        (Lang::Fr, Channel::Email) => "e-mail",
-        (Lang::En, Channel::Email) => "email",
-        (_, Channel::Sms) => "SMS",
-        (Lang::Fr, Channel::Phone) => "téléphone",
-        (Lang::En, Channel::Phone) => "phone",
-        (Lang::Fr, Channel::Post) => "courrier",
-        (Lang::En, Channel::Post) => "post",
-    }
-}
-
 fn describe(scope: &Scope, config: &accord_core::config::SiteConfig, lang: Lang) -> String {
     match (scope, lang) {
         (Scope::Purpose { content_type, channel }, _) => {
@@ -118,10 +106,14 @@ fn describe(scope: &Scope, config: &accord_core::config::SiteConfig, lang: Lang)
                 .content_type(content_type.as_str())
                 .map(|c| c.label.get(lang).to_owned())
                 .unwrap_or_else(|| content_type.to_string());
-            format!("« {label} » ({})", channel_label(lang, *channel))
+            format!("« {label} » ({})", page::channel_label(lang, *channel))
         }
-        (Scope::Channel { channel }, Lang::Fr) => format!("tous nos messages par {}", channel_label(lang, *channel)),
-        (Scope::Channel { channel }, Lang::En) => format!("all our messages by {}", channel_label(lang, *channel)),
+        (Scope::Channel { channel }, Lang::Fr) => {
+            format!("tous nos messages par {}", page::channel_label(lang, *channel))
+        }
+        (Scope::Channel { channel }, Lang::En) => {
+            format!("all our messages by {}", page::channel_label(lang, *channel))
+        }
         (Scope::All, Lang::Fr) => "tous nos messages".into(),
         (Scope::All, Lang::En) => "all our messages".into(),
     }

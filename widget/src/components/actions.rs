@@ -4,8 +4,14 @@
 use accord_core::config::Lang;
 use yew::prelude::*;
 
-use super::form::Intent;
 use crate::i18n::{Key, t};
+
+/// What a button asks for: the boxes as they are, or all of them one way.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Intent {
+    AsTicked,
+    All(bool),
+}
 
 #[derive(Properties, PartialEq)]
 pub struct ActionsProps {

@@ -8,7 +8,7 @@ use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
-use super::actions::Actions;
+use super::actions::{Actions, Intent};
 use super::footer::Footer;
 use super::grid::Grid;
 use crate::api;
@@ -26,13 +26,6 @@ pub struct FormProps {
     /// What the person did before hydration (see [`handover`]).
     #[prop_or_default]
     pub recorded: Rc<Vec<Recorded>>,
-}
-
-/// What a button asks for: the boxes as they are, or all of them one way.
-#[derive(Clone, Copy, PartialEq)]
-pub enum Intent {
-    AsTicked,
-    All(bool),
 }
 
 impl Press {

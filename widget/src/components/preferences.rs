@@ -8,9 +8,9 @@ use accord_core::config::{Lang, VersionedConfig};
 use web_sys::Element;
 use yew::prelude::*;
 
-use super::actions::Actions;
+use super::actions::{Actions, Intent};
 use super::footer::Footer;
-use super::form::{Intent, phone_field, settle, status_line, with_retries};
+use super::form::{phone_field, settle, status_line, with_retries};
 use super::grid::Grid;
 use crate::api;
 use crate::handover::{self, Press, Recorded};
