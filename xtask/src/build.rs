@@ -65,7 +65,7 @@ pub fn widget(tools: &Tools) -> Result<(), String> {
 /// compressed one (`-Oz` does here, toolchain.md).
 fn smallest_by_brotli(tools: &Tools, wasm: &std::path::Path) -> Result<(), String> {
     let brotli_len = |path: &std::path::Path| -> Result<usize, String> {
-        crate::bench::bytes::brotli(&std::fs::read(path).map_err(|e| e.to_string())?).map(|b| b.len())
+        crate::compress::brotli(&std::fs::read(path).map_err(|e| e.to_string())?).map(|b| b.len())
     };
     let mut best = (brotli_len(wasm)?, None);
     for pass in ["-O1", "-Os"] {

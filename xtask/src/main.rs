@@ -15,6 +15,7 @@ mod backup;
 mod bench;
 mod build;
 mod compliance;
+mod compress;
 mod demo;
 mod fuzz;
 mod run;

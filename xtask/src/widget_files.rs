@@ -48,6 +48,6 @@ fn compressed(file: &Path) -> Result<(), String> {
     let bytes = std::fs::read(file).map_err(|e| e.to_string())?;
     let with =
         |ext: &str| file.with_file_name(format!("{}.{ext}", file.file_name().unwrap_or_default().to_string_lossy()));
-    std::fs::write(with("br"), crate::bench::bytes::brotli(&bytes)?).map_err(|e| e.to_string())?;
-    std::fs::write(with("gz"), crate::bench::bytes::gzip(&bytes)?).map_err(|e| e.to_string())
+    std::fs::write(with("br"), crate::compress::brotli(&bytes)?).map_err(|e| e.to_string())?;
+    std::fs::write(with("gz"), crate::compress::gzip(&bytes)?).map_err(|e| e.to_string())
 }

@@ -2,7 +2,6 @@
 //! loads for each peer, raw, gzip -9 and brotli -q 11 (each file compressed on its own, as a
 //! server sends it).
 
-use std::io::Write;
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -31,22 +30,11 @@ impl std::ops::Add for Size {
 
 pub fn measure(path: &Path) -> Result<Size, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(Size { raw: bytes.len(), gzip: gzip(&bytes)?.len(), brotli: brotli(&bytes)?.len() })
-}
-
-/// `bytes` as `gzip -9` would send them.
-pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(bytes).map_err(|e| e.to_string())?;
-    gz.finish().map_err(|e| e.to_string())
-}
-
-/// `bytes` as a CDN sends them (`brotli -q 11`): what every size here is judged by.
-pub fn brotli(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-    let mut out = Vec::new();
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).map_err(|e| e.to_string())?;
-    Ok(out)
+    Ok(Size {
+        raw: bytes.len(),
+        gzip: crate::compress::gzip(&bytes)?.len(),
+        brotli: crate::compress::brotli(&bytes)?.len(),
+    })
 }
 
 fn total(paths: &[std::path::PathBuf]) -> Result<Size, String> {

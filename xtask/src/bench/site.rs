@@ -178,6 +178,6 @@ fn compressible(content_type: &str) -> bool {
 }
 
 fn compress(body: &[u8], encoding: &str) -> Vec<u8> {
-    let packed = if encoding == "br" { super::bytes::brotli(body) } else { super::bytes::gzip(body) };
+    let packed = if encoding == "br" { crate::compress::brotli(body) } else { crate::compress::gzip(body) };
     packed.unwrap_or_default()
 }
