@@ -301,7 +301,7 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::WidgetFile(path) => api::widget_files::get(&path, req),
         Route::Stats(site) => api::stats::get(env, &site).await,
         Route::Metrics(site) => api::metrics::get(env, &site, req).await,
-        Route::Keys => api::keys::get(env),
+        Route::Keys => api::public_keys::get(env),
         Route::GetConfig(site) => api::config::get(env, &site, None, req).await,
         Route::GetConfigVersion(site, v) => api::config::get(env, &site, Some(v), req).await,
         Route::GetWidget(site) => api::widget_view::signup(env, &site, req).await,

@@ -10,7 +10,7 @@ use worker::Env;
 use crate::error::EdgeError;
 use crate::runtime::call;
 use crate::secrets;
-use crate::sites::keys::{self, ApiKeyRecord, KeyScope};
+use crate::sites::api_keys::{self, ApiKeyRecord, KeyScope};
 use crate::sites::object_name;
 use crate::sites::protocol::SiteRequest;
 
@@ -30,14 +30,14 @@ async fn authenticate(
     if secrets::is_operator_token(env, token)? {
         return Ok(None);
     }
-    let (id, secret) = keys::parse_key(token).ok_or(EdgeError::Unauthorized)?;
+    let (id, secret) = api_keys::parse_key(token).ok_or(EdgeError::Unauthorized)?;
     // A site that was never published has no keys; asking its object would create it.
     if crate::known_sites::ensure(env, site, None).await.is_err() {
         return Err(EdgeError::Unauthorized);
     }
     let (_, record): (_, Option<ApiKeyRecord>) =
         call(env, "SITES", &object_name(site), &SiteRequest::Key { id: id.to_owned() }).await?;
-    record.filter(|r| keys::matches(r, secret) && r.revoked_at.is_none()).map(Some).ok_or(EdgeError::Unauthorized)
+    record.filter(|r| api_keys::matches(r, secret) && r.revoked_at.is_none()).map(Some).ok_or(EdgeError::Unauthorized)
 }
 
 pub async fn require(

@@ -4,7 +4,7 @@
 use accord_core::ids::{SiteId, SubjectId};
 
 use crate::error::EdgeError;
-use crate::sites::keys::KeyScope;
+use crate::sites::api_keys::KeyScope;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {

@@ -8,7 +8,7 @@ use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
 use crate::runtime::call;
-use crate::sites::keys::{ApiKeyRecord, CreatedKey, KeyScope};
+use crate::sites::api_keys::{ApiKeyRecord, CreatedKey, KeyScope};
 use crate::sites::object_name;
 use crate::sites::protocol::SiteRequest;
 

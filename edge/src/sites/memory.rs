@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use accord_core::config::VersionedConfig;
 
-use super::keys::{ApiKeyRecord, KeyStore};
+use super::api_keys::{ApiKeyRecord, KeyStore};
 use super::store::ConfigStore;
 use crate::storage_error::StorageError;
 

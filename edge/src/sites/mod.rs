@@ -1,6 +1,6 @@
 //! Site configurations: one Durable Object per site keeps every published version, immutable.
 
-pub mod keys;
+pub mod api_keys;
 pub mod memory;
 pub mod object;
 pub mod protocol;

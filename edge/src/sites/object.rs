@@ -2,7 +2,7 @@
 
 use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
 
-use super::keys::{self, KeyStore};
+use super::api_keys::{self, KeyStore};
 use super::protocol::SiteRequest;
 use super::service::{Published, publish};
 use super::sql::SqlConfigs;
@@ -74,9 +74,9 @@ impl Site {
             SiteRequest::Keys => ApiResponse::json(200, &store.keys()?.iter().map(|k| k.public()).collect::<Vec<_>>()),
             SiteRequest::CreateKey { label, scopes } => ApiResponse::json(
                 201,
-                &keys::create(&store, keys::NewKey { label, scopes }, &RuntimeClock, &RuntimeEntropy)?,
+                &api_keys::create(&store, api_keys::NewKey { label, scopes }, &RuntimeClock, &RuntimeEntropy)?,
             ),
-            SiteRequest::RevokeKey { id } => ApiResponse::json(200, &keys::revoke(&store, &id, &RuntimeClock)?),
+            SiteRequest::RevokeKey { id } => ApiResponse::json(200, &api_keys::revoke(&store, &id, &RuntimeClock)?),
             SiteRequest::Audit { actor, action, target } => {
                 ApiResponse::json(201, &store.audit(RuntimeClock.now(), &actor, &action, target)?)
             }

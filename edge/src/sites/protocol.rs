@@ -4,7 +4,7 @@ use accord_core::config::SiteConfig;
 use accord_core::ids::SiteId;
 use serde::{Deserialize, Serialize};
 
-use super::keys::KeyScope;
+use super::api_keys::KeyScope;
 
 // A message is built once per call and serialised at once: boxing the large variants would
 // only add an allocation.

@@ -5,7 +5,7 @@ use accord_core::config::VersionedConfig;
 use serde::Deserialize;
 use worker::SqlStorage;
 
-use super::keys::{ApiKeyRecord, KeyStore};
+use super::api_keys::{ApiKeyRecord, KeyStore};
 use super::store::ConfigStore;
 use super::webhooks::{WebhookEndpoint, WebhookStore};
 use crate::schema::Migration;
