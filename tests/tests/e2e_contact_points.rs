@@ -68,7 +68,11 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     let sms_box =
         root.find(Locator::Css("input[data-content-type='special_offers'][data-channel='sms']")).await.unwrap();
     sms_box.click().await.unwrap();
-    let label = root.find(Locator::Css("label[for='accord-phone']")).await.unwrap();
+    // The widget renders on its next tick: wait for what a click changes.
+    let label = eventually(10, "the number field", || async {
+        root.find(Locator::Css("label[for='accord-phone']")).await.ok()
+    })
+    .await;
     assert!(!label.text().await.unwrap().trim().is_empty(), "the number field is labelled");
     let field = root.find(Locator::Css("#accord-phone")).await.unwrap();
     assert_eq!(field.attr("type").await.unwrap().as_deref(), Some("tel"));
@@ -91,7 +95,10 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     // Typed, then SMS unticked: the field goes, and the number is not sent.
     field.send_keys("07 00 00 00 00").await.unwrap();
     sms_box.click().await.unwrap();
-    assert!(root.find(Locator::Css("#accord-phone")).await.is_err(), "unticking hides the field");
+    eventually(10, "unticking hides the field", || async {
+        root.find(Locator::Css("#accord-phone")).await.is_err().then_some(())
+    })
+    .await;
     root.find(Locator::Css("input[data-content-type='product_guides'][data-channel='email']"))
         .await
         .unwrap()
@@ -110,7 +117,9 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
 
     // SMS again, with the number this time.
     sms_box.click().await.unwrap();
-    let field = root.find(Locator::Css("#accord-phone")).await.unwrap();
+    let field =
+        eventually(10, "the number field again", || async { root.find(Locator::Css("#accord-phone")).await.ok() })
+            .await;
     field.send_keys(&Key::Backspace.to_string().repeat(20)).await.unwrap();
     field.send_keys(PHONE).await.unwrap();
     root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();

@@ -99,7 +99,9 @@ async fn choices_survive_a_lost_connection_and_are_saved_on_retry() {
         .click()
         .await
         .unwrap();
-    root.find(Locator::Css("#accord-phone")).await.unwrap().send_keys("06 12 34 56 78").await.unwrap();
+    let phone =
+        eventually(10, "the number field", || async { root.find(Locator::Css("#accord-phone")).await.ok() }).await;
+    phone.send_keys("06 12 34 56 78").await.unwrap();
 
     stack.edge.stop();
     root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
