@@ -56,6 +56,13 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     let c = &browser.client;
     c.goto(&format!("{}/", stack.site.url())).await.unwrap();
     let root = widget_root(c, "#accord-signup").await;
+    // The form is usable before the widget's code arrives (a click then is replayed once the
+    // code takes over, see e2e_widget); here every step is the widget's own, so wait for it.
+    eventually(60, "the widget's code", || async {
+        let loaded = c.execute("return typeof window.Accord;", vec![]).await.ok()?;
+        (loaded == json!("object")).then_some(())
+    })
+    .await;
     c.execute(
         "window.__saved = []; document.querySelector('#accord-signup').addEventListener('accord:saved', e => window.__saved.push(e.detail)); return true;",
         vec![],
@@ -65,9 +72,11 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     assert!(root.find(Locator::Css("#accord-phone")).await.is_err(), "no number is asked before SMS is ticked");
     let email = "sms@example.fr";
     root.find(Locator::Css("#accord-email")).await.unwrap().send_keys(email).await.unwrap();
-    let sms_box =
-        root.find(Locator::Css("input[data-content-type='special_offers'][data-channel='sms']")).await.unwrap();
-    sms_box.click().await.unwrap();
+    // Found again before each click: a render may replace the element.
+    let sms_box = || async {
+        root.find(Locator::Css("input[data-content-type='special_offers'][data-channel='sms']")).await.unwrap()
+    };
+    sms_box().await.click().await.unwrap();
     // The widget renders on its next tick: wait for what a click changes.
     let label = eventually(10, "the number field", || async {
         root.find(Locator::Css("label[for='accord-phone']")).await.ok()
@@ -94,7 +103,7 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
 
     // Typed, then SMS unticked: the field goes, and the number is not sent.
     field.send_keys("07 00 00 00 00").await.unwrap();
-    sms_box.click().await.unwrap();
+    sms_box().await.click().await.unwrap();
     eventually(10, "unticking hides the field", || async {
         root.find(Locator::Css("#accord-phone")).await.is_err().then_some(())
     })
@@ -116,7 +125,7 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     assert!(refused.iter().all(|c| c.get("contact").is_none()), "no number was sent: {first}");
 
     // SMS again, with the number this time.
-    sms_box.click().await.unwrap();
+    sms_box().await.click().await.unwrap();
     let field =
         eventually(10, "the number field again", || async { root.find(Locator::Css("#accord-phone")).await.ok() })
             .await;
