@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Browser, Collector, SITE, Stack, eventually, path_of, widget_root};
+use common::{Browser, Collector, SITE, Stack, click_in, eventually, path_of, widget_root};
 use fantoccini::Locator;
 use fantoccini::key::Key;
 use serde_json::{Value, json};
@@ -19,6 +19,14 @@ fn sms_check(stack: &Stack, contact: Value) -> Value {
     );
     assert_eq!(reply.status, 200, "{:?}", reply.body);
     reply.body["results"][0].clone()
+}
+
+/// Whether the element is there and displayed (the number field is hidden, not removed).
+async fn shown(root: &fantoccini::elements::ShadowRoot, css: &str) -> bool {
+    match root.find(Locator::Css(css)).await {
+        Ok(e) => e.is_displayed().await.unwrap_or(false),
+        Err(_) => false,
+    }
 }
 
 /// The receipt an `accord:saved` event carried (its detail is the receipt's JSON text).
@@ -69,26 +77,21 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     )
     .await
     .unwrap();
-    assert!(root.find(Locator::Css("#accord-phone")).await.is_err(), "no number is asked before SMS is ticked");
+    assert!(!shown(&root, "#accord-phone").await, "no number is asked before SMS is ticked");
     let email = "sms@example.fr";
     root.find(Locator::Css("#accord-email")).await.unwrap().send_keys(email).await.unwrap();
-    // Found again before each click: a render may replace the element.
-    let sms_box = || async {
-        root.find(Locator::Css("input[data-content-type='special_offers'][data-channel='sms']")).await.unwrap()
-    };
-    sms_box().await.click().await.unwrap();
+    let sms_box = "input[data-content-type='special_offers'][data-channel='sms']";
+    click_in(&root, sms_box).await;
     // The widget renders on its next tick: wait for what a click changes.
-    let label = eventually(10, "the number field", || async {
-        root.find(Locator::Css("label[for='accord-phone']")).await.ok()
-    })
-    .await;
+    eventually(10, "the number field", || async { shown(&root, "#accord-phone").await.then_some(()) }).await;
+    let label = root.find(Locator::Css("label[for='accord-phone']")).await.unwrap();
     assert!(!label.text().await.unwrap().trim().is_empty(), "the number field is labelled");
     let field = root.find(Locator::Css("#accord-phone")).await.unwrap();
     assert_eq!(field.attr("type").await.unwrap().as_deref(), Some("tel"));
     assert_eq!(common::axe_violations(c, Some("#accord-signup")).await, Vec::<String>::new(), "with the number field");
 
     // Saving without a number: an error on the field itself, and nothing stored.
-    root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
+    click_in(&root, "button[data-action='save']").await;
     let error = eventually(30, "the field's error", || async {
         root.find(Locator::Css("#accord-phone-error")).await.ok()?.text().await.ok()
     })
@@ -103,18 +106,11 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
 
     // Typed, then SMS unticked: the field goes, and the number is not sent.
     field.send_keys("07 00 00 00 00").await.unwrap();
-    sms_box().await.click().await.unwrap();
-    eventually(10, "unticking hides the field", || async {
-        root.find(Locator::Css("#accord-phone")).await.is_err().then_some(())
-    })
-    .await;
-    root.find(Locator::Css("input[data-content-type='product_guides'][data-channel='email']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
+    click_in(&root, sms_box).await;
+    eventually(10, "unticking hides the field", || async { (!shown(&root, "#accord-phone").await).then_some(()) })
+        .await;
+    click_in(&root, "input[data-content-type='product_guides'][data-channel='email']").await;
+    click_in(&root, "button[data-action='save']").await;
     eventually(30, "the first saved status", || async {
         root.find(Locator::Css(".accord-status[data-state='saved']")).await.ok()
     })
@@ -125,13 +121,12 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     assert!(refused.iter().all(|c| c.get("contact").is_none()), "no number was sent: {first}");
 
     // SMS again, with the number this time.
-    sms_box().await.click().await.unwrap();
-    let field =
-        eventually(10, "the number field again", || async { root.find(Locator::Css("#accord-phone")).await.ok() })
-            .await;
+    click_in(&root, sms_box).await;
+    eventually(10, "the number field again", || async { shown(&root, "#accord-phone").await.then_some(()) }).await;
+    let field = root.find(Locator::Css("#accord-phone")).await.unwrap();
     field.send_keys(&Key::Backspace.to_string().repeat(20)).await.unwrap();
     field.send_keys(PHONE).await.unwrap();
-    root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
+    click_in(&root, "button[data-action='save']").await;
     eventually(30, "the second saved status", || async {
         c.execute("return window.__saved.length;", vec![]).await.ok().filter(|n| n.as_u64() == Some(2))
     })
@@ -379,4 +374,35 @@ fn the_preference_centre_binds_a_new_yes_by_sms_to_a_number() {
     let reason = updates_by(json!({"phone": "06 77 77 77 77"}));
     assert_eq!(reason["code"], "consent_given", "{reason}");
     assert_eq!(reason["subject"].as_str(), Some(subject_of(&stack, "sans@example.fr").as_str()));
+}
+
+/// A box ticked before the widget's code arrives (the loader records it, the widget replays it)
+/// must not change the form's structure at hydration: the number field then shows, and unticking
+/// hides it again, as for a tick made afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sms_box_ticked_before_the_code_arrives_asks_for_the_number_after_it() {
+    let stack = Stack::start("contact-hydration");
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    stack.site.wasm_gate().hold();
+    c.goto(&format!("{}/", stack.site.url())).await.unwrap();
+    let root = widget_root(c, "#accord-signup").await;
+    let sms = "input[data-content-type='special_offers'][data-channel='sms']";
+    click_in(&root, sms).await;
+    assert_eq!(c.execute("return typeof window.Accord;", vec![]).await.unwrap(), json!("undefined"));
+    stack.site.wasm_gate().release();
+    eventually(60, "the number field after the code took over", || async {
+        shown(&root, "#accord-phone").await.then_some(())
+    })
+    .await;
+    let host_error = c
+        .execute("return document.querySelector('#accord-signup').getAttribute('data-accord-error');", vec![])
+        .await
+        .unwrap();
+    assert_eq!(host_error, Value::Null, "the widget took the form over");
+    click_in(&root, sms).await;
+    eventually(10, "unticking hides the field", || async { (!shown(&root, "#accord-phone").await).then_some(()) })
+        .await;
+    assert_eq!(common::axe_violations(c, Some("#accord-signup")).await, Vec::<String>::new());
+    browser.close().await;
 }

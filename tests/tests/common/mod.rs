@@ -354,6 +354,29 @@ where
     }
 }
 
+/// Clicks what `css` finds under `root`, trying again while another element would take the
+/// click or the element was just re-rendered. A render between WebDriver's aim and its click (an
+/// error line going, the page scrolling as the form shrinks) makes it land elsewhere, and such a
+/// click is refused, never delivered, so trying again cannot click twice.
+pub async fn click_in(root: &fantoccini::elements::ShadowRoot, css: &str) {
+    eventually(10, &format!("a clickable {css}"), || async {
+        match root.find(Locator::Css(css)).await.ok()?.click().await {
+            Ok(()) => Some(()),
+            Err(fantoccini::error::CmdError::Standard(e))
+                if matches!(
+                    e.error,
+                    fantoccini::error::ErrorStatus::ElementClickIntercepted
+                        | fantoccini::error::ErrorStatus::StaleElementReference
+                ) =>
+            {
+                None
+            }
+            Err(e) => panic!("clicking {css}: {e}"),
+        }
+    })
+    .await
+}
+
 /// The widget's shadow root under `host_css`, once it has rendered its checkboxes.
 pub async fn widget_root(client: &Client, host_css: &str) -> fantoccini::elements::ShadowRoot {
     eventually(60, "the widget to render its checkboxes", || async {

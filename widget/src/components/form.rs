@@ -148,25 +148,27 @@ pub fn ConsentForm(props: &FormProps) -> Html {
     }
 }
 
-/// The number field, present while a ticked box needs it. Its container is a polite live
-/// region, so a screen reader announces the field when ticking SMS makes it appear; an invalid
-/// number is flagged on the field itself and explained next to it.
+/// The number field, shown while a ticked box needs it. It is always in the tree and hidden
+/// otherwise, so the form's structure never depends on what is ticked: the widget's first render
+/// must match the edge's even when a box was ticked before the code arrived (hydration); a class
+/// hides it, since an attribute the edge did not render is not what hydration reconciles. Its
+/// container is a polite live region, so a screen reader announces the field when ticking SMS
+/// reveals it; an invalid number is flagged on the field itself and explained next to it.
 pub fn phone_field(form: &Form, lang: Lang, on_input: Callback<InputEvent>) -> Html {
-    if !form.needs_phone() {
-        return html! { <div class="accord-phone" aria-live="polite"></div> };
-    }
     let error = form
         .phone_invalid
         .then(|| if form.phone.trim().is_empty() { t(lang, Key::PhoneRequired) } else { t(lang, Key::PhoneInvalid) });
     let described = if error.is_some() { "accord-phone-hint accord-phone-error" } else { "accord-phone-hint" };
     html! {
         <div class="accord-phone" aria-live="polite">
-            <label class="accord-label" for="accord-phone">{ t(lang, Key::Phone) }</label>
-            <p id="accord-phone-hint" class="accord-hint">{ t(lang, Key::PhoneHint) }</p>
-            <input id="accord-phone" class="accord-input" type="tel" name="phone" autocomplete="tel" inputmode="tel"
-                required=true aria-required="true" aria-invalid={ if error.is_some() { "true" } else { "false" } }
-                aria-describedby={described} value={form.phone.clone()} oninput={on_input} />
-            { for error.map(|e| html! { <p id="accord-phone-error" class="accord-field-error">{ e }</p> }) }
+            <div class={classes!("accord-phone-field", (!form.needs_phone()).then_some("accord-hidden"))}>
+                <label class="accord-label" for="accord-phone">{ t(lang, Key::Phone) }</label>
+                <p id="accord-phone-hint" class="accord-hint">{ t(lang, Key::PhoneHint) }</p>
+                <input id="accord-phone" class="accord-input" type="tel" name="phone" autocomplete="tel" inputmode="tel"
+                    required={form.needs_phone()} aria-invalid={ if error.is_some() { "true" } else { "false" } }
+                    aria-describedby={described} value={form.phone.clone()} oninput={on_input} />
+                { for error.map(|e| html! { <p id="accord-phone-error" class="accord-field-error">{ e }</p> }) }
+            </div>
         </div>
     }
 }
