@@ -53,7 +53,7 @@ fn sms_yes(stack: &Stack, email: &str, phone: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_number() {
-    let stack = Stack::start("contact-sms");
+    let mut stack = Stack::start("contact-sms");
     let phones = Collector::start();
     phones.register(&stack);
     let mut config: Value = stack.config["config"].clone();
@@ -207,6 +207,14 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     let receipts = stack.api.get_admin(&format!("/v1/sites/{SITE}/subjects/{person}/receipts")).body;
     let seq = by_phone["reason"]["seq"].as_u64().unwrap();
     assert!(receipts["receipts"].as_array().unwrap().iter().any(|r| r["event"]["seq"].as_u64() == Some(seq)));
+
+    // Once its link has expired, the daily job deletes the short code.
+    stack.set_clock_offset_days(8);
+    let job = stack.api.post_admin(&format!("/v1/sites/{SITE}/lifecycle/run"), &json!({}));
+    assert_eq!(job.status, 200, "{:?}", job.body);
+    assert!(job.body["short_links_pruned"].as_u64().unwrap_or(0) >= 1, "{:?}", job.body);
+    let (status, _, _) = stack.api.send_bytes("GET", &path_of(short), &[]);
+    assert_eq!(status, 410, "an expired code");
 }
 
 #[test]

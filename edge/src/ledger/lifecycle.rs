@@ -38,6 +38,9 @@ pub struct Report {
     /// Idempotency keys forgotten, of events as old.
     #[serde(default)]
     pub idempotency_keys_pruned: usize,
+    /// Short codes of texted links deleted once their link expired.
+    #[serde(default)]
+    pub short_links_pruned: usize,
     /// More subjects may be due: run again.
     pub more: bool,
 }
@@ -49,6 +52,7 @@ impl Report {
         self.purged += other.purged;
         self.messages_pruned += other.messages_pruned;
         self.idempotency_keys_pruned += other.idempotency_keys_pruned;
+        self.short_links_pruned += other.short_links_pruned;
         self.more |= other.more;
     }
 }
@@ -113,6 +117,10 @@ pub fn run<C: Clock, E: Entropy>(
         report.idempotency_keys_pruned = forgotten;
         report.more |= forgotten == limit;
     }
+    // A code outlives its link for nothing: it would only answer "expired" from here on.
+    let expired = store.prune_short_links(now.timestamp_millis(), limit)?;
+    report.short_links_pruned = expired;
+    report.more |= expired == limit;
     Ok(report)
 }
 

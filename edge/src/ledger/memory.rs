@@ -243,6 +243,16 @@ impl LedgerStore for MemoryLedger {
         Ok(self.short_links.borrow().get(code).filter(|(_, exp)| *exp > now_ms).map(|(t, _)| t.clone()))
     }
 
+    fn prune_short_links(&self, now_ms: i64, limit: usize) -> Result<usize, StorageError> {
+        let mut links = self.short_links.borrow_mut();
+        let expired: Vec<String> =
+            links.iter().filter(|(_, (_, exp))| *exp <= now_ms).map(|(c, _)| c.clone()).take(limit).collect();
+        expired.iter().for_each(|c| {
+            links.remove(c);
+        });
+        Ok(expired.len())
+    }
+
     fn link(&self, subject: &SubjectId, linked: &SubjectId) -> Result<(), StorageError> {
         self.links.borrow_mut().insert((subject.clone(), linked.clone()));
         Ok(())

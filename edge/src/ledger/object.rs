@@ -153,6 +153,7 @@ impl Ledger {
                     ("purged", report.purged),
                     ("messages_pruned", report.messages_pruned),
                     ("idempotency_keys_pruned", report.idempotency_keys_pruned),
+                    ("short_links_pruned", report.short_links_pruned),
                 ] {
                     store.count(&crate::metrics::lifecycle(outcome), n as u64)?;
                 }

@@ -342,10 +342,14 @@ pub fn import<C: Clock, E: Entropy>(
             None => {
                 let email = item.email.as_deref().map(|e| Email::parse("email", e)).transpose()?;
                 let phone = item.phone.as_deref().map(|p| Phone::parse("phone", p)).transpose()?;
-                // A row with a number only is recorded under the number: it keeps the number.
+                // A row with a number only is recorded under the number: it keeps the number,
+                // sealed before the append so a key that fails stops the row before its event.
+                // A replayed row was sealed the first time.
                 let number = match &phone {
-                    Some(p) => Some(seal_contact(store, &item.draft.subject, p.as_str(), true, cx)?),
-                    None => None,
+                    Some(p) if store.idempotent(&item.idempotency.key)?.is_none() => {
+                        Some(seal_contact(store, &item.draft.subject, p.as_str(), true, cx)?)
+                    }
+                    _ => None,
                 };
                 match append_once(store, shard, item.draft, Reach::email(email.as_ref()), Some(&item.idempotency), cx)?
                 {
@@ -885,6 +889,8 @@ mod tests {
         assert_eq!(w.store.short_link(code, clock.0.timestamp_millis()).unwrap().as_deref(), Some(token));
         let expired = clock.0 + crate::ledger::messages::confirmation_validity();
         assert_eq!(w.store.short_link(code, expired.timestamp_millis()).unwrap(), None, "until the link expires");
+        assert_eq!(w.store.prune_short_links(expired.timestamp_millis() - 1, 10).unwrap(), 0, "kept while it works");
+        assert_eq!(w.store.prune_short_links(expired.timestamp_millis(), 10).unwrap(), 1, "then deleted");
         let claims = keys.verify(token, clock.0).unwrap();
         assert!(matches!(
             claims.purpose,

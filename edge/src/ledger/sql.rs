@@ -496,6 +496,17 @@ impl LedgerStore for SqlLedger {
             .next())
     }
 
+    fn prune_short_links(&self, now_ms: i64, limit: usize) -> Result<usize, StorageError> {
+        let c = self
+            .sql
+            .exec(
+                "DELETE FROM short_links WHERE code IN (SELECT code FROM short_links WHERE expires_ms <= ? LIMIT ?)",
+                vec![now_ms.into(), (limit as i64).into()],
+            )
+            .map_err(storage)?;
+        Ok(c.rows_written())
+    }
+
     fn link(&self, subject: &SubjectId, linked: &SubjectId) -> Result<(), StorageError> {
         self.exec(
             "INSERT OR IGNORE INTO links (subject, linked) VALUES (?, ?)",

@@ -95,6 +95,8 @@ pub trait LedgerStore {
     fn put_short_link(&self, code: &str, token: &str, expires_ms: i64) -> Result<(), StorageError>;
     /// The token a short code stands for, if it has not expired at `now_ms`.
     fn short_link(&self, code: &str, now_ms: i64) -> Result<Option<String>, StorageError>;
+    /// Deletes at most `limit` short codes expired at `now_ms`; answers how many.
+    fn prune_short_links(&self, now_ms: i64, limit: usize) -> Result<usize, StorageError>;
     /// The contact points linked to `subject`.
     fn links(&self, subject: &SubjectId) -> Result<Vec<SubjectId>, StorageError>;
     /// Forgets the link of `subject` to `linked`, or every link of `subject` when `None`
