@@ -43,6 +43,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         idempotency,
         messages: None,
         phone: None,
+        known_number: false,
     };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
     Ok(super::consent::receipt_response(status, &receipt))

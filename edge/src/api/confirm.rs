@@ -130,9 +130,15 @@ pub async fn post(env: &Env, which: Which, token: &str, req: &Incoming) -> Resul
     // A confirmation twice is one confirmation; a re-confirmation always restarts the clock.
     let msg = match which {
         Which::Confirm => LedgerRequest::AppendIfEffective { shard, draft },
-        Which::Reconfirm => {
-            LedgerRequest::Append { shard, draft, email: None, idempotency: None, messages: None, phone: None }
-        }
+        Which::Reconfirm => LedgerRequest::Append {
+            shard,
+            draft,
+            email: None,
+            idempotency: None,
+            messages: None,
+            phone: None,
+            known_number: false,
+        },
     };
     call::<serde_json::Value>(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
     render(env, which, &c, req, None).await
@@ -212,6 +218,7 @@ pub async fn post_json(env: &Env, token: &str, req: &Incoming) -> Result<ApiResp
         idempotency: super::consent::idempotency(req)?,
         messages: None,
         phone: None,
+        known_number: false,
     };
     let (status, receipt): (_, accord_core::receipt::Receipt) =
         call(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;

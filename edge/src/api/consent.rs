@@ -55,6 +55,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         idempotency,
         messages,
         phone: valid.phone.as_ref().map(|p| p.as_str().to_owned()),
+        known_number: false,
     };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
     let mut resp = receipt_response(status, &receipt);

@@ -118,6 +118,7 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     let fields = form_fields(req.content_type.as_deref(), &req.body);
     let latest = super::config::load(env, &c.site, None).await?;
     let lang = page::lang(req.accept_language.as_deref(), latest.config.default_lang);
+    let mut number = super::preferences::NumberFor::Nothing;
     let body = if field(&fields, "withdraw_all") == Some("1") {
         EventBody::Withdrawal { scope: Scope::All }
     } else {
@@ -134,12 +135,20 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         let mut body =
             validate_change(version, field(&fields, "config_hash").unwrap_or(""), &answers, &shown, lang, req.gpc)?;
         // This page has no number field: a new yes by SMS uses the number given before.
-        super::preferences::number_for(env, &c, &mut body, None).await?;
+        number = super::preferences::number_for(env, &c, &mut body, None).await?;
         body
     };
     let shard = c.subject.shard(SHARDS);
     let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method: Method::PreferenceCentre, body };
-    let msg = LedgerRequest::Append { shard, draft, email: None, idempotency: None, messages: None, phone: None };
+    let msg = LedgerRequest::Append {
+        shard,
+        draft,
+        email: None,
+        idempotency: None,
+        messages: None,
+        phone: None,
+        known_number: matches!(number, super::preferences::NumberFor::Known),
+    };
     call::<serde_json::Value>(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
     let (title, text, back) = match lang {
         Lang::Fr => ("Choix enregistrés", "Vos choix sont enregistrés.", "Revenir à mes préférences"),

@@ -7,9 +7,7 @@ use accord_core::event::{EventBody, EventDraft, Method, Scope};
 use accord_core::ids::SiteId;
 use accord_core::receipt::Receipt;
 use accord_core::state::SubjectState;
-use accord_core::submission::{
-    PhoneNeed, SubmittedChoice, bind_new_phone_yes, bind_phone, known_number, phone_need, validate_change,
-};
+use accord_core::submission::{SubmittedChoice, bind_phone, validate_change};
 use accord_core::token::{LinkClaims, LinkPurpose};
 use serde::Deserialize;
 use worker::Env;
@@ -74,7 +72,7 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     let latest = super::config::load(env, &c.site, None).await?;
     let cors = cors::allow(req.origin.as_deref(), &latest.config.allowed_origins)?;
     let change: Change = parse_json(req.content_type.as_deref(), &req.body)?;
-    let mut phone = None;
+    let mut number = NumberFor::Nothing;
     let site_config = latest.config.clone();
     let body = if change.withdraw_all {
         EventBody::Withdrawal { scope: Scope::All }
@@ -86,11 +84,16 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
             if version == latest.version { latest } else { super::config::load(env, &c.site, Some(version)).await? };
         let hash = change.config_hash.unwrap_or_default();
         let mut body = validate_change(version, &hash, &change.choices, &shown, shown.config.default_lang, req.gpc)?;
-        phone = number_for(env, &c, &mut body, change.phone.as_deref()).await?;
+        number = number_for(env, &c, &mut body, change.phone.as_deref()).await?;
         body
     };
     let shard = c.subject.shard(SHARDS);
     let draft = EventDraft { site: c.site.clone(), subject: c.subject, method: Method::PreferenceCentre, body };
+    let known_number = matches!(number, NumberFor::Known);
+    let phone = match number {
+        NumberFor::Given(phone) => Some(phone),
+        NumberFor::Nothing | NumberFor::Known => None,
+    };
     let msg = LedgerRequest::Append {
         shard,
         draft,
@@ -102,6 +105,7 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
             None => None,
         },
         phone: phone.map(|p| p.as_str().to_owned()),
+        known_number,
     };
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
     let mut resp = super::consent::receipt_response(status, &receipt);
@@ -109,18 +113,27 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     Ok(resp)
 }
 
+/// What a change's SMS and call answers are bound to.
+pub(crate) enum NumberFor {
+    /// No answer needs a number.
+    Nothing,
+    /// The number given with the change: linked to the person, and texted when double opt-in
+    /// asks for a confirmation.
+    Given(Phone),
+    /// The number the person gave before, bound by the ledger in the append's own turn (see
+    /// `service::bind_known_number`), so no change can slip between reading it and using it.
+    Known,
+}
+
 /// Binds the SMS and call answers of a change to a number, as a signup does: the number given
-/// (linked to the person, and returned for its confirmation text), or else, for a new yes, the
-/// number the person gave before. A new yes with neither, or a new double opt-in yes without a
-/// number to text, is refused on the field `phone`; answers already recorded keep their number.
+/// (linked to the person), or else, for a new yes, the number the person gave before.
 pub(crate) async fn number_for(
     env: &Env,
     c: &LinkClaims,
     body: &mut EventBody,
     given: Option<&str>,
-) -> Result<Option<Phone>, EdgeError> {
-    let required = || Violation::new("phone", "required", "give a phone number to be contacted by SMS or phone");
-    let EventBody::Consent { choices, .. } = &*body else { return Ok(None) };
+) -> Result<NumberFor, EdgeError> {
+    let EventBody::Consent { choices, .. } = &*body else { return Ok(NumberFor::Nothing) };
     let about_phone = choices.iter().any(|x| x.channel.needs_phone());
     let any_yes = choices.iter().any(|x| x.granted && x.channel.needs_phone());
     if let Some(raw) = given.map(str::trim).filter(|p| !p.is_empty()) {
@@ -137,23 +150,9 @@ pub(crate) async fn number_for(
         bind_phone(body, &contact);
         let link = NewLink { person: c.subject.clone(), contact, phone: phone.clone() };
         super::contact_points::link_all(env, &c.site, vec![link]).await?;
-        return Ok(Some(phone));
+        return Ok(NumberFor::Given(phone));
     }
-    if !any_yes {
-        return Ok(None);
-    }
-    let msg = LedgerRequest::State { subject: c.subject.clone() };
-    let (_, before): (_, Option<SubjectState>) =
-        call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
-    match phone_need(body, before.as_ref()) {
-        PhoneNeed::Absent => Ok(None),
-        PhoneNeed::Required => Err(required().into()),
-        PhoneNeed::Known => {
-            let known = before.as_ref().and_then(known_number).ok_or_else(required)?;
-            bind_new_phone_yes(body, before.as_ref(), &known);
-            Ok(None)
-        }
-    }
+    Ok(if any_yes { NumberFor::Known } else { NumberFor::Nothing })
 }
 
 pub fn site_of(env: &Env, token: &str) -> Result<SiteId, EdgeError> {

@@ -183,11 +183,17 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     let scope = if crate::one_click::field(&fields, "scope") == Some("all") { Scope::All } else { scope };
     let body = if objection { EventBody::Objection } else { EventBody::Withdrawal { scope: scope.clone() } };
     // A number's link acts on the events of the people who gave it: "stop" by SMS must stop
-    // the yes recorded under their address.
-    let home = object_name(&c.site, c.subject.shard(SHARDS));
-    let (_, targets): (_, Vec<SubjectId>) =
-        call(env, "LEDGER", &home, &LedgerRequest::StandsFor { subject: c.subject.clone() }).await?;
-    let appends = targets.into_iter().map(|subject| {
+    // the yes recorded under their address, which may live in another shard.
+    let home = c.subject.shard(SHARDS);
+    let draft = EventDraft {
+        site: c.site.clone(),
+        subject: c.subject.clone(),
+        method: Method::UnsubscribeLink,
+        body: body.clone(),
+    };
+    let (_, elsewhere): (_, Vec<SubjectId>) =
+        call(env, "LEDGER", &object_name(&c.site, home), &LedgerRequest::ActThrough { shard: home, draft }).await?;
+    let appends = elsewhere.into_iter().map(|subject| {
         let shard = subject.shard(SHARDS);
         let draft = EventDraft { site: c.site.clone(), subject, method: Method::UnsubscribeLink, body: body.clone() };
         let object = object_name(&c.site, shard);

@@ -67,6 +67,7 @@ impl DurableObject for Ledger {
                     msg,
                     LedgerRequest::Append { .. }
                         | LedgerRequest::AppendIfEffective { .. }
+                        | LedgerRequest::ActThrough { .. }
                         | LedgerRequest::Lifecycle { .. }
                         | LedgerRequest::Erase { .. }
                         | LedgerRequest::ErasePoint { .. }
@@ -126,7 +127,10 @@ impl Ledger {
     fn handle(&self, msg: LedgerRequest) -> std::result::Result<ApiResponse, EdgeError> {
         let store = self.store()?;
         Ok(match msg {
-            LedgerRequest::Append { shard, draft, email, idempotency, messages, phone } => {
+            LedgerRequest::Append { shard, mut draft, email, idempotency, messages, phone, known_number } => {
+                if known_number {
+                    service::bind_known_number(&store, &mut draft)?;
+                }
                 let email = email.map(|e| Email::parse("email", &e)).transpose()?;
                 let phone = phone.map(|p| Phone::parse("phone", &p)).transpose()?;
                 let write = WriteKeys::read(&self.env)?;
@@ -220,7 +224,11 @@ impl Ledger {
                 let now = crate::clock::Clock::now(&RuntimeClock).timestamp_millis();
                 ApiResponse::json(200, &store.short_link(&code, now)?)
             }
-            LedgerRequest::StandsFor { subject } => ApiResponse::json(200, &service::stands_for(&store, &subject)?),
+            LedgerRequest::ActThrough { shard, draft } => {
+                let keys = WriteKeys::read(&self.env)?;
+                let cx = keys.context(None);
+                ApiResponse::json(200, &service::act_through(&store, shard, draft, &cx)?)
+            }
             LedgerRequest::Links { subjects } => {
                 let links = subjects.iter().map(|s| store.links(s)).collect::<Result<Vec<_>, _>>()?;
                 ApiResponse::json(200, &links)

@@ -28,14 +28,19 @@ pub enum LedgerRequest {
         /// (encrypted) under the number's own subject by [`LedgerRequest::Link`], not here.
         #[serde(default)]
         phone: Option<String>,
+        /// Binds a new SMS or call yes that names no number to the number the subject gave
+        /// before (see `service::bind_known_number`), in the same turn as the append.
+        #[serde(default)]
+        known_number: bool,
     },
     /// Answer: `null`. Each item links two contact points of one person (see [`LinkItem`]).
     Link { links: Vec<LinkItem> },
     /// Answer: `Option<String>`, the token a texted link's short code stands for, until it expires.
     ShortLink { code: String },
-    /// Answer: `Vec<SubjectId>`, whose events a link issued to `subject` acts on (see
-    /// `service::stands_for`).
-    StandsFor { subject: SubjectId },
+    /// Answer: `Vec<SubjectId>`. An act through a link issued to `draft.subject` (see
+    /// `service::act_through`): appended here for the subjects it reaches in this shard, the
+    /// others answered for the caller to reach in theirs.
+    ActThrough { shard: u8, draft: EventDraft },
     /// Answer: `Vec<Vec<SubjectId>>`, the contact points linked to each subject, in order.
     Links { subjects: Vec<SubjectId> },
     /// Answer: `lifecycle::Report` of one bounded run of the retention job.

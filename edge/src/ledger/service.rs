@@ -230,13 +230,54 @@ fn effect(s: &SubjectState) -> Effect {
 /// reach: a phone number's subject stands for the people who gave that number with their
 /// address, whose events hold the yes about it, and for itself when it has events of its own
 /// (an SMS-only import); any other subject for itself.
-pub fn stands_for(store: &impl LedgerStore, subject: &SubjectId) -> Result<Vec<SubjectId>, EdgeError> {
+fn stands_for(store: &impl LedgerStore, subject: &SubjectId) -> Result<Vec<SubjectId>, EdgeError> {
     let is_number = store.personal(subject)?.is_some_and(|r| r.phone);
     let mut out = if is_number { store.links(subject)? } else { Vec::new() };
     if out.is_empty() || store.state(subject)?.is_some() {
         out.push(subject.clone());
     }
     Ok(out)
+}
+
+/// Binds a change's new SMS or call yes that names no number to the number the subject gave
+/// before. Read in the append's own turn, so the state it reads is the one the event follows.
+/// Refused on the field `phone` when there is no number to bind, or when a double opt-in yes
+/// needs one given now, to text it.
+pub fn bind_known_number(store: &impl LedgerStore, draft: &mut EventDraft) -> Result<(), EdgeError> {
+    use accord_core::submission::{PhoneNeed, bind_new_phone_yes, known_number, phone_need};
+    let required =
+        || accord_core::Violation::new("phone", "required", "give a phone number to be contacted by SMS or phone");
+    let before = store.state(&draft.subject)?;
+    match phone_need(&draft.body, before.as_ref()) {
+        PhoneNeed::Absent => Ok(()),
+        PhoneNeed::Required => Err(required().into()),
+        PhoneNeed::Known => {
+            let known = before.as_ref().and_then(known_number).ok_or_else(required)?;
+            bind_new_phone_yes(&mut draft.body, before.as_ref(), &known);
+            Ok(())
+        }
+    }
+}
+
+/// An act through a link issued to `draft.subject` (an unsubscribe, an objection), in that
+/// subject's shard: appended, where it changes something, for each subject it stands for in
+/// this shard; answers those in other shards, for the caller to reach. A person's own link, the
+/// common case, thus costs one call.
+pub fn act_through<C: Clock, E: Entropy>(
+    store: &impl LedgerStore,
+    shard: u8,
+    draft: EventDraft,
+    cx: &Context<'_, C, E>,
+) -> Result<Vec<SubjectId>, EdgeError> {
+    let mut elsewhere = Vec::new();
+    for subject in stands_for(store, &draft.subject)? {
+        if subject.shard(super::SHARDS) == shard {
+            append_if_effective(store, shard, EventDraft { subject, ..draft.clone() }, cx)?;
+        } else {
+            elsewhere.push(subject);
+        }
+    }
+    Ok(elsewhere)
 }
 
 /// The subject's address (or number) sealed under their data key, creating the key on first use.
@@ -897,6 +938,29 @@ mod tests {
             accord_core::token::LinkPurpose::ConfirmOptIn(l) if l.channel == Channel::Sms && l.event == 1
         ));
         assert_eq!(claims.subject, SubjectId::from_digest(&[1; 16]), "the person's events hold the yes");
+    }
+
+    #[test]
+    fn an_act_through_a_numbers_link_is_appended_in_this_shard_and_answered_for_the_others() {
+        let w = World::new();
+        let clock = FixedClock(DateTime::from_timestamp(1_800_000_000, 0).unwrap());
+        let cx = Context { clock: &clock, entropy: &w.entropy, signing: &w.key, kek: &w.kek, messages: None };
+        let (person, number) = (SubjectId::from_digest(&[1; 16]), SubjectId::from_digest(&[9; 16]));
+        let phone = Phone::parse("phone", "+33 6 12 34 56 78").unwrap();
+        link(&w.store, &number, &person, Some(&phone), &cx).unwrap();
+        let objection = || EventDraft {
+            site: SiteId::parse("demo-shop").unwrap(),
+            subject: number.clone(),
+            method: Method::UnsubscribeLink,
+            body: EventBody::Objection,
+        };
+        let home = person.shard(crate::ledger::SHARDS);
+        let elsewhere = (home + 1) % crate::ledger::SHARDS;
+        assert_eq!(act_through(&w.store, elsewhere, objection(), &cx).unwrap(), vec![person.clone()]);
+        assert!(w.store.state(&person).unwrap().is_none(), "another shard's subject is the caller's to reach");
+        assert!(act_through(&w.store, home, objection(), &cx).unwrap().is_empty(), "nothing left to reach");
+        assert!(w.store.state(&person).unwrap().unwrap().objected_at.is_some(), "appended in its own shard");
+        assert!(w.store.state(&number).unwrap().is_none(), "the number has no events of its own");
     }
 
     #[test]
