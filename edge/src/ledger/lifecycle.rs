@@ -13,7 +13,7 @@ use accord_core::policy::{reconfirm_due, retention_limit};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::messages::{Kind, Links};
+use super::messages::{Envelope, Kind, Links};
 use super::service::{Context, Reach, append};
 use super::store::LedgerStore;
 use crate::clock::Clock;
@@ -96,15 +96,15 @@ pub fn run<C: Clock, E: Entropy>(
                 key.open(&s.subject, &record.email).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
             let to = Email::parse("email", &String::from_utf8_lossy(&address))?;
             let receipt = append(store, shard, draft(EventBody::ReconfirmationRequested), Reach::default(), cx)?;
-            store.enqueue(&links.message(
-                Kind::Reconfirmation,
+            let envelope = Envelope {
                 config,
-                &s.subject,
-                to.as_str(),
+                subject: &s.subject,
+                to: to.as_str(),
                 now,
-                limit_at,
-                &receipt.event_hash,
-            )?)?;
+                valid_until: limit_at,
+                event_hash: &receipt.event_hash,
+            };
+            store.enqueue(&links.message(Kind::Reconfirmation, &envelope)?)?;
             report.reconfirmation_requested += 1;
         }
     }

@@ -18,15 +18,28 @@ pub struct Links<'a> {
     pub base_url: &'a str,
 }
 
+/// An email's kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// Double opt-in for the consent event with this seq, of its yes on `channel`: by email
-    /// for email, by SMS for SMS and calls.
+    /// Double opt-in of the yes by email of the consent event with this seq (SMS and calls are
+    /// confirmed by SMS, see [`Links::sms_confirmation`]).
     Confirmation {
         event: u64,
-        channel: Channel,
     },
     Reconfirmation,
+}
+
+/// Who a message is for and when: what every message carries.
+pub struct Envelope<'a> {
+    pub config: &'a SiteConfig,
+    pub subject: &'a SubjectId,
+    /// The address or number to send to.
+    pub to: &'a str,
+    pub now: DateTime<Utc>,
+    /// Until when its links work.
+    pub valid_until: DateTime<Utc>,
+    /// The event that called for it: names the message, so asking twice sends once.
+    pub event_hash: &'a str,
 }
 
 impl Links<'_> {
@@ -42,22 +55,15 @@ impl Links<'_> {
         self.keys.issue(&claims).map_err(|e| EdgeError::Internal(e.to_string()))
     }
 
-    /// The `message.requested` message for `kind`, to `to`, valid until `valid_until`.
-    #[allow(clippy::too_many_arguments)] // every field of the message is its own argument
-    pub fn message(
-        &self,
-        kind: Kind,
-        config: &SiteConfig,
-        subject: &SubjectId,
-        to: &str,
-        now: DateTime<Utc>,
-        valid_until: DateTime<Utc>,
-        event_hash: &str,
-    ) -> Result<OutboxMessage, EdgeError> {
+    /// The `message.requested` email of `kind`.
+    pub fn message(&self, kind: Kind, envelope: &Envelope<'_>) -> Result<OutboxMessage, EdgeError> {
+        let Envelope { config, subject, to, now, valid_until, event_hash } = *envelope;
         let (path, purpose, name) = match kind {
-            Kind::Confirmation { event, channel } => {
-                ("c", LinkPurpose::ConfirmOptIn(OptInLink { channel, event, issued_at: now }), "confirmation")
-            }
+            Kind::Confirmation { event } => (
+                "c",
+                LinkPurpose::ConfirmOptIn(OptInLink { channel: Channel::Email, event, issued_at: now }),
+                "confirmation",
+            ),
             Kind::Reconfirmation => ("r", LinkPurpose::Reconfirm, "reconfirmation"),
         };
         let action = format!("{}/{path}/{}", self.base_url, self.token(config, subject, purpose, Some(valid_until))?);
@@ -119,18 +125,13 @@ impl Links<'_> {
     /// one short text with the short link `{base}/s/{site}/{code}`, its validity, and what
     /// happens without it; the link confirms that channel only. Answers the message and the
     /// signed token the caller keeps under `code` until `valid_until`.
-    #[allow(clippy::too_many_arguments)] // every field of the message is its own argument
     pub fn sms_confirmation(
         &self,
-        config: &SiteConfig,
-        subject: &SubjectId,
-        to: &str,
-        now: DateTime<Utc>,
-        valid_until: DateTime<Utc>,
-        event_hash: &str,
+        envelope: &Envelope<'_>,
         (event, channel): (u64, Channel),
         code: &str,
     ) -> Result<(OutboxMessage, String), EdgeError> {
+        let Envelope { config, subject, to, now, valid_until, event_hash } = *envelope;
         let purpose = LinkPurpose::ConfirmOptIn(OptInLink { channel, event, issued_at: now });
         let token = self.token(config, subject, purpose, Some(valid_until))?;
         let full = format!("{}/c/{token}", self.base_url);

@@ -148,31 +148,24 @@ fn request_confirmations<C: Clock, E: Entropy>(
     for channel in [Channel::Email, Channel::Sms, Channel::Phone] {
         let to = if channel.needs_phone() { reach.phone.map(Phone::as_str) } else { reach.email.map(Email::as_str) };
         let Some(to) = to.filter(|_| choices.iter().any(|c| c.pending && c.channel == channel)) else { continue };
-        if channel.needs_phone() {
-            let code = super::messages::short_code(receipt.event.shard, cx.entropy.array()?);
-            let (message, token) = links.sms_confirmation(
-                config,
-                &receipt.event.subject,
-                to,
-                now,
-                until,
-                &receipt.event_hash,
-                (receipt.event.seq, channel),
-                &code,
-            )?;
-            store.put_short_link(&code, &token, until.timestamp_millis())?;
-            store.enqueue(&message)?;
-            continue;
-        }
-        store.enqueue(&links.message(
-            super::messages::Kind::Confirmation { event: receipt.event.seq, channel },
+        let envelope = super::messages::Envelope {
             config,
-            &receipt.event.subject,
+            subject: &receipt.event.subject,
             to,
             now,
-            until,
-            &receipt.event_hash,
-        )?)?;
+            valid_until: until,
+            event_hash: &receipt.event_hash,
+        };
+        if channel.needs_phone() {
+            let code = super::messages::short_code(receipt.event.shard, cx.entropy.array()?);
+            let (message, token) = links.sms_confirmation(&envelope, (receipt.event.seq, channel), &code)?;
+            store.put_short_link(&code, &token, until.timestamp_millis())?;
+            store.enqueue(&message)?;
+        } else {
+            store.enqueue(
+                &links.message(super::messages::Kind::Confirmation { event: receipt.event.seq }, &envelope)?,
+            )?;
+        }
     }
     Ok(())
 }
