@@ -115,6 +115,7 @@
     reconfirm: "Page de reconfirmation",
     preferences: "Gérer mes préférences",
     unsubscribe: "Page de désabonnement",
+    short: "Lien court du SMS",
   };
 
   function renderEmail(message, data) {
