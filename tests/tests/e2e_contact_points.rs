@@ -382,6 +382,31 @@ fn the_preference_centre_binds_a_new_yes_by_sms_to_a_number() {
     let reason = updates_by(json!({"phone": "06 77 77 77 77"}));
     assert_eq!(reason["code"], "consent_given", "{reason}");
     assert_eq!(reason["subject"].as_str(), Some(subject_of(&stack, "sans@example.fr").as_str()));
+
+    // The plain page (no script) asks for the number too.
+    let without = json!({"email": "page@example.fr", "config_version": stack.config["version"],
+        "config_hash": stack.config["hash"],
+        "choices": [{"content_type": "special_offers", "channel": "email", "granted": true}]});
+    assert_eq!(stack.api.post(&format!("/v1/sites/{SITE}/consents"), &without).status, 201);
+    let page_path = format!("/p/{}", token("page@example.fr"));
+    let page = String::from_utf8(stack.api.send_raw("GET", &page_path, &[("accept-language", "fr")])).unwrap();
+    assert!(page.contains("<label for=\"phone\">") && page.contains("type=\"tel\""), "{page}");
+    let form = format!(
+        "config_version={}&config_hash={}&box=service_updates%3Asms&phone=06%2088%2088%2088%2088",
+        stack.config["version"],
+        stack.config["hash"].as_str().unwrap()
+    );
+    let saved = stack.api.send(
+        "POST",
+        &page_path,
+        &[("content-type", "application/x-www-form-urlencoded")],
+        None,
+        Some(form.as_bytes()),
+    );
+    assert_eq!(saved.status, 200);
+    let reason = updates_by(json!({"phone": "06 88 88 88 88"}));
+    assert_eq!(reason["code"], "consent_given", "{reason}");
+    assert_eq!(reason["subject"].as_str(), Some(subject_of(&stack, "page@example.fr").as_str()));
 }
 
 /// A box ticked before the widget's code arrives (the loader records it, the widget replays it)
@@ -413,4 +438,52 @@ async fn an_sms_box_ticked_before_the_code_arrives_asks_for_the_number_after_it(
         .await;
     assert_eq!(common::axe_violations(c, Some("#accord-signup")).await, Vec::<String>::new());
     browser.close().await;
+}
+
+/// A consent known only by a number (an SMS import) is asked again by SMS before it lapses: the
+/// texted short link opens the re-confirmation page, and a yes there keeps it past the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_number_only_consent_is_reconfirmed_by_sms_before_it_lapses() {
+    let mut stack = Stack::start("contact-reconfirm");
+    let phones = Collector::start();
+    phones.register(&stack);
+    let today = chrono::Utc::now().format("%Y-%m-%d");
+    let csv = format!("SMS;OPTIN_TIME\n06 33 33 33 33;{today}\n06 34 34 34 34;{today}\n");
+    let import = stack.api.post_admin(
+        &format!("/v1/sites/{SITE}/imports"),
+        &json!({"source": "brevo", "content_type": "special_offers", "channel": "sms", "csv": csv}),
+    );
+    assert_eq!(import.body["accepted"], 2, "{:?}", import.body);
+    let run_job = |stack: &Stack| {
+        let reply = stack.api.post_admin(&format!("/v1/sites/{SITE}/lifecycle/run"), &json!({}));
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+        reply.body
+    };
+
+    stack.set_clock_offset_days(1070);
+    assert_eq!(run_job(&stack)["reconfirmation_requested"], 2);
+    assert_eq!(run_job(&stack)["reconfirmation_requested"], 0, "asked once");
+    let text = eventually(30, "the SMS re-confirmation request", || async {
+        phones
+            .messages("reconfirmation")
+            .into_iter()
+            .find(|m| m["data"]["channel"] == "sms" && m["data"]["to"] == "+33633333333")
+    })
+    .await;
+    let short = text["data"]["links"]["short"].as_str().unwrap();
+    assert!(text["data"]["text"].as_str().unwrap().contains(short), "the text carries the short link");
+    assert!(text["data"].get("headers").is_none(), "a text has no mail headers");
+    let page = String::from_utf8(stack.api.send_raw("GET", &path_of(short), &[("accept-language", "fr")])).unwrap();
+    let reconfirm = path_of(text["data"]["links"]["reconfirmation"].as_str().unwrap());
+    assert!(page.contains(&format!("action=\"{reconfirm}\"")), "the re-confirmation page: {page}");
+    let yes =
+        stack.api.send("POST", &reconfirm, &[("content-type", "application/x-www-form-urlencoded")], None, Some(b""));
+    assert_eq!(yes.status, 200);
+
+    // Past the limit: the one who answered keeps the consent, the other lapses and is purged.
+    stack.set_clock_offset_days(1130);
+    let after = run_job(&stack);
+    assert_eq!((after["lapsed"].as_u64(), after["purged"].as_u64()), (Some(1), Some(1)), "{after}");
+    assert_eq!(sms_check(&stack, json!({"phone": "06 33 33 33 33"}))["reason"]["code"], "consent_given");
+    assert_eq!(sms_check(&stack, json!({"phone": "06 34 34 34 34"}))["reason"]["code"], "lapsed");
 }

@@ -157,7 +157,14 @@ pub async fn short(env: &Env, site: &SiteId, code: &str, req: &Incoming) -> Resu
         None => None,
     };
     match token {
-        Some(token) => get(env, Which::Confirm, &token, req).await,
+        // A texted link opens the page its token is for: a double opt-in, or a re-confirmation.
+        Some(token) => {
+            let which = match secrets::verify_link(env, &token)?.purpose {
+                LinkPurpose::Reconfirm => Which::Reconfirm,
+                _ => Which::Confirm,
+            };
+            get(env, which, &token, req).await
+        }
         None => {
             let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
             let (title, text) = match lang {

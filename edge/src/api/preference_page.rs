@@ -84,6 +84,20 @@ fn form(config: &VersionedConfig, state: Option<&SubjectState>, lang: Lang, toke
         }
         out.push_str("</fieldset>");
     }
+    // A new yes by SMS or call is about a number: the person may give one here, or keep the
+    // one they gave before (see `preferences::number_for`).
+    let asks_number = config.config.content_types.iter().any(|ct| ct.channels.iter().any(|ch| ch.needs_phone()));
+    if asks_number {
+        let hint = match lang {
+            Lang::Fr => "Pour un nouveau oui par SMS ou appel. Laissez vide pour garder le numéro donné auparavant.",
+            Lang::En => "For a new yes by text or call. Leave empty to keep the number you gave before.",
+        };
+        out.push_str(&format!(
+            "<p><label for=\"phone\">{}</label><br><span id=\"phone-hint\">{hint}</span><br>\
+             <input type=\"tel\" id=\"phone\" name=\"phone\" autocomplete=\"tel\" aria-describedby=\"phone-hint\"></p>",
+            t(lang, Key::Phone)
+        ));
+    }
     let (save, withdraw) = match lang {
         Lang::Fr => ("Enregistrer mes choix", "Tout retirer"),
         Lang::En => ("Save my choices", "Withdraw everything"),
@@ -134,21 +148,12 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         let answers = form_answers(&shown.config, |ct, ch| marked("box", ct, ch), |ct, ch| marked("opt_out", ct, ch));
         let mut body =
             validate_change(version, field(&fields, "config_hash").unwrap_or(""), &answers, &shown, lang, req.gpc)?;
-        // This page has no number field: a new yes by SMS uses the number given before.
-        number = super::preferences::number_for(env, &c, &mut body, None).await?;
+        number = super::preferences::number_for(env, &c, &mut body, field(&fields, "phone")).await?;
         body
     };
     let shard = c.subject.shard(SHARDS);
     let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method: Method::PreferenceCentre, body };
-    let msg = LedgerRequest::Append {
-        shard,
-        draft,
-        email: None,
-        idempotency: None,
-        messages: None,
-        phone: None,
-        known_number: matches!(number, super::preferences::NumberFor::Known),
-    };
+    let msg = number.append(env, shard, draft, None, latest.config.clone())?;
     call::<serde_json::Value>(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
     let (title, text, back) = match lang {
         Lang::Fr => ("Choix enregistrés", "Vos choix sont enregistrés.", "Revenir à mes préférences"),

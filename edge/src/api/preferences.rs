@@ -89,24 +89,7 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     };
     let shard = c.subject.shard(SHARDS);
     let draft = EventDraft { site: c.site.clone(), subject: c.subject, method: Method::PreferenceCentre, body };
-    let known_number = matches!(number, NumberFor::Known);
-    let phone = match number {
-        NumberFor::Given(phone) => Some(phone),
-        NumberFor::Nothing | NumberFor::Known => None,
-    };
-    let msg = LedgerRequest::Append {
-        shard,
-        draft,
-        email: None,
-        idempotency: super::consent::idempotency(req)?,
-        // A number given here gets the double opt-in text, as at signup.
-        messages: match &phone {
-            Some(_) => Some(MessageContext { config: site_config, base_url: crate::public_url::get(env)? }),
-            None => None,
-        },
-        phone: phone.map(|p| p.as_str().to_owned()),
-        known_number,
-    };
+    let msg = number.append(env, shard, draft, super::consent::idempotency(req)?, site_config)?;
     let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
     let mut resp = super::consent::receipt_response(status, &receipt);
     resp.headers.extend(cors);
@@ -123,6 +106,29 @@ pub(crate) enum NumberFor {
     /// The number the person gave before, bound by the ledger in the append's own turn (see
     /// `service::bind_known_number`), so no change can slip between reading it and using it.
     Known,
+}
+
+impl NumberFor {
+    /// The ledger request that records a preference change bound this way.
+    pub(crate) fn append(
+        self,
+        env: &Env,
+        shard: u8,
+        draft: EventDraft,
+        idempotency: Option<crate::ledger::protocol::Idempotency>,
+        config: accord_core::config::SiteConfig,
+    ) -> Result<LedgerRequest, EdgeError> {
+        let known_number = matches!(self, NumberFor::Known);
+        let (phone, messages) = match self {
+            // A number given here gets the double opt-in text, as at signup.
+            NumberFor::Given(phone) => (
+                Some(phone.as_str().to_owned()),
+                Some(MessageContext { config, base_url: crate::public_url::get(env)? }),
+            ),
+            NumberFor::Nothing | NumberFor::Known => (None, None),
+        };
+        Ok(LedgerRequest::Append { shard, draft, email: None, idempotency, messages, phone, known_number })
+    }
 }
 
 /// Binds the SMS and call answers of a change to a number, as a signup does: the number given

@@ -7,13 +7,13 @@
 //! hash of a body that held an address.
 
 use accord_core::config::SiteConfig;
-use accord_core::contact::Email;
+use accord_core::contact::{Email, Phone};
 use accord_core::event::{EventBody, EventDraft, Method};
 use accord_core::policy::{reconfirm_due, retention_limit};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::messages::{Envelope, Kind, Links};
+use super::messages::{Envelope, Kind, Links, short_code};
 use super::service::{Context, Reach, append};
 use super::store::LedgerStore;
 use crate::clock::Clock;
@@ -85,26 +85,38 @@ pub fn run<C: Clock, E: Entropy>(
             && s.objected_at.is_none()
             && s.granted().next().is_some()
         {
-            // Without a stored address there is nobody to ask; the consent will lapse.
-            // A phone number's own subject (an SMS-only import) is not asked by email.
-            let Some(record) = store.personal(&s.subject)?.filter(|r| !r.phone) else { continue };
+            // Without a stored address or number there is nobody to ask; the consent will lapse.
+            let Some(record) = store.personal(&s.subject)? else { continue };
             let key = cx
                 .kek
                 .unwrap_key(&s.subject, &record.wrapped_key)
                 .map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
-            let address =
+            let contact =
                 key.open(&s.subject, &record.email).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))?;
-            let to = Email::parse("email", &String::from_utf8_lossy(&address))?;
+            let contact = String::from_utf8_lossy(&contact).into_owned();
+            // A number's own subject (an SMS import) is asked by SMS, an address's by email.
+            let to = if record.phone {
+                Phone::parse("phone", &contact)?.as_str().to_owned()
+            } else {
+                Email::parse("email", &contact)?.as_str().to_owned()
+            };
             let receipt = append(store, shard, draft(EventBody::ReconfirmationRequested), Reach::default(), cx)?;
             let envelope = Envelope {
                 config,
                 subject: &s.subject,
-                to: to.as_str(),
+                to: &to,
                 now,
                 valid_until: limit_at,
                 event_hash: &receipt.event_hash,
             };
-            store.enqueue(&links.message(Kind::Reconfirmation, &envelope)?)?;
+            if record.phone {
+                let code = short_code(shard, cx.entropy.array()?);
+                let (message, token) = links.sms_reconfirmation(&envelope, &code)?;
+                store.put_short_link(&code, &token, limit_at.timestamp_millis())?;
+                store.enqueue(&message)?;
+            } else {
+                store.enqueue(&links.message(Kind::Reconfirmation, &envelope)?)?;
+            }
             report.reconfirmation_requested += 1;
         }
     }

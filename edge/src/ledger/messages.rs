@@ -172,6 +172,48 @@ impl Links<'_> {
         );
         Ok((message, token))
     }
+
+    /// A re-confirmation request by SMS, for a subject known only by a phone number (an SMS
+    /// import): the short link `{base}/s/{site}/{code}` opens the same page as an email's
+    /// `/r/` link. Answers the message and the signed token the caller keeps under `code`.
+    pub fn sms_reconfirmation(
+        &self,
+        envelope: &Envelope<'_>,
+        code: &str,
+    ) -> Result<(OutboxMessage, String), EdgeError> {
+        let Envelope { config, subject, to, now, valid_until, event_hash } = *envelope;
+        let token = self.token(config, subject, LinkPurpose::Reconfirm, Some(valid_until))?;
+        let full = format!("{}/r/{token}", self.base_url);
+        let action = format!("{}/s/{}/{code}", self.base_url, config.site);
+        let controller = &config.controller.name;
+        let days = (valid_until - now).num_days();
+        let text = match config.default_lang {
+            Lang::Fr => format!(
+                "{controller} : souhaitez-vous continuer à recevoir nos SMS ? Répondez ici : {action} (valable {days} j). Sans réponse, nous arrêterons et effacerons votre numéro."
+            ),
+            Lang::En => format!(
+                "{controller}: do you still want our texts? Answer here: {action} (valid {days} days). Without an answer we will stop and erase your number."
+            ),
+        };
+        let data = serde_json::json!({
+            "site": config.site,
+            "subject": subject,
+            "kind": "reconfirmation",
+            "channel": "sms",
+            "to": to,
+            "lang": config.default_lang,
+            "text": text,
+            "valid_until": accord_core::time::format(&valid_until),
+            "links": { "reconfirmation": full, "short": action },
+        });
+        let message = OutboxMessage::new(
+            format!("msg_reconfirmation_sms_{}", &event_hash[..24]),
+            "message.requested",
+            data,
+            now.timestamp_millis(),
+        );
+        Ok((message, token))
+    }
 }
 
 /// A short code for a texted link: the shard's hex digit (so the edge knows where to look it up)
