@@ -2,7 +2,8 @@
 //! opt-in date of every row, with a precise reason for every row that cannot be used.
 //!
 //! Accepted shapes: a header line; `,` or `;` separators (whichever the header uses more);
-//! RFC 4180 quoting. The address column is recognised by name (`Email Address` as Mailchimp
+//! RFC 4180 quoting (read by the `csv` crate: a quoted field may hold separators, doubled quotes
+//! and newlines). The address column is recognised by name (`Email Address` as Mailchimp
 //! writes it, `EMAIL` as Brevo does, `e-mail`, `adresse e-mail`, …), the date column likewise
 //! (`OPTIN_TIME`, `CONFIRM_TIME`, `date`, `created_at`, `date d'inscription`, …). For SMS and
 //! calls the number column is recognised the same way (`SMS` as Brevo writes it, `Phone Number`
@@ -62,25 +63,15 @@ pub struct Rejected {
     pub violation: Violation,
 }
 
-/// Splits one CSV record (no embedded newlines; quotes doubled inside quoted fields).
-fn fields(line: &str, sep: char) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (c, false) if c == sep => out.push(std::mem::take(&mut cur)),
-            (c, _) => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out.into_iter().map(|f| f.trim().to_owned()).collect()
+/// The 1-based line a record starts on, from the byte offset the `csv` crate gives for it. That
+/// offset (and the crate's own line count) stops inside the previous record's line break and
+/// skips blank lines, so the record's first byte is found past any line breaks, and lines are
+/// counted up to it: a quoted field may span lines, and users look rows up by line.
+fn line_of(text: &str, byte: u64) -> usize {
+    let bytes = text.as_bytes();
+    let from = usize::try_from(byte).unwrap_or(bytes.len()).min(bytes.len());
+    let start = from + bytes[from..].iter().position(|b| !matches!(b, b'\r' | b'\n')).unwrap_or(0);
+    bytes[..start].iter().filter(|b| **b == b'\n').count() + 1
 }
 
 fn parse_date(s: &str) -> Option<DateTime<Utc>> {
@@ -103,11 +94,20 @@ fn parse_date(s: &str) -> Option<DateTime<Utc>> {
 /// only where the file has one.
 pub fn parse(csv: &str, now: DateTime<Utc>, by_phone: bool) -> Result<(Vec<Row>, Vec<Rejected>), Violation> {
     let csv = csv.strip_prefix('\u{feff}').unwrap_or(csv);
-    let mut lines = csv.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) =
-        lines.next().ok_or_else(|| Violation::new("csv", "header", "the file is empty: it needs a header line"))?;
-    let sep = if header.matches(';').count() > header.matches(',').count() { ';' } else { ',' };
-    let names: Vec<String> = fields(header, sep).iter().map(|h| h.to_lowercase()).collect();
+    let no_header = || Violation::new("csv", "header", "the file is empty: it needs a header line");
+    let header = csv.lines().find(|l| !l.trim().is_empty()).ok_or_else(no_header)?;
+    let sep = if header.matches(';').count() > header.matches(',').count() { b';' } else { b',' };
+    let mut records = csv::ReaderBuilder::new()
+        .delimiter(sep)
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(csv.as_bytes())
+        .into_records()
+        .filter(|r| r.as_ref().map_or(true, |r| r.iter().any(|f| !f.is_empty())));
+    let unreadable = |e: csv::Error| Violation::new("csv", "format", format!("the file is not valid CSV: {e}"));
+    let header = records.next().ok_or_else(no_header)?.map_err(unreadable)?;
+    let names: Vec<String> = header.iter().map(str::to_lowercase).collect();
     let find = |wanted: &[&str]| wanted.iter().find_map(|w| names.iter().position(|n| n == w));
     let email_col = find(&EMAIL_COLUMNS);
     let phone_col = if by_phone {
@@ -128,8 +128,9 @@ pub fn parse(csv: &str, now: DateTime<Utc>, by_phone: bool) -> Result<(Vec<Row>,
         Violation::new("csv", "date_column", "no opt-in date column: name one 'OPTIN_TIME', 'CONFIRM_TIME' or 'date'")
     })?;
     let (mut rows, mut rejected) = (Vec::new(), Vec::new());
-    for (i, line) in lines {
-        let line_no = i + 1;
+    for record in records {
+        let f = record.map_err(unreadable)?;
+        let line_no = f.position().map_or(0, |p| line_of(csv, p.byte()));
         if rows.len() + rejected.len() >= MAX_ROWS {
             return Err(Violation::new(
                 "csv",
@@ -137,8 +138,7 @@ pub fn parse(csv: &str, now: DateTime<Utc>, by_phone: bool) -> Result<(Vec<Row>,
                 format!("at most {MAX_ROWS} rows per import: split the file"),
             ));
         }
-        let f = fields(line, sep);
-        let cell = |col: Option<usize>| col.and_then(|c| f.get(c)).map(String::as_str).unwrap_or("");
+        let cell = |col: Option<usize>| col.and_then(|c| f.get(c)).unwrap_or("");
         // An address is required for email; for SMS an empty one is simply absent.
         let email = match cell(email_col) {
             "" if by_phone => Ok(None),
@@ -149,7 +149,7 @@ pub fn parse(csv: &str, now: DateTime<Utc>, by_phone: bool) -> Result<(Vec<Row>,
             (Ok(email), Some(_)) => Phone::parse("phone", cell(phone_col)).map(|p| (email, Some(p))),
             (Ok(email), None) => Ok((email, None)),
         };
-        let date = f.get(date_col).and_then(|d| parse_date(d));
+        let date = f.get(date_col).and_then(parse_date);
         match (contact, date) {
             (Err(v), _) => rejected.push(Rejected { line: line_no, violation: v }),
             (_, None) => rejected.push(Rejected {
@@ -190,6 +190,17 @@ mod tests {
         let (rows, rejected) = parse(brevo, at(100), false).unwrap();
         assert_eq!((rows.len(), rejected.len()), (1, 0));
         assert_eq!(crate::time::format(&rows[0].original_date), "2025-02-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn quoted_fields_may_hold_separators_quotes_and_newlines() {
+        let csv = "Email Address,Notes,OPTIN_TIME\r\n\"a@example.fr\",\"likes \"\"tea\"\", coffee\r\nand cake\",2025-01-01\r\n\r\nb@example.fr,,2025-01-02\r\nbad,\"x\",2025-01-03\r\n";
+        let (rows, rejected) = parse(csv, at(100), false).unwrap();
+        let got: Vec<_> = rows.iter().map(|r| (r.line, r.email.as_ref().unwrap().as_str())).collect();
+        assert_eq!(got, vec![(2, "a@example.fr"), (5, "b@example.fr")], "lines counted as in the file");
+        assert_eq!(rejected.iter().map(|r| r.line).collect::<Vec<_>>(), vec![6]);
+        let (unix, _) = parse(&csv.replace("\r\n", "\n"), at(100), false).unwrap();
+        assert_eq!(unix.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 5], "the same with bare newlines");
     }
 
     #[test]
