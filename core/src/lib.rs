@@ -19,6 +19,7 @@ pub mod contact;
 pub mod error;
 pub mod event;
 pub mod ids;
+#[cfg(feature = "import")]
 pub mod import;
 pub mod policy;
 pub mod state;
