@@ -3,7 +3,6 @@
 
 use accord_core::event::{Activity, EventBody, EventDraft, Method};
 use accord_core::ids::SiteId;
-use accord_core::receipt::Receipt;
 use serde::Deserialize;
 use worker::Env;
 
@@ -11,9 +10,7 @@ use super::Incoming;
 use super::contact_ref::ContactRef;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
-use crate::ledger::protocol::LedgerRequest;
-use crate::ledger::{SHARDS, object_name};
-use crate::runtime::call;
+use crate::ledger::client::{Append, Ledger};
 use crate::secrets;
 
 #[derive(Deserialize)]
@@ -28,7 +25,6 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let body: ActivityBody = parse_json(req.content_type.as_deref(), &req.body)?;
     super::config::load(env, site, None).await?;
     let subject = body.who.resolve(&secrets::subject_key(env)?, site, "")?;
-    let shard = subject.shard(SHARDS);
     let draft = EventDraft {
         site: site.clone(),
         subject,
@@ -36,15 +32,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         body: EventBody::Activity { activity: body.activity },
     };
     let idempotency = super::consent::idempotency(req)?;
-    let msg = LedgerRequest::Append {
-        shard,
-        draft,
-        email: body.who.email().map(str::to_owned),
-        idempotency,
-        messages: None,
-        phone: None,
-        known_number: false,
-    };
-    let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
-    Ok(super::consent::receipt_response(status, &receipt))
+    let append = Append { email: body.who.email().map(str::to_owned), idempotency, ..Append::event(draft) };
+    let appended = Ledger::new(env, site).append(append).await?;
+    Ok(super::consent::receipt_response(appended.status, &appended.receipt))
 }

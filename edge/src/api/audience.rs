@@ -17,9 +17,8 @@ use super::contact_ref::ContactRef;
 use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json_limited};
-use crate::ledger::protocol::LedgerRequest;
-use crate::ledger::{SHARDS, object_name};
-use crate::runtime::call;
+use crate::ledger::SHARDS;
+use crate::ledger::client::{Ledger, MayContact};
 use crate::secrets;
 
 /// Contacts per request; a list of 10,000 addresses is about 400 kB.
@@ -173,14 +172,8 @@ async fn decisions_for(
     let calls = by_shard.into_iter().map(|(shard, questions)| async move {
         let (subjects, via): (Vec<SubjectId>, Vec<Option<SubjectId>>) = questions.iter().cloned().unzip();
         let via = if via.iter().all(Option::is_none) { Vec::new() } else { via };
-        let msg = LedgerRequest::MayContact {
-            subjects,
-            content_type: content_type.to_owned(),
-            channel,
-            config: config.clone(),
-            via,
-        };
-        let (_, decisions): (_, Vec<Decision>) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
+        let ask = MayContact { subjects, content_type: content_type.to_owned(), channel, config: config.clone(), via };
+        let decisions = Ledger::new(env, site).may_contact(shard, ask).await?;
         if decisions.len() != questions.len() {
             return Err(EdgeError::Internal(format!(
                 "shard {shard} answered {} decisions for {} subjects",

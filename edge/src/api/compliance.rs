@@ -12,9 +12,9 @@ use worker::Env;
 
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
-use crate::ledger::outbox::{OutboxMessage, Status};
-use crate::ledger::protocol::LedgerRequest;
-use crate::ledger::{SHARDS, object_name};
+use crate::ledger::SHARDS;
+use crate::ledger::client::Ledger;
+use crate::ledger::outbox::Status;
 use crate::runtime::call;
 use crate::secrets;
 use crate::sites::protocol::SiteRequest;
@@ -38,21 +38,15 @@ pub async fn get(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
     let site_object = crate::sites::object_name(site);
     let (_, trail): (_, Vec<SealedEntry>) = call(env, "SITES", &site_object, &SiteRequest::AuditTrail).await?;
     let (_, hooks): (_, Vec<WebhookEndpoint>) = call(env, "SITES", &site_object, &SiteRequest::Webhooks).await?;
-    let checkpoints = join_all((0..SHARDS).map(|s| async move {
-        call::<Option<SignedCheckpoint>>(env, "LEDGER", &object_name(site, s), &LedgerRequest::Checkpoint).await
-    }))
-    .await;
-    let dead = join_all((0..SHARDS).map(|s| async move {
-        let msg = LedgerRequest::Messages { status: Status::Dead, limit: 1000 };
-        call::<Vec<OutboxMessage>>(env, "LEDGER", &object_name(site, s), &msg).await
-    }))
-    .await;
+    let ledger = Ledger::new(env, site);
+    let checkpoints = join_all((0..SHARDS).map(|s| ledger.checkpoint(s))).await;
+    let dead = join_all((0..SHARDS).map(|s| ledger.messages(s, Status::Dead, 1000))).await;
     let keys = secrets::published_keys(env);
     let signed: Vec<&SignedCheckpoint> =
-        checkpoints.iter().filter_map(|r| r.as_ref().ok().and_then(|(_, c)| c.as_ref())).collect();
+        checkpoints.iter().filter_map(|r| r.as_ref().ok().and_then(Option::as_ref)).collect();
     let verified = keys.as_ref().map(|k| signed.iter().all(|c| c.verify(k).is_ok())).unwrap_or(false);
     let events: u64 = signed.iter().map(|c| c.checkpoint.size).sum();
-    let dead_count: usize = dead.iter().filter_map(|r| r.as_ref().ok()).map(|(_, v)| v.len()).sum();
+    let dead_count: usize = dead.iter().filter_map(|r| r.as_ref().ok()).map(Vec::len).sum();
     let last_run =
         trail.iter().rev().find(|e| e.entry.action == "lifecycle.run").map(|e| accord_core::time::format(&e.entry.at));
     let count = |action: &str| trail.iter().filter(|e| e.entry.action == action).count();

@@ -11,10 +11,8 @@ use worker::Env;
 use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
-use crate::ledger::protocol::LedgerRequest;
-use crate::ledger::{SHARDS, object_name};
+use crate::ledger::client::{Append, Ledger};
 use crate::page::{self, escape};
-use crate::runtime::call;
 use crate::secrets;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +118,6 @@ pub async fn post(env: &Env, which: Which, token: &str, req: &Incoming) -> Resul
         },
         _ => EventBody::Reconfirmation,
     };
-    let shard = c.subject.shard(SHARDS);
     // The person's own act, from a link only they received.
     let method = match &c.purpose {
         LinkPurpose::ConfirmOptIn(link) if link.channel.needs_phone() => Method::SmsLink,
@@ -128,19 +125,11 @@ pub async fn post(env: &Env, which: Which, token: &str, req: &Incoming) -> Resul
     };
     let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method, body };
     // A confirmation twice is one confirmation; a re-confirmation always restarts the clock.
-    let msg = match which {
-        Which::Confirm => LedgerRequest::AppendIfEffective { shard, draft },
-        Which::Reconfirm => LedgerRequest::Append {
-            shard,
-            draft,
-            email: None,
-            idempotency: None,
-            messages: None,
-            phone: None,
-            known_number: false,
-        },
-    };
-    call::<serde_json::Value>(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
+    let ledger = Ledger::new(env, &c.site);
+    match which {
+        Which::Confirm => drop(ledger.append_if_effective(draft).await?),
+        Which::Reconfirm => drop(ledger.append(Append::event(draft)).await?),
+    }
     render(env, which, &c, req, None).await
 }
 
@@ -150,10 +139,7 @@ pub async fn post(env: &Env, which: Which, token: &str, req: &Incoming) -> Resul
 pub async fn short(env: &Env, site: &SiteId, code: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let config = super::config::load(env, site, None).await?;
     let token = match crate::ledger::messages::short_code_shard(code) {
-        Some(shard) => {
-            let msg = LedgerRequest::ShortLink { code: code.to_owned() };
-            call::<Option<String>>(env, "LEDGER", &object_name(site, shard), &msg).await?.1
-        }
+        Some(shard) => Ledger::new(env, site).short_link(shard, code).await?,
         None => None,
     };
     match token {
@@ -189,9 +175,7 @@ pub async fn status(env: &Env, token: &str, req: &Incoming) -> Result<ApiRespons
     let c = claims(env, Which::Reconfirm, token)?;
     let config = super::config::load_cached(env, &c.site, None).await?;
     let cors = crate::cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
-    let msg = LedgerRequest::State { subject: c.subject.clone() };
-    let (_, state): (_, Option<accord_core::state::SubjectState>) =
-        call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
+    let state = Ledger::new(env, &c.site).state(&c.subject).await?;
     let due = state.is_some_and(|s| {
         accord_core::policy::reconfirmation_due(
             &s,
@@ -211,25 +195,15 @@ pub async fn post_json(env: &Env, token: &str, req: &Incoming) -> Result<ApiResp
     let config = super::config::load(env, &c.site, None).await?;
     let cors = crate::cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
     crate::http::expect_no_parameters(req.content_type.as_deref(), &req.body)?;
-    let shard = c.subject.shard(SHARDS);
     let draft = EventDraft {
         site: c.site.clone(),
         subject: c.subject.clone(),
         method: Method::Widget,
         body: EventBody::Reconfirmation,
     };
-    let msg = LedgerRequest::Append {
-        shard,
-        draft,
-        email: None,
-        idempotency: super::consent::idempotency(req)?,
-        messages: None,
-        phone: None,
-        known_number: false,
-    };
-    let (status, receipt): (_, accord_core::receipt::Receipt) =
-        call(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
-    let mut resp = super::consent::receipt_response(status, &receipt);
+    let append = Append { idempotency: super::consent::idempotency(req)?, ..Append::event(draft) };
+    let appended = Ledger::new(env, &c.site).append(append).await?;
+    let mut resp = super::consent::receipt_response(appended.status, &appended.receipt);
     resp.headers.extend(cors);
     Ok(resp)
 }

@@ -10,9 +10,8 @@ use worker::Env;
 use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
-use crate::ledger::protocol::{Idempotency, LedgerRequest, MessageContext};
-use crate::ledger::{SHARDS, object_name};
-use crate::runtime::call;
+use crate::ledger::client::{Append, Ledger};
+use crate::ledger::protocol::{Idempotency, MessageContext};
 use crate::{cors, secrets};
 
 pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
@@ -36,7 +35,6 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let mut valid = submission.validate(&shown, req.gpc)?;
     let key = secrets::subject_key(env)?;
     let subject = key.subject_id(site, &valid.email);
-    let shard = subject.shard(SHARDS);
     // The event names the number its SMS and call answers are about; the link lets a check
     // by that number find them.
     if let Some(phone) = valid.phone.clone() {
@@ -48,17 +46,15 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let draft = EventDraft { site: site.clone(), subject, method: Method::Widget, body: valid.body };
     let idempotency = idempotency(req)?;
     let messages = Some(MessageContext { config: shown.config.clone(), base_url: crate::public_url::get(env)? });
-    let msg = LedgerRequest::Append {
-        shard,
-        draft,
+    let append = Append {
         email: Some(valid.email.as_str().to_owned()),
         idempotency,
         messages,
         phone: valid.phone.as_ref().map(|p| p.as_str().to_owned()),
-        known_number: false,
+        ..Append::event(draft)
     };
-    let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
-    let mut resp = receipt_response(status, &receipt);
+    let appended = Ledger::new(env, site).append(append).await?;
+    let mut resp = receipt_response(appended.status, &appended.receipt);
     resp.headers.extend(cors_headers);
     Ok(resp)
 }

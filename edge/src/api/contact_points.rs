@@ -8,14 +8,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use accord_core::config::SiteConfig;
 use accord_core::contact::Phone;
 use accord_core::ids::{Channel, SiteId, SubjectId};
-use accord_core::policy::{Decision, Reason};
+use accord_core::policy::Reason;
 use futures_util::future::try_join_all;
 use worker::Env;
 
 use crate::error::EdgeError;
-use crate::ledger::protocol::{LedgerRequest, LinkItem};
-use crate::ledger::{SHARDS, object_name};
-use crate::runtime::call;
+use crate::ledger::SHARDS;
+use crate::ledger::client::{Ledger, MayContact};
+use crate::ledger::protocol::LinkItem;
 
 /// A person (an email's subject) giving a number for SMS and calls.
 pub struct NewLink {
@@ -41,9 +41,8 @@ pub async fn link_all(env: &Env, site: &SiteId, links: Vec<NewLink>) -> Result<(
             phone: None,
         });
     }
-    let calls = by_shard.into_iter().map(|(shard, links)| async move {
-        call::<serde_json::Value>(env, "LEDGER", &object_name(site, shard), &LedgerRequest::Link { links }).await
-    });
+    let ledger = Ledger::new(env, site);
+    let calls = by_shard.into_iter().map(|(shard, links)| ledger.link(shard, links));
     try_join_all(calls).await?;
     Ok(())
 }
@@ -62,8 +61,7 @@ pub async fn linked(
         }
     }
     let calls = by_shard.into_iter().map(|(shard, subjects)| async move {
-        let msg = LedgerRequest::Links { subjects: subjects.clone() };
-        let (_, links): (_, Vec<Vec<SubjectId>>) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
+        let links = Ledger::new(env, site).links(shard, subjects.clone()).await?;
         if links.len() != subjects.len() {
             return Err(EdgeError::Internal(format!("shard {shard} answered links for {} subjects", links.len())));
         }
@@ -98,14 +96,14 @@ pub async fn objected(
         by_shard.entry(s.shard(SHARDS)).or_default().push(s);
     }
     let calls = by_shard.into_iter().map(|(shard, subjects)| async move {
-        let msg = LedgerRequest::MayContact {
+        let ask = MayContact {
             subjects: subjects.clone(),
             content_type: content_type.to_owned(),
             channel,
             config: config.clone(),
             via: Vec::new(),
         };
-        let (_, decisions): (_, Vec<Decision>) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
+        let decisions = Ledger::new(env, site).may_contact(shard, ask).await?;
         Ok::<_, EdgeError>(
             subjects
                 .into_iter()

@@ -20,9 +20,9 @@ use super::contact_points::{self, NewLink};
 use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json_limited};
-use crate::ledger::protocol::{Idempotency, ImportItem, ImportOutcome, LedgerRequest};
-use crate::ledger::{SHARDS, object_name};
-use crate::runtime::call;
+use crate::ledger::SHARDS;
+use crate::ledger::client::Ledger;
+use crate::ledger::protocol::{Idempotency, ImportItem, ImportOutcome};
 use crate::secrets;
 
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
@@ -158,18 +158,8 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         });
     }
     contact_points::link_all(env, site, new_links).await?;
-    let calls = by_shard.into_iter().map(|(shard, items)| async move {
-        Ok::<_, EdgeError>(
-            call::<Vec<ImportOutcome>>(
-                env,
-                "LEDGER",
-                &object_name(site, shard),
-                &LedgerRequest::Import { shard, items },
-            )
-            .await?
-            .1,
-        )
-    });
+    let ledger = Ledger::new(env, site);
+    let calls = by_shard.into_iter().map(|(shard, items)| ledger.import(shard, items));
     outcomes.extend(try_join_all(calls).await?.into_iter().flatten());
     outcomes.extend(rejected.into_iter().map(|r| ImportOutcome {
         line: r.line,

@@ -9,19 +9,18 @@ use worker::Env;
 use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
+use crate::ledger::SHARDS;
+use crate::ledger::client::Ledger;
 use crate::ledger::lifecycle::Report;
-use crate::ledger::protocol::{LedgerRequest, MessageContext};
-use crate::ledger::{SHARDS, object_name};
+use crate::ledger::protocol::MessageContext;
 use crate::runtime::call;
 use crate::site_registry::{self, RegistryRequest};
 
 pub async fn run_site(env: &Env, site: &SiteId, base_url: &str) -> Result<Report, EdgeError> {
     let config = super::config::load(env, site, None).await?.config;
     let context = MessageContext { config, base_url: base_url.to_owned() };
-    let calls = (0..SHARDS).map(|shard| {
-        let msg = LedgerRequest::Lifecycle { shard, context: context.clone() };
-        async move { Ok::<_, EdgeError>(call::<Report>(env, "LEDGER", &object_name(site, shard), &msg).await?.1) }
-    });
+    let ledger = Ledger::new(env, site);
+    let calls = (0..SHARDS).map(|shard| ledger.lifecycle(shard, context.clone()));
     let mut total = Report::default();
     for r in try_join_all(calls).await? {
         total.add(&r);

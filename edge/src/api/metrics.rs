@@ -9,8 +9,8 @@ use worker::Env;
 use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
-use crate::ledger::protocol::LedgerRequest;
-use crate::ledger::{SHARDS, object_name};
+use crate::ledger::SHARDS;
+use crate::ledger::client::Ledger;
 use crate::runtime::call;
 use crate::sites::protocol::SiteRequest;
 
@@ -24,11 +24,8 @@ pub async fn get(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse
             return Err(accord_core::Violation::new("query.format", "enum", "format must be json or prometheus").into());
         }
     };
-    let shards = (0..SHARDS).map(|shard| async move {
-        Ok::<_, EdgeError>(
-            call::<Counters>(env, "LEDGER", &object_name(site, shard), &LedgerRequest::Counters).await?.1,
-        )
-    });
+    let ledger = Ledger::new(env, site);
+    let shards = (0..SHARDS).map(|shard| ledger.counters(shard));
     let (own, shards) = futures_util::future::try_join(
         async { Ok(call::<Counters>(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Counters).await?.1) },
         try_join_all(shards),

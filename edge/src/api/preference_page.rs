@@ -15,11 +15,9 @@ use super::Incoming;
 use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
-use crate::ledger::protocol::LedgerRequest;
-use crate::ledger::{SHARDS, object_name};
+use crate::ledger::client::Ledger;
 use crate::one_click::{field, form_fields};
 use crate::page::{self, escape};
-use crate::runtime::call;
 use crate::secrets;
 
 /// A fresh preference link for the person an unsubscribe link names.
@@ -112,9 +110,7 @@ fn form(config: &VersionedConfig, state: Option<&SubjectState>, lang: Lang, toke
 pub async fn get(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let c = super::preferences::claims(env, token)?;
     let config = super::config::load(env, &c.site, None).await?;
-    let msg = LedgerRequest::State { subject: c.subject.clone() };
-    let (_, state): (_, Option<SubjectState>) =
-        call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
+    let state = Ledger::new(env, &c.site).state(&c.subject).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
     let title = if lang == Lang::Fr { "Vos préférences" } else { "Your preferences" };
     let body = format!(
@@ -151,10 +147,9 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         number = super::preferences::number_for(env, &c, &mut body, field(&fields, "phone")).await?;
         body
     };
-    let shard = c.subject.shard(SHARDS);
     let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method: Method::PreferenceCentre, body };
-    let msg = number.append(env, shard, draft, None, latest.config.clone())?;
-    call::<serde_json::Value>(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
+    let append = number.append(env, draft, None, latest.config.clone())?;
+    Ledger::new(env, &c.site).append(append).await?;
     let (title, text, back) = match lang {
         Lang::Fr => ("Choix enregistrés", "Vos choix sont enregistrés.", "Revenir à mes préférences"),
         Lang::En => ("Choices saved", "Your choices are saved.", "Back to my preferences"),

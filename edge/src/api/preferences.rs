@@ -5,8 +5,6 @@ use accord_core::Violation;
 use accord_core::contact::{Contact, Phone};
 use accord_core::event::{EventBody, EventDraft, Method, Scope};
 use accord_core::ids::SiteId;
-use accord_core::receipt::Receipt;
-use accord_core::state::SubjectState;
 use accord_core::submission::{SubmittedChoice, bind_phone, validate_change};
 use accord_core::token::{LinkClaims, LinkPurpose};
 use serde::Deserialize;
@@ -16,9 +14,8 @@ use super::Incoming;
 use super::contact_points::NewLink;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
-use crate::ledger::protocol::{LedgerRequest, MessageContext};
-use crate::ledger::{SHARDS, object_name};
-use crate::runtime::call;
+use crate::ledger::client::{Append, Ledger};
+use crate::ledger::protocol::MessageContext;
 use crate::{cors, secrets};
 
 /// The claims of a valid, unexpired preference link.
@@ -34,9 +31,7 @@ pub async fn get(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, 
     let c = claims(env, token)?;
     let config = super::config::load(env, &c.site, None).await?;
     let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
-    let msg = LedgerRequest::State { subject: c.subject.clone() };
-    let (_, state): (_, Option<SubjectState>) =
-        call(env, "LEDGER", &object_name(&c.site, c.subject.shard(SHARDS)), &msg).await?;
+    let state = Ledger::new(env, &c.site).state(&c.subject).await?;
     let mut resp = ApiResponse::json(
         200,
         &serde_json::json!({
@@ -87,11 +82,10 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         number = number_for(env, &c, &mut body, change.phone.as_deref()).await?;
         body
     };
-    let shard = c.subject.shard(SHARDS);
     let draft = EventDraft { site: c.site.clone(), subject: c.subject, method: Method::PreferenceCentre, body };
-    let msg = number.append(env, shard, draft, super::consent::idempotency(req)?, site_config)?;
-    let (status, receipt): (_, Receipt) = call(env, "LEDGER", &object_name(&c.site, shard), &msg).await?;
-    let mut resp = super::consent::receipt_response(status, &receipt);
+    let append = number.append(env, draft, super::consent::idempotency(req)?, site_config)?;
+    let appended = Ledger::new(env, &c.site).append(append).await?;
+    let mut resp = super::consent::receipt_response(appended.status, &appended.receipt);
     resp.headers.extend(cors);
     Ok(resp)
 }
@@ -109,15 +103,14 @@ pub(crate) enum NumberFor {
 }
 
 impl NumberFor {
-    /// The ledger request that records a preference change bound this way.
+    /// The append that records a preference change bound this way.
     pub(crate) fn append(
         self,
         env: &Env,
-        shard: u8,
         draft: EventDraft,
         idempotency: Option<crate::ledger::protocol::Idempotency>,
         config: accord_core::config::SiteConfig,
-    ) -> Result<LedgerRequest, EdgeError> {
+    ) -> Result<Append, EdgeError> {
         let known_number = matches!(self, NumberFor::Known);
         let (phone, messages) = match self {
             // A number given here gets the double opt-in text, as at signup.
@@ -127,7 +120,7 @@ impl NumberFor {
             ),
             NumberFor::Nothing | NumberFor::Known => (None, None),
         };
-        Ok(LedgerRequest::Append { shard, draft, email: None, idempotency, messages, phone, known_number })
+        Ok(Append { idempotency, messages, phone, known_number, ..Append::event(draft) })
     }
 }
 

@@ -11,16 +11,13 @@ use worker::Env;
 
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
-use crate::ledger::protocol::{Consistency, LedgerRequest, ShardProofs, TileData};
-use crate::ledger::{SHARDS, object_name};
-use crate::runtime::call;
+use crate::ledger::client::Ledger;
 use crate::secrets;
 
 /// The bundle `accord-verify` checks: receipts, inclusion proofs, a checkpoint covering them,
 /// the configurations shown and the public keys.
 pub async fn bundle(env: &Env, site: &SiteId, subject: &SubjectId) -> Result<ApiResponse, EdgeError> {
-    let msg = LedgerRequest::Proofs { subject: subject.clone() };
-    let (_, proofs): (_, ShardProofs) = call(env, "LEDGER", &object_name(site, subject.shard(SHARDS)), &msg).await?;
+    let proofs = Ledger::new(env, site).proofs(subject).await?;
     let versions: BTreeSet<u32> = proofs
         .receipts
         .iter()
@@ -50,8 +47,7 @@ pub async fn bundle(env: &Env, site: &SiteId, subject: &SubjectId) -> Result<Api
 
 /// The shard's latest signed checkpoint (the ledger signs a new one if events came since).
 async fn latest_checkpoint(env: &Env, site: &SiteId, shard: u8) -> Result<SignedCheckpoint, EdgeError> {
-    let (_, cp): (_, Option<SignedCheckpoint>) =
-        call(env, "LEDGER", &object_name(site, shard), &LedgerRequest::Checkpoint).await?;
+    let cp = Ledger::new(env, site).checkpoint(shard).await?;
     cp.ok_or_else(|| EdgeError::NotFound(format!("shard {shard} of '{site}' has no events yet")))
 }
 
@@ -61,8 +57,7 @@ pub async fn checkpoint(env: &Env, site: &SiteId, shard: u8) -> Result<ApiRespon
 }
 
 pub async fn consistency(env: &Env, site: &SiteId, shard: u8, from: u64) -> Result<ApiResponse, EdgeError> {
-    let msg = LedgerRequest::Consistency { from };
-    let (_, proof): (_, Consistency) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
+    let proof = Ledger::new(env, site).consistency(shard, from).await?;
     Ok(ApiResponse::json(200, &proof).header("access-control-allow-origin", "*"))
 }
 
@@ -101,8 +96,7 @@ pub async fn checkpoint_note(env: &Env, site: &SiteId, shard: u8) -> Result<ApiR
 /// `GET …/checkpoints/{shard}/tile/{path}`: a C2SP tile of the shard's tree. A tile path names
 /// one content for ever (a partial tile has its width in the path), so it may be cached for ever.
 pub async fn tile(env: &Env, site: &SiteId, shard: u8, path: &str) -> Result<ApiResponse, EdgeError> {
-    let msg = LedgerRequest::Tile { path: path.to_owned() };
-    let (_, tile): (_, TileData) = call(env, "LEDGER", &object_name(site, shard), &msg).await?;
+    let tile = Ledger::new(env, site).tile(shard, path.to_owned()).await?;
     let body = accord_core::chain::unhex(&tile.hex).ok_or_else(|| EdgeError::Internal("bad tile answer".into()))?;
     Ok(ApiResponse {
         status: 200,

@@ -12,15 +12,13 @@ use super::Incoming;
 use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
-use crate::ledger::protocol::{Erased, LedgerRequest, SubjectExport};
-use crate::ledger::{SHARDS, object_name};
+use crate::ledger::client::Ledger;
+use crate::ledger::protocol::SubjectExport;
 use crate::page::{self, escape};
-use crate::runtime::call;
 use crate::secrets;
 
 async fn gather(env: &Env, site: &SiteId, subject: &SubjectId) -> Result<(SubjectExport, VersionedConfig), EdgeError> {
-    let msg = LedgerRequest::Export { subject: subject.clone() };
-    let (_, export): (_, SubjectExport) = call(env, "LEDGER", &object_name(site, subject.shard(SHARDS)), &msg).await?;
+    let export = Ledger::new(env, site).export(subject).await?;
     if export.receipts.is_empty() {
         return Err(EdgeError::NotFound(format!("no events for {subject}")));
     }
@@ -29,11 +27,8 @@ async fn gather(env: &Env, site: &SiteId, subject: &SubjectId) -> Result<(Subjec
 
 /// The phone numbers held for the person's linked contact points, decrypted.
 async fn linked_numbers(env: &Env, site: &SiteId, e: &SubjectExport) -> Result<Vec<String>, EdgeError> {
-    let calls = e.linked.iter().map(|point| async move {
-        let msg = LedgerRequest::Export { subject: point.clone() };
-        let (_, x): (_, SubjectExport) = call(env, "LEDGER", &object_name(site, point.shard(SHARDS)), &msg).await?;
-        Ok::<_, EdgeError>(x.phone)
-    });
+    let ledger = Ledger::new(env, site);
+    let calls = e.linked.iter().map(|point| async move { Ok::<_, EdgeError>(ledger.export(point).await?.phone) });
     Ok(futures_util::future::try_join_all(calls).await?.into_iter().flatten().collect())
 }
 
@@ -152,19 +147,10 @@ pub async fn export_page(
 pub async fn erase(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     crate::http::expect_no_parameters(req.content_type.as_deref(), &req.body)?;
     let config = super::config::load(env, site, None).await?.config;
-    let msg = LedgerRequest::Erase { shard: subject.shard(SHARDS), site: site.clone(), subject: subject.clone() };
-    let (_, erased): (_, Erased) = call(env, "LEDGER", &object_name(site, subject.shard(SHARDS)), &msg).await?;
+    let ledger = Ledger::new(env, site);
+    let erased = ledger.erase(subject).await?;
     // Erasing the person erases every contact point they linked (their phone numbers).
-    let points = erased.linked.iter().map(|point| {
-        let msg = LedgerRequest::ErasePoint {
-            shard: point.shard(SHARDS),
-            site: site.clone(),
-            subject: point.clone(),
-            person: subject.clone(),
-            keep_link: erased.objected,
-        };
-        async move { call::<bool>(env, "LEDGER", &object_name(site, point.shard(SHARDS)), &msg).await.map(|r| r.1) }
-    });
+    let points = erased.linked.iter().map(|point| ledger.erase_point(point, subject, erased.objected));
     let numbers_purged = futures_util::future::try_join_all(points).await?.into_iter().filter(|p| *p).count();
     let mut kept = vec![Kept {
         what: "consent events and signed receipts, pseudonymous (no address)".into(),

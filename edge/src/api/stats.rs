@@ -11,9 +11,9 @@ use worker::Env;
 use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
-use crate::ledger::protocol::{LedgerRequest, StatRow};
-use crate::ledger::{SHARDS, object_name};
-use crate::runtime::call;
+use crate::ledger::SHARDS;
+use crate::ledger::client::Ledger;
+use crate::ledger::protocol::StatRow;
 
 pub const DAYS: i64 = 90;
 
@@ -46,10 +46,8 @@ pub fn merge(rows: impl IntoIterator<Item = StatRow>) -> Vec<DayRow> {
 
 pub async fn get(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
     let since = (RuntimeClock.now() - chrono::Duration::days(DAYS)).format("%Y-%m-%d").to_string();
-    let calls = (0..SHARDS).map(|shard| {
-        let msg = LedgerRequest::Stats { since: since.clone() };
-        async move { Ok::<_, EdgeError>(call::<Vec<StatRow>>(env, "LEDGER", &object_name(site, shard), &msg).await?.1) }
-    });
+    let ledger = Ledger::new(env, site);
+    let calls = (0..SHARDS).map(|shard| ledger.stats(shard, since.clone()));
     let rows = merge(try_join_all(calls).await?.into_iter().flatten());
     Ok(ApiResponse::json(200, &serde_json::json!({ "since": since, "days": DAYS, "rows": rows })))
 }

@@ -10,9 +10,7 @@ use worker::Env;
 use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
-use crate::ledger::protocol::LedgerRequest;
-use crate::ledger::{SHARDS, object_name};
-use crate::runtime::call;
+use crate::ledger::client::Ledger;
 use crate::secrets;
 
 #[derive(Deserialize)]
@@ -35,8 +33,7 @@ struct Receipts {
 }
 
 async fn state_of(env: &Env, site: &SiteId, subject: &SubjectId) -> Result<Option<SubjectState>, EdgeError> {
-    let msg = LedgerRequest::State { subject: subject.clone() };
-    Ok(call(env, "LEDGER", &object_name(site, subject.shard(SHARDS)), &msg).await?.1)
+    Ledger::new(env, site).state(subject).await
 }
 
 pub async fn lookup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
@@ -54,7 +51,6 @@ pub async fn get(env: &Env, site: &SiteId, subject: &SubjectId) -> Result<ApiRes
 }
 
 pub async fn receipts(env: &Env, site: &SiteId, subject: &SubjectId) -> Result<ApiResponse, EdgeError> {
-    let msg = LedgerRequest::Receipts { subject: subject.clone() };
-    let (_, receipts): (_, Vec<Receipt>) = call(env, "LEDGER", &object_name(site, subject.shard(SHARDS)), &msg).await?;
+    let receipts = Ledger::new(env, site).receipts(subject).await?;
     Ok(ApiResponse::json(200, &Receipts { subject: subject.clone(), receipts }))
 }

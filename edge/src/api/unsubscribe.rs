@@ -12,7 +12,7 @@
 use accord_core::Violation;
 use accord_core::config::Lang;
 use accord_core::event::{EventBody, EventDraft, Method, Scope};
-use accord_core::ids::{Channel, SiteId, SubjectId};
+use accord_core::ids::{Channel, SiteId};
 use accord_core::token::{LinkClaims, LinkPurpose};
 use serde::Deserialize;
 use worker::Env;
@@ -21,10 +21,8 @@ use super::Incoming;
 use super::contact_ref::ContactRef;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
-use crate::ledger::protocol::LedgerRequest;
-use crate::ledger::{SHARDS, object_name};
+use crate::ledger::client::Ledger;
 use crate::page::{self, escape};
-use crate::runtime::call;
 use crate::secrets;
 
 #[derive(Deserialize)]
@@ -184,22 +182,17 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     let body = if objection { EventBody::Objection } else { EventBody::Withdrawal { scope: scope.clone() } };
     // A number's link acts on the events of the people who gave it: "stop" by SMS must stop
     // the yes recorded under their address, which may live in another shard.
-    let home = c.subject.shard(SHARDS);
     let draft = EventDraft {
         site: c.site.clone(),
         subject: c.subject.clone(),
         method: Method::UnsubscribeLink,
         body: body.clone(),
     };
-    let (_, elsewhere): (_, Vec<SubjectId>) =
-        call(env, "LEDGER", &object_name(&c.site, home), &LedgerRequest::ActThrough { shard: home, draft }).await?;
+    let ledger = Ledger::new(env, &c.site);
+    let elsewhere = ledger.act_through(draft).await?;
     let appends = elsewhere.into_iter().map(|subject| {
-        let shard = subject.shard(SHARDS);
         let draft = EventDraft { site: c.site.clone(), subject, method: Method::UnsubscribeLink, body: body.clone() };
-        let object = object_name(&c.site, shard);
-        async move {
-            call::<serde_json::Value>(env, "LEDGER", &object, &LedgerRequest::AppendIfEffective { shard, draft }).await
-        }
+        ledger.append_if_effective(draft)
     });
     futures_util::future::try_join_all(appends).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);

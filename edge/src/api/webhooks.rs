@@ -8,9 +8,9 @@ use worker::Env;
 use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
+use crate::ledger::SHARDS;
+use crate::ledger::client::Ledger;
 use crate::ledger::outbox::{OutboxMessage, Status};
-use crate::ledger::protocol::LedgerRequest;
-use crate::ledger::{SHARDS, object_name};
 use crate::runtime::call;
 use crate::sites::protocol::SiteRequest;
 use crate::sites::webhooks::WebhookEndpoint;
@@ -27,10 +27,8 @@ pub async fn create(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
         call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::CreateWebhook { url: body.url }).await?;
     // Shards that saw no endpoint stopped scheduling deliveries; messages kept for this one
     // go out now. A shard that misses this learns at its next alarm run.
-    let told = futures_util::future::join_all((0..SHARDS).map(|shard| async move {
-        call::<serde_json::Value>(env, "LEDGER", &object_name(site, shard), &LedgerRequest::WebhooksChanged).await
-    }))
-    .await;
+    let ledger = Ledger::new(env, site);
+    let told = futures_util::future::join_all((0..SHARDS).map(|shard| ledger.webhooks_changed(shard))).await;
     if let Some(Err(e)) = told.into_iter().find(Result::is_err) {
         crate::log::error("webhooks.shard_not_told", serde_json::json!({"site": site, "error": e.to_string()}));
     }
@@ -57,10 +55,8 @@ pub async fn delete(env: &Env, site: &SiteId, id: &str) -> Result<ApiResponse, E
 pub async fn deliveries(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
     let mut lists = Vec::new();
     for status in [Status::Pending, Status::Dead] {
-        let calls = (0..SHARDS).map(|shard| async move {
-            let msg = LedgerRequest::Messages { status, limit: 100 };
-            Ok::<_, EdgeError>(call::<Vec<OutboxMessage>>(env, "LEDGER", &object_name(site, shard), &msg).await?.1)
-        });
+        let ledger = Ledger::new(env, site);
+        let calls = (0..SHARDS).map(|shard| ledger.messages(shard, status, 100));
         let mut all: Vec<OutboxMessage> = try_join_all(calls).await?.into_iter().flatten().collect();
         all.sort_by_key(|m| std::cmp::Reverse(m.created_ms));
         lists.push(all);

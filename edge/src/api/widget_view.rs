@@ -25,9 +25,7 @@ use super::Incoming;
 use crate::cors;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
-use crate::ledger::protocol::LedgerRequest;
-use crate::ledger::{SHARDS, object_name};
-use crate::runtime::call;
+use crate::ledger::client::Ledger;
 
 /// Signup renderings kept per isolate before the cache starts over (one per site, version
 /// and language in use).
@@ -146,9 +144,7 @@ pub async fn for_token(env: &Env, token: &str, req: &Incoming) -> Result<ApiResp
     let config = super::config::load_cached(env, &claims.site, None).await?;
     let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
     let lang = lang(req, &config);
-    let msg = LedgerRequest::State { subject: claims.subject.clone() };
-    let (_, state): (_, Option<SubjectState>) =
-        call(env, "LEDGER", &object_name(&claims.site, claims.subject.shard(SHARDS)), &msg).await?;
+    let state = Ledger::new(env, &claims.site).state(&claims.subject).await?;
     let view = if matches!(mode, Mode::Preferences { .. }) || reconfirmation_due(state.as_ref(), &config) {
         let (yes, no) = answers(state.as_ref());
         accord_widget::ssr::render(claims.site.as_str(), mode, lang, config, yes, no).await
