@@ -11,6 +11,7 @@ use crate::http::ApiResponse;
 use crate::limits::{Class, ClientBudget};
 use crate::limits_check;
 use crate::routes::{Access, Route};
+use crate::sites::client::SiteObject;
 
 pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
     // The method as sent: the runtime's `Method` reads any method it does not know as GET, so
@@ -119,10 +120,8 @@ async fn count_rejection(route: &Route, env: &Env, error: &EdgeError) {
     if crate::known_sites::ensure(env, &site, None).await.is_err() {
         return;
     }
-    let msg = crate::sites::protocol::SiteRequest::Count { name: crate::metrics::rejection(&rule), by };
-    if let Err(e) =
-        crate::runtime::call::<serde_json::Value>(env, "SITES", &crate::sites::object_name(&site), &msg).await
-    {
+    let counted = SiteObject::new(env, &site).count(crate::metrics::rejection(&rule), by).await;
+    if let Err(e) = counted {
         crate::log::warn("metrics.not_counted", serde_json::json!({"site": site, "error": e.to_string()}));
     }
 }
@@ -152,10 +151,8 @@ fn rate_limited_batch(site: &SiteId, now_ms: i64) -> Option<u64> {
 /// Appends a controller action to the site's audit trail. A failure is logged loudly; the
 /// action itself already happened and is not undone.
 async fn record(env: &Env, site: &SiteId, caller: &crate::auth::Caller, action: &str, target: Option<String>) {
-    let msg = crate::sites::protocol::SiteRequest::Audit { actor: caller.actor(), action: action.to_owned(), target };
-    if let Err(e) =
-        crate::runtime::call::<serde_json::Value>(env, "SITES", &crate::sites::object_name(site), &msg).await
-    {
+    let recorded = SiteObject::new(env, site).audit(caller.actor(), action.to_owned(), target).await;
+    if let Err(e) = recorded {
         crate::log::error(
             "audit.not_recorded",
             serde_json::json!({"site": site, "action": action, "error": e.to_string()}),

@@ -8,11 +8,9 @@ use accord_core::ids::SiteId;
 use worker::Env;
 
 use crate::error::EdgeError;
-use crate::runtime::call;
 use crate::secrets;
 use crate::sites::api_keys::{self, ApiKeyRecord, KeyScope};
-use crate::sites::object_name;
-use crate::sites::protocol::SiteRequest;
+use crate::sites::client::SiteObject;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
@@ -35,8 +33,7 @@ async fn authenticate(
     if crate::known_sites::ensure(env, site, None).await.is_err() {
         return Err(EdgeError::Unauthorized);
     }
-    let (_, record): (_, Option<ApiKeyRecord>) =
-        call(env, "SITES", &object_name(site), &SiteRequest::Key { id: id.to_owned() }).await?;
+    let record = SiteObject::new(env, site).key(id).await?;
     record.filter(|r| api_keys::matches(r, secret) && r.revoked_at.is_none()).map(Some).ok_or(EdgeError::Unauthorized)
 }
 

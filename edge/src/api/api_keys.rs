@@ -7,10 +7,8 @@ use worker::Env;
 use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
-use crate::runtime::call;
-use crate::sites::api_keys::{ApiKeyRecord, CreatedKey, KeyScope};
-use crate::sites::object_name;
-use crate::sites::protocol::SiteRequest;
+use crate::sites::api_keys::KeyScope;
+use crate::sites::client::SiteObject;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,18 +19,16 @@ struct NewKeyBody {
 
 pub async fn create(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let body: NewKeyBody = parse_json(req.content_type.as_deref(), &req.body)?;
-    let msg = SiteRequest::CreateKey { label: body.label, scopes: body.scopes };
-    let (_, created): (_, CreatedKey) = call(env, "SITES", &object_name(site), &msg).await?;
+    let created = SiteObject::new(env, site).create_key(body.label, body.scopes).await?;
     Ok(ApiResponse::json(201, &created))
 }
 
 pub async fn list(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
-    let (_, keys): (_, Vec<ApiKeyRecord>) = call(env, "SITES", &object_name(site), &SiteRequest::Keys).await?;
+    let keys = SiteObject::new(env, site).keys().await?;
     Ok(ApiResponse::json(200, &serde_json::json!({ "keys": keys })))
 }
 
 pub async fn revoke(env: &Env, site: &SiteId, id: &str) -> Result<ApiResponse, EdgeError> {
-    let (_, record): (_, ApiKeyRecord) =
-        call(env, "SITES", &object_name(site), &SiteRequest::RevokeKey { id: id.to_owned() }).await?;
+    let record = SiteObject::new(env, site).revoke_key(id).await?;
     Ok(ApiResponse::json(200, &record))
 }

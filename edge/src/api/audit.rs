@@ -5,14 +5,11 @@ use worker::Env;
 
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
-use crate::runtime::call;
-use crate::sites::object_name;
-use crate::sites::protocol::SiteRequest;
+use crate::sites::client::SiteObject;
 
 /// The audit trail, oldest first, with the result of checking its chain.
 pub async fn audit(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
-    let (_, entries): (_, Vec<accord_core::audit::SealedEntry>) =
-        call(env, "SITES", &object_name(site), &SiteRequest::AuditTrail).await?;
+    let entries = SiteObject::new(env, site).audit_trail().await?;
     let verified = accord_core::audit::verify_trail(&entries);
     Ok(ApiResponse::json(
         200,

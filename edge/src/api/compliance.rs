@@ -2,7 +2,7 @@
 //! holds on this deployment, read live from the configuration, the secrets, the ledger shards and
 //! the audit trail. `cargo xtask compliance` prints it.
 
-use accord_core::audit::{SealedEntry, verify_trail};
+use accord_core::audit::verify_trail;
 use accord_core::checkpoint::SignedCheckpoint;
 use accord_core::config::LegalBasis;
 use accord_core::ids::SiteId;
@@ -15,10 +15,8 @@ use crate::http::ApiResponse;
 use crate::ledger::SHARDS;
 use crate::ledger::client::Ledger;
 use crate::ledger::outbox::Status;
-use crate::runtime::call;
 use crate::secrets;
-use crate::sites::protocol::SiteRequest;
-use crate::sites::webhooks::WebhookEndpoint;
+use crate::sites::client::SiteObject;
 
 #[derive(Serialize)]
 struct Rule {
@@ -35,9 +33,9 @@ fn rule(rule: &'static str, ok: bool, evidence: String) -> Rule {
 pub async fn get(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
     let config = super::config::load(env, site, None).await?;
     let c = &config.config;
-    let site_object = crate::sites::object_name(site);
-    let (_, trail): (_, Vec<SealedEntry>) = call(env, "SITES", &site_object, &SiteRequest::AuditTrail).await?;
-    let (_, hooks): (_, Vec<WebhookEndpoint>) = call(env, "SITES", &site_object, &SiteRequest::Webhooks).await?;
+    let site_object = SiteObject::new(env, site);
+    let trail = site_object.audit_trail().await?;
+    let hooks = site_object.webhooks().await?;
     let ledger = Ledger::new(env, site);
     let checkpoints = join_all((0..SHARDS).map(|s| ledger.checkpoint(s))).await;
     let dead = join_all((0..SHARDS).map(|s| ledger.messages(s, Status::Dead, 1000))).await;

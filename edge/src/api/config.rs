@@ -8,17 +8,11 @@ use super::Incoming;
 use crate::cors;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
-use crate::runtime::call;
-use crate::sites::object_name;
-use crate::sites::protocol::SiteRequest;
+use crate::sites::client::SiteObject;
 
 /// Loads the latest configuration, or a given version.
 pub async fn load(env: &Env, site: &SiteId, version: Option<u32>) -> Result<VersionedConfig, EdgeError> {
-    let msg = match version {
-        None => SiteRequest::Latest,
-        Some(version) => SiteRequest::Version { version },
-    };
-    let (_, found): (_, Option<VersionedConfig>) = call(env, "SITES", &object_name(site), &msg).await?;
+    let found = SiteObject::new(env, site).config(version).await?;
     found.ok_or_else(|| match version {
         None => EdgeError::NotFound(format!("site '{site}' has no published configuration")),
         Some(v) => EdgeError::NotFound(format!("site '{site}' has no configuration version {v}")),
@@ -82,8 +76,7 @@ pub async fn get(env: &Env, site: &SiteId, version: Option<u32>, req: &Incoming)
 
 pub async fn put(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let config: SiteConfig = parse_json(req.content_type.as_deref(), &req.body)?;
-    let msg = SiteRequest::Publish { site: site.clone(), config };
-    let (status, published): (_, VersionedConfig) = call(env, "SITES", &object_name(site), &msg).await?;
+    let (status, published) = SiteObject::new(env, site).publish(config).await?;
     crate::site_registry::add(env, site).await?;
     crate::known_sites::remember(site);
     LATEST.with(|l| l.borrow_mut().remove(site.as_str()));

@@ -11,10 +11,7 @@ use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::SHARDS;
 use crate::ledger::client::Ledger;
-use crate::runtime::call;
-use crate::sites::protocol::SiteRequest;
-
-type Counters = Vec<(String, u64)>;
+use crate::sites::client::SiteObject;
 
 pub async fn get(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let prometheus = match req.query.as_deref() {
@@ -26,11 +23,8 @@ pub async fn get(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse
     };
     let ledger = Ledger::new(env, site);
     let shards = (0..SHARDS).map(|shard| ledger.counters(shard));
-    let (own, shards) = futures_util::future::try_join(
-        async { Ok(call::<Counters>(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Counters).await?.1) },
-        try_join_all(shards),
-    )
-    .await?;
+    let (own, shards) =
+        futures_util::future::try_join(SiteObject::new(env, site).counters(), try_join_all(shards)).await?;
     let counters = crate::metrics::merge(std::iter::once(own).chain(shards));
     if prometheus {
         return Ok(ApiResponse {

@@ -9,9 +9,7 @@ use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::page::{self, escape};
-use crate::runtime::call;
-use crate::sites::protocol::SiteRequest;
-use crate::sites::webhooks::WebhookEndpoint;
+use crate::sites::client::SiteObject;
 
 const SECURITY: [&str; 6] = [
     "pseudonymisation: people are identified by a keyed hash (HMAC-SHA-256) of their address, and each phone number given for SMS or calls by its own keyed hash; events name numbers only by it",
@@ -69,8 +67,7 @@ fn record(c: &SiteConfig, recipients: &[String], lang: Lang) -> serde_json::Valu
 
 async fn gather(env: &Env, site: &SiteId) -> Result<(SiteConfig, Vec<String>), EdgeError> {
     let config = super::config::load(env, site, None).await?.config;
-    let (_, hooks): (_, Vec<WebhookEndpoint>) =
-        call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Webhooks).await?;
+    let hooks = SiteObject::new(env, site).webhooks().await?;
     // Recipients by host: the company's email service or CRM receiving the webhooks.
     let mut recipients: Vec<String> =
         hooks.iter().map(|h| h.url.split('/').nth(2).unwrap_or(&h.url).to_owned()).collect();

@@ -11,8 +11,7 @@ use crate::http::{ApiResponse, parse_json};
 use crate::ledger::SHARDS;
 use crate::ledger::client::Ledger;
 use crate::ledger::outbox::{OutboxMessage, Status};
-use crate::runtime::call;
-use crate::sites::protocol::SiteRequest;
+use crate::sites::client::SiteObject;
 use crate::sites::webhooks::WebhookEndpoint;
 
 #[derive(Deserialize)]
@@ -23,8 +22,7 @@ struct NewWebhook {
 
 pub async fn create(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let body: NewWebhook = parse_json(req.content_type.as_deref(), &req.body)?;
-    let (_, endpoint): (_, WebhookEndpoint) =
-        call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::CreateWebhook { url: body.url }).await?;
+    let endpoint = SiteObject::new(env, site).create_webhook(body.url).await?;
     // Shards that saw no endpoint stopped scheduling deliveries; messages kept for this one
     // go out now. A shard that misses this learns at its next alarm run.
     let ledger = Ledger::new(env, site);
@@ -36,15 +34,13 @@ pub async fn create(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
 }
 
 pub async fn list(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
-    let (_, endpoints): (_, Vec<WebhookEndpoint>) =
-        call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Webhooks).await?;
+    let endpoints = SiteObject::new(env, site).webhooks().await?;
     let public: Vec<WebhookEndpoint> = endpoints.iter().map(WebhookEndpoint::public).collect();
     Ok(ApiResponse::json(200, &serde_json::json!({ "webhooks": public })))
 }
 
 pub async fn delete(env: &Env, site: &SiteId, id: &str) -> Result<ApiResponse, EdgeError> {
-    let (_, existed): (_, bool) =
-        call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::DeleteWebhook { id: id.to_owned() }).await?;
+    let existed = SiteObject::new(env, site).delete_webhook(id).await?;
     if !existed {
         return Err(EdgeError::NotFound(format!("no webhook endpoint '{id}'")));
     }

@@ -8,8 +8,6 @@ use worker::{Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect}
 use super::outbox::{self, OutboxMessage};
 use super::store::LedgerStore;
 use crate::error::EdgeError;
-use crate::runtime::call;
-use crate::sites::protocol::SiteRequest;
 use crate::sites::webhooks::WebhookEndpoint;
 
 /// Messages per alarm: keeps one run well inside the runtime's limits.
@@ -29,8 +27,7 @@ pub async fn deliver_due(
     if due.is_empty() {
         return Ok(Some(0));
     }
-    let (_, endpoints): (_, Vec<WebhookEndpoint>) =
-        call(env, "SITES", &crate::sites::object_name(site), &SiteRequest::Webhooks).await?;
+    let endpoints = crate::sites::client::SiteObject::new(env, site).webhooks().await?;
     if endpoints.is_empty() {
         return Ok(None);
     }

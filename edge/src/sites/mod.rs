@@ -1,6 +1,7 @@
 //! Site configurations: one Durable Object per site keeps every published version, immutable.
 
 pub mod api_keys;
+pub mod client;
 pub mod memory;
 pub mod object;
 pub mod protocol;
