@@ -18,8 +18,6 @@ use worker::Env;
 use crate::error::EdgeError;
 use crate::limits::ClientBudget;
 use crate::limits_check;
-use crate::runtime::call;
-use crate::site_registry::{NAME, RegistryRequest};
 
 /// How long "no such site" is believed without asking again.
 pub const NEGATIVE_TTL_MS: f64 = 10_000.0;
@@ -51,7 +49,7 @@ pub async fn ensure(env: &Env, site: &SiteId, client: Option<&str>) -> Result<()
     if let Some(client) = client {
         limits_check::client_budget(env, client, ClientBudget::SiteLookup, false).await?;
     }
-    let (_, known): (_, bool) = call(env, "REGISTRY", NAME, &RegistryRequest::Contains { site: site.clone() }).await?;
+    let known = crate::site_registry::contains(env, site).await?;
     if known {
         remember(site);
         Ok(())

@@ -84,10 +84,23 @@ impl Registry {
     }
 }
 
+/// The registry's binding: named here only.
+const BINDING: &str = "REGISTRY";
+
 /// Records a site in the registry (on each configuration publication), so the daily job runs
 /// for it.
 pub async fn add(env: &Env, site: &SiteId) -> std::result::Result<(), EdgeError> {
-    crate::runtime::call::<serde_json::Value>(env, "REGISTRY", NAME, &RegistryRequest::Add { site: site.clone() })
+    crate::runtime::call::<serde_json::Value>(env, BINDING, NAME, &RegistryRequest::Add { site: site.clone() })
         .await
         .map(|_| ())
+}
+
+/// Whether `site` ever published a configuration.
+pub async fn contains(env: &Env, site: &SiteId) -> std::result::Result<bool, EdgeError> {
+    Ok(crate::runtime::call(env, BINDING, NAME, &RegistryRequest::Contains { site: site.clone() }).await?.1)
+}
+
+/// Every registered site.
+pub async fn list(env: &Env) -> std::result::Result<Vec<SiteId>, EdgeError> {
+    Ok(crate::runtime::call(env, BINDING, NAME, &RegistryRequest::List).await?.1)
 }

@@ -13,8 +13,6 @@ use crate::ledger::SHARDS;
 use crate::ledger::client::Ledger;
 use crate::ledger::lifecycle::Report;
 use crate::ledger::protocol::MessageContext;
-use crate::runtime::call;
-use crate::site_registry::{self, RegistryRequest};
 
 pub async fn run_site(env: &Env, site: &SiteId, base_url: &str) -> Result<Report, EdgeError> {
     let config = super::config::load(env, site, None).await?.config;
@@ -36,7 +34,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
 /// The cron trigger: every registered site, one bounded run each.
 pub async fn scheduled(env: &Env) -> Result<(), EdgeError> {
     let base_url = crate::public_url::get(env)?;
-    let (_, sites): (_, Vec<SiteId>) = call(env, "REGISTRY", site_registry::NAME, &RegistryRequest::List).await?;
+    let sites = crate::site_registry::list(env).await?;
     for site in sites {
         match run_site(env, &site, &base_url).await {
             Ok(r) => crate::log::info("lifecycle.site", serde_json::json!({"site": site, "report": r})),
