@@ -13,7 +13,7 @@ use accord_core::policy::{reconfirm_due, retention_limit};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::messages::{Envelope, Kind, Links, short_code};
+use super::messages::{Envelope, Kind, Links, SmsKind, short_code};
 use super::service::{Context, Reach, append};
 use super::store::LedgerStore;
 use crate::clock::Clock;
@@ -111,7 +111,7 @@ pub fn run<C: Clock, E: Entropy>(
             };
             if record.phone {
                 let code = short_code(shard, cx.entropy.array()?);
-                let (message, token) = links.sms_reconfirmation(&envelope, &code)?;
+                let (message, token) = links.sms(SmsKind::Reconfirmation, &envelope, &code)?;
                 store.put_short_link(&code, &token, limit_at.timestamp_millis())?;
                 store.enqueue(&message)?;
             } else {

@@ -121,99 +121,83 @@ impl Links<'_> {
         ))
     }
 
-    /// A double opt-in SMS for the yes on `channel` (SMS or calls) of consent event `event`:
-    /// one short text with the short link `{base}/s/{site}/{code}`, its validity, and what
-    /// happens without it; the link confirms that channel only. Answers the message and the
-    /// signed token the caller keeps under `code` until `valid_until`.
-    pub fn sms_confirmation(
+    /// A text with a short link `{base}/s/{site}/{code}` standing for a signed link: a double
+    /// opt-in for the yes on one channel (SMS or calls) of one consent event, confirming that
+    /// channel only; or a re-confirmation request, for a subject known only by a number (an SMS
+    /// import), opening the same page as an email's `/r/` link. One short text with the link,
+    /// its validity, and what happens without an answer. Answers the message and the signed
+    /// token the caller keeps under `code` until `valid_until`.
+    pub fn sms(
         &self,
+        kind: SmsKind,
         envelope: &Envelope<'_>,
-        (event, channel): (u64, Channel),
         code: &str,
     ) -> Result<(OutboxMessage, String), EdgeError> {
         let Envelope { config, subject, to, now, valid_until, event_hash } = *envelope;
-        let purpose = LinkPurpose::ConfirmOptIn(OptInLink { channel, event, issued_at: now });
+        let (path, purpose, name) = match kind {
+            SmsKind::Confirmation { event, channel } => {
+                ("c", LinkPurpose::ConfirmOptIn(OptInLink { channel, event, issued_at: now }), "confirmation")
+            }
+            SmsKind::Reconfirmation => ("r", LinkPurpose::Reconfirm, "reconfirmation"),
+        };
         let token = self.token(config, subject, purpose, Some(valid_until))?;
-        let full = format!("{}/c/{token}", self.base_url);
+        let full = format!("{}/{path}/{token}", self.base_url);
         let action = format!("{}/s/{}/{code}", self.base_url, config.site);
         let controller = &config.controller.name;
         let days = (valid_until - now).num_days();
-        let text = match (config.default_lang, channel) {
-            (Lang::Fr, Channel::Phone) => format!(
+        let text = match (kind, config.default_lang) {
+            (SmsKind::Confirmation { channel: Channel::Phone, .. }, Lang::Fr) => format!(
                 "{controller} : confirmez que vous acceptez nos appels : {action} (valable {days} j). Sans confirmation, nous ne vous appellerons pas."
             ),
-            (Lang::Fr, _) => format!(
+            (SmsKind::Confirmation { .. }, Lang::Fr) => format!(
                 "{controller} : confirmez que vous acceptez nos SMS : {action} (valable {days} j). Sans confirmation, aucun SMS."
             ),
-            (Lang::En, Channel::Phone) => format!(
+            (SmsKind::Confirmation { channel: Channel::Phone, .. }, Lang::En) => format!(
                 "{controller}: confirm you accept our calls: {action} (valid {days} days). Without confirmation we will not call you."
             ),
-            (Lang::En, _) => format!(
+            (SmsKind::Confirmation { .. }, Lang::En) => format!(
                 "{controller}: confirm you want our texts: {action} (valid {days} days). Without confirmation, no texts."
             ),
-        };
-        let data = serde_json::json!({
-            "site": config.site,
-            "subject": subject,
-            "kind": "confirmation",
-            "channel": "sms",
-            "confirms": channel,
-            "to": to,
-            "lang": config.default_lang,
-            "text": text,
-            "valid_until": accord_core::time::format(&valid_until),
-            "links": { "confirmation": full, "short": action },
-        });
-        let message = OutboxMessage::new(
-            format!("msg_confirmation_{channel}_{}", &event_hash[..24]),
-            "message.requested",
-            data,
-            now.timestamp_millis(),
-        );
-        Ok((message, token))
-    }
-
-    /// A re-confirmation request by SMS, for a subject known only by a phone number (an SMS
-    /// import): the short link `{base}/s/{site}/{code}` opens the same page as an email's
-    /// `/r/` link. Answers the message and the signed token the caller keeps under `code`.
-    pub fn sms_reconfirmation(
-        &self,
-        envelope: &Envelope<'_>,
-        code: &str,
-    ) -> Result<(OutboxMessage, String), EdgeError> {
-        let Envelope { config, subject, to, now, valid_until, event_hash } = *envelope;
-        let token = self.token(config, subject, LinkPurpose::Reconfirm, Some(valid_until))?;
-        let full = format!("{}/r/{token}", self.base_url);
-        let action = format!("{}/s/{}/{code}", self.base_url, config.site);
-        let controller = &config.controller.name;
-        let days = (valid_until - now).num_days();
-        let text = match config.default_lang {
-            Lang::Fr => format!(
+            (SmsKind::Reconfirmation, Lang::Fr) => format!(
                 "{controller} : souhaitez-vous continuer à recevoir nos SMS ? Répondez ici : {action} (valable {days} j). Sans réponse, nous arrêterons et effacerons votre numéro."
             ),
-            Lang::En => format!(
+            (SmsKind::Reconfirmation, Lang::En) => format!(
                 "{controller}: do you still want our texts? Answer here: {action} (valid {days} days). Without an answer we will stop and erase your number."
             ),
         };
-        let data = serde_json::json!({
+        let mut data = serde_json::json!({
             "site": config.site,
             "subject": subject,
-            "kind": "reconfirmation",
+            "kind": name,
             "channel": "sms",
             "to": to,
             "lang": config.default_lang,
             "text": text,
             "valid_until": accord_core::time::format(&valid_until),
-            "links": { "reconfirmation": full, "short": action },
+            "links": { name: full, "short": action },
         });
-        let message = OutboxMessage::new(
-            format!("msg_reconfirmation_sms_{}", &event_hash[..24]),
-            "message.requested",
-            data,
-            now.timestamp_millis(),
-        );
+        // Named by what it is about, so asking twice sends once.
+        let id = match kind {
+            SmsKind::Confirmation { channel, .. } => {
+                data["confirms"] = serde_json::json!(channel);
+                format!("msg_confirmation_{channel}_{}", &event_hash[..24])
+            }
+            SmsKind::Reconfirmation => format!("msg_reconfirmation_sms_{}", &event_hash[..24]),
+        };
+        let message = OutboxMessage::new(id, "message.requested", data, now.timestamp_millis());
         Ok((message, token))
     }
+}
+
+/// A text's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmsKind {
+    /// Double opt-in of the yes on `channel` (SMS or calls) of the consent event `event`.
+    Confirmation {
+        event: u64,
+        channel: Channel,
+    },
+    Reconfirmation,
 }
 
 /// A short code for a texted link: the shard's hex digit (so the edge knows where to look it up)

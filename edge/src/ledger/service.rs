@@ -158,7 +158,11 @@ fn request_confirmations<C: Clock, E: Entropy>(
         };
         if channel.needs_phone() {
             let code = super::messages::short_code(receipt.event.shard, cx.entropy.array()?);
-            let (message, token) = links.sms_confirmation(&envelope, (receipt.event.seq, channel), &code)?;
+            let (message, token) = links.sms(
+                super::messages::SmsKind::Confirmation { event: receipt.event.seq, channel },
+                &envelope,
+                &code,
+            )?;
             store.put_short_link(&code, &token, until.timestamp_millis())?;
             store.enqueue(&message)?;
         } else {
