@@ -15,15 +15,30 @@ pub fn form_fields(content_type: Option<&str>, body: &[u8]) -> Vec<(String, Stri
         text.split(&format!("--{boundary}"))
             .filter_map(|part| {
                 let (head, value) = part.split_once("\r\n\r\n").or_else(|| part.split_once("\n\n"))?;
-                let lower = head.to_ascii_lowercase();
-                let at = lower.find("name=\"")? + 6;
-                let name = head[at..].split('"').next()?.to_owned();
+                let name = head.lines().find_map(disposition_name)?;
                 Some((name, value.trim_end_matches(['\r', '\n']).to_owned()))
             })
             .collect()
     } else {
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
     }
+}
+
+/// The `name` parameter of a part's `Content-Disposition: form-data` header line (RFC 7578),
+/// read as a parameter: `filename="…"` is another parameter, not a name.
+fn disposition_name(line: &str) -> Option<String> {
+    let (header, value) = line.split_once(':')?;
+    if !header.trim().eq_ignore_ascii_case("content-disposition") {
+        return None;
+    }
+    let mut params = value.split(';');
+    if !params.next()?.trim().eq_ignore_ascii_case("form-data") {
+        return None;
+    }
+    params.find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        k.trim().eq_ignore_ascii_case("name").then(|| v.trim().trim_matches('"').to_owned())
+    })
 }
 
 /// Whether the body carries RFC 8058's `List-Unsubscribe=One-Click`.
@@ -56,5 +71,15 @@ mod tests {
         assert!(is_one_click(&f), "{f:?}");
         assert!(form_fields(Some("multipart/form-data"), body).is_empty(), "no boundary, no fields");
         assert!(!is_one_click(&form_fields(None, b"\xff\xfe")));
+    }
+
+    #[test]
+    fn a_parts_name_is_its_name_parameter_not_its_filename() {
+        let body =
+            b"--b\r\nContent-Disposition: form-data; filename=\"List-Unsubscribe\"; name=\"note\"\r\n\r\nOne-Click\r\n\
+--b\r\ncontent-type: text/plain\r\ncontent-disposition: form-data; name=scope\r\n\r\nall\r\n--b--\r\n";
+        let f = form_fields(Some("multipart/form-data; boundary=b"), body);
+        assert_eq!(f, vec![("note".to_owned(), "One-Click".to_owned()), ("scope".to_owned(), "all".to_owned())]);
+        assert!(!is_one_click(&f), "a file named List-Unsubscribe is not the field");
     }
 }
