@@ -98,7 +98,7 @@ pub fn bind_phone(body: &mut EventBody, contact: &SubjectId) {
 /// (earlier answers keep the number they are about); on a double opt-in channel, a number typed
 /// now (the link is texted to it); otherwise a number the person gave before will do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PhoneNeed {
+enum PhoneNeed {
     Absent,
     /// A number the person gave before will do.
     Known,
@@ -111,7 +111,7 @@ fn is_new_phone_yes(c: &Choice, before: Option<&SubjectState>) -> bool {
         && !before.and_then(|s| s.choice(c.content_type.as_str(), c.channel)).is_some_and(|p| p.granted)
 }
 
-pub fn phone_need(body: &EventBody, before: Option<&SubjectState>) -> PhoneNeed {
+fn phone_need(body: &EventBody, before: Option<&SubjectState>) -> PhoneNeed {
     let EventBody::Consent { choices, .. } = body else { return PhoneNeed::Absent };
     let new: Vec<&Choice> = choices.iter().filter(|c| is_new_phone_yes(c, before)).collect();
     match (new.is_empty(), new.iter().any(|c| c.pending)) {
@@ -121,8 +121,28 @@ pub fn phone_need(body: &EventBody, before: Option<&SubjectState>) -> PhoneNeed 
     }
 }
 
+/// Binds a change's new SMS and call yes answers that name no number to the number the person
+/// gave before (the latest one an answer in `before` names). Refused on the field `phone` when
+/// there is none, or when a new yes is on a double opt-in channel (its link must be texted to a
+/// number given now).
+pub fn bind_known_number(body: &mut EventBody, before: Option<&SubjectState>) -> Result<(), Violation> {
+    match phone_need(body, before) {
+        PhoneNeed::Absent => Ok(()),
+        PhoneNeed::Required => Err(phone_required()),
+        PhoneNeed::Known => {
+            let known = before.and_then(known_number).ok_or_else(phone_required)?;
+            bind_new_phone_yes(body, before, &known);
+            Ok(())
+        }
+    }
+}
+
+fn phone_required() -> Violation {
+    Violation::new("phone", "required", "give a phone number to be contacted by SMS or phone")
+}
+
 /// Names `contact` as the contact point of the new SMS and call yes answers of a change.
-pub fn bind_new_phone_yes(body: &mut EventBody, before: Option<&SubjectState>, contact: &SubjectId) {
+fn bind_new_phone_yes(body: &mut EventBody, before: Option<&SubjectState>, contact: &SubjectId) {
     if let EventBody::Consent { choices, .. } = body {
         for c in choices.iter_mut().filter(|c| is_new_phone_yes(c, before)) {
             c.contact = Some(contact.clone());
@@ -131,7 +151,7 @@ pub fn bind_new_phone_yes(body: &mut EventBody, before: Option<&SubjectState>, c
 }
 
 /// The number the person's latest SMS or call answer is about, if any names one.
-pub fn known_number(state: &SubjectState) -> Option<SubjectId> {
+fn known_number(state: &SubjectState) -> Option<SubjectId> {
     state
         .choices
         .iter()
@@ -191,7 +211,7 @@ fn check_phone(phone: Option<&str>, choices: &[Choice], out: &mut Violations) ->
     let about_phone = choices.iter().any(|c| c.channel.needs_phone());
     match phone {
         None if choices.iter().any(|c| c.granted && c.channel.needs_phone()) => {
-            out.push(Violation::new("phone", "required", "give a phone number to be contacted by SMS or phone"));
+            out.push(phone_required());
             None
         }
         None => None,

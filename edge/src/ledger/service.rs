@@ -237,23 +237,11 @@ fn stands_for(store: &impl LedgerStore, subject: &SubjectId) -> Result<Vec<Subje
 }
 
 /// Binds a change's new SMS or call yes that names no number to the number the subject gave
-/// before. Read in the append's own turn, so the state it reads is the one the event follows.
-/// Refused on the field `phone` when there is no number to bind, or when a double opt-in yes
-/// needs one given now, to text it.
+/// before (see `accord_core::submission::bind_known_number`), from the state read in the
+/// append's own turn, so the state it reads is the one the event follows.
 pub fn bind_known_number(store: &impl LedgerStore, draft: &mut EventDraft) -> Result<(), EdgeError> {
-    use accord_core::submission::{PhoneNeed, bind_new_phone_yes, known_number, phone_need};
-    let required =
-        || accord_core::Violation::new("phone", "required", "give a phone number to be contacted by SMS or phone");
     let before = store.state(&draft.subject)?;
-    match phone_need(&draft.body, before.as_ref()) {
-        PhoneNeed::Absent => Ok(()),
-        PhoneNeed::Required => Err(required().into()),
-        PhoneNeed::Known => {
-            let known = before.as_ref().and_then(known_number).ok_or_else(required)?;
-            bind_new_phone_yes(&mut draft.body, before.as_ref(), &known);
-            Ok(())
-        }
-    }
+    Ok(accord_core::submission::bind_known_number(&mut draft.body, before.as_ref())?)
 }
 
 /// An act through a link issued to `draft.subject` (an unsubscribe, an objection), in that
