@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::EdgeError;
 pub use crate::response::ApiResponse;
+use crate::strict_json::Strict;
 
 /// Largest JSON body any route accepts. A consent submission is a few hundred bytes;
 /// a configuration a few kilobytes.
@@ -47,26 +48,57 @@ pub fn parse_json_limited<T: DeserializeOwned>(
         return Err(EdgeError::PayloadTooLarge { limit });
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+    let document: serde_json::Value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." { String::new() } else { path };
         let inner = e.into_inner();
-        // serde's messages quote the offending value for some errors; keep only its
-        // classification so no personal data is echoed back or logged.
-        let message = match inner.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                format!("not valid JSON (line {}, column {})", inner.line(), inner.column())
-            }
-            _ => sanitize(&inner.to_string()),
-        };
-        EdgeError::MalformedJson { field, message }
+        EdgeError::MalformedJson {
+            field: if path == "." { String::new() } else { path },
+            message: format!("not valid JSON (line {}, column {})", inner.line(), inner.column()),
+        }
     })?;
     // Anything after the value is an error too: `{"a":1} {"a":2}` is not one document.
     de.end().map_err(|e| EdgeError::MalformedJson {
         field: String::new(),
         message: format!("trailing characters after the JSON value (line {}, column {})", e.line(), e.column()),
     })?;
-    Ok(value)
+    let error = match serde_path_to_error::deserialize(Strict(&document)) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    // `30.0` is the number 30 in JSON (and in JSON Schema's `integer`), but serde reads it only
+    // as a float. Tried on the error path alone, so a well-formed body pays nothing.
+    if let Some(fixed) = integral_floats_as_integers(&document)
+        && let Ok(parsed) = T::deserialize(Strict(&fixed))
+    {
+        return Ok(parsed);
+    }
+    let path = error.path().to_string();
+    let field = if path == "." { String::new() } else { path };
+    // serde's messages quote the offending value for some errors; keep only its classification
+    // so no personal data is echoed back or logged.
+    Err(EdgeError::MalformedJson { field, message: sanitize(&error.into_inner().to_string()) })
+}
+
+/// The body with every float that has no fractional part (`30.0`, `1e2`) written as an integer,
+/// if it held one.
+fn integral_floats_as_integers(document: &serde_json::Value) -> Option<serde_json::Value> {
+    fn fix(v: &mut serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::Number(n) if n.is_f64() => {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                let integral = f.fract() == 0.0 && f.abs() < 9.0e15;
+                if integral {
+                    *n = serde_json::Number::from(f as i64);
+                }
+                integral
+            }
+            serde_json::Value::Array(items) => items.iter_mut().fold(false, |changed, v| fix(v) | changed),
+            serde_json::Value::Object(map) => map.values_mut().fold(false, |changed, v| fix(v) | changed),
+            _ => false,
+        }
+    }
+    let mut value = document.clone();
+    fix(&mut value).then_some(value)
 }
 
 /// Drops quoted values (`invalid value: string "jane@…"`) from serde messages.
@@ -112,6 +144,19 @@ mod tests {
             EdgeError::MalformedJson { field, message } => (field, message),
             e => panic!("{e:?}"),
         }
+    }
+
+    #[test]
+    fn an_integral_float_is_the_integer_it_equals() {
+        #[derive(Debug, Deserialize)]
+        struct Days {
+            days: u32,
+            list: Vec<u8>,
+        }
+        let parsed: Days = parse_json(Some("application/json"), br#"{"days":30.0,"list":[1e1,2]}"#).unwrap();
+        assert_eq!((parsed.days, parsed.list), (30, vec![10, 2]));
+        let r: Result<Days, _> = parse_json(Some("application/json"), br#"{"days":30.5,"list":[]}"#);
+        assert!(matches!(r, Err(EdgeError::MalformedJson { field, .. }) if field == "days"));
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub mod shared_cache;
 pub mod site_registry;
 pub mod sites;
 pub mod storage_error;
+pub mod strict_json;
 
 use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, event};
 

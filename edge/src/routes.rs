@@ -151,6 +151,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("DELETE", "/v1/sites/{site}/api-keys/{id}", Access::Controller(KeyScope::Admin)),
 ];
 
+/// Longest link token a route takes.
+const MAX_TOKEN: usize = 512;
+
 impl Route {
     /// The site, action and target to record in the audit trail, for controller actions that
     /// change or reveal something.
@@ -282,6 +285,9 @@ impl Route {
     pub fn parse(method: &str, path: &str) -> Result<Route, EdgeError> {
         let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
         let not_found = || EdgeError::NotFound(format!("no route for {path}"));
+        // A signed link's token is far shorter; a longer one is refused as a wrong link is, before
+        // anything reads it.
+        let token = |t: &str| if t.len() > MAX_TOKEN { Err(EdgeError::Unauthorized) } else { Ok(t.to_owned()) };
         let only = |allowed: &'static str, route: Route| {
             if allowed.split(", ").any(|m| m == method) {
                 Ok(route)
@@ -297,56 +303,57 @@ impl Route {
             ["console", file] => only("GET", Route::ConsoleFile((*file).to_owned())),
             ["widget", file] => only("GET", Route::WidgetFile((*file).to_owned())),
             ["widget", "pkg", file] => only("GET", Route::WidgetFile(format!("pkg/{file}"))),
-            ["p", token] if token.len() <= 512 => {
-                let token = (*token).to_owned();
+            ["p", t] => {
+                let token = token(t)?;
                 if method == "POST" {
                     Ok(Route::PostPreferencePage(token))
                 } else {
                     only("GET, POST", Route::GetPreferencePage(token))
                 }
             }
-            ["c", token] if token.len() <= 512 => {
-                let token = (*token).to_owned();
+            ["c", t] => {
+                let token = token(t)?;
                 if method == "POST" {
                     Ok(Route::PostConfirm(token))
                 } else {
                     only("GET, POST", Route::GetConfirm(token))
                 }
             }
-            ["s", site, code] if code.len() <= 16 => {
+            ["s", site, code] => {
                 let site = SiteId::parse(site).map_err(|v| EdgeError::from(v.at("path")))?;
+                // Not the shape of a short code: no code was ever issued there.
+                if crate::ledger::messages::short_code_shard(code).is_none() {
+                    return Err(not_found());
+                }
                 only("GET", Route::GetShortLink(site, (*code).to_owned()))
             }
-            ["r", token] if token.len() <= 512 => {
-                let token = (*token).to_owned();
+            ["r", t] => {
+                let token = token(t)?;
                 if method == "POST" {
                     Ok(Route::PostReconfirm(token))
                 } else {
                     only("GET, POST", Route::GetReconfirm(token))
                 }
             }
-            ["u", token] if token.len() <= 512 => {
-                let token = (*token).to_owned();
+            ["u", t] => {
+                let token = token(t)?;
                 if method == "POST" {
                     Ok(Route::PostUnsubscribe(token))
                 } else {
                     only("GET, POST", Route::GetUnsubscribe(token))
                 }
             }
-            ["v1", "reconfirm", token] if token.len() <= 512 => {
-                let token = (*token).to_owned();
+            ["v1", "reconfirm", t] => {
+                let token = token(t)?;
                 match method {
                     "OPTIONS" => Ok(Route::PreflightReconfirm(token)),
                     "GET" => Ok(Route::GetReconfirmStatus(token)),
                     _ => only("GET, POST", Route::PostReconfirmJson(token)),
                 }
             }
-            ["v1", "widget", token] if token.len() <= 512 => only("GET", Route::GetWidgetFor((*token).to_owned())),
-            ["v1", "preferences", token] => {
-                let token = (*token).to_owned();
-                if token.len() > 512 {
-                    return Err(EdgeError::Unauthorized);
-                }
+            ["v1", "widget", t] => only("GET", Route::GetWidgetFor(token(t)?)),
+            ["v1", "preferences", t] => {
+                let token = token(t)?;
                 match method {
                     "OPTIONS" => Ok(Route::PreflightPreferences(token)),
                     "POST" => Ok(Route::PostPreferences(token)),
@@ -355,7 +362,7 @@ impl Route {
             }
             ["v1", "sites", site, rest @ ..] => {
                 let site = SiteId::parse(site).map_err(|v| EdgeError::from(v.at("path")))?;
-                if method == "OPTIONS" && matches!(rest, ["config", ..] | ["consents"]) {
+                if method == "OPTIONS" && matches!(rest, ["config"] | ["consents"]) {
                     return Ok(Route::Preflight(site));
                 }
                 match rest {
@@ -369,6 +376,9 @@ impl Route {
                                 "must be a version number from 1",
                             ))
                         })?;
+                        if method == "OPTIONS" {
+                            return Ok(Route::Preflight(site));
+                        }
                         only("GET", Route::GetConfigVersion(site, version))
                     }
                     ["consents"] => only("POST", Route::PostConsent(site)),
@@ -484,7 +494,8 @@ mod tests {
                 .replace("{id}", "0123456789abcdef")
                 .replace("{token}", "t1.AAAA")
                 .replace("{webhook}", "wh_0123456789abcdef")
-                .replace("{file}", "console.js");
+                .replace("{file}", "console.js")
+                .replace("{code}", "0abcdefgh");
             let route = Route::parse(method, &path).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
             assert_eq!(route.access(), *access, "{method} {path}");
         }
@@ -515,5 +526,21 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(Route::parse("GET", "/v1/sites/demo-shop/subjects/bob"), Err(EdgeError::Invalid(_))));
+        assert!(matches!(Route::parse("OPTIONS", "/v1/sites/demo-shop/config/0"), Err(EdgeError::Invalid(_))));
+    }
+
+    #[test]
+    fn an_overlong_token_is_a_wrong_link_and_a_malformed_code_no_link() {
+        let long = "a".repeat(MAX_TOKEN + 1);
+        for prefix in ["/u/", "/p/", "/c/", "/r/", "/v1/reconfirm/", "/v1/widget/", "/v1/preferences/"] {
+            let path = format!("{prefix}{long}");
+            assert!(matches!(Route::parse("GET", &path), Err(EdgeError::Unauthorized)), "{path}");
+        }
+        assert!(matches!(Route::parse("GET", "/s/demo-shop/0abcdefgi"), Err(EdgeError::NotFound(_))));
+        assert!(matches!(Route::parse("GET", "/s/demo-shop/0abcdefghj"), Err(EdgeError::NotFound(_))));
+        assert_eq!(
+            Route::parse("GET", "/s/demo-shop/0abcdefgh").unwrap(),
+            Route::GetShortLink(site(), "0abcdefgh".into())
+        );
     }
 }

@@ -3,7 +3,8 @@
 //! 0. `cargo fmt --all -- --check`: one style for the whole tree (`rustfmt.toml`); then
 //!    `cargo clippy --workspace --all-targets -- -D warnings`.
 //! 1. `cargo test --workspace`: unit tests of every crate (in-memory storage fakes), and the
-//!    end-to-end tests in `tests/` (real workerd, real Chromium through chromedriver).
+//!    end-to-end tests in `tests/` (real workerd, real Chromium through chromedriver), the
+//!    API contract among them (schemathesis against a real edge, `tests/contract/`).
 //! 2. The widget's `wasm-bindgen-test` suite in headless Chromium.
 //! 3. A short run of every fuzz target (`cargo xtask fuzz` runs longer).
 
@@ -25,7 +26,8 @@ pub fn run_all(tools: &Tools) -> Result<(), String> {
             .env("ACCORD_CHROMEDRIVER", chromedriver)
             .env("ACCORD_NODE_MODULES", &tools.node_modules)
             .env("ACCORD_EDGE_PRODUCTION_BUNDLE", root.join("target/edge-production"))
-            .env("ACCORD_NGINX", crate::tools::ensure_nginx()?),
+            .env("ACCORD_NGINX", crate::tools::ensure_nginx()?)
+            .env("ACCORD_SCHEMATHESIS", crate::tools::ensure_schemathesis()?),
     )?;
     exec(
         Command::new("cargo")

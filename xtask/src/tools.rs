@@ -214,6 +214,38 @@ fn ensure_npm_dir(cache: &Path, folder: &str, cache_name: &str) -> Result<PathBu
     Ok(dir.join("node_modules"))
 }
 
+/// Schemathesis, with every package it pulls in at the version `tests/contract/requirements.txt`
+/// pins, in a virtualenv under the tools cache keyed by that file: the contract test runs its
+/// `st` against a real edge.
+pub fn ensure_schemathesis() -> Result<PathBuf, String> {
+    let requirements = workspace_root().join("tests/contract/requirements.txt");
+    let bytes = std::fs::read(&requirements).map_err(|e| format!("tests/contract/requirements.txt: {e}"))?;
+    let key: String = Sha256::digest(&bytes).iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let dir = cache_dir().join("tools").join(format!("schemathesis-{key}"));
+    let st = dir.join("bin/st");
+    if dir.join(".installed").is_file() {
+        return Ok(st);
+    }
+    // Debian's python3 leaves `venv` to a package of its own.
+    if Command::new("python3").args(["-c", "import ensurepip, venv"]).output().map_or(true, |o| !o.status.success()) {
+        ensure_debian_package("python3-venv")?;
+    }
+    eprintln!("xtask: installing schemathesis (tests/contract/requirements.txt) in {}", dir.display());
+    let _ = std::fs::remove_dir_all(&dir);
+    run(Command::new("python3").arg("-m").arg("venv").arg(&dir))?;
+    run(Command::new(dir.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check", "--no-deps", "-r"])
+        .arg(&requirements))?;
+    std::fs::write(dir.join(".installed"), "").map_err(|e| e.to_string())?;
+    Ok(st)
+}
+
+fn ensure_debian_package(package: &str) -> Result<(), String> {
+    eprintln!("xtask: installing Debian's {package}");
+    run(Command::new("apt-get").arg("update").arg("-q"))?;
+    run(Command::new("apt-get").args(["install", "-y", "-q", package]).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
 /// Debian's chromium and chromium-driver (same build, so versions always match).
 pub fn ensure_chromium() -> Result<(PathBuf, PathBuf), String> {
     let (chromium, driver) = (PathBuf::from("/usr/bin/chromium"), PathBuf::from("/usr/bin/chromedriver"));

@@ -54,7 +54,7 @@ pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
     }
     let config = super::config::load_cached(env, site, None).await?;
     let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
-    let lang = lang(req, &config);
+    let lang = lang(req, &config)?;
     let key = (site.as_str().to_owned(), config.version, lang.code());
     let cached = SIGNUP.with(|c| c.borrow().get(&key).cloned());
     let (etag, body) = match cached {
@@ -143,7 +143,7 @@ pub async fn for_token(env: &Env, token: &str, req: &Incoming) -> Result<ApiResp
     };
     let config = super::config::load_cached(env, &claims.site, None).await?;
     let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
-    let lang = lang(req, &config);
+    let lang = lang(req, &config)?;
     let state = Ledger::new(env, &claims.site).state(&claims.subject).await?;
     let view = if matches!(mode, Mode::Preferences { .. }) || reconfirmation_due(state.as_ref(), &config) {
         let (yes, no) = answers(state.as_ref());
@@ -200,11 +200,24 @@ fn answers(state: Option<&SubjectState>) -> (Cells, Cells) {
 
 /// The loader's `lang` (data-lang, `<html lang>`, `navigator.languages`), else
 /// `Accept-Language`, else the site's default.
-fn lang(req: &Incoming, config: &VersionedConfig) -> Lang {
-    query(req, "lang")
+/// A list longer than any browser sends is refused, not read.
+fn lang(req: &Incoming, config: &VersionedConfig) -> Result<Lang, EdgeError> {
+    let asked = query(req, "lang");
+    if asked.as_ref().is_some_and(|l| l.chars().count() > MAX_LANG_LIST) {
+        return Err(accord_core::Violation::new(
+            "query.lang",
+            "max_length",
+            format!("at most {MAX_LANG_LIST} characters"),
+        )
+        .into());
+    }
+    Ok(asked
         .and_then(|l| Lang::negotiate(&l))
-        .unwrap_or_else(|| crate::page::lang(req.accept_language.as_deref(), config.config.default_lang))
+        .unwrap_or_else(|| crate::page::lang(req.accept_language.as_deref(), config.config.default_lang)))
 }
+
+/// The longest `lang` list read (the API document's `maxLength`).
+const MAX_LANG_LIST: usize = 200;
 
 fn query(req: &Incoming, name: &str) -> Option<String> {
     let q = req.query.as_deref()?;
