@@ -35,11 +35,7 @@ async fn consent_from_the_browser_is_stored_signed_and_readable() {
         root.find(Locator::Css(&css)).await.unwrap().click().await.unwrap();
     }
     // Ticking SMS asked for the number it is about.
-    let phone = eventually(10, "the number field", || async {
-        let field = root.find(Locator::Css("#accord-phone")).await.ok()?;
-        field.is_displayed().await.ok()?.then_some(field)
-    })
-    .await;
+    let phone = eventually(10, "the number field", || common::displayed(&root, "#accord-phone")).await;
     phone.send_keys("06 12 34 56 78").await.unwrap();
     root.find(Locator::Css("button[data-action='save']")).await.unwrap().click().await.unwrap();
 

@@ -21,14 +21,6 @@ fn sms_check(stack: &Stack, contact: Value) -> Value {
     reply.body["results"][0].clone()
 }
 
-/// Whether the element is there and displayed (the number field is hidden, not removed).
-async fn shown(root: &fantoccini::elements::ShadowRoot, css: &str) -> bool {
-    match root.find(Locator::Css(css)).await {
-        Ok(e) => e.is_displayed().await.unwrap_or(false),
-        Err(_) => false,
-    }
-}
-
 /// The receipt an `accord:saved` event carried (its detail is the receipt's JSON text).
 fn receipt_of(detail: Value) -> Value {
     match detail {
@@ -77,13 +69,13 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     )
     .await
     .unwrap();
-    assert!(!shown(&root, "#accord-phone").await, "no number is asked before SMS is ticked");
+    assert!(common::displayed(&root, "#accord-phone").await.is_none(), "no number is asked before SMS is ticked");
     let email = "sms@example.fr";
     root.find(Locator::Css("#accord-email")).await.unwrap().send_keys(email).await.unwrap();
     let sms_box = "input[data-content-type='special_offers'][data-channel='sms']";
     click_in(&root, sms_box).await;
     // The widget renders on its next tick: wait for what a click changes.
-    eventually(10, "the number field", || async { shown(&root, "#accord-phone").await.then_some(()) }).await;
+    eventually(10, "the number field", || common::displayed(&root, "#accord-phone")).await;
     let label = root.find(Locator::Css("label[for='accord-phone']")).await.unwrap();
     assert!(!label.text().await.unwrap().trim().is_empty(), "the number field is labelled");
     let field = root.find(Locator::Css("#accord-phone")).await.unwrap();
@@ -107,8 +99,10 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     // Typed, then SMS unticked: the field goes, and the number is not sent.
     field.send_keys("07 00 00 00 00").await.unwrap();
     click_in(&root, sms_box).await;
-    eventually(10, "unticking hides the field", || async { (!shown(&root, "#accord-phone").await).then_some(()) })
-        .await;
+    eventually(10, "unticking hides the field", || async {
+        common::displayed(&root, "#accord-phone").await.is_none().then_some(())
+    })
+    .await;
     click_in(&root, "input[data-content-type='product_guides'][data-channel='email']").await;
     click_in(&root, "button[data-action='save']").await;
     eventually(30, "the first saved status", || async {
@@ -122,7 +116,7 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
 
     // SMS again, with the number this time.
     click_in(&root, sms_box).await;
-    eventually(10, "the number field again", || async { shown(&root, "#accord-phone").await.then_some(()) }).await;
+    eventually(10, "the number field again", || common::displayed(&root, "#accord-phone")).await;
     let field = root.find(Locator::Css("#accord-phone")).await.unwrap();
     field.send_keys(&Key::Backspace.to_string().repeat(20)).await.unwrap();
     field.send_keys(PHONE).await.unwrap();
@@ -424,18 +418,17 @@ async fn an_sms_box_ticked_before_the_code_arrives_asks_for_the_number_after_it(
     click_in(&root, sms).await;
     assert_eq!(c.execute("return typeof window.Accord;", vec![]).await.unwrap(), json!("undefined"));
     stack.site.wasm_gate().release();
-    eventually(60, "the number field after the code took over", || async {
-        shown(&root, "#accord-phone").await.then_some(())
-    })
-    .await;
+    eventually(60, "the number field after the code took over", || common::displayed(&root, "#accord-phone")).await;
     let host_error = c
         .execute("return document.querySelector('#accord-signup').getAttribute('data-accord-error');", vec![])
         .await
         .unwrap();
     assert_eq!(host_error, Value::Null, "the widget took the form over");
     click_in(&root, sms).await;
-    eventually(10, "unticking hides the field", || async { (!shown(&root, "#accord-phone").await).then_some(()) })
-        .await;
+    eventually(10, "unticking hides the field", || async {
+        common::displayed(&root, "#accord-phone").await.is_none().then_some(())
+    })
+    .await;
     assert_eq!(common::axe_violations(c, Some("#accord-signup")).await, Vec::<String>::new());
     browser.close().await;
 }

@@ -31,6 +31,7 @@ fn the_edge_keeps_its_openapi_contract() {
         .args(["run", &format!("{url}/openapi.json"), "--url", &url, "--max-examples", "40", "--no-color"])
         .current_dir(&contract)
         .env("PYTHONPATH", &contract)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("ACCORD_CONTRACT_KEY", key["key"].as_str().unwrap())
         .env("ACCORD_CONTRACT_SPARE_ID", spare["id"].as_str().unwrap())
         .output()

@@ -99,11 +99,7 @@ async fn choices_survive_a_lost_connection_and_are_saved_on_retry() {
         .click()
         .await
         .unwrap();
-    let phone = eventually(10, "the number field", || async {
-        let field = root.find(Locator::Css("#accord-phone")).await.ok()?;
-        field.is_displayed().await.ok()?.then_some(field)
-    })
-    .await;
+    let phone = eventually(10, "the number field", || common::displayed(&root, "#accord-phone")).await;
     phone.send_keys("06 12 34 56 78").await.unwrap();
 
     stack.edge.stop();

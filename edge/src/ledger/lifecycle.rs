@@ -13,7 +13,7 @@ use accord_core::policy::{reconfirm_due, retention_limit};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::messages::{Envelope, Kind, Links, SmsKind, short_code};
+use super::messages::{Envelope, Kind, Links, SmsKind};
 use super::service::{Context, Reach, append};
 use super::store::LedgerStore;
 use crate::clock::Clock;
@@ -110,10 +110,7 @@ pub fn run<C: Clock, E: Entropy>(
                 event_hash: &receipt.event_hash,
             };
             if record.phone {
-                let code = short_code(shard, cx.entropy.array()?);
-                let (message, token) = links.sms(SmsKind::Reconfirmation, &envelope, &code)?;
-                store.put_short_link(&code, &token, limit_at.timestamp_millis())?;
-                store.enqueue(&message)?;
+                super::service::request_text(store, links, SmsKind::Reconfirmation, &envelope, shard, cx.entropy)?;
             } else {
                 store.enqueue(&links.message(Kind::Reconfirmation, &envelope)?)?;
             }

@@ -157,14 +157,8 @@ fn request_confirmations<C: Clock, E: Entropy>(
             event_hash: &receipt.event_hash,
         };
         if channel.needs_phone() {
-            let code = super::messages::short_code(receipt.event.shard, cx.entropy.array()?);
-            let (message, token) = links.sms(
-                super::messages::SmsKind::Confirmation { event: receipt.event.seq, channel },
-                &envelope,
-                &code,
-            )?;
-            store.put_short_link(&code, &token, until.timestamp_millis())?;
-            store.enqueue(&message)?;
+            let kind = super::messages::SmsKind::Confirmation { event: receipt.event.seq, channel };
+            request_text(store, links, kind, &envelope, receipt.event.shard, cx.entropy)?;
         } else {
             store.enqueue(
                 &links.message(super::messages::Kind::Confirmation { event: receipt.event.seq }, &envelope)?,
@@ -172,6 +166,22 @@ fn request_confirmations<C: Clock, E: Entropy>(
         }
     }
     Ok(())
+}
+
+/// Requests a text whose link is a short code (`/s/{site}/{code}`, kept until the link's
+/// `valid_until`) standing for the signed link, which does not fit an SMS.
+pub(super) fn request_text<E: Entropy>(
+    store: &impl LedgerStore,
+    links: &super::messages::Links<'_>,
+    kind: super::messages::SmsKind,
+    envelope: &super::messages::Envelope<'_>,
+    shard: u8,
+    entropy: &E,
+) -> Result<(), EdgeError> {
+    let code = super::messages::short_code(shard, entropy.array()?);
+    let (message, token) = links.sms(kind, envelope, &code)?;
+    store.put_short_link(&code, &token, envelope.valid_until.timestamp_millis())?;
+    Ok(store.enqueue(&message)?)
 }
 
 /// Records in this shard that `subject` and `linked` are contact points of one person; with

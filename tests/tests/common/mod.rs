@@ -377,6 +377,13 @@ pub async fn click_in(root: &fantoccini::elements::ShadowRoot, css: &str) {
     .await
 }
 
+/// The element `css` in `root` if it is there and displayed (the number field is always in the
+/// form, hidden by a class while no ticked box needs it).
+pub async fn displayed(root: &fantoccini::elements::ShadowRoot, css: &str) -> Option<fantoccini::elements::Element> {
+    let element = root.find(Locator::Css(css)).await.ok()?;
+    element.is_displayed().await.ok()?.then_some(element)
+}
+
 /// The widget's shadow root under `host_css`, once it has rendered its checkboxes.
 pub async fn widget_root(client: &Client, host_css: &str) -> fantoccini::elements::ShadowRoot {
     eventually(60, "the widget to render its checkboxes", || async {
