@@ -162,6 +162,13 @@ pub fn ensure_bench_peers() -> Result<PathBuf, String> {
     ensure_npm_dir(&cache_dir(), "bench/peers", "npm-peers")
 }
 
+/// c15t's backend and its SQLite driver (`bench/c15t/package.json` + lockfile), for the bench's
+/// throughput comparison. better-sqlite3 13 ships its compiled module in the package: nothing is
+/// built or downloaded at install.
+pub fn ensure_c15t() -> Result<PathBuf, String> {
+    ensure_npm_dir(&cache_dir(), "bench/c15t", "npm-c15t")
+}
+
 /// Debian's `wrk` at a pinned version, for the edge's throughput figures.
 pub const WRK_VERSION: &str = "4.1.0-3+b2";
 

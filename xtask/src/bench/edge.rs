@@ -1,6 +1,7 @@
 //! The edge under load, on the same workerd binary and the same storage kind (SQLite Durable
 //! Objects on local disk) as a bare JS worker that does one Durable Object write per request:
-//! throughput, latency and CPU per request of consent capture (with `wrk`), the campaign
+//! throughput, latency and CPU per request of consent capture (with `wrk`), next to c15t's
+//! self-hostable backend (Node, SQLite) storing one consent per request, the campaign
 //! audience check rate, and how both change as stored subjects grow.
 
 use std::path::{Path, PathBuf};
@@ -70,6 +71,49 @@ impl Drop for Bare {
     }
 }
 
+/// c15t's self-hostable backend (`bench/c15t/`) on node 22 with its own SQLite file.
+pub struct C15t {
+    child: Child,
+    pub url: String,
+    pub pid: u32,
+}
+
+impl C15t {
+    pub fn start(node: &Path, node_modules: &Path, dir: &Path) -> Result<C15t, String> {
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        // Next to its node_modules, where its imports resolve.
+        let install = node_modules.parent().ok_or("node_modules has no parent")?;
+        std::fs::copy(workspace_root().join("bench/c15t/server.mjs"), install.join("server.mjs"))
+            .map_err(|e| e.to_string())?;
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+        let log = std::fs::File::create(dir.join("c15t.log")).map_err(|e| e.to_string())?;
+        let child = Command::new(node)
+            .arg(install.join("server.mjs"))
+            .current_dir(install)
+            .env("PORT", port.to_string())
+            .env("DB_FILE", dir.join("c15t.sqlite"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("node: {e}"))?;
+        let pid = child.id();
+        if !harness::net::wait_for_port(port, Duration::from_secs(60)) {
+            return Err(format!("c15t did not start (see {})", dir.join("c15t.log").display()));
+        }
+        Ok(C15t { child, url: format!("http://127.0.0.1:{port}"), pid })
+    }
+}
+
+impl Drop for C15t {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct LoadFigures {
     pub requests: u64,
@@ -95,13 +139,30 @@ pub fn wrk(
     seconds: u32,
     pid: u32,
 ) -> Result<LoadFigures, String> {
-    let script = workspace_root().join("bench/wrk-consent.lua");
+    let args =
+        [run.to_owned(), config["version"].to_string(), config["hash"].as_str().unwrap_or("").to_owned(), path.into()];
+    wrk_script(wrk, "bench/wrk-consent.lua", &format!("{url}{path}"), &args, connections, seconds, pid)
+}
+
+/// One `wrk` run of `script` (which prints a `WRKJSON` line) against `url`, with the CPU the
+/// server process `pid` spent meanwhile.
+pub fn wrk_script(
+    wrk: &Path,
+    script: &str,
+    url: &str,
+    args: &[String],
+    connections: u32,
+    seconds: u32,
+    pid: u32,
+) -> Result<LoadFigures, String> {
+    let script = workspace_root().join(script);
     let cpu_before = cpu_seconds(pid);
     let out = Command::new(wrk)
         .args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "--timeout", "10s", "-s"])
         .arg(&script)
-        .arg(format!("{url}{path}"))
-        .args(["--", run, &config["version"].to_string(), config["hash"].as_str().unwrap_or(""), path])
+        .arg(url)
+        .arg("--")
+        .args(args)
         .output()
         .map_err(|e| format!("wrk: {e}"))?;
     let cpu = cpu_seconds(pid) - cpu_before;

@@ -164,22 +164,32 @@ pub fn run(args: &[String]) -> Result<(), String> {
             opts.seconds
         );
         let bare = edge::Bare::start(&tools.workerd(), &out_dir.join("bare"))?;
+        let c15t_modules = crate::tools::ensure_c15t()?;
+        let c15t = edge::C15t::start(&tools.node_bin_dir().join("node"), &c15t_modules, &out_dir.join("c15t"))?;
         let consent_path = format!("/v1/sites/{SITE}/consents");
+        let c15t_run = |run: &str, seconds| {
+            edge::wrk_script(&wrk, "bench/wrk-c15t.lua", &c15t.url, &[run.to_owned()], 16, seconds, c15t.pid)
+        };
         edge::wrk(&wrk, &base, &consent_path, "warm", &config, 16, 3, edge_proc.pid())?;
         edge::wrk(&wrk, &bare.url, "/", "warm", &config, 16, 3, bare.pid)?;
+        c15t_run("warm", 3)?;
         let accord = edge::wrk(&wrk, &base, &consent_path, "accord", &config, 16, opts.seconds, edge_proc.pid())?;
         let baseline = edge::wrk(&wrk, &bare.url, "/", "bare", &config, 16, opts.seconds, bare.pid)?;
+        let peer = c15t_run("measured", opts.seconds)?;
         edge::show("Accord POST …/consents", &accord);
         edge::show("bare worker (1 DO write)", &baseline);
+        edge::show("c15t 2.2.1 POST /subjects", &peer);
         let ratio = accord.req_per_s / baseline.req_per_s;
+        let to_c15t = accord.req_per_s / peer.req_per_s;
         println!(
-            "  Accord / bare: {ratio:.2}× throughput (goal ≥ 0.5, issue #17: {}); CPU {:.3} ms per request (goal ≤ 1 ms: {})",
+            "  Accord / bare: {ratio:.2}× throughput (goal ≥ 0.5, issue #17: {}); Accord / c15t: {to_c15t:.2}× (goal ≥ 2: {}); CPU {:.3} ms per request (goal ≤ 1 ms: {})",
             if ratio >= 0.5 { "holds" } else { "MISSED" },
+            if to_c15t >= 2.0 { "holds" } else { "MISSED" },
             accord.cpu_ms_per_request,
             if accord.cpu_ms_per_request <= 1.0 { "holds" } else { "MISSED" }
         );
         let stored = accord.requests as usize;
-        (json!({"accord": accord, "bare": baseline, "ratio": ratio}), stored)
+        (json!({"accord": accord, "bare": baseline, "c15t": peer, "ratio": ratio, "ratio_c15t": to_c15t}), stored)
     } else {
         (Value::Null, 0)
     };
