@@ -10,23 +10,25 @@ use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::limits::{Class, ClientBudget};
 use crate::limits_check;
-use crate::routes::{Access, Route};
+use crate::routes::{self, Access, Matched, Route};
 use crate::sites::client::SiteObject;
 
 pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
     // The method as sent: the runtime's `Method` reads any method it does not know as GET, so
     // `QUERY /console` would be answered as a GET.
     let method = req.inner().method();
-    let route = Route::parse(&method, &req.path());
-    let parsed = route.as_ref().ok().cloned();
-    let result = match route {
-        Ok(route) => match read(&mut req, env, route.body_limit()).await {
+    let matched = routes::parse(&method, &req.path());
+    // What the error path needs of the route, kept before the route moves into its handler.
+    let parsed =
+        matched.as_ref().ok().map(|m| Seen { route: m.route.clone(), rate: m.spec.rate, site: m.site.clone() });
+    let result = match matched {
+        Ok(matched) => match read(&mut req, env, matched.spec.body_limit).await {
             Ok(incoming) => {
-                let result = match admit(&route, env, &incoming).await {
+                let result = match admit(&matched, env, &incoming).await {
                     Ok(caller) => {
-                        let audited = route.audited().map(|(site, action, target)| (site.clone(), action, target));
+                        let Matched { route, spec, site, target } = matched;
                         let result = dispatch(route, env, &incoming).await;
-                        if let (Ok(resp), Some((site, action, target)), Some(caller)) = (&result, audited, caller)
+                        if let (Ok(resp), Some(action), Some(site), Some(caller)) = (&result, spec.audit, site, caller)
                             && resp.status < 300
                         {
                             record(env, &site, &caller, action, target).await;
@@ -49,18 +51,18 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
         Err(e) => {
             if e.status() >= 500 {
                 // Error texts name fields and rules, never values, so this log holds no personal data.
-                let route = parsed.as_ref().map(route_name);
+                let route = parsed.as_ref().map(|seen| route_name(&seen.route));
                 crate::log::error(
                     "request.failed",
                     serde_json::json!({"method": method, "route": route, "status": e.status(), "error": e.to_string()}),
                 );
             }
-            if let Some(route) = &parsed {
-                count_rejection(route, env, &e).await;
+            if let Some(seen) = &parsed {
+                count_rejection(seen, env, &e).await;
             }
             let mut resp = e.to_response();
-            if let (Some(route), Some(origin)) = (&parsed, req.headers().get("origin").ok().flatten()) {
-                resp.headers.extend(error_cors(route, env, &origin, &e).await);
+            if let (Some(seen), Some(origin)) = (&parsed, req.headers().get("origin").ok().flatten()) {
+                resp.headers.extend(error_cors(seen, env, &origin, &e).await);
             }
             resp
         }
@@ -72,9 +74,9 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
 /// or a 429's `Retry-After` behind a network error, and the person never learns why nothing was
 /// saved. A refused origin gets none (that is the refusal), nor does a request whose site
 /// cannot be named (a forged link).
-async fn error_cors(route: &Route, env: &Env, origin: &str, error: &EdgeError) -> Vec<(String, String)> {
+async fn error_cors(seen: &Seen, env: &Env, origin: &str, error: &EdgeError) -> Vec<(String, String)> {
     let browser_route = matches!(
-        route,
+        seen.route,
         Route::GetConfig(_)
             | Route::GetConfigVersion(..)
             | Route::GetWidget(_)
@@ -88,7 +90,7 @@ async fn error_cors(route: &Route, env: &Env, origin: &str, error: &EdgeError) -
     if !browser_route || matches!(error, EdgeError::OriginNotAllowed) {
         return Vec::new();
     }
-    let Ok(Some(site)) = route_site(route, env) else { return Vec::new() };
+    let Ok(Some(site)) = route_site(&seen.route, seen.site.as_ref(), env) else { return Vec::new() };
     let Ok(config) = api::config::load_cached(env, &site, None).await else { return Vec::new() };
     match crate::cors::allow(Some(origin), &config.config.allowed_origins) {
         Ok(mut headers) => {
@@ -104,11 +106,11 @@ async fn error_cors(route: &Route, env: &Env, origin: &str, error: &EdgeError) -
 /// to count is logged, never turned into the request's answer. Rate-limit refusals are added up
 /// in the isolate and written at most once per [`RATE_LIMIT_FLUSH_MS`] per site, so a flood
 /// costs one write per window, not one per refused request.
-async fn count_rejection(route: &Route, env: &Env, error: &EdgeError) {
-    let (Some(rule), Some(Class::Write | Class::Withdraw)) = (error.rejection_rule(), limit_class(route)) else {
+async fn count_rejection(seen: &Seen, env: &Env, error: &EdgeError) {
+    let (Some(rule), Some(Class::Write | Class::Withdraw)) = (error.rejection_rule(), seen.rate) else {
         return;
     };
-    let Ok(Some(site)) = route_site(route, env) else { return };
+    let Ok(Some(site)) = route_site(&seen.route, seen.site.as_ref(), env) else { return };
     let by = if matches!(error, EdgeError::RateLimited { .. }) {
         match rate_limited_batch(&site, js_sys::Date::now() as i64) {
             Some(n) => n,
@@ -162,34 +164,41 @@ async fn record(env: &Env, site: &SiteId, caller: &crate::auth::Caller, action: 
 
 /// What must hold before a handler runs: a client presenting a bearer token has not spent its
 /// failed-authentication budget, the named site exists (see [`crate::known_sites`]), a public
-/// route is within the site's and the client's budgets, and a controller route's caller holds
-/// the scope the route declares ([`Route::access`]) — checked here, for every route, so no
-/// handler runs for a caller without it. A signed link names its site inside the token,
-/// decoded once here for both checks. Answers the controller caller, for the audit trail.
-async fn admit(route: &Route, env: &Env, req: &Incoming) -> Result<Option<crate::auth::Caller>, EdgeError> {
+/// route is within the site's and the client's budgets (its entry's `rate`), and a controller
+/// route's caller holds the scope its entry declares (`access`) — checked here, for every
+/// route, so no handler runs for a caller without it. A signed link names its site inside the
+/// token, decoded once here for both checks. Answers the controller caller, for the audit trail.
+async fn admit(matched: &Matched, env: &Env, req: &Incoming) -> Result<Option<crate::auth::Caller>, EdgeError> {
     // A client whose bearer tokens keep failing is refused before its next one is looked up.
     if req.authorization.is_some() {
         limits_check::client_budget(env, &req.client, ClientBudget::FailedAuth, true).await?;
     }
-    let Some(site) = route_site(route, env)? else {
-        return match route.access() {
+    let Some(site) = route_site(&matched.route, matched.site.as_ref(), env)? else {
+        return match matched.spec.access {
             Access::Public => Ok(None),
             Access::Controller(_) => Err(EdgeError::Internal("a controller route without a site".into())),
         };
     };
     // Publishing is the one way a site comes to exist; its caller is checked below.
-    if !matches!(route, Route::PutConfig(_)) {
+    if !matches!(matched.route, Route::PutConfig(_)) {
         crate::known_sites::ensure(env, &site, Some(&req.client)).await?;
     }
-    if let Some(class) = limit_class(route) {
+    if let Some(class) = matched.spec.rate {
         limits_check::check(env, &site, &req.client, class).await?;
     }
-    match route.access() {
+    match matched.spec.access {
         Access::Public => Ok(None),
         Access::Controller(scope) => {
             Ok(Some(crate::auth::require(env, &site, req.authorization.as_deref(), scope).await?))
         }
     }
+}
+
+/// What the error path keeps of a matched route.
+struct Seen {
+    route: Route,
+    rate: Option<Class>,
+    site: Option<SiteId>,
 }
 
 /// A route's name for the log: its variant alone, never what it carries (a link token).
@@ -198,7 +207,7 @@ fn route_name(route: &Route) -> String {
 }
 
 /// The site a route acts for: from its path, or from the signed link it carries.
-fn route_site(route: &Route, env: &Env) -> Result<Option<SiteId>, EdgeError> {
+fn route_site(route: &Route, in_path: Option<&SiteId>, env: &Env) -> Result<Option<SiteId>, EdgeError> {
     Ok(Some(match route {
         Route::PostPreferences(t)
         | Route::GetPreferences(t)
@@ -213,37 +222,11 @@ fn route_site(route: &Route, env: &Env) -> Result<Option<SiteId>, EdgeError> {
         | Route::PostReconfirmJson(t)
         | Route::PreflightReconfirm(t)
         | Route::GetReconfirmStatus(t) => api::confirm::site_of(env, Which::Reconfirm, t)?,
-        other => match other.site() {
+        _ => match in_path {
             Some(site) => site.clone(),
             None => return Ok(None),
         },
     }))
-}
-
-/// Public, per-site routes count against the site's and the client's budgets.
-fn limit_class(route: &Route) -> Option<Class> {
-    Some(match route {
-        Route::PostPreferences(_) | Route::PostUnsubscribe(_) | Route::PostPreferencePage(_) => Class::Withdraw,
-        Route::PostConsent(_) | Route::PostConfirm(_) | Route::PostReconfirm(_) | Route::PostReconfirmJson(_) => {
-            Class::Write
-        }
-        Route::GetConfig(_)
-        | Route::GetConfigVersion(..)
-        | Route::GetCheckpoint(..)
-        | Route::GetConsistency(..)
-        | Route::GetCheckpointNote(..)
-        | Route::GetTile(..)
-        | Route::GetPreferences(_)
-        | Route::GetUnsubscribe(_)
-        | Route::GetPreferencePage(_)
-        | Route::GetConfirm(_)
-        | Route::GetShortLink(..)
-        | Route::GetReconfirm(_)
-        | Route::GetReconfirmStatus(_)
-        | Route::GetWidget(_)
-        | Route::GetWidgetFor(_) => Class::Read,
-        _ => return None,
-    })
 }
 
 async fn read(req: &mut Request, env: &Env, limit: usize) -> Result<Incoming, EdgeError> {

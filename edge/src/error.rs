@@ -25,7 +25,7 @@ pub enum EdgeError {
     #[error("not found: {0}")]
     NotFound(String),
     #[error("method not allowed")]
-    MethodNotAllowed { allow: &'static str },
+    MethodNotAllowed { allow: String },
     /// Send `Authorization: Bearer <admin token>`.
     #[error("missing or wrong API token")]
     Unauthorized,
@@ -161,7 +161,7 @@ impl EdgeError {
             Problem { type_: format!("urn:accord:problem:{kind}"), title, status, detail, field, rule, errors };
         let mut resp = ApiResponse::json_with_type(status, &problem, "application/problem+json");
         match self {
-            EdgeError::MethodNotAllowed { allow } => resp.headers.push(("allow".into(), (*allow).into())),
+            EdgeError::MethodNotAllowed { allow } => resp.headers.push(("allow".into(), allow.clone())),
             EdgeError::Unauthorized => resp.headers.push(("www-authenticate".into(), "Bearer".into())),
             EdgeError::RateLimited { retry_after } => {
                 resp.headers.push(("retry-after".into(), retry_after.to_string()))
