@@ -1,7 +1,9 @@
-//! Small HTML pages the edge serves to people (unsubscribe, confirmation): escaped text, one
-//! stylesheet allowed by hash, no script, no framing, forms posting only back to the edge.
+//! Small HTML pages the edge serves to people (unsubscribe, confirmation): maud templates, so
+//! every value is escaped unless a template says otherwise; one stylesheet allowed by hash, no
+//! script, no framing, forms posting only back to the edge.
 
 use base64::Engine as _;
+use maud::{DOCTYPE, Markup, PreEscaped};
 use sha2::{Digest, Sha256};
 
 use crate::http::ApiResponse;
@@ -10,29 +12,22 @@ const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;color:#1a1a1a;backg
 button{font:inherit;font-weight:600;min-height:44px;padding:.5rem 1rem;margin:.25rem 0;border:2px solid #1d4f91;border-radius:4px;background:#1d4f91;color:#fff;cursor:pointer;width:100%}\
 button.secondary{background:#fff;color:#1d4f91}a{color:#1d4f91}:focus-visible{outline:3px solid #b35900;outline-offset:2px}";
 
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A complete page; `body` must already be escaped HTML.
-pub fn html(status: u16, lang: &str, title: &str, body: &str) -> ApiResponse {
+/// A complete page around `body`; every value in a page is escaped by its template (maud).
+pub fn html(status: u16, lang: &str, title: &str, body: Markup) -> ApiResponse {
     let style_hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE.as_bytes()));
-    let doc = format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\"><title>{title}</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
-        title = escape(title),
-    );
+    let doc = maud::html! {
+        (DOCTYPE)
+        html lang=(lang) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body { main { (body) } }
+        }
+    };
     ApiResponse {
         status,
         headers: vec![
@@ -47,7 +42,7 @@ pub fn html(status: u16, lang: &str, title: &str, body: &str) -> ApiResponse {
                 ),
             ),
         ],
-        body: doc.into_bytes(),
+        body: doc.into_string().into_bytes(),
         precompressed: false,
     }
 }
@@ -79,11 +74,14 @@ mod tests {
 
     #[test]
     fn escapes_and_sends_strict_headers() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
-        let page = html(200, "fr", "T<", "<p>ok</p>");
+        let name = "<a href=\"x\">&";
+        let page = html(200, "fr", "T<", maud::html! { p { (name) } });
         let csp = page.header_value("content-security-policy").unwrap();
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"));
-        assert!(String::from_utf8(page.body).unwrap().contains("<title>T&lt;</title>"));
+        let text = String::from_utf8(page.body).unwrap();
+        assert!(text.starts_with("<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\">"), "{text}");
+        assert!(text.contains("<title>T&lt;</title>"), "{text}");
+        assert!(text.contains("<main><p>&lt;a href=&quot;x&quot;&gt;&amp;</p></main>"), "{text}");
     }
 
     #[test]

@@ -73,7 +73,7 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     let email = "sms@example.fr";
     root.find(Locator::Css("#accord-email")).await.unwrap().send_keys(email).await.unwrap();
     let sms_box = "input[data-content-type='special_offers'][data-channel='sms']";
-    click_in(&root, sms_box).await;
+    common::toggle_in(&root, sms_box).await;
     // The widget renders on its next tick: wait for what a click changes.
     eventually(10, "the number field", || common::displayed(&root, "#accord-phone")).await;
     let label = root.find(Locator::Css("label[for='accord-phone']")).await.unwrap();
@@ -98,12 +98,12 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
 
     // Typed, then SMS unticked: the field goes, and the number is not sent.
     field.send_keys("07 00 00 00 00").await.unwrap();
-    click_in(&root, sms_box).await;
+    common::toggle_in(&root, sms_box).await;
     eventually(10, "unticking hides the field", || async {
         common::displayed(&root, "#accord-phone").await.is_none().then_some(())
     })
     .await;
-    click_in(&root, "input[data-content-type='product_guides'][data-channel='email']").await;
+    common::toggle_in(&root, "input[data-content-type='product_guides'][data-channel='email']").await;
     click_in(&root, "button[data-action='save']").await;
     eventually(30, "the first saved status", || async {
         root.find(Locator::Css(".accord-status[data-state='saved']")).await.ok()
@@ -115,7 +115,7 @@ async fn a_yes_by_sms_asks_for_the_number_is_confirmed_by_sms_and_found_by_numbe
     assert!(refused.iter().all(|c| c.get("contact").is_none()), "no number was sent: {first}");
 
     // SMS again, with the number this time.
-    click_in(&root, sms_box).await;
+    common::toggle_in(&root, sms_box).await;
     eventually(10, "the number field again", || common::displayed(&root, "#accord-phone")).await;
     let field = root.find(Locator::Css("#accord-phone")).await.unwrap();
     field.send_keys(&Key::Backspace.to_string().repeat(20)).await.unwrap();
@@ -415,7 +415,7 @@ async fn an_sms_box_ticked_before_the_code_arrives_asks_for_the_number_after_it(
     c.goto(&format!("{}/", stack.site.url())).await.unwrap();
     let root = widget_root(c, "#accord-signup").await;
     let sms = "input[data-content-type='special_offers'][data-channel='sms']";
-    click_in(&root, sms).await;
+    common::toggle_in(&root, sms).await;
     assert_eq!(c.execute("return typeof window.Accord;", vec![]).await.unwrap(), json!("undefined"));
     stack.site.wasm_gate().release();
     eventually(60, "the number field after the code took over", || common::displayed(&root, "#accord-phone")).await;
@@ -424,7 +424,7 @@ async fn an_sms_box_ticked_before_the_code_arrives_asks_for_the_number_after_it(
         .await
         .unwrap();
     assert_eq!(host_error, Value::Null, "the widget took the form over");
-    click_in(&root, sms).await;
+    common::toggle_in(&root, sms).await;
     eventually(10, "unticking hides the field", || async {
         common::displayed(&root, "#accord-phone").await.is_none().then_some(())
     })

@@ -6,13 +6,14 @@ use accord_core::config::Lang;
 use accord_core::event::{EventBody, EventDraft, Method};
 use accord_core::ids::{Channel, SiteId};
 use accord_core::token::{LinkClaims, LinkPurpose};
+use maud::html;
 use worker::Env;
 
 use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::client::{Append, Ledger};
-use crate::page::{self, escape};
+use crate::page;
 use crate::secrets;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,20 +86,16 @@ async fn render(
             (Lang::En, _) => "Confirm that you want to receive our text messages at this number.",
         };
     }
-    let controller = escape(&config.config.controller.name);
-    let form = match token {
-        Some(t) => {
-            let path = if which == Which::Confirm { "c" } else { "r" };
-            format!(
-                "<form method=\"post\" action=\"/{path}/{}\"><button type=\"submit\">{}</button></form>",
-                escape(t),
-                escape(button)
-            )
+    let path = if which == Which::Confirm { "c" } else { "r" };
+    let body = html! {
+        h1 { (title) }
+        p { (config.config.controller.name) }
+        p { (text) }
+        @if let Some(t) = token {
+            form method="post" action={ "/" (path) "/" (t) } { button type="submit" { (button) } }
         }
-        None => String::new(),
     };
-    let body = format!("<h1>{}</h1><p>{controller}</p><p>{}</p>{form}", escape(title), escape(text));
-    Ok(page::html(200, if lang == Lang::Fr { "fr" } else { "en" }, title, &body))
+    Ok(page::html(200, if lang == Lang::Fr { "fr" } else { "en" }, title, body))
 }
 
 pub async fn get(env: &Env, which: Which, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
@@ -162,8 +159,8 @@ pub async fn short(env: &Env, site: &SiteId, code: &str, req: &Incoming) -> Resu
                     ("Link expired", "This link is no longer valid. Give your number again to receive a new one.")
                 }
             };
-            let body = format!("<h1>{title}</h1><p>{}</p><p>{text}</p>", escape(&config.config.controller.name));
-            Ok(page::html(410, if lang == Lang::Fr { "fr" } else { "en" }, title, &body))
+            let body = html! { h1 { (title) } p { (config.config.controller.name) } p { (text) } };
+            Ok(page::html(410, if lang == Lang::Fr { "fr" } else { "en" }, title, body))
         }
     }
 }

@@ -9,6 +9,7 @@ use accord_core::submission::{form_answers, validate_change};
 use accord_core::token::{LinkClaims, LinkPurpose};
 use accord_widget::i18n::{Key, t};
 use chrono::Duration;
+use maud::{Markup, html};
 use worker::Env;
 
 use super::Incoming;
@@ -17,7 +18,7 @@ use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::client::Ledger;
 use crate::one_click::{field, form_fields};
-use crate::page::{self, escape};
+use crate::page;
 use crate::secrets;
 
 /// A fresh preference link for the person an unsubscribe link names.
@@ -38,73 +39,68 @@ fn lang_code(lang: Lang) -> &'static str {
     if lang == Lang::Fr { "fr" } else { "en" }
 }
 
-fn form(config: &VersionedConfig, state: Option<&SubjectState>, lang: Lang, token: &str) -> String {
-    let action = format!("/p/{}", escape(token));
-    let mut out = format!(
-        "<form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"config_version\" value=\"{}\">\
-         <input type=\"hidden\" name=\"config_hash\" value=\"{}\">",
-        config.version,
-        escape(&config.hash)
-    );
-    for ct in &config.config.content_types {
-        out.push_str(&format!(
-            "<fieldset><legend>{}</legend><p>{}</p>",
-            escape(ct.label.get(lang)),
-            escape(ct.description.get(lang))
-        ));
-        // A soft opt-in is not a consent box: it is already allowed for customers, and the box
-        // is an opt-out, as in the widget (the same answers, `accord_core::submission::form_answers`,
-        // and the widget's own wording).
-        let soft = ct.legal_basis == LegalBasis::LegitimateInterest;
-        if soft {
-            out.push_str(&format!("<p>{}</p>", t(lang, Key::SoftOptIn)));
-        }
-        for ch in &ct.channels {
-            let answer = state.and_then(|s| s.choice(ct.id.as_str(), *ch));
-            // The person's own current answers: showing them is not pre-ticking a new consent.
-            let (name, on, label) = if soft {
-                (
-                    "opt_out",
-                    answer.is_some_and(|c| !c.granted),
-                    format!("{} : {}", crate::page::channel_label(lang, *ch), t(lang, Key::Stop)),
-                )
-            } else {
-                ("box", answer.is_some_and(|c| c.granted), crate::page::channel_label(lang, *ch).to_owned())
-            };
-            let id = format!("{}-{}", ct.id, ch);
-            out.push_str(&format!(
-                "<p><input type=\"checkbox\" id=\"{id}\" name=\"{name}\" value=\"{}:{}\"{}> <label for=\"{id}\">{}</label></p>",
-                escape(ct.id.as_str()),
-                ch.as_str(),
-                if on { " checked" } else { "" },
-                escape(&label),
-            ));
-        }
-        out.push_str("</fieldset>");
-    }
+fn form(config: &VersionedConfig, state: Option<&SubjectState>, lang: Lang, token: &str) -> Markup {
     // A new yes by SMS or call is about a number: the person may give one here, or keep the
     // one they gave before (see `preferences::number_for`).
     let asks_number = config.config.content_types.iter().any(|ct| ct.channels.iter().any(|ch| ch.needs_phone()));
-    if asks_number {
-        let hint = match lang {
-            Lang::Fr => "Pour un nouveau oui par SMS ou appel. Laissez vide pour garder le numéro donné auparavant.",
-            Lang::En => "For a new yes by text or call. Leave empty to keep the number you gave before.",
-        };
-        out.push_str(&format!(
-            "<p><label for=\"phone\">{}</label><br><span id=\"phone-hint\">{hint}</span><br>\
-             <input type=\"tel\" id=\"phone\" name=\"phone\" autocomplete=\"tel\" aria-describedby=\"phone-hint\"></p>",
-            t(lang, Key::Phone)
-        ));
-    }
+    let hint = match lang {
+        Lang::Fr => "Pour un nouveau oui par SMS ou appel. Laissez vide pour garder le numéro donné auparavant.",
+        Lang::En => "For a new yes by text or call. Leave empty to keep the number you gave before.",
+    };
     let (save, withdraw) = match lang {
         Lang::Fr => ("Enregistrer mes choix", "Tout retirer"),
         Lang::En => ("Save my choices", "Withdraw everything"),
     };
-    out.push_str(&format!("<button type=\"submit\">{save}</button></form>"));
-    out.push_str(&format!(
-        "<form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"withdraw_all\" value=\"1\"><button type=\"submit\" class=\"secondary\">{withdraw}</button></form>"
-    ));
-    out
+    html! {
+        form method="post" action={ "/p/" (token) } {
+            input type="hidden" name="config_version" value=(config.version);
+            input type="hidden" name="config_hash" value=(config.hash);
+            @for ct in &config.config.content_types {
+                // A soft opt-in is not a consent box: it is already allowed for customers, and
+                // the box is an opt-out, as in the widget (the same answers,
+                // `accord_core::submission::form_answers`, and the widget's own wording).
+                @let soft = ct.legal_basis == LegalBasis::LegitimateInterest;
+                fieldset {
+                    legend { (ct.label.get(lang)) }
+                    p { (ct.description.get(lang)) }
+                    @if soft { p { (t(lang, Key::SoftOptIn)) } }
+                    @for ch in &ct.channels {
+                        @let answer = state.and_then(|s| s.choice(ct.id.as_str(), *ch));
+                        // The person's own current answers: showing them is not pre-ticking a
+                        // new consent.
+                        @let (name, on) = if soft {
+                            ("opt_out", answer.is_some_and(|c| !c.granted))
+                        } else {
+                            ("box", answer.is_some_and(|c| c.granted))
+                        };
+                        @let id = format!("{}-{}", ct.id, ch);
+                        p {
+                            input type="checkbox" id=(id) name=(name) value={ (ct.id) ":" (ch.as_str()) } checked[on];
+                            " "
+                            label for=(id) {
+                                (crate::page::channel_label(lang, *ch))
+                                @if soft { " : " (t(lang, Key::Stop)) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if asks_number {
+                p {
+                    label for="phone" { (t(lang, Key::Phone)) }
+                    br;
+                    span id="phone-hint" { (hint) }
+                    br;
+                    input type="tel" id="phone" name="phone" autocomplete="tel" aria-describedby="phone-hint";
+                }
+            }
+            button type="submit" { (save) }
+        }
+        form method="post" action={ "/p/" (token) } {
+            input type="hidden" name="withdraw_all" value="1";
+            button type="submit" class="secondary" { (withdraw) }
+        }
+    }
 }
 
 pub async fn get(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
@@ -113,14 +109,17 @@ pub async fn get(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, 
     let state = Ledger::new(env, &c.site).state(&c.subject).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
     let title = if lang == Lang::Fr { "Vos préférences" } else { "Your preferences" };
-    let body = format!(
-        "<h1>{title}</h1><p>{}</p>{}<p><a href=\"{}\">{}</a></p>",
-        escape(&config.config.controller.name),
-        form(&config, state.as_ref(), lang, token),
-        escape(&config.config.privacy_policy_url),
-        if lang == Lang::Fr { "Politique de confidentialité et vos droits" } else { "Privacy policy and your rights" },
-    );
-    Ok(page::html(200, lang_code(lang), title, &body))
+    let body = html! {
+        h1 { (title) }
+        p { (config.config.controller.name) }
+        (form(&config, state.as_ref(), lang, token))
+        p {
+            a href=(config.config.privacy_policy_url) {
+                (if lang == Lang::Fr { "Politique de confidentialité et vos droits" } else { "Privacy policy and your rights" })
+            }
+        }
+    };
+    Ok(page::html(200, lang_code(lang), title, body))
 }
 
 pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
@@ -154,7 +153,6 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         Lang::Fr => ("Choix enregistrés", "Vos choix sont enregistrés.", "Revenir à mes préférences"),
         Lang::En => ("Choices saved", "Your choices are saved.", "Back to my preferences"),
     };
-    let body =
-        format!("<h1>{title}</h1><p role=\"status\">{text}</p><p><a href=\"/p/{}\">{back}</a></p>", escape(token));
-    Ok(page::html(200, lang_code(lang), title, &body))
+    let body = html! { h1 { (title) } p role="status" { (text) } p { a href={ "/p/" (token) } { (back) } } };
+    Ok(page::html(200, lang_code(lang), title, body))
 }

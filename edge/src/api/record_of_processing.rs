@@ -3,12 +3,13 @@
 
 use accord_core::config::{Lang, LegalBasis, SiteConfig};
 use accord_core::ids::SiteId;
+use maud::html;
 use worker::Env;
 
 use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
-use crate::page::{self, escape};
+use crate::page;
 use crate::sites::client::SiteObject;
 
 const SECURITY: [&str; 6] = [
@@ -87,63 +88,41 @@ pub async fn page(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let lang = page::lang(req.accept_language.as_deref(), config.default_lang);
     let r = record(&config, &recipients, lang);
     let fr = lang == Lang::Fr;
-    let mut body = format!(
-        "<h1>{}</h1><p><strong>{}</strong> — {}</p><p>{}</p><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        if fr { "Registre des traitements (art. 30 RGPD)" } else { "Record of processing (GDPR art. 30)" },
-        escape(&config.controller.name),
-        escape(&config.controller.contact),
-        escape(&config.privacy_policy_url),
-        if fr { "Finalité" } else { "Purpose" },
-        if fr { "Base légale" } else { "Legal basis" },
-        if fr { "Canaux" } else { "Channels" },
-        if fr { "Données" } else { "Data" },
-    );
-    for p in r["purposes"].as_array().into_iter().flatten() {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(p["purpose"].as_str().unwrap_or("")),
-            escape(p["legal_basis"].as_str().unwrap_or("")),
-            escape(
-                &p["channels"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            escape(
-                &p["data_categories"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
-    }
-    body.push_str("</table>");
-    for (title, key) in [("Conservation / Retention", "retention")] {
-        body.push_str(&format!("<h2>{title}</h2><ul>"));
-        for (_, v) in r[key].as_object().into_iter().flatten() {
-            body.push_str(&format!("<li>{}</li>", escape(v.as_str().unwrap_or(""))));
+    let list = |v: &serde_json::Value| {
+        v.as_array().into_iter().flatten().filter_map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
+    let body = html! {
+        h1 { (if fr { "Registre des traitements (art. 30 RGPD)" } else { "Record of processing (GDPR art. 30)" }) }
+        p { strong { (config.controller.name) } " — " (config.controller.contact) }
+        p { (config.privacy_policy_url) }
+        table {
+            tr {
+                th { (if fr { "Finalité" } else { "Purpose" }) }
+                th { (if fr { "Base légale" } else { "Legal basis" }) }
+                th { (if fr { "Canaux" } else { "Channels" }) }
+                th { (if fr { "Données" } else { "Data" }) }
+            }
+            @for p in r["purposes"].as_array().into_iter().flatten() {
+                tr {
+                    td { (text(&p["purpose"])) }
+                    td { (text(&p["legal_basis"])) }
+                    td { (list(&p["channels"])) }
+                    td { (list(&p["data_categories"])) }
+                }
+            }
         }
-        body.push_str("</ul>");
-    }
-    body.push_str(&format!("<h2>{}</h2><ul>", if fr { "Destinataires" } else { "Recipients" }));
-    for rcpt in &recipients {
-        body.push_str(&format!("<li>{}</li>", escape(rcpt)));
-    }
-    body.push_str(&format!("</ul><h2>{}</h2><ul>", if fr { "Mesures de sécurité" } else { "Security measures" }));
-    for m in SECURITY {
-        body.push_str(&format!("<li>{}</li>", escape(m)));
-    }
-    body.push_str("</ul>");
+        h2 { "Conservation / Retention" }
+        ul { @for (_, v) in r["retention"].as_object().into_iter().flatten() { li { (text(v)) } } }
+        h2 { (if fr { "Destinataires" } else { "Recipients" }) }
+        ul { @for rcpt in &recipients { li { (rcpt) } } }
+        h2 { (if fr { "Mesures de sécurité" } else { "Security measures" }) }
+        ul { @for m in SECURITY { li { (m) } } }
+    };
     Ok(page::html(
         200,
         if fr { "fr" } else { "en" },
         if fr { "Registre des traitements" } else { "Record of processing" },
-        &body,
+        body,
     ))
 }

@@ -6,6 +6,7 @@ use accord_core::erasure::{Certificate, Kept};
 use accord_core::ids::{SiteId, SubjectId};
 use accord_core::policy::{reconfirm_due, retention_limit};
 use chrono::Months;
+use maud::html;
 use worker::Env;
 
 use super::Incoming;
@@ -14,7 +15,7 @@ use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::client::Ledger;
 use crate::ledger::protocol::SubjectExport;
-use crate::page::{self, escape};
+use crate::page;
 use crate::secrets;
 
 async fn gather(env: &Env, site: &SiteId, subject: &SubjectId) -> Result<(SubjectExport, VersionedConfig), EdgeError> {
@@ -89,59 +90,51 @@ pub async fn export_page(
         none if none.is_empty() => "no address (erased or never received)".to_owned(),
         held => held,
     };
-    let mut body = format!(
-        "<h1>{}</h1><p>{} : {} ({})</p><p>{} : <code>{}</code></p><h2>{}</h2><p>{}</p><h2>{}</h2><ul>",
-        if fr { "Vos données" } else { "Your data" },
-        if fr { "Responsable du traitement" } else { "Data controller" },
-        escape(&c.controller.name),
-        escape(&c.controller.contact),
-        if fr { "Identifiant pseudonyme" } else { "Pseudonymous id" },
-        escape(subject.as_str()),
-        if fr { "Données détenues" } else { "Data held" },
-        escape(&held),
-        if fr { "Vos choix actuels" } else { "Your current choices" },
-    );
-    for ch in e.state.iter().flat_map(|s| &s.choices) {
-        let label = c
-            .content_type(ch.content_type.as_str())
-            .map(|t| t.label.get(lang).to_owned())
-            .unwrap_or_else(|| ch.content_type.to_string());
-        let answer = match (ch.granted, fr) {
-            (true, true) => "oui",
-            (true, false) => "yes",
-            (false, true) => "non",
-            (false, false) => "no",
-        };
-        body.push_str(&format!(
-            "<li>{} — {} : {answer} ({})</li>",
-            escape(&label),
-            ch.channel,
-            accord_core::time::format(&ch.since)
-        ));
-    }
-    body.push_str(&format!(
-        "</ul><h2>{}</h2><ol>",
-        if fr { "Historique (reçus signés)" } else { "History (signed receipts)" }
-    ));
-    for r in &e.receipts {
-        body.push_str(&format!(
-            "<li>{} — {} — {} <code>{}</code></li>",
-            accord_core::time::format(&r.event.recorded_at),
-            escape(r.event.body.kind()),
-            if fr { "empreinte" } else { "hash" },
-            escape(&r.event_hash[..16])
-        ));
-    }
-    body.push_str("</ol>");
-    if let Some(s) = &e.state {
-        body.push_str(&format!(
-            "<h2>{}</h2><p>{} {}</p>",
-            if fr { "Conservation" } else { "Retention" },
-            if fr { "Données personnelles conservées jusqu'au" } else { "Personal data kept until" },
-            accord_core::time::format(&retention_limit(c, s.last_contact))
-        ));
-    }
-    Ok(page::html(200, if fr { "fr" } else { "en" }, if fr { "Vos données" } else { "Your data" }, &body))
+    let label = |ct: &accord_core::ids::ContentTypeId| {
+        c.content_type(ct.as_str()).map(|t| t.label.get(lang).to_owned()).unwrap_or_else(|| ct.to_string())
+    };
+    let answer = |granted: bool| match (granted, fr) {
+        (true, true) => "oui",
+        (true, false) => "yes",
+        (false, true) => "non",
+        (false, false) => "no",
+    };
+    let body = html! {
+        h1 { (if fr { "Vos données" } else { "Your data" }) }
+        p {
+            (if fr { "Responsable du traitement" } else { "Data controller" }) " : "
+            (c.controller.name) " (" (c.controller.contact) ")"
+        }
+        p { (if fr { "Identifiant pseudonyme" } else { "Pseudonymous id" }) " : " code { (subject.as_str()) } }
+        h2 { (if fr { "Données détenues" } else { "Data held" }) }
+        p { (held) }
+        h2 { (if fr { "Vos choix actuels" } else { "Your current choices" }) }
+        ul {
+            @for ch in e.state.iter().flat_map(|s| &s.choices) {
+                li {
+                    (label(&ch.content_type)) " — " (ch.channel) " : " (answer(ch.granted))
+                    " (" (accord_core::time::format(&ch.since)) ")"
+                }
+            }
+        }
+        h2 { (if fr { "Historique (reçus signés)" } else { "History (signed receipts)" }) }
+        ol {
+            @for r in &e.receipts {
+                li {
+                    (accord_core::time::format(&r.event.recorded_at)) " — " (r.event.body.kind()) " — "
+                    (if fr { "empreinte" } else { "hash" }) " " code { (&r.event_hash[..16]) }
+                }
+            }
+        }
+        @if let Some(s) = &e.state {
+            h2 { (if fr { "Conservation" } else { "Retention" }) }
+            p {
+                (if fr { "Données personnelles conservées jusqu'au" } else { "Personal data kept until" }) " "
+                (accord_core::time::format(&retention_limit(c, s.last_contact)))
+            }
+        }
+    };
+    Ok(page::html(200, if fr { "fr" } else { "en" }, if fr { "Vos données" } else { "Your data" }, body))
 }
 
 pub async fn erase(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming) -> Result<ApiResponse, EdgeError> {

@@ -14,6 +14,7 @@ use accord_core::config::Lang;
 use accord_core::event::{EventBody, EventDraft, Method, Scope};
 use accord_core::ids::{Channel, SiteId};
 use accord_core::token::{LinkClaims, LinkPurpose};
+use maud::html;
 use serde::Deserialize;
 use worker::Env;
 
@@ -22,7 +23,7 @@ use super::contact_ref::ContactRef;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
 use crate::ledger::client::Ledger;
-use crate::page::{self, escape};
+use crate::page;
 use crate::secrets;
 
 #[derive(Deserialize)]
@@ -121,48 +122,36 @@ pub async fn page(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     let (c, scope) = claims(env, token)?;
     let config = super::config::load(env, &c.site, None).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
-    let what = escape(&describe(&scope, &config.config, lang));
-    let controller = escape(&config.config.controller.name);
-    let action = format!("/u/{}", escape(token));
-    let preferences =
-        escape(&super::preference_page::link_for(env, &crate::public_url::get(env)?, &c.site, &c.subject)?);
-    let form = |extra: &str, label: &str, class: &str| {
-        format!(
-            "<form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">{extra}\
-             <button type=\"submit\" class=\"{class}\">{label}</button></form>"
-        )
+    let what = describe(&scope, &config.config, lang);
+    let controller = &config.config.controller.name;
+    let preferences = super::preference_page::link_for(env, &crate::public_url::get(env)?, &c.site, &c.subject)?;
+    let fr = lang == Lang::Fr;
+    // The three one-click forms (RFC 8058 body), with what each asks for beyond it.
+    let form = |extra: Option<(&str, &str)>, label: &str, class: &str| {
+        html! {
+            form method="post" action={ "/u/" (token) } {
+                input type="hidden" name="List-Unsubscribe" value="One-Click";
+                @if let Some((name, value)) = extra { input type="hidden" name=(name) value=(value); }
+                button type="submit" class=(class) { (label) }
+            }
+        }
     };
-    let (title, body) = match lang {
-        Lang::Fr => (
-            "Se désabonner",
-            format!(
-                "<h1>Se désabonner</h1><p>{controller} ne vous enverra plus {what}.</p>{}{}{}<p><a href=\"{preferences}\">Gérer mes préférences</a></p><p><a href=\"{}\">Politique de confidentialité et vos droits</a></p>",
-                form("", "Confirmer le désabonnement", ""),
-                form("<input type=\"hidden\" name=\"scope\" value=\"all\">", "Me désabonner de tout", "secondary"),
-                form(
-                    "<input type=\"hidden\" name=\"objection\" value=\"1\">",
-                    "Ne plus jamais me contacter",
-                    "secondary"
-                ),
-                escape(&config.config.privacy_policy_url),
-            ),
-        ),
-        Lang::En => (
-            "Unsubscribe",
-            format!(
-                "<h1>Unsubscribe</h1><p>{controller} will no longer send you {what}.</p>{}{}{}<p><a href=\"{preferences}\">Manage my preferences</a></p><p><a href=\"{}\">Privacy policy and your rights</a></p>",
-                form("", "Confirm unsubscribe", ""),
-                form(
-                    "<input type=\"hidden\" name=\"scope\" value=\"all\">",
-                    "Unsubscribe from everything",
-                    "secondary"
-                ),
-                form("<input type=\"hidden\" name=\"objection\" value=\"1\">", "Never contact me again", "secondary"),
-                escape(&config.config.privacy_policy_url),
-            ),
-        ),
+    let title = if fr { "Se désabonner" } else { "Unsubscribe" };
+    let body = html! {
+        h1 { (title) }
+        @if fr { p { (controller) " ne vous enverra plus " (what) "." } }
+        @else { p { (controller) " will no longer send you " (what) "." } }
+        (form(None, if fr { "Confirmer le désabonnement" } else { "Confirm unsubscribe" }, ""))
+        (form(Some(("scope", "all")), if fr { "Me désabonner de tout" } else { "Unsubscribe from everything" }, "secondary"))
+        (form(Some(("objection", "1")), if fr { "Ne plus jamais me contacter" } else { "Never contact me again" }, "secondary"))
+        p { a href=(preferences) { (if fr { "Gérer mes préférences" } else { "Manage my preferences" }) } }
+        p {
+            a href=(config.config.privacy_policy_url) {
+                (if fr { "Politique de confidentialité et vos droits" } else { "Privacy policy and your rights" })
+            }
+        }
     };
-    Ok(page::html(200, if lang == Lang::Fr { "fr" } else { "en" }, title, &body))
+    Ok(page::html(200, if fr { "fr" } else { "en" }, title, body))
 }
 
 pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
@@ -196,18 +185,18 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     });
     futures_util::future::try_join_all(appends).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
-    let what = escape(&describe(&scope, &config.config, lang));
+    let what = describe(&scope, &config.config, lang);
     let (title, body) = match (lang, objection) {
         (Lang::Fr, false) => {
-            ("Désabonnement confirmé", format!("<h1>C'est fait</h1><p>Vous ne recevrez plus {what}.</p>"))
+            ("Désabonnement confirmé", html! { h1 { "C'est fait" } p { "Vous ne recevrez plus " (what) "." } })
         }
-        (Lang::En, false) => ("Unsubscribed", format!("<h1>Done</h1><p>You will no longer receive {what}.</p>")),
+        (Lang::En, false) => ("Unsubscribed", html! { h1 { "Done" } p { "You will no longer receive " (what) "." } }),
         (Lang::Fr, true) => {
-            ("C'est noté", "<h1>C'est noté</h1><p>Nous ne vous contacterons plus jamais.</p>".to_owned())
+            ("C'est noté", html! { h1 { "C'est noté" } p { "Nous ne vous contacterons plus jamais." } })
         }
-        (Lang::En, true) => ("Noted", "<h1>Noted</h1><p>We will never contact you again.</p>".to_owned()),
+        (Lang::En, true) => ("Noted", html! { h1 { "Noted" } p { "We will never contact you again." } }),
     };
-    Ok(page::html(200, if lang == Lang::Fr { "fr" } else { "en" }, title, &body))
+    Ok(page::html(200, if lang == Lang::Fr { "fr" } else { "en" }, title, body))
 }
 
 #[cfg(test)]

@@ -377,6 +377,25 @@ pub async fn click_in(root: &fantoccini::elements::ShadowRoot, css: &str) {
     .await
 }
 
+/// Ticks or unticks the checkbox `css` and waits until it has changed. A render between
+/// WebDriver's aim and its click (an error line going as a number is typed) can move the box
+/// so that the click lands beside it, delivered but not on it; only then, with the box as it
+/// was, is it clicked again, so it can never toggle twice.
+pub async fn toggle_in(root: &fantoccini::elements::ShadowRoot, css: &str) {
+    let state = || async { root.find(Locator::Css(css)).await.ok()?.is_selected().await.ok() };
+    let before = state().await.unwrap_or_else(|| panic!("no checkbox {css}"));
+    for _ in 0..5 {
+        click_in(root, css).await;
+        for _ in 0..10 {
+            if state().await.is_some_and(|now| now != before) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    panic!("clicking {css} never changed it");
+}
+
 /// The element `css` in `root` if it is there and displayed (the number field is always in the
 /// form, hidden by a class while no ticked box needs it).
 pub async fn displayed(root: &fantoccini::elements::ShadowRoot, css: &str) -> Option<fantoccini::elements::Element> {
