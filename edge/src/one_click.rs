@@ -2,43 +2,35 @@
 //! `application/x-www-form-urlencoded` or `multipart/form-data`, plus the extra fields of our
 //! own page's forms (`scope=all`, `objection=1`).
 
-/// The fields of a form body, whichever of the two encodings it uses.
+use futures_util::FutureExt as _;
+
+/// The fields of a form body, whichever of the two encodings it uses; none from a body that
+/// does not parse.
 pub fn form_fields(content_type: Option<&str>, body: &[u8]) -> Vec<(String, String)> {
     let ct = content_type.unwrap_or("");
     if ct.to_ascii_lowercase().starts_with("multipart/form-data") {
-        let boundary = ct.split(';').find_map(|p| {
-            let (k, v) = p.trim().split_once('=')?;
-            k.eq_ignore_ascii_case("boundary").then(|| v.trim_matches('"').to_owned())
-        });
-        let Some(boundary) = boundary.filter(|b| !b.is_empty()) else { return Vec::new() };
-        let text = String::from_utf8_lossy(body);
-        text.split(&format!("--{boundary}"))
-            .filter_map(|part| {
-                let (head, value) = part.split_once("\r\n\r\n").or_else(|| part.split_once("\n\n"))?;
-                let name = head.lines().find_map(disposition_name)?;
-                Some((name, value.trim_end_matches(['\r', '\n']).to_owned()))
-            })
-            .collect()
+        multipart_fields(ct, body)
     } else {
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
     }
 }
 
-/// The `name` parameter of a part's `Content-Disposition: form-data` header line (RFC 7578),
-/// read as a parameter: `filename="…"` is another parameter, not a name.
-fn disposition_name(line: &str) -> Option<String> {
-    let (header, value) = line.split_once(':')?;
-    if !header.trim().eq_ignore_ascii_case("content-disposition") {
-        return None;
-    }
-    let mut params = value.split(';');
-    if !params.next()?.trim().eq_ignore_ascii_case("form-data") {
-        return None;
-    }
-    params.find_map(|p| {
-        let (k, v) = p.trim().split_once('=')?;
-        k.trim().eq_ignore_ascii_case("name").then(|| v.trim().trim_matches('"').to_owned())
-    })
+/// A `multipart/form-data` body's text fields, each named by its part's `Content-Disposition`
+/// `name` parameter (RFC 7578), read by multer.
+fn multipart_fields(content_type: &str, body: &[u8]) -> Vec<(String, String)> {
+    let Ok(boundary) = multer::parse_boundary(content_type) else { return Vec::new() };
+    let whole: Result<Vec<u8>, std::convert::Infallible> = Ok(body.to_vec());
+    let mut parts = multer::Multipart::new(futures_util::stream::once(async move { whole }), boundary);
+    let read = async move {
+        let mut fields = Vec::new();
+        while let Some(part) = parts.next_field().await? {
+            let Some(name) = part.name().map(str::to_owned) else { continue };
+            fields.push((name, part.text().await?));
+        }
+        Ok::<_, multer::Error>(fields)
+    };
+    // The whole body is already in memory, so reading it never waits.
+    read.now_or_never().and_then(Result::ok).unwrap_or_default()
 }
 
 /// Whether the body carries RFC 8058's `List-Unsubscribe=One-Click`.
@@ -81,5 +73,14 @@ mod tests {
         let f = form_fields(Some("multipart/form-data; boundary=b"), body);
         assert_eq!(f, vec![("note".to_owned(), "One-Click".to_owned()), ("scope".to_owned(), "all".to_owned())]);
         assert!(!is_one_click(&f), "a file named List-Unsubscribe is not the field");
+    }
+
+    #[test]
+    fn a_value_keeps_its_line_breaks_and_a_truncated_body_has_no_fields() {
+        let body = b"--b\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\none\r\ntwo\r\n--b--\r\n";
+        let f = form_fields(Some("multipart/form-data; boundary=b"), body);
+        assert_eq!(field(&f, "note"), Some("one\r\ntwo"));
+        let cut = b"--b\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Cl";
+        assert!(form_fields(Some("multipart/form-data; boundary=b"), cut).is_empty());
     }
 }
