@@ -213,7 +213,8 @@ fn route_site(route: &Route, in_path: Option<&SiteId>, env: &Env) -> Result<Opti
         | Route::GetPreferences(t)
         | Route::GetPreferencePage(t)
         | Route::PostPreferencePage(t)
-        | Route::PreflightPreferences(t) => api::preferences::site_of(env, t)?,
+        | Route::PreflightPreferences(t)
+        | Route::GetPersonReceipts(t) => api::preferences::site_of(env, t)?,
         Route::GetUnsubscribe(t) | Route::PostUnsubscribe(t) => api::unsubscribe::site_of(env, t)?,
         Route::GetWidgetFor(t) => crate::secrets::verify_link(env, t)?.site,
         Route::GetConfirm(t) | Route::PostConfirm(t) => api::confirm::site_of(env, Which::Confirm, t)?,
@@ -326,6 +327,7 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
         Route::PostUnsubscribe(token) => api::unsubscribe::post(env, &token, req).await,
         Route::GetPreferences(token) => api::preferences::get(env, &token, req).await,
         Route::PostPreferences(token) => api::preferences::post(env, &token, req).await,
+        Route::GetPersonReceipts(token) => api::person_receipts::get(env, &token, req).await,
         Route::PreflightPreferences(token) => {
             let site = api::preferences::site_of(env, &token)?;
             api::config::preflight(env, &site, req).await

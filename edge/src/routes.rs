@@ -67,6 +67,8 @@ pub enum Route {
     PostUnsubscribe(String),
     GetPreferences(String),
     PostPreferences(String),
+    /// The person's consent receipts as ISO/IEC TS 27560 records, by their preference link.
+    GetPersonReceipts(String),
     /// CORS preflight for the preference centre; the token names the site.
     PreflightPreferences(String),
     OpenApi,
@@ -168,6 +170,7 @@ pub static ROUTES: &[RouteSpec] = &[
     spec("GET", "/v1/preferences/{token}", Public, |p| Route::GetPreferences(p.token())).rate(Class::Read),
     spec("POST", "/v1/preferences/{token}", Public, |p| Route::PostPreferences(p.token())).rate(Class::Withdraw),
     spec("OPTIONS", "/v1/preferences/{token}", Public, |p| Route::PreflightPreferences(p.token())),
+    spec("GET", "/v1/preferences/{token}/receipts", Public, |p| Route::GetPersonReceipts(p.token())).rate(Class::Read),
     spec("GET", "/v1/reconfirm/{token}", Public, |p| Route::GetReconfirmStatus(p.token())).rate(Class::Read),
     spec("POST", "/v1/reconfirm/{token}", Public, |p| Route::PostReconfirmJson(p.token())).rate(Class::Write),
     spec("OPTIONS", "/v1/reconfirm/{token}", Public, |p| Route::PreflightReconfirm(p.token())),

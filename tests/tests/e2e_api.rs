@@ -224,6 +224,48 @@ fn audience_check_activity_and_preference_links() {
 }
 
 #[test]
+fn a_person_downloads_their_receipts_and_anyone_can_check_them() {
+    let stack = Stack::start("person-receipts");
+    let given = common::consent_to_updates(&stack, &stack.config, "recus@example.fr");
+    let writer = create_key(&stack, &["write"]);
+    let link = post_json(
+        &stack,
+        &format!("/v1/sites/{SITE}/links"),
+        &json!({"email": "recus@example.fr", "purpose": "preferences"}),
+        &[],
+        Some(&writer),
+    );
+    assert_eq!(link.status, 201, "{:?}", link.body);
+    let token = link.body["token"].as_str().unwrap().to_owned();
+    // A withdrawal is history, not a consent record.
+    let withdrawn = post_json(&stack, &format!("/v1/preferences/{token}"), &json!({"withdraw_all": true}), &[], None);
+    assert_eq!(withdrawn.status, 201, "{:?}", withdrawn.body);
+
+    let path = format!("/v1/preferences/{token}/receipts");
+    let got = stack.api.send("GET", &path, &[("accept-language", "en-GB,en;q=0.9")], None, None);
+    assert_eq!(got.status, 200, "{:?}", got.body);
+    assert!(got.header("content-disposition").is_some_and(|d| d.starts_with("attachment")));
+    let records = got.body["records"].as_array().unwrap();
+    assert_eq!(records.len(), 1, "{records:?}");
+    let record = &records[0];
+    assert_eq!(record["accordProof"], given, "the record carries the receipt given at capture");
+    assert_eq!(record["piiPrincipalId"], given["event"]["subject"]);
+    assert_eq!((record["version"].as_str(), record["language"].as_str()), (Some("KI-CR-v1.1.0"), Some("en")));
+    // Checked with the published keys alone, as the person's auditor would.
+    let keys: accord_core::keys::Jwks = serde_json::from_value(stack.api.get("/v1/keys").body).unwrap();
+    let receipt: accord_core::receipt::Receipt = serde_json::from_value(record["accordProof"].clone()).unwrap();
+    receipt.verify(&keys).expect("the downloaded receipt verifies");
+    let jwk = keys.find(&receipt.kid).unwrap();
+    assert_eq!(record["publicKey"].as_str(), Some(jwk.x.as_str()));
+
+    let page = stack.api.send_raw("GET", &format!("/p/{token}"), &[]);
+    assert!(String::from_utf8_lossy(&page).contains(&format!("href=\"{path}\"")), "the preference page links them");
+    let mut forged = path.clone();
+    forged.insert(path.find("/receipts").unwrap() - 1, 'x');
+    assert_eq!(stack.api.get(&forged).status, 401);
+}
+
+#[test]
 fn the_site_wide_write_budget_holds_across_clients() {
     let stack = Stack::start_with("site-budget", vec![("ACCORD_SITE_WRITES_PER_MINUTE".into(), "3".into())]);
     let path = format!("/v1/sites/{SITE}/consents");

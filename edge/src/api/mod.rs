@@ -16,6 +16,7 @@ pub mod import;
 pub mod lifecycle;
 pub mod links;
 pub mod metrics;
+pub mod person_receipts;
 pub mod preference_page;
 pub mod preferences;
 pub mod proofs;

@@ -113,6 +113,16 @@ pub async fn get(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, 
         h1 { (title) }
         p { (config.config.controller.name) }
         (form(&config, state.as_ref(), lang, token))
+        // The person's own proofs, to keep or show anyone: ISO/IEC TS 27560 records.
+        p {
+            a href={ "/v1/preferences/" (token) "/receipts" } download="consent-receipts.json" {
+                (if lang == Lang::Fr {
+                    "Télécharger mes reçus de consentement (JSON signé, ISO/IEC TS 27560)"
+                } else {
+                    "Download my consent receipts (signed JSON, ISO/IEC TS 27560)"
+                })
+            }
+        }
         p {
             a href=(config.config.privacy_policy_url) {
                 (if lang == Lang::Fr { "Politique de confidentialité et vos droits" } else { "Privacy policy and your rights" })

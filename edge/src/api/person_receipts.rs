@@ -1,0 +1,43 @@
+//! `GET /v1/preferences/{token}/receipts`: a person's own consent receipts, in their hands.
+//! Each is an ISO/IEC TS 27560 consent record with Kantara v1.1 field names
+//! (`accord_core::export`), carrying the signed receipt itself (`accordProof`) and the key that
+//! signed it (`publicKey`), so the person, or anyone they give it to, can check it without us.
+//! The preference link is the credential, as for the rest of the preference centre.
+
+use accord_core::export::{ConsentRecord, consent_record};
+use serde::Serialize;
+use worker::Env;
+
+use super::Incoming;
+use crate::error::EdgeError;
+use crate::http::ApiResponse;
+use crate::ledger::client::Ledger;
+use crate::page;
+
+#[derive(Serialize)]
+struct Records {
+    records: Vec<ConsentRecord>,
+}
+
+pub async fn get(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = super::preferences::claims(env, token)?;
+    let latest = super::config::load(env, &c.site, None).await?;
+    let lang = page::lang(req.accept_language.as_deref(), latest.config.default_lang);
+    let keys = crate::secrets::published_keys(env)?;
+    let mut records = Vec::new();
+    // Consent events only: a withdrawal or a confirmation is in the history, not a consent record.
+    for receipt in Ledger::new(env, &c.site).receipts(&c.subject).await? {
+        let accord_core::event::EventBody::Consent { config_version, .. } = &receipt.event.body else { continue };
+        let shown = if *config_version == latest.version {
+            latest.clone()
+        } else {
+            super::config::load(env, &c.site, Some(*config_version)).await?
+        };
+        let record =
+            consent_record(&receipt, &shown, lang).map_err(|e| EdgeError::Internal(format!("consent record: {e}")))?;
+        records.push(record.with_public_key(&keys));
+    }
+    let mut resp = ApiResponse::json(200, &Records { records });
+    resp.headers.push(("content-disposition".into(), "attachment; filename=\"consent-receipts.json\"".into()));
+    Ok(resp)
+}
