@@ -45,6 +45,28 @@ async fn consent_from_the_browser_is_stored_signed_and_readable() {
     })
     .await;
     assert!(status.contains("enregistrés"), "status text: {status}");
+    // The signed receipt is the person's to download, as the edge sent it.
+    let link = root.find(Locator::Css(".accord-status a.accord-receipt")).await.unwrap();
+    assert!(link.text().await.unwrap().contains("Télécharger mon reçu"));
+    let download = link.attr("download").await.unwrap().unwrap_or_default();
+    let href = link.attr("href").await.unwrap().unwrap_or_default();
+    let encoded = href.strip_prefix("data:application/json;charset=utf-8,").expect("a JSON data URL");
+    let bytes: Vec<u8> = {
+        let mut out = Vec::new();
+        let mut rest = encoded.as_bytes();
+        while let [first, tail @ ..] = rest {
+            if *first == b'%' {
+                out.push(u8::from_str_radix(std::str::from_utf8(&tail[..2]).unwrap(), 16).unwrap());
+                rest = &tail[2..];
+            } else {
+                out.push(*first);
+                rest = tail;
+            }
+        }
+        out
+    };
+    let downloaded: Receipt = serde_json::from_slice(&bytes).expect("the download is the receipt's JSON");
+    assert_eq!(download, format!("accord-receipt-{}.json", downloaded.event.seq));
     browser.close().await;
 
     // Exactly the two ticked boxes are granted; the five others are recorded as refused.
@@ -69,6 +91,7 @@ async fn consent_from_the_browser_is_stored_signed_and_readable() {
     assert_eq!(receipts.len(), 1);
     let jwks: Jwks = serde_json::from_value(stack.api.get("/v1/keys").body).unwrap();
     receipts[0].verify(&jwks).expect("receipt signature verifies with the published key");
+    assert_eq!(downloaded, receipts[0], "the person's download is the stored, signed receipt");
     verify_chain(0, GENESIS_HASH, &[receipts[0].event.clone()]).unwrap();
     let accord_core::event::EventBody::Consent { config_hash, config_version, collection, .. } =
         &receipts[0].event.body

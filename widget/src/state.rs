@@ -68,10 +68,12 @@ impl Eq for Marks {}
 pub enum Status {
     Editing,
     Sending,
-    /// Saved; the receipt's sequence number and timestamp are shown to the person.
+    /// Saved; the receipt's sequence number and timestamp are shown to the person, and the
+    /// signed receipt (the edge's JSON, as received) is theirs to download.
     Saved {
         seq: u64,
         recorded_at: String,
+        receipt: std::rc::Rc<str>,
     },
     Failed(String),
 }
@@ -108,6 +110,7 @@ pub enum Action {
     Saved {
         seq: u64,
         recorded_at: String,
+        receipt: std::rc::Rc<str>,
     },
     Failed(String),
 }
@@ -251,7 +254,7 @@ impl Reducible for Form {
                 next.status = Status::Sending;
                 next.key = Some(key);
             }
-            Action::Saved { seq, recorded_at } => next.status = Status::Saved { seq, recorded_at },
+            Action::Saved { seq, recorded_at, receipt } => next.status = Status::Saved { seq, recorded_at, receipt },
             Action::Failed(msg) => next.status = Status::Failed(msg),
         }
         next.phone_invalid &= next.needs_phone();
@@ -403,7 +406,7 @@ mod tests {
     #[test]
     fn editing_after_save_clears_the_saved_status() {
         let form = Rc::new(Form::new(config()));
-        let form = form.reduce(Action::Saved { seq: 3, recorded_at: "t".into() });
+        let form = form.reduce(Action::Saved { seq: 3, recorded_at: "t".into(), receipt: "{}".into() });
         assert!(matches!(form.status, Status::Saved { seq: 3, .. }));
         let form = form.reduce(Action::SetEmail("a@b.fr".into()));
         assert_eq!(form.status, Status::Editing);

@@ -183,13 +183,34 @@ pub fn status_line(status: &Status, lang: Lang, saved: Key) -> Html {
     let (kind, text) = match status {
         Status::Editing => ("editing", html! {}),
         Status::Sending => ("sending", html! { { t(lang, Key::Saving) } }),
-        Status::Saved { seq, recorded_at } => (
+        Status::Saved { seq, recorded_at, receipt } => (
             "saved",
-            html! { <>{ t(lang, saved) }{" "}{ t(lang, Key::Receipt) }{format!(" n° {seq} — {recorded_at}")}</> },
+            html! { <>
+                { t(lang, saved) }{" "}{ t(lang, Key::Receipt) }{format!(" n° {seq} — {recorded_at}")}{" "}
+                // The signed receipt itself, for the person to keep: anyone can check it against
+                // the edge's published keys.
+                <a class="accord-receipt" download={format!("accord-receipt-{seq}.json")}
+                   href={format!("data:application/json;charset=utf-8,{}", data_url_text(receipt))}>
+                    { t(lang, Key::DownloadReceipt) }
+                </a>
+            </> },
         ),
         Status::Failed(msg) => ("error", html! { { msg.clone() } }),
     };
     html! { <p class="accord-status" role="status" aria-live="polite" data-state={kind}>{ text }</p> }
+}
+
+/// `text` percent-encoded for a `data:` URL: everything but unreserved ASCII (RFC 3986).
+fn data_url_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// A few quick retries for a lost connection or a server error, and one wait of the edge's
@@ -236,7 +257,11 @@ pub fn settle(
 ) {
     match outcome {
         Ok((raw, summary)) => {
-            form.dispatch(Action::Saved { seq: summary.event.seq, recorded_at: summary.event.recorded_at });
+            form.dispatch(Action::Saved {
+                seq: summary.event.seq,
+                recorded_at: summary.event.recorded_at,
+                receipt: raw.as_str().into(),
+            });
             announce(host, "accord:saved", &raw);
         }
         Err(api::SubmitError::Transient) => form.dispatch(Action::Failed(t(lang, Key::Offline).to_owned())),

@@ -22,6 +22,7 @@ pub fn text(key: Key) -> &'static str {
         Retention => "Kept for",
         Months => "months after the last contact",
         Receipt => "Receipt",
+        DownloadReceipt => "Download my signed receipt",
         ReconfirmTitle => "Do you want to keep receiving our messages?",
         ReconfirmText => "without an answer from you, we will stop writing and erase your data.",
         ReconfirmYes => "Yes, keep me subscribed",

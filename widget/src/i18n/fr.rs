@@ -22,6 +22,7 @@ pub fn text(key: Key) -> &'static str {
         Retention => "Conservation",
         Months => "mois après le dernier contact",
         Receipt => "Reçu",
+        DownloadReceipt => "Télécharger mon reçu signé",
         ReconfirmTitle => "Souhaitez-vous continuer à recevoir nos messages ?",
         ReconfirmText => "sans réponse de votre part, nous arrêterons de vous écrire et effacerons vos données.",
         ReconfirmYes => "Oui, je continue",

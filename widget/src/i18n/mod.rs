@@ -45,6 +45,7 @@ keys! {
     Retention,
     Months,
     Receipt,
+    DownloadReceipt,
     ReconfirmTitle,
     ReconfirmText,
     ReconfirmYes,
