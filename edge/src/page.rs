@@ -13,11 +13,11 @@ button{font:inherit;font-weight:600;min-height:44px;padding:.5rem 1rem;margin:.2
 button.secondary{background:#fff;color:#1d4f91}a{color:#1d4f91}:focus-visible{outline:3px solid #b35900;outline-offset:2px}";
 
 /// A complete page around `body`; every value in a page is escaped by its template (maud).
-pub fn html(status: u16, lang: &str, title: &str, body: Markup) -> ApiResponse {
+pub fn html(status: u16, lang: accord_core::config::Lang, title: &str, body: Markup) -> ApiResponse {
     let style_hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE.as_bytes()));
     let doc = maud::html! {
         (DOCTYPE)
-        html lang=(lang) {
+        html lang=(lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -75,7 +75,7 @@ mod tests {
     #[test]
     fn escapes_and_sends_strict_headers() {
         let name = "<a href=\"x\">&";
-        let page = html(200, "fr", "T<", maud::html! { p { (name) } });
+        let page = html(200, accord_core::config::Lang::Fr, "T<", maud::html! { p { (name) } });
         let csp = page.header_value("content-security-policy").unwrap();
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"));
         let text = String::from_utf8(page.body).unwrap();

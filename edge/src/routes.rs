@@ -351,43 +351,44 @@ impl Params {
             "code" if crate::ledger::messages::short_code_shard(raw).is_none() => {
                 return Err(EdgeError::NotFound(format!("no short link {raw}")));
             }
-            "id" if !(raw.len() == 16 && raw.bytes().all(|b| b.is_ascii_hexdigit())) => {
-                return Err(invalid("key_id", "must be the 16-hex-digit id of a key".into()));
-            }
-            "webhook"
-                if !raw
-                    .strip_prefix("wh_")
-                    .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit())) =>
-            {
+            "token" | "code" | "file" | "path" => self.text = Some(raw.to_owned()),
+            "id" if !is_hex16(raw) => return Err(invalid("key_id", "must be the 16-hex-digit id of a key".into())),
+            "webhook" if !raw.strip_prefix("wh_").is_some_and(is_hex16) => {
                 return Err(invalid("webhook_id", "must be a webhook id like wh_0123456789abcdef".into()));
             }
-            _ => {}
-        }
-        if matches!(name, "token" | "file" | "code" | "path" | "id" | "webhook") {
-            if matches!(name, "id" | "webhook") {
+            // A key or an endpoint is what a revocation or a deletion is about, for the audit.
+            "id" | "webhook" => {
                 self.target = Some(raw.to_owned());
+                self.text = Some(raw.to_owned());
             }
-            self.text = Some(raw.to_owned());
+            _ => unreachable!("a template names a parameter without a rule: {name}"),
         }
         Ok(())
     }
 }
 
+fn is_hex16(s: &str) -> bool {
+    s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Whether `segments` fit `template`'s shape, and how many of its segments are literal (the
-/// most literal shape wins: `/webhooks/deliveries` over `/webhooks/{webhook}`).
+/// most literal shape wins: `/webhooks/deliveries` over `/webhooks/{webhook}`). Walks the
+/// template in place: it runs for every entry on every request.
 fn fits(template: &str, segments: &[&str]) -> Option<usize> {
-    let parts: Vec<&str> = template.split('/').skip(1).collect();
-    let rest = parts.last() == Some(&"{path}");
-    let fixed = if rest { parts.len() - 1 } else { parts.len() };
-    if (rest && segments.len() <= fixed) || (!rest && segments.len() != parts.len()) {
+    let (fixed, rest) = match template.strip_suffix("/{path}") {
+        Some(fixed) => (fixed, true),
+        None => (template, false),
+    };
+    let count = fixed.matches('/').count();
+    if (rest && segments.len() <= count) || (!rest && segments.len() != count) {
         return None;
     }
     let mut literal = 0;
-    for (part, seg) in parts[..fixed].iter().zip(segments) {
+    for (part, seg) in fixed.split('/').skip(1).zip(segments) {
         if part.starts_with('{') {
             continue;
         }
-        if part != seg {
+        if part != *seg {
             return None;
         }
         literal += 1;

@@ -62,6 +62,17 @@ pub async fn load_cached(env: &Env, site: &SiteId, version: Option<u32>) -> Resu
     Ok(loaded)
 }
 
+/// The configuration version `version` a person was shown: `latest` itself when it is that
+/// version, else read through the isolate's cache (a published version never changes).
+pub async fn shown(
+    env: &Env,
+    site: &SiteId,
+    latest: &VersionedConfig,
+    version: u32,
+) -> Result<VersionedConfig, EdgeError> {
+    if version == latest.version { Ok(latest.clone()) } else { load_cached(env, site, Some(version)).await }
+}
+
 pub async fn get(env: &Env, site: &SiteId, version: Option<u32>, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let latest = load(env, site, None).await?;
     let headers = cors::allow(req.origin.as_deref(), &latest.config.allowed_origins)?;

@@ -95,7 +95,7 @@ async fn render(
             form method="post" action={ "/" (path) "/" (t) } { button type="submit" { (button) } }
         }
     };
-    Ok(page::html(200, if lang == Lang::Fr { "fr" } else { "en" }, title, body))
+    Ok(page::html(200, lang, title, body))
 }
 
 pub async fn get(env: &Env, which: Which, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
@@ -160,7 +160,7 @@ pub async fn short(env: &Env, site: &SiteId, code: &str, req: &Incoming) -> Resu
                 }
             };
             let body = html! { h1 { (title) } p { (config.config.controller.name) } p { (text) } };
-            Ok(page::html(410, if lang == Lang::Fr { "fr" } else { "en" }, title, body))
+            Ok(page::html(410, lang, title, body))
         }
     }
 }

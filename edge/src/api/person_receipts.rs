@@ -28,11 +28,7 @@ pub async fn get(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, 
     // Consent events only: a withdrawal or a confirmation is in the history, not a consent record.
     for receipt in Ledger::new(env, &c.site).receipts(&c.subject).await? {
         let accord_core::event::EventBody::Consent { config_version, .. } = &receipt.event.body else { continue };
-        let shown = if *config_version == latest.version {
-            latest.clone()
-        } else {
-            super::config::load(env, &c.site, Some(*config_version)).await?
-        };
+        let shown = super::config::shown(env, &c.site, &latest, *config_version).await?;
         let record =
             consent_record(&receipt, &shown, lang).map_err(|e| EdgeError::Internal(format!("consent record: {e}")))?;
         records.push(record.with_public_key(&keys));

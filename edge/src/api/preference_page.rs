@@ -35,10 +35,6 @@ pub fn link_for(
     Ok(format!("{base_url}/p/{token}"))
 }
 
-fn lang_code(lang: Lang) -> &'static str {
-    if lang == Lang::Fr { "fr" } else { "en" }
-}
-
 fn form(config: &VersionedConfig, state: Option<&SubjectState>, lang: Lang, token: &str) -> Markup {
     // A new yes by SMS or call is about a number: the person may give one here, or keep the
     // one they gave before (see `preferences::number_for`).
@@ -129,7 +125,7 @@ pub async fn get(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, 
             }
         }
     };
-    Ok(page::html(200, lang_code(lang), title, body))
+    Ok(page::html(200, lang, title, body))
 }
 
 pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
@@ -142,11 +138,7 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         EventBody::Withdrawal { scope: Scope::All }
     } else {
         let version = field(&fields, "config_version").and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
-        let shown = if version == latest.version {
-            latest.clone()
-        } else {
-            super::config::load(env, &c.site, Some(version)).await?
-        };
+        let shown = super::config::shown(env, &c.site, &latest, version).await?;
         let marked = |name: &str, ct: &str, ch: accord_core::ids::Channel| {
             fields.iter().any(|(k, v)| k == name && *v == format!("{ct}:{ch}"))
         };
@@ -164,5 +156,5 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         Lang::En => ("Choices saved", "Your choices are saved.", "Back to my preferences"),
     };
     let body = html! { h1 { (title) } p role="status" { (text) } p { a href={ "/p/" (token) } { (back) } } };
-    Ok(page::html(200, lang_code(lang), title, body))
+    Ok(page::html(200, lang, title, body))
 }

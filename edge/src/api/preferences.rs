@@ -75,8 +75,7 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         let version = change
             .config_version
             .ok_or_else(|| accord_core::Violation::new("config_version", "required", "name the configuration shown"))?;
-        let shown =
-            if version == latest.version { latest } else { super::config::load(env, &c.site, Some(version)).await? };
+        let shown = super::config::shown(env, &c.site, &latest, version).await?;
         let hash = change.config_hash.unwrap_or_default();
         let mut body = validate_change(version, &hash, &change.choices, &shown, shown.config.default_lang, req.gpc)?;
         number = number_for(env, &c, &mut body, change.phone.as_deref()).await?;

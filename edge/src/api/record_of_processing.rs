@@ -119,10 +119,5 @@ pub async fn page(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         h2 { (if fr { "Mesures de sécurité" } else { "Security measures" }) }
         ul { @for m in SECURITY { li { (m) } } }
     };
-    Ok(page::html(
-        200,
-        if fr { "fr" } else { "en" },
-        if fr { "Registre des traitements" } else { "Record of processing" },
-        body,
-    ))
+    Ok(page::html(200, lang, if fr { "Registre des traitements" } else { "Record of processing" }, body))
 }

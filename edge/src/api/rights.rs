@@ -134,7 +134,7 @@ pub async fn export_page(
             }
         }
     };
-    Ok(page::html(200, if fr { "fr" } else { "en" }, if fr { "Vos données" } else { "Your data" }, body))
+    Ok(page::html(200, lang, if fr { "Vos données" } else { "Your data" }, body))
 }
 
 pub async fn erase(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming) -> Result<ApiResponse, EdgeError> {

@@ -151,7 +151,7 @@ pub async fn page(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
             }
         }
     };
-    Ok(page::html(200, if fr { "fr" } else { "en" }, title, body))
+    Ok(page::html(200, lang, title, body))
 }
 
 pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
@@ -196,7 +196,7 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         }
         (Lang::En, true) => ("Noted", html! { h1 { "Noted" } p { "We will never contact you again." } }),
     };
-    Ok(page::html(200, if lang == Lang::Fr { "fr" } else { "en" }, title, body))
+    Ok(page::html(200, lang, title, body))
 }
 
 #[cfg(test)]
