@@ -191,11 +191,19 @@ fn ensure_debian(binary: &str, package: &str, version: &str) -> Result<PathBuf, 
         return Ok(path);
     }
     eprintln!("xtask: installing Debian's {package} {version}");
-    run(Command::new("apt-get").arg("update").arg("-q"))?;
-    run(Command::new("apt-get")
-        .args(["install", "-y", "-q", &format!("{package}={version}")])
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    apt_install(&[&format!("{package}={version}")])?;
     Ok(path)
+}
+
+/// `apt-get install` of `packages`, after refreshing the package lists.
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    run(Command::new("apt-get").arg("update").arg("-q"))?;
+    run(Command::new("apt-get").args(["install", "-y", "-q"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// A cache folder's name for content that hashes to `digest`: its first 8 bytes in hex.
+fn cache_key(digest: &[u8]) -> String {
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 fn ensure_npm_dir(cache: &Path, folder: &str, cache_name: &str) -> Result<PathBuf, String> {
@@ -204,7 +212,7 @@ fn ensure_npm_dir(cache: &Path, folder: &str, cache_name: &str) -> Result<PathBu
     for f in ["package.json", "package-lock.json"] {
         hasher.update(std::fs::read(src.join(f)).map_err(|e| format!("{folder}/{f}: {e}"))?);
     }
-    let key: String = hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let key = cache_key(&hasher.finalize());
     let dir = cache.join(cache_name).join(key);
     let done = dir.join(".installed");
     if done.is_file() {
@@ -227,7 +235,7 @@ fn ensure_npm_dir(cache: &Path, folder: &str, cache_name: &str) -> Result<PathBu
 pub fn ensure_schemathesis() -> Result<PathBuf, String> {
     let requirements = workspace_root().join("tests/contract/requirements.txt");
     let bytes = std::fs::read(&requirements).map_err(|e| format!("tests/contract/requirements.txt: {e}"))?;
-    let key: String = Sha256::digest(&bytes).iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let key = cache_key(&Sha256::digest(&bytes));
     let dir = cache_dir().join("tools").join(format!("schemathesis-{key}"));
     let st = dir.join("bin/st");
     if dir.join(".installed").is_file() {
@@ -235,7 +243,8 @@ pub fn ensure_schemathesis() -> Result<PathBuf, String> {
     }
     // Debian's python3 leaves `venv` to a package of its own.
     if Command::new("python3").args(["-c", "import ensurepip, venv"]).output().map_or(true, |o| !o.status.success()) {
-        ensure_debian_package("python3-venv")?;
+        eprintln!("xtask: installing Debian's python3-venv");
+        apt_install(&["python3-venv"])?;
     }
     eprintln!("xtask: installing schemathesis (tests/contract/requirements.txt) in {}", dir.display());
     let _ = std::fs::remove_dir_all(&dir);
@@ -247,12 +256,6 @@ pub fn ensure_schemathesis() -> Result<PathBuf, String> {
     Ok(st)
 }
 
-fn ensure_debian_package(package: &str) -> Result<(), String> {
-    eprintln!("xtask: installing Debian's {package}");
-    run(Command::new("apt-get").arg("update").arg("-q"))?;
-    run(Command::new("apt-get").args(["install", "-y", "-q", package]).env("DEBIAN_FRONTEND", "noninteractive"))
-}
-
 /// Debian's chromium and chromium-driver (same build, so versions always match).
 pub fn ensure_chromium() -> Result<(PathBuf, PathBuf), String> {
     let (chromium, driver) = (PathBuf::from("/usr/bin/chromium"), PathBuf::from("/usr/bin/chromedriver"));
@@ -260,9 +263,6 @@ pub fn ensure_chromium() -> Result<(PathBuf, PathBuf), String> {
         return Ok((chromium, driver));
     }
     eprintln!("xtask: installing Debian's chromium and chromium-driver");
-    run(Command::new("apt-get").arg("update").arg("-q"))?;
-    run(Command::new("apt-get")
-        .args(["install", "-y", "-q", "chromium", "chromium-driver"])
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    apt_install(&["chromium", "chromium-driver"])?;
     Ok((chromium, driver))
 }

@@ -25,89 +25,68 @@ pub fn cpu_seconds(pid: u32) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// The bare worker on its own workerd process and storage.
-pub struct Bare {
+/// A server the bench started and measures (the bare worker, c15t), stopped when dropped.
+pub struct Server {
     child: Child,
     pub url: String,
     pub pid: u32,
 }
 
-impl Bare {
-    pub fn start(workerd: &Path, dir: &Path) -> Result<Bare, String> {
+impl Server {
+    /// Runs `command`, its output in `log`, until it listens on `port` (at most `wait`).
+    fn spawn(mut command: Command, log: &Path, port: u16, wait: Duration, what: &str) -> Result<Server, String> {
+        let file = std::fs::File::create(log).map_err(|e| e.to_string())?;
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().map_err(|e| e.to_string())?)
+            .stderr(file)
+            .spawn()
+            .map_err(|e| format!("{what}: {e}"))?;
+        let server = Server { pid: child.id(), child, url: format!("http://127.0.0.1:{port}") };
+        if !harness::net::wait_for_port(port, wait) {
+            return Err(format!("{what} did not start (see {})", log.display()));
+        }
+        Ok(server)
+    }
+
+    /// The bare worker on its own workerd process and storage.
+    pub fn bare(workerd: &Path, dir: &Path) -> Result<Server, String> {
         let _ = std::fs::remove_dir_all(dir);
         std::fs::create_dir_all(dir.join("do")).map_err(|e| e.to_string())?;
         let src = workspace_root().join("bench/bare");
         std::fs::copy(src.join("worker.js"), dir.join("worker.js")).map_err(|e| e.to_string())?;
-        let port =
-            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+        let port = harness::net::free_port();
         let storage = dir.join("do").canonicalize().map_err(|e| e.to_string())?;
         let config = std::fs::read_to_string(src.join("workerd.capnp.in"))
             .map_err(|e| e.to_string())?
             .replace("__STORAGE__", &storage.display().to_string())
             .replace("__PORT__", &port.to_string());
         std::fs::write(dir.join("workerd.capnp"), config).map_err(|e| e.to_string())?;
-        let log = std::fs::File::create(dir.join("workerd.log")).map_err(|e| e.to_string())?;
-        let child = Command::new(workerd)
-            .arg("serve")
-            .arg("workerd.capnp")
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(|e| e.to_string())?)
-            .stderr(log)
-            .spawn()
-            .map_err(|e| format!("workerd: {e}"))?;
-        let pid = child.id();
-        if !harness::net::wait_for_port(port, Duration::from_secs(30)) {
-            return Err("the bare worker did not start".into());
-        }
-        Ok(Bare { child, url: format!("http://127.0.0.1:{port}"), pid })
+        let mut command = Command::new(workerd);
+        command.arg("serve").arg("workerd.capnp").current_dir(dir);
+        Server::spawn(command, &dir.join("workerd.log"), port, Duration::from_secs(30), "the bare worker")
     }
-}
 
-impl Drop for Bare {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// c15t's self-hostable backend (`bench/c15t/`) on node 22 with its own SQLite file.
-pub struct C15t {
-    child: Child,
-    pub url: String,
-    pub pid: u32,
-}
-
-impl C15t {
-    pub fn start(node: &Path, node_modules: &Path, dir: &Path) -> Result<C15t, String> {
+    /// c15t's self-hostable backend (`bench/c15t/`) on node 22 with its own SQLite file.
+    pub fn c15t(node: &Path, node_modules: &Path, dir: &Path) -> Result<Server, String> {
         let _ = std::fs::remove_dir_all(dir);
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
         // Next to its node_modules, where its imports resolve.
         let install = node_modules.parent().ok_or("node_modules has no parent")?;
         std::fs::copy(workspace_root().join("bench/c15t/server.mjs"), install.join("server.mjs"))
             .map_err(|e| e.to_string())?;
-        let port =
-            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
-        let log = std::fs::File::create(dir.join("c15t.log")).map_err(|e| e.to_string())?;
-        let child = Command::new(node)
+        let port = harness::net::free_port();
+        let mut command = Command::new(node);
+        command
             .arg(install.join("server.mjs"))
             .current_dir(install)
             .env("PORT", port.to_string())
-            .env("DB_FILE", dir.join("c15t.sqlite"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(|e| e.to_string())?)
-            .stderr(log)
-            .spawn()
-            .map_err(|e| format!("node: {e}"))?;
-        let pid = child.id();
-        if !harness::net::wait_for_port(port, Duration::from_secs(60)) {
-            return Err(format!("c15t did not start (see {})", dir.join("c15t.log").display()));
-        }
-        Ok(C15t { child, url: format!("http://127.0.0.1:{port}"), pid })
+            .env("DB_FILE", dir.join("c15t.sqlite"));
+        Server::spawn(command, &dir.join("c15t.log"), port, Duration::from_secs(60), "c15t")
     }
 }
 
-impl Drop for C15t {
+impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

@@ -163,9 +163,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "\nConsent capture under load (wrk, 2 threads, 16 connections, {} s each, after a 3 s warm-up):",
             opts.seconds
         );
-        let bare = edge::Bare::start(&tools.workerd(), &out_dir.join("bare"))?;
+        let bare = edge::Server::bare(&tools.workerd(), &out_dir.join("bare"))?;
         let c15t_modules = crate::tools::ensure_c15t()?;
-        let c15t = edge::C15t::start(&tools.node_bin_dir().join("node"), &c15t_modules, &out_dir.join("c15t"))?;
+        let c15t = edge::Server::c15t(&tools.node_bin_dir().join("node"), &c15t_modules, &out_dir.join("c15t"))?;
         let consent_path = format!("/v1/sites/{SITE}/consents");
         let c15t_run = |run: &str, seconds| {
             edge::wrk_script(&wrk, "bench/wrk-c15t.lua", &c15t.url, &[run.to_owned()], 16, seconds, c15t.pid)
