@@ -2,7 +2,7 @@
 //! problem documents.
 
 use accord_core::ids::SiteId;
-use worker::{Env, Request};
+use worker::Request;
 
 use crate::api::confirm::Which;
 use crate::api::{self, Incoming};
@@ -11,9 +11,10 @@ use crate::http::ApiResponse;
 use crate::limits::{Class, ClientBudget};
 use crate::limits_check;
 use crate::routes::{self, Access, Matched, Route};
+use crate::runtime::Runtime;
 use crate::sites::client::SiteObject;
 
-pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
+pub async fn handle(mut req: Request, rt: &dyn Runtime) -> ApiResponse {
     // The method as sent: the runtime's `Method` reads any method it does not know as GET, so
     // `QUERY /console` would be answered as a GET.
     let method = req.inner().method();
@@ -22,23 +23,23 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
     let parsed =
         matched.as_ref().ok().map(|m| Seen { route: m.route.clone(), rate: m.spec.rate, site: m.site.clone() });
     let result = match matched {
-        Ok(matched) => match read(&mut req, env, matched.spec.body_limit).await {
+        Ok(matched) => match read(&mut req, rt, matched.spec.body_limit).await {
             Ok(incoming) => {
-                let result = match admit(&matched, env, &incoming).await {
+                let result = match admit(&matched, rt, &incoming).await {
                     Ok(caller) => {
                         let Matched { route, spec, site, target } = matched;
-                        let result = dispatch(route, env, &incoming).await;
+                        let result = dispatch(route, rt, &incoming).await;
                         if let (Ok(resp), Some(action), Some(site), Some(caller)) = (&result, spec.audit, site, caller)
                             && resp.status < 300
                         {
-                            record(env, &site, &caller, action, target).await;
+                            record(rt, &site, &caller, action, target).await;
                         }
                         result
                     }
                     Err(e) => Err(e),
                 };
                 if matches!(result, Err(EdgeError::Unauthorized)) && incoming.authorization.is_some() {
-                    let _ = limits_check::client_budget(env, &incoming.client, ClientBudget::FailedAuth, false).await;
+                    let _ = limits_check::client_budget(rt, &incoming.client, ClientBudget::FailedAuth, false).await;
                 }
                 result
             }
@@ -58,11 +59,11 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
                 );
             }
             if let Some(seen) = &parsed {
-                count_rejection(seen, env, &e).await;
+                count_rejection(seen, rt, &e).await;
             }
             let mut resp = e.to_response();
             if let (Some(seen), Some(origin)) = (&parsed, req.headers().get("origin").ok().flatten()) {
-                resp.headers.extend(error_cors(seen, env, &origin, &e).await);
+                resp.headers.extend(error_cors(seen, rt, &origin, &e).await);
             }
             resp
         }
@@ -74,7 +75,7 @@ pub async fn handle(mut req: Request, env: &Env) -> ApiResponse {
 /// or a 429's `Retry-After` behind a network error, and the person never learns why nothing was
 /// saved. A refused origin gets none (that is the refusal), nor does a request whose site
 /// cannot be named (a forged link).
-async fn error_cors(seen: &Seen, env: &Env, origin: &str, error: &EdgeError) -> Vec<(String, String)> {
+async fn error_cors(seen: &Seen, rt: &dyn Runtime, origin: &str, error: &EdgeError) -> Vec<(String, String)> {
     let browser_route = matches!(
         seen.route,
         Route::GetConfig(_)
@@ -90,8 +91,8 @@ async fn error_cors(seen: &Seen, env: &Env, origin: &str, error: &EdgeError) -> 
     if !browser_route || matches!(error, EdgeError::OriginNotAllowed) {
         return Vec::new();
     }
-    let Ok(Some(site)) = route_site(&seen.route, seen.site.as_ref(), env) else { return Vec::new() };
-    let Ok(config) = api::config::load_cached(env, &site, None).await else { return Vec::new() };
+    let Ok(Some(site)) = route_site(&seen.route, seen.site.as_ref(), rt) else { return Vec::new() };
+    let Ok(config) = api::config::load_cached(rt, &site, None).await else { return Vec::new() };
     match crate::cors::allow(Some(origin), &config.config.allowed_origins) {
         Ok(mut headers) => {
             headers.push(("access-control-expose-headers".into(), "retry-after".into()));
@@ -106,23 +107,23 @@ async fn error_cors(seen: &Seen, env: &Env, origin: &str, error: &EdgeError) -> 
 /// to count is logged, never turned into the request's answer. Rate-limit refusals are added up
 /// in the isolate and written at most once per [`RATE_LIMIT_FLUSH_MS`] per site, so a flood
 /// costs one write per window, not one per refused request.
-async fn count_rejection(seen: &Seen, env: &Env, error: &EdgeError) {
+async fn count_rejection(seen: &Seen, rt: &dyn Runtime, error: &EdgeError) {
     let (Some(rule), Some(Class::Write | Class::Withdraw)) = (error.rejection_rule(), seen.rate) else {
         return;
     };
-    let Ok(Some(site)) = route_site(&seen.route, seen.site.as_ref(), env) else { return };
+    let Ok(Some(site)) = route_site(&seen.route, seen.site.as_ref(), rt) else { return };
     let by = if matches!(error, EdgeError::RateLimited { .. }) {
-        match rate_limited_batch(&site, js_sys::Date::now() as i64) {
+        match rate_limited_batch(&site, rt.now().timestamp_millis()) {
             Some(n) => n,
             None => return,
         }
     } else {
         1
     };
-    if crate::known_sites::ensure(env, &site, None).await.is_err() {
+    if crate::known_sites::ensure(rt, &site, None).await.is_err() {
         return;
     }
-    let counted = SiteObject::new(env, &site).count(crate::metrics::rejection(&rule), by).await;
+    let counted = SiteObject::new(rt, &site).count(crate::metrics::rejection(&rule), by).await;
     if let Err(e) = counted {
         crate::log::warn("metrics.not_counted", serde_json::json!({"site": site, "error": e.to_string()}));
     }
@@ -152,8 +153,8 @@ fn rate_limited_batch(site: &SiteId, now_ms: i64) -> Option<u64> {
 
 /// Appends a controller action to the site's audit trail. A failure is logged loudly; the
 /// action itself already happened and is not undone.
-async fn record(env: &Env, site: &SiteId, caller: &crate::auth::Caller, action: &str, target: Option<String>) {
-    let recorded = SiteObject::new(env, site).audit(caller.actor(), action.to_owned(), target).await;
+async fn record(rt: &dyn Runtime, site: &SiteId, caller: &crate::auth::Caller, action: &str, target: Option<String>) {
+    let recorded = SiteObject::new(rt, site).audit(caller.actor(), action.to_owned(), target).await;
     if let Err(e) = recorded {
         crate::log::error(
             "audit.not_recorded",
@@ -168,12 +169,12 @@ async fn record(env: &Env, site: &SiteId, caller: &crate::auth::Caller, action: 
 /// route's caller holds the scope its entry declares (`access`) — checked here, for every
 /// route, so no handler runs for a caller without it. A signed link names its site inside the
 /// token, decoded once here for both checks. Answers the controller caller, for the audit trail.
-async fn admit(matched: &Matched, env: &Env, req: &Incoming) -> Result<Option<crate::auth::Caller>, EdgeError> {
+async fn admit(matched: &Matched, rt: &dyn Runtime, req: &Incoming) -> Result<Option<crate::auth::Caller>, EdgeError> {
     // A client whose bearer tokens keep failing is refused before its next one is looked up.
     if req.authorization.is_some() {
-        limits_check::client_budget(env, &req.client, ClientBudget::FailedAuth, true).await?;
+        limits_check::client_budget(rt, &req.client, ClientBudget::FailedAuth, true).await?;
     }
-    let Some(site) = route_site(&matched.route, matched.site.as_ref(), env)? else {
+    let Some(site) = route_site(&matched.route, matched.site.as_ref(), rt)? else {
         return match matched.spec.access {
             Access::Public => Ok(None),
             Access::Controller(_) => Err(EdgeError::Internal("a controller route without a site".into())),
@@ -181,15 +182,15 @@ async fn admit(matched: &Matched, env: &Env, req: &Incoming) -> Result<Option<cr
     };
     // Publishing is the one way a site comes to exist; its caller is checked below.
     if !matches!(matched.route, Route::PutConfig(_)) {
-        crate::known_sites::ensure(env, &site, Some(&req.client)).await?;
+        crate::known_sites::ensure(rt, &site, Some(&req.client)).await?;
     }
     if let Some(class) = matched.spec.rate {
-        limits_check::check(env, &site, &req.client, class).await?;
+        limits_check::check(rt, &site, &req.client, class).await?;
     }
     match matched.spec.access {
         Access::Public => Ok(None),
         Access::Controller(scope) => {
-            Ok(Some(crate::auth::require(env, &site, req.authorization.as_deref(), scope).await?))
+            Ok(Some(crate::auth::require(rt, &site, req.authorization.as_deref(), scope).await?))
         }
     }
 }
@@ -207,22 +208,22 @@ fn route_name(route: &Route) -> String {
 }
 
 /// The site a route acts for: from its path, or from the signed link it carries.
-fn route_site(route: &Route, in_path: Option<&SiteId>, env: &Env) -> Result<Option<SiteId>, EdgeError> {
+fn route_site(route: &Route, in_path: Option<&SiteId>, rt: &dyn Runtime) -> Result<Option<SiteId>, EdgeError> {
     Ok(Some(match route {
         Route::PostPreferences(t)
         | Route::GetPreferences(t)
         | Route::GetPreferencePage(t)
         | Route::PostPreferencePage(t)
         | Route::PreflightPreferences(t)
-        | Route::GetPersonReceipts(t) => api::preferences::site_of(env, t)?,
-        Route::GetUnsubscribe(t) | Route::PostUnsubscribe(t) => api::unsubscribe::site_of(env, t)?,
-        Route::GetWidgetFor(t) => crate::secrets::verify_link(env, t)?.site,
-        Route::GetConfirm(t) | Route::PostConfirm(t) => api::confirm::site_of(env, Which::Confirm, t)?,
+        | Route::GetPersonReceipts(t) => api::preferences::site_of(rt, t)?,
+        Route::GetUnsubscribe(t) | Route::PostUnsubscribe(t) => api::unsubscribe::site_of(rt, t)?,
+        Route::GetWidgetFor(t) => crate::secrets::verify_link(rt, t)?.site,
+        Route::GetConfirm(t) | Route::PostConfirm(t) => api::confirm::site_of(rt, Which::Confirm, t)?,
         Route::GetReconfirm(t)
         | Route::PostReconfirm(t)
         | Route::PostReconfirmJson(t)
         | Route::PreflightReconfirm(t)
-        | Route::GetReconfirmStatus(t) => api::confirm::site_of(env, Which::Reconfirm, t)?,
+        | Route::GetReconfirmStatus(t) => api::confirm::site_of(rt, Which::Reconfirm, t)?,
         _ => match in_path {
             Some(site) => site.clone(),
             None => return Ok(None),
@@ -230,7 +231,7 @@ fn route_site(route: &Route, in_path: Option<&SiteId>, env: &Env) -> Result<Opti
     }))
 }
 
-async fn read(req: &mut Request, env: &Env, limit: usize) -> Result<Incoming, EdgeError> {
+async fn read(req: &mut Request, rt: &dyn Runtime, limit: usize) -> Result<Incoming, EdgeError> {
     let header = |name: &str| req.headers().get(name).ok().flatten();
     let declared = header("content-length").and_then(|l| l.parse::<usize>().ok()).unwrap_or(0);
     if declared > limit {
@@ -243,7 +244,7 @@ async fn read(req: &mut Request, env: &Env, limit: usize) -> Result<Incoming, Ed
         gpc: header("sec-gpc").is_some_and(|v| v.trim() == "1"),
         idempotency_key: header("idempotency-key"),
         accept_language: header("accept-language"),
-        client: limits_check::client_address(env, header),
+        client: limits_check::client_address(rt, header),
         query: req.url().ok().and_then(|u| u.query().map(str::to_owned)),
         if_none_match: header("if-none-match"),
         accept_encoding: header("accept-encoding"),
@@ -274,63 +275,63 @@ async fn body_within(req: &mut Request, limit: usize) -> Result<Vec<u8>, EdgeErr
     Ok(body)
 }
 
-async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+async fn dispatch(route: Route, rt: &dyn Runtime, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     match route {
         Route::Health => Ok(ApiResponse::json(200, &serde_json::json!({"status": "ok"}))),
         Route::Console => Ok(api::console::page()),
         Route::ConsoleFile(name) => api::console::file(&name),
         Route::WidgetFile(path) => api::widget_files::get(&path, req),
-        Route::Stats(site) => api::stats::get(env, &site).await,
-        Route::Metrics(site) => api::metrics::get(env, &site, req).await,
-        Route::Keys => api::public_keys::get(env),
-        Route::GetConfig(site) => api::config::get(env, &site, None, req).await,
-        Route::GetConfigVersion(site, v) => api::config::get(env, &site, Some(v), req).await,
-        Route::GetWidget(site) => api::widget_view::signup(env, &site, req).await,
-        Route::GetWidgetFor(t) => api::widget_view::for_token(env, &t, req).await,
-        Route::PutConfig(site) => api::config::put(env, &site, req).await,
-        Route::Preflight(site) => api::config::preflight(env, &site, req).await,
-        Route::PostConsent(site) => api::consent::post(env, &site, req).await,
-        Route::LookupSubject(site) => api::subjects::lookup(env, &site, req).await,
-        Route::GetSubject(site, subject) => api::subjects::get(env, &site, &subject).await,
-        Route::GetReceipts(site, subject) => api::subjects::receipts(env, &site, &subject).await,
-        Route::GetProofs(site, subject) => api::proofs::bundle(env, &site, &subject).await,
-        Route::ExportSubject(site, subject) => api::rights::export(env, &site, &subject).await,
-        Route::ExportSubjectPage(site, subject) => api::rights::export_page(env, &site, &subject, req).await,
-        Route::EraseSubject(site, subject) => api::rights::erase(env, &site, &subject, req).await,
-        Route::GetCheckpoint(site, shard) => api::proofs::checkpoint(env, &site, shard).await,
-        Route::GetConsistency(site, shard, from) => api::proofs::consistency(env, &site, shard, from).await,
-        Route::GetCheckpointNote(site, shard) => api::proofs::checkpoint_note(env, &site, shard).await,
-        Route::GetTile(site, shard, path) => api::proofs::tile(env, &site, shard, &path).await,
-        Route::PostActivity(site) => api::activity::post(env, &site, req).await,
-        Route::PostImport(site) => api::import::post(env, &site, req).await,
-        Route::PostLink(site) => api::links::post(env, &site, req).await,
-        Route::PostUnsubscribeLinks(site) => api::unsubscribe::links(env, &site, req).await,
-        Route::RunLifecycle(site) => api::lifecycle::post(env, &site, req).await,
-        Route::GetPreferencePage(t) => api::preference_page::get(env, &t, req).await,
-        Route::PostPreferencePage(t) => api::preference_page::post(env, &t, req).await,
-        Route::PostReconfirmJson(t) => api::confirm::post_json(env, &t, req).await,
-        Route::GetReconfirmStatus(t) => api::confirm::status(env, &t, req).await,
+        Route::Stats(site) => api::stats::get(rt, &site).await,
+        Route::Metrics(site) => api::metrics::get(rt, &site, req).await,
+        Route::Keys => api::public_keys::get(rt),
+        Route::GetConfig(site) => api::config::get(rt, &site, None, req).await,
+        Route::GetConfigVersion(site, v) => api::config::get(rt, &site, Some(v), req).await,
+        Route::GetWidget(site) => api::widget_view::signup(rt, &site, req).await,
+        Route::GetWidgetFor(t) => api::widget_view::for_token(rt, &t, req).await,
+        Route::PutConfig(site) => api::config::put(rt, &site, req).await,
+        Route::Preflight(site) => api::config::preflight(rt, &site, req).await,
+        Route::PostConsent(site) => api::consent::post(rt, &site, req).await,
+        Route::LookupSubject(site) => api::subjects::lookup(rt, &site, req).await,
+        Route::GetSubject(site, subject) => api::subjects::get(rt, &site, &subject).await,
+        Route::GetReceipts(site, subject) => api::subjects::receipts(rt, &site, &subject).await,
+        Route::GetProofs(site, subject) => api::proofs::bundle(rt, &site, &subject).await,
+        Route::ExportSubject(site, subject) => api::rights::export(rt, &site, &subject).await,
+        Route::ExportSubjectPage(site, subject) => api::rights::export_page(rt, &site, &subject, req).await,
+        Route::EraseSubject(site, subject) => api::rights::erase(rt, &site, &subject, req).await,
+        Route::GetCheckpoint(site, shard) => api::proofs::checkpoint(rt, &site, shard).await,
+        Route::GetConsistency(site, shard, from) => api::proofs::consistency(rt, &site, shard, from).await,
+        Route::GetCheckpointNote(site, shard) => api::proofs::checkpoint_note(rt, &site, shard).await,
+        Route::GetTile(site, shard, path) => api::proofs::tile(rt, &site, shard, &path).await,
+        Route::PostActivity(site) => api::activity::post(rt, &site, req).await,
+        Route::PostImport(site) => api::import::post(rt, &site, req).await,
+        Route::PostLink(site) => api::links::post(rt, &site, req).await,
+        Route::PostUnsubscribeLinks(site) => api::unsubscribe::links(rt, &site, req).await,
+        Route::RunLifecycle(site) => api::lifecycle::post(rt, &site, req).await,
+        Route::GetPreferencePage(t) => api::preference_page::get(rt, &t, req).await,
+        Route::PostPreferencePage(t) => api::preference_page::post(rt, &t, req).await,
+        Route::PostReconfirmJson(t) => api::confirm::post_json(rt, &t, req).await,
+        Route::GetReconfirmStatus(t) => api::confirm::status(rt, &t, req).await,
         Route::PreflightReconfirm(t) => {
-            let site = api::confirm::site_of(env, Which::Reconfirm, &t)?;
-            api::config::preflight(env, &site, req).await
+            let site = api::confirm::site_of(rt, Which::Reconfirm, &t)?;
+            api::config::preflight(rt, &site, req).await
         }
-        Route::GetConfirm(t) => api::confirm::get(env, Which::Confirm, &t, req).await,
-        Route::GetShortLink(site, code) => api::confirm::short(env, &site, &code, req).await,
-        Route::PostConfirm(t) => api::confirm::post(env, Which::Confirm, &t, req).await,
-        Route::GetReconfirm(t) => api::confirm::get(env, Which::Reconfirm, &t, req).await,
-        Route::PostReconfirm(t) => api::confirm::post(env, Which::Reconfirm, &t, req).await,
-        Route::CreateWebhook(site) => api::webhooks::create(env, &site, req).await,
-        Route::ListWebhooks(site) => api::webhooks::list(env, &site).await,
-        Route::DeleteWebhook(site, id) => api::webhooks::delete(env, &site, &id).await,
-        Route::WebhookDeliveries(site) => api::webhooks::deliveries(env, &site).await,
-        Route::GetUnsubscribe(token) => api::unsubscribe::page(env, &token, req).await,
-        Route::PostUnsubscribe(token) => api::unsubscribe::post(env, &token, req).await,
-        Route::GetPreferences(token) => api::preferences::get(env, &token, req).await,
-        Route::PostPreferences(token) => api::preferences::post(env, &token, req).await,
-        Route::GetPersonReceipts(token) => api::person_receipts::get(env, &token, req).await,
+        Route::GetConfirm(t) => api::confirm::get(rt, Which::Confirm, &t, req).await,
+        Route::GetShortLink(site, code) => api::confirm::short(rt, &site, &code, req).await,
+        Route::PostConfirm(t) => api::confirm::post(rt, Which::Confirm, &t, req).await,
+        Route::GetReconfirm(t) => api::confirm::get(rt, Which::Reconfirm, &t, req).await,
+        Route::PostReconfirm(t) => api::confirm::post(rt, Which::Reconfirm, &t, req).await,
+        Route::CreateWebhook(site) => api::webhooks::create(rt, &site, req).await,
+        Route::ListWebhooks(site) => api::webhooks::list(rt, &site).await,
+        Route::DeleteWebhook(site, id) => api::webhooks::delete(rt, &site, &id).await,
+        Route::WebhookDeliveries(site) => api::webhooks::deliveries(rt, &site).await,
+        Route::GetUnsubscribe(token) => api::unsubscribe::page(rt, &token, req).await,
+        Route::PostUnsubscribe(token) => api::unsubscribe::post(rt, &token, req).await,
+        Route::GetPreferences(token) => api::preferences::get(rt, &token, req).await,
+        Route::PostPreferences(token) => api::preferences::post(rt, &token, req).await,
+        Route::GetPersonReceipts(token) => api::person_receipts::get(rt, &token, req).await,
         Route::PreflightPreferences(token) => {
-            let site = api::preferences::site_of(env, &token)?;
-            api::config::preflight(env, &site, req).await
+            let site = api::preferences::site_of(rt, &token)?;
+            api::config::preflight(rt, &site, req).await
         }
         Route::OpenApi => Ok(ApiResponse {
             status: 200,
@@ -342,13 +343,13 @@ async fn dispatch(route: Route, env: &Env, req: &Incoming) -> Result<ApiResponse
             body: crate::openapi::DOCUMENT.as_bytes().to_vec(),
             precompressed: false,
         }),
-        Route::PostAudience(site) => api::audience::post(env, &site, req).await,
-        Route::CreateApiKey(site) => api::api_keys::create(env, &site, req).await,
-        Route::RecordOfProcessing(site) => api::record_of_processing::json(env, &site, req).await,
-        Route::RecordOfProcessingPage(site) => api::record_of_processing::page(env, &site, req).await,
-        Route::Compliance(site) => api::compliance::get(env, &site).await,
-        Route::AuditTrail(site) => api::audit::audit(env, &site).await,
-        Route::ListApiKeys(site) => api::api_keys::list(env, &site).await,
-        Route::RevokeApiKey(site, id) => api::api_keys::revoke(env, &site, &id).await,
+        Route::PostAudience(site) => api::audience::post(rt, &site, req).await,
+        Route::CreateApiKey(site) => api::api_keys::create(rt, &site, req).await,
+        Route::RecordOfProcessing(site) => api::record_of_processing::json(rt, &site, req).await,
+        Route::RecordOfProcessingPage(site) => api::record_of_processing::page(rt, &site, req).await,
+        Route::Compliance(site) => api::compliance::get(rt, &site).await,
+        Route::AuditTrail(site) => api::audit::audit(rt, &site).await,
+        Route::ListApiKeys(site) => api::api_keys::list(rt, &site).await,
+        Route::RevokeApiKey(site, id) => api::api_keys::revoke(rt, &site, &id).await,
     }
 }

@@ -4,8 +4,8 @@
 //! its stored hash) and the operator token (`ACCORD_ADMIN_TOKEN`, every scope on every site,
 //! for bootstrapping a site's first key and for the local demo).
 
+use crate::runtime::Runtime;
 use accord_core::ids::SiteId;
-use worker::Env;
 
 use crate::error::EdgeError;
 use crate::secrets;
@@ -20,30 +20,30 @@ pub enum Caller {
 
 /// Who the bearer token belongs to, whatever its scopes (`None` for the operator).
 async fn authenticate(
-    env: &Env,
+    rt: &dyn Runtime,
     site: &SiteId,
     authorization: Option<&str>,
 ) -> Result<Option<ApiKeyRecord>, EdgeError> {
     let token = authorization.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).ok_or(EdgeError::Unauthorized)?;
-    if secrets::is_operator_token(env, token)? {
+    if secrets::is_operator_token(rt, token)? {
         return Ok(None);
     }
     let (id, secret) = api_keys::parse_key(token).ok_or(EdgeError::Unauthorized)?;
     // A site that was never published has no keys; asking its object would create it.
-    if crate::known_sites::ensure(env, site, None).await.is_err() {
+    if crate::known_sites::ensure(rt, site, None).await.is_err() {
         return Err(EdgeError::Unauthorized);
     }
-    let record = SiteObject::new(env, site).key(id).await?;
+    let record = SiteObject::new(rt, site).key(id).await?;
     record.filter(|r| api_keys::matches(r, secret) && r.revoked_at.is_none()).map(Some).ok_or(EdgeError::Unauthorized)
 }
 
 pub async fn require(
-    env: &Env,
+    rt: &dyn Runtime,
     site: &SiteId,
     authorization: Option<&str>,
     scope: KeyScope,
 ) -> Result<Caller, EdgeError> {
-    match authenticate(env, site, authorization).await? {
+    match authenticate(rt, site, authorization).await? {
         None => Ok(Caller::Operator),
         Some(record) if record.allows(scope) => Ok(Caller::Key(record.id)),
         Some(_) => Err(EdgeError::Forbidden { needed: scope_name(scope) }),

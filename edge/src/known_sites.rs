@@ -12,8 +12,8 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use crate::runtime::Runtime;
 use accord_core::ids::SiteId;
-use worker::Env;
 
 use crate::error::EdgeError;
 use crate::limits::ClientBudget;
@@ -38,18 +38,18 @@ pub fn remember(site: &SiteId) {
 /// `Ok` if `site` has a published configuration, `404` otherwise; `429` when `client` (if
 /// given: the request's, counted on admission) has asked about too many sites this isolate
 /// did not know.
-pub async fn ensure(env: &Env, site: &SiteId, client: Option<&str>) -> Result<(), EdgeError> {
+pub async fn ensure(rt: &dyn Runtime, site: &SiteId, client: Option<&str>) -> Result<(), EdgeError> {
     if KNOWN.with(|k| k.borrow().contains(site.as_str())) {
         return Ok(());
     }
-    let now = js_sys::Date::now();
+    let now = rt.now().timestamp_millis() as f64;
     if UNKNOWN.with(|u| u.borrow().holds(site.as_str(), now)) {
         return Err(not_found(site));
     }
     if let Some(client) = client {
-        limits_check::client_budget(env, client, ClientBudget::SiteLookup, false).await?;
+        limits_check::client_budget(rt, client, ClientBudget::SiteLookup, false).await?;
     }
-    let known = crate::site_registry::contains(env, site).await?;
+    let known = crate::site_registry::contains(rt, site).await?;
     if known {
         remember(site);
         Ok(())

@@ -42,15 +42,15 @@ pub use sites::object::Site;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    clock::init(&env);
+    let rt = runtime::workers::Workers::new(env);
     // Every answer, JSON included: a browser must never sniff a response into something runnable.
-    runtime::to_worker(app::handle(req, &env).await.header("x-content-type-options", "nosniff"))
+    runtime::to_worker(app::handle(req, &rt).await.header("x-content-type-options", "nosniff"))
 }
 
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    clock::init(&env);
-    if let Err(e) = api::lifecycle::scheduled(&env).await {
+    let rt = runtime::workers::Workers::new(env);
+    if let Err(e) = api::lifecycle::scheduled(&rt).await {
         log::error("lifecycle.scheduled_failed", serde_json::json!({"error": e.to_string()}));
     }
 }

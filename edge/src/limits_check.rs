@@ -2,11 +2,10 @@
 
 use accord_core::ids::SiteId;
 use serde::Deserialize;
-use worker::Env;
 
 use crate::error::EdgeError;
 use crate::limits::{Check, Class, ClientBudget, check_for, client_check};
-use crate::runtime::call;
+use crate::runtime::{Namespace, Runtime, call};
 
 #[derive(Deserialize)]
 struct Verdict {
@@ -17,8 +16,8 @@ struct Verdict {
 
 /// The client address, from the header the operator trusts (`ACCORD_CLIENT_IP_HEADER`, by
 /// default Cloudflare's `cf-connecting-ip`). Used only to derive a hash for counting.
-pub fn client_address(env: &Env, header: impl Fn(&str) -> Option<String>) -> String {
-    let name = env.var("ACCORD_CLIENT_IP_HEADER").map(|v| v.to_string()).unwrap_or_else(|_| "cf-connecting-ip".into());
+pub fn client_address(rt: &dyn Runtime, header: impl Fn(&str) -> Option<String>) -> String {
+    let name = rt.var("ACCORD_CLIENT_IP_HEADER").unwrap_or_else(|| "cf-connecting-ip".into());
     header(&name).map(|v| last_hop(&v).to_owned()).unwrap_or_default()
 }
 
@@ -29,28 +28,27 @@ pub fn last_hop(value: &str) -> &str {
     value.rsplit(',').next().unwrap_or("").trim()
 }
 
-pub async fn check(env: &Env, site: &SiteId, client: &str, class: Class) -> Result<(), EdgeError> {
+pub async fn check(rt: &dyn Runtime, site: &SiteId, client: &str, class: Class) -> Result<(), EdgeError> {
     let site_limit = match class {
-        Class::Write => env
+        Class::Write => rt
             .var("ACCORD_SITE_WRITES_PER_MINUTE")
-            .ok()
             .and_then(|v| v.to_string().trim().parse::<u32>().ok())
             .filter(|n| *n > 0)
             .unwrap_or(crate::limits::per_site(class)),
         Class::Read | Class::Withdraw => crate::limits::per_site(class),
     };
     let (object, check) = check_for(site, client, class, site_limit);
-    ask(env, &object, &check).await
+    ask(rt, &object, &check).await
 }
 
 /// Takes a unit of one of the client's own budgets (or, with `peek`, only checks one is left).
-pub async fn client_budget(env: &Env, client: &str, budget: ClientBudget, peek: bool) -> Result<(), EdgeError> {
+pub async fn client_budget(rt: &dyn Runtime, client: &str, budget: ClientBudget, peek: bool) -> Result<(), EdgeError> {
     let (object, check) = client_check(client, budget, peek);
-    ask(env, &object, &check).await
+    ask(rt, &object, &check).await
 }
 
-async fn ask(env: &Env, object: &str, check: &Check) -> Result<(), EdgeError> {
-    match call::<Verdict>(env, "LIMITS", object, check).await {
+async fn ask(rt: &dyn Runtime, object: &str, check: &Check) -> Result<(), EdgeError> {
+    match call::<Verdict>(rt, Namespace::Limits, object, check).await {
         Ok((_, v)) if !v.allowed => Err(EdgeError::RateLimited { retry_after: v.retry_after.max(1) }),
         // A limiter that cannot answer never blocks a consent.
         Err(e) => {

@@ -17,15 +17,36 @@ fn line(level: &str, event: &str, fields: Value) -> String {
 }
 
 pub fn info(event: &str, fields: Value) {
-    worker::console_log!("{}", line("info", event, fields));
+    emit(Level::Info, line("info", event, fields));
 }
 
 pub fn warn(event: &str, fields: Value) {
-    worker::console_warn!("{}", line("warn", event, fields));
+    emit(Level::Warn, line("warn", event, fields));
 }
 
 pub fn error(event: &str, fields: Value) {
-    worker::console_error!("{}", line("error", event, fields));
+    emit(Level::Error, line("error", event, fields));
+}
+
+enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[cfg(target_arch = "wasm32")]
+fn emit(level: Level, line: String) {
+    match level {
+        Level::Info => worker::console_log!("{line}"),
+        Level::Warn => worker::console_warn!("{line}"),
+        Level::Error => worker::console_error!("{line}"),
+    }
+}
+
+/// Natively (the handlers' unit tests) there is no console object to call: standard error.
+#[cfg(not(target_arch = "wasm32"))]
+fn emit(_level: Level, line: String) {
+    eprintln!("{line}");
 }
 
 #[cfg(test)]

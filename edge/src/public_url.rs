@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use worker::Env;
+use crate::runtime::Runtime;
 
 use crate::error::EdgeError;
 
@@ -16,11 +16,11 @@ const VAR: &str = "ACCORD_PUBLIC_URL";
 
 /// `ACCORD_PUBLIC_URL`, checked, without a trailing slash. Variables are fixed for an isolate's
 /// life, so it is parsed once.
-pub fn get(env: &Env) -> Result<String, EdgeError> {
+pub fn get(rt: &dyn Runtime) -> Result<String, EdgeError> {
     static PARSED: OnceLock<Result<String, ()>> = OnceLock::new();
     PARSED
         .get_or_init(|| {
-            let raw = env.var(VAR).map(|v| v.to_string()).map_err(|_| ())?;
+            let raw = rt.var(VAR).ok_or(())?;
             accord_core::web_url::public_base(&raw).map_err(|_| ())
         })
         .clone()

@@ -11,6 +11,7 @@
 //! - `ACCORD_DATA_KEY`: base64url, 32 bytes, wraps the per-subject data keys (never change it:
 //!   the stored addresses would become unreadable).
 
+use crate::runtime::Runtime;
 use accord_core::keys::{Jwks, PublicJwk, SigningKey};
 use accord_core::subject::SubjectKey;
 use accord_core::token::TokenKeyring;
@@ -19,12 +20,11 @@ use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::rc::Rc;
 use subtle::ConstantTimeEq;
-use worker::Env;
 
 use crate::error::EdgeError;
 
-fn secret(env: &Env, name: &'static str) -> Result<String, EdgeError> {
-    env.secret(name).map(|s| s.to_string()).map_err(|_| EdgeError::Misconfigured(name))
+fn secret(rt: &dyn Runtime, name: &'static str) -> Result<String, EdgeError> {
+    rt.secret(name).ok_or_else(|| EdgeError::Misconfigured(name))
 }
 
 thread_local! {
@@ -34,8 +34,8 @@ thread_local! {
 /// The receipt signing key. Parsing it derives its public half (a scalar multiplication), so
 /// an isolate keeps the parsed key with the secret text it came from and parses again only
 /// when that text changes.
-pub fn signing_key(env: &Env) -> Result<Rc<SigningKey>, EdgeError> {
-    let text = secret(env, "ACCORD_SIGNING_KEY")?;
+pub fn signing_key(rt: &dyn Runtime) -> Result<Rc<SigningKey>, EdgeError> {
+    let text = secret(rt, "ACCORD_SIGNING_KEY")?;
     if let Some(key) = SIGNING.with_borrow(|k| k.as_ref().filter(|(t, _)| *t == text).map(|(_, key)| Rc::clone(key))) {
         return Ok(key);
     }
@@ -44,35 +44,34 @@ pub fn signing_key(env: &Env) -> Result<Rc<SigningKey>, EdgeError> {
     Ok(key)
 }
 
-pub fn subject_key(env: &Env) -> Result<SubjectKey, EdgeError> {
-    SubjectKey::from_secret(&secret(env, "ACCORD_SUBJECT_KEY")?)
+pub fn subject_key(rt: &dyn Runtime) -> Result<SubjectKey, EdgeError> {
+    SubjectKey::from_secret(&secret(rt, "ACCORD_SUBJECT_KEY")?)
         .map_err(|_| EdgeError::Misconfigured("ACCORD_SUBJECT_KEY"))
 }
 
-pub fn token_keys(env: &Env) -> Result<TokenKeyring, EdgeError> {
-    TokenKeyring::from_secret(&secret(env, "ACCORD_TOKEN_KEYS")?)
+pub fn token_keys(rt: &dyn Runtime) -> Result<TokenKeyring, EdgeError> {
+    TokenKeyring::from_secret(&secret(rt, "ACCORD_TOKEN_KEYS")?)
         .map_err(|_| EdgeError::Misconfigured("ACCORD_TOKEN_KEYS"))
 }
 
 /// The claims of a signed link, checked with the current and retired link keys at the
 /// (injected) runtime time: an expired link is `LinkExpired`, anything else wrong `Unauthorized`.
-pub fn verify_link(env: &Env, token: &str) -> Result<accord_core::token::LinkClaims, EdgeError> {
-    use crate::clock::Clock as _;
-    token_keys(env)?.verify(token, crate::clock::RuntimeClock.now()).map_err(|e| match e {
+pub fn verify_link(rt: &dyn Runtime, token: &str) -> Result<accord_core::token::LinkClaims, EdgeError> {
+    token_keys(rt)?.verify(token, rt.now()).map_err(|e| match e {
         accord_core::token::TokenError::Expired => EdgeError::LinkExpired,
         _ => EdgeError::Unauthorized,
     })
 }
 
-pub fn data_key(env: &Env) -> Result<SecretKey, EdgeError> {
-    SecretKey::from_secret(&secret(env, "ACCORD_DATA_KEY")?).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))
+pub fn data_key(rt: &dyn Runtime) -> Result<SecretKey, EdgeError> {
+    SecretKey::from_secret(&secret(rt, "ACCORD_DATA_KEY")?).map_err(|_| EdgeError::Misconfigured("ACCORD_DATA_KEY"))
 }
 
 /// The current public key followed by the retired ones.
-pub fn published_keys(env: &Env) -> Result<Jwks, EdgeError> {
-    let current = signing_key(env)?.public_jwk();
+pub fn published_keys(rt: &dyn Runtime) -> Result<Jwks, EdgeError> {
+    let current = signing_key(rt)?.public_jwk();
     let mut keys = vec![current.clone()];
-    if let Ok(retired) = secret(env, "ACCORD_SIGNING_KEYS_RETIRED") {
+    if let Ok(retired) = secret(rt, "ACCORD_SIGNING_KEYS_RETIRED") {
         let old: Vec<PublicJwk> =
             serde_json::from_str(&retired).map_err(|_| EdgeError::Misconfigured("ACCORD_SIGNING_KEYS_RETIRED"))?;
         keys.extend(old.into_iter().filter(|k| k.kid != current.kid));
@@ -84,8 +83,8 @@ pub fn published_keys(env: &Env) -> Result<Jwks, EdgeError> {
 /// with it empty), no token is the operator's: sites then use their API keys only. A token too
 /// weak to be one (see [`strong_enough`]) is a misconfiguration: every authenticated request
 /// answers 500 until it is replaced, rather than an edge running with a guessable master key.
-pub fn is_operator_token(env: &Env, token: &str) -> Result<bool, EdgeError> {
-    let Ok(expected) = secret(env, "ACCORD_ADMIN_TOKEN") else { return Ok(false) };
+pub fn is_operator_token(rt: &dyn Runtime, token: &str) -> Result<bool, EdgeError> {
+    let Ok(expected) = secret(rt, "ACCORD_ADMIN_TOKEN") else { return Ok(false) };
     if expected.is_empty() {
         return Ok(false);
     }

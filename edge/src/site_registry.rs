@@ -6,7 +6,7 @@ use worker::{DurableObject, Env, Request, Response, Result, State, durable_objec
 
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
-use crate::runtime::{read_internal, to_worker};
+use crate::runtime::{Namespace, Runtime, call, read_internal, to_worker};
 
 pub const NAME: &str = "registry";
 
@@ -84,23 +84,20 @@ impl Registry {
     }
 }
 
-/// The registry's binding: named here only.
-const BINDING: &str = "REGISTRY";
-
 /// Records a site in the registry (on each configuration publication), so the daily job runs
 /// for it.
-pub async fn add(env: &Env, site: &SiteId) -> std::result::Result<(), EdgeError> {
-    crate::runtime::call::<serde_json::Value>(env, BINDING, NAME, &RegistryRequest::Add { site: site.clone() })
+pub async fn add(rt: &dyn Runtime, site: &SiteId) -> std::result::Result<(), EdgeError> {
+    call::<serde_json::Value>(rt, Namespace::Registry, NAME, &RegistryRequest::Add { site: site.clone() })
         .await
         .map(|_| ())
 }
 
 /// Whether `site` ever published a configuration.
-pub async fn contains(env: &Env, site: &SiteId) -> std::result::Result<bool, EdgeError> {
-    Ok(crate::runtime::call(env, BINDING, NAME, &RegistryRequest::Contains { site: site.clone() }).await?.1)
+pub async fn contains(rt: &dyn Runtime, site: &SiteId) -> std::result::Result<bool, EdgeError> {
+    Ok(call(rt, Namespace::Registry, NAME, &RegistryRequest::Contains { site: site.clone() }).await?.1)
 }
 
 /// Every registered site.
-pub async fn list(env: &Env) -> std::result::Result<Vec<SiteId>, EdgeError> {
-    Ok(crate::runtime::call(env, BINDING, NAME, &RegistryRequest::List).await?.1)
+pub async fn list(rt: &dyn Runtime) -> std::result::Result<Vec<SiteId>, EdgeError> {
+    Ok(call(rt, Namespace::Registry, NAME, &RegistryRequest::List).await?.1)
 }

@@ -1,10 +1,10 @@
 //! `POST /v1/sites/{site}/activity`: record a real contact (click, order, form). It restarts
 //! the retention clock, and an order makes the person a customer (soft opt-in may then apply).
 
+use crate::runtime::Runtime;
 use accord_core::event::{Activity, EventBody, EventDraft, Method};
 use accord_core::ids::SiteId;
 use serde::Deserialize;
-use worker::Env;
 
 use super::Incoming;
 use super::contact_ref::ContactRef;
@@ -21,10 +21,10 @@ struct ActivityBody {
     activity: Activity,
 }
 
-pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+pub async fn post(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let body: ActivityBody = parse_json(req.content_type.as_deref(), &req.body)?;
-    super::config::load(env, site, None).await?;
-    let subject = body.who.resolve(&secrets::subject_key(env)?, site, "")?;
+    super::config::load(rt, site, None).await?;
+    let subject = body.who.resolve(&secrets::subject_key(rt)?, site, "")?;
     let draft = EventDraft {
         site: site.clone(),
         subject,
@@ -33,6 +33,6 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     };
     let idempotency = super::consent::idempotency(req)?;
     let append = Append { email: body.who.email().map(str::to_owned), idempotency, ..Append::event(draft) };
-    let appended = Ledger::new(env, site).append(append).await?;
+    let appended = Ledger::new(rt, site).append(append).await?;
     Ok(super::consent::receipt_response(appended.status, &appended.receipt))
 }

@@ -4,17 +4,16 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::runtime::Runtime;
 use accord_core::config::SiteConfig;
 use accord_core::ids::{Channel, SiteId, SubjectId};
 use accord_core::policy::Decision;
 use accord_core::{Violation, Violations};
 use futures_util::future::try_join_all;
 use serde::{Deserialize, Serialize};
-use worker::Env;
 
 use super::Incoming;
 use super::contact_ref::ContactRef;
-use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json_limited};
 use crate::ledger::SHARDS;
@@ -67,9 +66,9 @@ struct Summary {
     invalid: usize,
 }
 
-pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+pub async fn post(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let body: AudienceBody = parse_json_limited(req.content_type.as_deref(), &req.body, MAX_BODY)?;
-    let config = super::config::load(env, site, None).await?;
+    let config = super::config::load(rt, site, None).await?;
     let mut problems = Violations::default();
     let channel: Option<Channel> = serde_json::from_value(serde_json::Value::String(body.channel.clone())).ok();
     if channel.is_none() {
@@ -87,7 +86,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     }
     let channel = problems.into_result(channel)?.expect("checked above");
 
-    let key = secrets::subject_key(env)?;
+    let key = secrets::subject_key(rt)?;
     let resolved: Vec<Result<SubjectId, Violation>> =
         body.contacts.iter().enumerate().map(|(i, c)| c.resolve(&key, site, &format!("contacts[{i}]"))).collect();
     // A phone number (or a subject id, which may be a number's) is also a contact point of the
@@ -99,11 +98,11 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         .filter_map(|(r, _)| r.as_ref().ok().cloned())
         .collect();
     let links =
-        if followed.is_empty() { HashMap::new() } else { super::contact_points::linked(env, site, followed).await? };
+        if followed.is_empty() { HashMap::new() } else { super::contact_points::linked(rt, site, followed).await? };
     let own = resolved.iter().filter_map(|r| r.as_ref().ok()).map(|s| (s.clone(), None));
     let through = links.iter().flat_map(|(point, people)| people.iter().map(|p| (p.clone(), Some(point.clone()))));
     let questions: Vec<Question> = own.chain(through).collect();
-    let decisions = decisions_for(env, site, questions, &body.content_type, channel, &config.config).await?;
+    let decisions = decisions_for(rt, site, questions, &body.content_type, channel, &config.config).await?;
     let decide = |subject: &SubjectId| -> Result<Decision, EdgeError> {
         let get = |q: &Question| {
             decisions.get(q).cloned().ok_or_else(|| EdgeError::Internal("a subject without a decision".into()))
@@ -115,7 +114,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
         Ok(accord_core::policy::combine(all))
     };
 
-    let now = RuntimeClock.now();
+    let now = rt.now();
     let answers: Vec<Answer> = resolved
         .into_iter()
         .enumerate()
@@ -155,7 +154,7 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
 /// The decision for each question: one call per shard, all shards at once, each deciding for
 /// its own subjects where their states are.
 async fn decisions_for(
-    env: &Env,
+    rt: &dyn Runtime,
     site: &SiteId,
     questions: Vec<Question>,
     content_type: &str,
@@ -173,7 +172,7 @@ async fn decisions_for(
         let (subjects, via): (Vec<SubjectId>, Vec<Option<SubjectId>>) = questions.iter().cloned().unzip();
         let via = if via.iter().all(Option::is_none) { Vec::new() } else { via };
         let ask = MayContact { subjects, content_type: content_type.to_owned(), channel, config: config.clone(), via };
-        let decisions = Ledger::new(env, site).may_contact(shard, ask).await?;
+        let decisions = Ledger::new(rt, site).may_contact(shard, ask).await?;
         if decisions.len() != questions.len() {
             return Err(EdgeError::Internal(format!(
                 "shard {shard} answered {} decisions for {} subjects",

@@ -2,13 +2,13 @@
 //! holds on this deployment, read live from the configuration, the secrets, the ledger shards and
 //! the audit trail. `cargo xtask compliance` prints it.
 
+use crate::runtime::Runtime;
 use accord_core::audit::verify_trail;
 use accord_core::checkpoint::SignedCheckpoint;
 use accord_core::config::LegalBasis;
 use accord_core::ids::SiteId;
 use futures_util::future::join_all;
 use serde::Serialize;
-use worker::Env;
 
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
@@ -30,16 +30,16 @@ fn rule(rule: &'static str, ok: bool, evidence: String) -> Rule {
     Rule { rule, status: if ok { "ok" } else { "fail" }, evidence }
 }
 
-pub async fn get(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
-    let config = super::config::load(env, site, None).await?;
+pub async fn get(rt: &dyn Runtime, site: &SiteId) -> Result<ApiResponse, EdgeError> {
+    let config = super::config::load(rt, site, None).await?;
     let c = &config.config;
-    let site_object = SiteObject::new(env, site);
+    let site_object = SiteObject::new(rt, site);
     let trail = site_object.audit_trail().await?;
     let hooks = site_object.webhooks().await?;
-    let ledger = Ledger::new(env, site);
+    let ledger = Ledger::new(rt, site);
     let checkpoints = join_all((0..SHARDS).map(|s| ledger.checkpoint(s))).await;
     let dead = join_all((0..SHARDS).map(|s| ledger.messages(s, Status::Dead, 1000))).await;
-    let keys = secrets::published_keys(env);
+    let keys = secrets::published_keys(rt);
     let signed: Vec<&SignedCheckpoint> =
         checkpoints.iter().filter_map(|r| r.as_ref().ok().and_then(Option::as_ref)).collect();
     let verified = keys.as_ref().map(|k| signed.iter().all(|c| c.verify(k).is_ok())).unwrap_or(false);
@@ -92,7 +92,7 @@ pub async fn get(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
         ),
         rule(
             "5. One-click unsubscribe in every email",
-            secrets::token_keys(env).is_ok(),
+            secrets::token_keys(rt).is_ok(),
             "link keys configured (ACCORD_TOKEN_KEYS); RFC 8058 POST, GET never unsubscribes".into(),
         ),
         rule(
@@ -127,7 +127,7 @@ pub async fn get(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
         ),
         Rule {
             rule: "10. Security and sovereignty",
-            status: if secrets::data_key(env).is_err() {
+            status: if secrets::data_key(rt).is_err() {
                 "fail"
             } else if dead_count > 0 || hooks.is_empty() {
                 "warn"
@@ -136,10 +136,8 @@ pub async fn get(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
             },
             evidence: format!(
                 "address encryption key {}; jurisdiction {}; {} webhook endpoints; {dead_count} dead deliveries",
-                if secrets::data_key(env).is_ok() { "configured" } else { "MISSING" },
-                env.var("ACCORD_JURISDICTION")
-                    .map(|v| v.to_string())
-                    .unwrap_or_else(|_| "self-hosted (no Cloudflare jurisdiction)".into()),
+                if secrets::data_key(rt).is_ok() { "configured" } else { "MISSING" },
+                rt.var("ACCORD_JURISDICTION").unwrap_or_else(|| "self-hosted (no Cloudflare jurisdiction)".into()),
                 hooks.len()
             ),
         },

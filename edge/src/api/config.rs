@@ -1,8 +1,8 @@
 //! Site configuration: public reads for the widget, admin publication of new versions.
 
+use crate::runtime::Runtime;
 use accord_core::config::{SiteConfig, VersionedConfig};
 use accord_core::ids::SiteId;
-use worker::Env;
 
 use super::Incoming;
 use crate::cors;
@@ -11,8 +11,8 @@ use crate::http::{ApiResponse, parse_json};
 use crate::sites::client::SiteObject;
 
 /// Loads the latest configuration, or a given version.
-pub async fn load(env: &Env, site: &SiteId, version: Option<u32>) -> Result<VersionedConfig, EdgeError> {
-    let found = SiteObject::new(env, site).config(version).await?;
+pub async fn load(rt: &dyn Runtime, site: &SiteId, version: Option<u32>) -> Result<VersionedConfig, EdgeError> {
+    let found = SiteObject::new(rt, site).config(version).await?;
     found.ok_or_else(|| match version {
         None => EdgeError::NotFound(format!("site '{site}' has no published configuration")),
         Some(v) => EdgeError::NotFound(format!("site '{site}' has no configuration version {v}")),
@@ -35,8 +35,8 @@ const MAX_CACHED: usize = 256;
 
 /// [`load`] through the isolate's memory: the hot path (consent capture) reads the Site object
 /// once per site every [`LATEST_TTL_MS`] instead of on every request.
-pub async fn load_cached(env: &Env, site: &SiteId, version: Option<u32>) -> Result<VersionedConfig, EdgeError> {
-    let now = js_sys::Date::now();
+pub async fn load_cached(rt: &dyn Runtime, site: &SiteId, version: Option<u32>) -> Result<VersionedConfig, EdgeError> {
+    let now = rt.now().timestamp_millis() as f64;
     let wanted = match version {
         Some(v) => Some(v),
         None => {
@@ -48,7 +48,7 @@ pub async fn load_cached(env: &Env, site: &SiteId, version: Option<u32>) -> Resu
     {
         return Ok(found);
     }
-    let loaded = load(env, site, version).await?;
+    let loaded = load(rt, site, version).await?;
     VERSIONS.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= MAX_CACHED {
@@ -65,19 +65,24 @@ pub async fn load_cached(env: &Env, site: &SiteId, version: Option<u32>) -> Resu
 /// The configuration version `version` a person was shown: `latest` itself when it is that
 /// version, else read through the isolate's cache (a published version never changes).
 pub async fn shown(
-    env: &Env,
+    rt: &dyn Runtime,
     site: &SiteId,
     latest: &VersionedConfig,
     version: u32,
 ) -> Result<VersionedConfig, EdgeError> {
-    if version == latest.version { Ok(latest.clone()) } else { load_cached(env, site, Some(version)).await }
+    if version == latest.version { Ok(latest.clone()) } else { load_cached(rt, site, Some(version)).await }
 }
 
-pub async fn get(env: &Env, site: &SiteId, version: Option<u32>, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let latest = load(env, site, None).await?;
+pub async fn get(
+    rt: &dyn Runtime,
+    site: &SiteId,
+    version: Option<u32>,
+    req: &Incoming,
+) -> Result<ApiResponse, EdgeError> {
+    let latest = load(rt, site, None).await?;
     let headers = cors::allow(req.origin.as_deref(), &latest.config.allowed_origins)?;
     let config = match version {
-        Some(v) if v != latest.version => load(env, site, Some(v)).await?,
+        Some(v) if v != latest.version => load(rt, site, Some(v)).await?,
         _ => latest,
     };
     let mut resp = ApiResponse::json(200, &config);
@@ -85,17 +90,17 @@ pub async fn get(env: &Env, site: &SiteId, version: Option<u32>, req: &Incoming)
     Ok(resp)
 }
 
-pub async fn put(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+pub async fn put(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let config: SiteConfig = parse_json(req.content_type.as_deref(), &req.body)?;
-    let (status, published) = SiteObject::new(env, site).publish(config).await?;
-    crate::site_registry::add(env, site).await?;
+    let (status, published) = SiteObject::new(rt, site).publish(config).await?;
+    crate::site_registry::add(rt, site).await?;
     crate::known_sites::remember(site);
     LATEST.with(|l| l.borrow_mut().remove(site.as_str()));
     Ok(ApiResponse::json(status, &published))
 }
 
-pub async fn preflight(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let latest = load(env, site, None).await?;
+pub async fn preflight(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let latest = load(rt, site, None).await?;
     let mut resp = ApiResponse::empty(204);
     resp.headers.extend(cors::allow(req.origin.as_deref(), &latest.config.allowed_origins)?);
     resp.headers.extend(cors::preflight());

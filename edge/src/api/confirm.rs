@@ -2,12 +2,12 @@
 //! (`/c/{token}`) and re-confirmation (`/r/{token}`). A GET only shows a page with one button
 //! (mail scanners prefetch links); the POST from that button records the event.
 
+use crate::runtime::Runtime;
 use accord_core::config::Lang;
 use accord_core::event::{EventBody, EventDraft, Method};
 use accord_core::ids::{Channel, SiteId};
 use accord_core::token::{LinkClaims, LinkPurpose};
 use maud::html;
-use worker::Env;
 
 use super::Incoming;
 use crate::error::EdgeError;
@@ -24,16 +24,16 @@ pub enum Which {
     Reconfirm,
 }
 
-fn claims(env: &Env, which: Which, token: &str) -> Result<LinkClaims, EdgeError> {
-    let c = secrets::verify_link(env, token)?;
+fn claims(rt: &dyn Runtime, which: Which, token: &str) -> Result<LinkClaims, EdgeError> {
+    let c = secrets::verify_link(rt, token)?;
     match (which, &c.purpose) {
         (Which::Confirm, LinkPurpose::ConfirmOptIn(_)) | (Which::Reconfirm, LinkPurpose::Reconfirm) => Ok(c),
         _ => Err(EdgeError::Unauthorized),
     }
 }
 
-pub fn site_of(env: &Env, which: Which, token: &str) -> Result<accord_core::ids::SiteId, EdgeError> {
-    Ok(claims(env, which, token)?.site)
+pub fn site_of(rt: &dyn Runtime, which: Which, token: &str) -> Result<accord_core::ids::SiteId, EdgeError> {
+    Ok(claims(rt, which, token)?.site)
 }
 
 fn texts(which: Which, lang: Lang, done: bool) -> (&'static str, &'static str, &'static str) {
@@ -66,13 +66,13 @@ fn texts(which: Which, lang: Lang, done: bool) -> (&'static str, &'static str, &
 }
 
 async fn render(
-    env: &Env,
+    rt: &dyn Runtime,
     which: Which,
     c: &LinkClaims,
     req: &Incoming,
     token: Option<&str>,
 ) -> Result<ApiResponse, EdgeError> {
-    let config = super::config::load(env, &c.site, None).await?;
+    let config = super::config::load(rt, &c.site, None).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
     let (title, mut text, button) = texts(which, lang, token.is_none());
     // A yes by SMS or call is confirmed from the phone: say what is being confirmed.
@@ -98,15 +98,15 @@ async fn render(
     Ok(page::html(200, lang, title, body))
 }
 
-pub async fn get(env: &Env, which: Which, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let c = claims(env, which, token)?;
-    render(env, which, &c, req, Some(token)).await
+pub async fn get(rt: &dyn Runtime, which: Which, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = claims(rt, which, token)?;
+    render(rt, which, &c, req, Some(token)).await
 }
 
-pub async fn post(env: &Env, which: Which, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let c = claims(env, which, token)?;
+pub async fn post(rt: &dyn Runtime, which: Which, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = claims(rt, which, token)?;
     // A link for a site that has no configuration stops here, before any ledger is touched.
-    super::config::load(env, &c.site, None).await?;
+    super::config::load(rt, &c.site, None).await?;
     let body = match &c.purpose {
         LinkPurpose::ConfirmOptIn(link) => EventBody::Confirmation {
             channel: link.channel,
@@ -122,31 +122,31 @@ pub async fn post(env: &Env, which: Which, token: &str, req: &Incoming) -> Resul
     };
     let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method, body };
     // A confirmation twice is one confirmation; a re-confirmation always restarts the clock.
-    let ledger = Ledger::new(env, &c.site);
+    let ledger = Ledger::new(rt, &c.site);
     match which {
         Which::Confirm => drop(ledger.append_if_effective(draft).await?),
         Which::Reconfirm => drop(ledger.append(Append::event(draft)).await?),
     }
-    render(env, which, &c, req, None).await
+    render(rt, which, &c, req, None).await
 }
 
 /// `GET /s/{site}/{code}`: a texted link's short code, answered with the confirmation page of the
 /// signed link it stands for (its button posts to `/c/{token}`; following the link confirms
 /// nothing); an unknown or expired code gets a page saying so (`410`).
-pub async fn short(env: &Env, site: &SiteId, code: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let config = super::config::load(env, site, None).await?;
+pub async fn short(rt: &dyn Runtime, site: &SiteId, code: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let config = super::config::load(rt, site, None).await?;
     let token = match crate::ledger::messages::short_code_shard(code) {
-        Some(shard) => Ledger::new(env, site).short_link(shard, code).await?,
+        Some(shard) => Ledger::new(rt, site).short_link(shard, code).await?,
         None => None,
     };
     match token {
         // A texted link opens the page its token is for: a double opt-in, or a re-confirmation.
         Some(token) => {
-            let which = match secrets::verify_link(env, &token)?.purpose {
+            let which = match secrets::verify_link(rt, &token)?.purpose {
                 LinkPurpose::Reconfirm => Which::Reconfirm,
                 _ => Which::Confirm,
             };
-            get(env, which, &token, req).await
+            get(rt, which, &token, req).await
         }
         None => {
             let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
@@ -168,18 +168,12 @@ pub async fn short(env: &Env, site: &SiteId, code: &str, req: &Incoming) -> Resu
 /// `GET /v1/reconfirm/{token}`: `{"due": bool}`, whether the prompt should be shown now. The
 /// loader asks this before fetching the widget, so visitors with nothing to answer download
 /// nothing more. Says nothing about the person beyond that one bit.
-pub async fn status(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let c = claims(env, Which::Reconfirm, token)?;
-    let config = super::config::load_cached(env, &c.site, None).await?;
+pub async fn status(rt: &dyn Runtime, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = claims(rt, Which::Reconfirm, token)?;
+    let config = super::config::load_cached(rt, &c.site, None).await?;
     let cors = crate::cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
-    let state = Ledger::new(env, &c.site).state(&c.subject).await?;
-    let due = state.is_some_and(|s| {
-        accord_core::policy::reconfirmation_due(
-            &s,
-            &config.config,
-            crate::clock::Clock::now(&crate::clock::RuntimeClock),
-        )
-    });
+    let state = Ledger::new(rt, &c.site).state(&c.subject).await?;
+    let due = state.is_some_and(|s| accord_core::policy::reconfirmation_due(&s, &config.config, rt.now()));
     let mut resp = ApiResponse::json(200, &serde_json::json!({ "due": due }));
     resp.headers.extend(cors);
     Ok(resp)
@@ -187,9 +181,9 @@ pub async fn status(env: &Env, token: &str, req: &Incoming) -> Result<ApiRespons
 
 /// `POST /v1/reconfirm/{token}`: the widget's re-confirmation prompt answering yes, from the
 /// site's own pages (CORS per the site's allowed origins). Answers the signed receipt.
-pub async fn post_json(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let c = claims(env, Which::Reconfirm, token)?;
-    let config = super::config::load(env, &c.site, None).await?;
+pub async fn post_json(rt: &dyn Runtime, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = claims(rt, Which::Reconfirm, token)?;
+    let config = super::config::load(rt, &c.site, None).await?;
     let cors = crate::cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
     crate::http::expect_no_parameters(req.content_type.as_deref(), &req.body)?;
     let draft = EventDraft {
@@ -199,7 +193,7 @@ pub async fn post_json(env: &Env, token: &str, req: &Incoming) -> Result<ApiResp
         body: EventBody::Reconfirmation,
     };
     let append = Append { idempotency: super::consent::idempotency(req)?, ..Append::event(draft) };
-    let appended = Ledger::new(env, &c.site).append(append).await?;
+    let appended = Ledger::new(rt, &c.site).append(append).await?;
     let mut resp = super::consent::receipt_response(appended.status, &appended.receipt);
     resp.headers.extend(cors);
     Ok(resp)

@@ -5,12 +5,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::runtime::Runtime;
 use accord_core::config::SiteConfig;
 use accord_core::contact::Phone;
 use accord_core::ids::{Channel, SiteId, SubjectId};
 use accord_core::policy::Reason;
 use futures_util::future::try_join_all;
-use worker::Env;
 
 use crate::error::EdgeError;
 use crate::ledger::SHARDS;
@@ -27,7 +27,7 @@ pub struct NewLink {
 
 /// Records each link in both shards (one call per shard, all at once), keeping each number
 /// encrypted in its own shard.
-pub async fn link_all(env: &Env, site: &SiteId, links: Vec<NewLink>) -> Result<(), EdgeError> {
+pub async fn link_all(rt: &dyn Runtime, site: &SiteId, links: Vec<NewLink>) -> Result<(), EdgeError> {
     let mut by_shard: BTreeMap<u8, Vec<LinkItem>> = BTreeMap::new();
     for l in links {
         by_shard.entry(l.contact.shard(SHARDS)).or_default().push(LinkItem {
@@ -41,7 +41,7 @@ pub async fn link_all(env: &Env, site: &SiteId, links: Vec<NewLink>) -> Result<(
             phone: None,
         });
     }
-    let ledger = Ledger::new(env, site);
+    let ledger = Ledger::new(rt, site);
     let calls = by_shard.into_iter().map(|(shard, links)| ledger.link(shard, links));
     try_join_all(calls).await?;
     Ok(())
@@ -49,7 +49,7 @@ pub async fn link_all(env: &Env, site: &SiteId, links: Vec<NewLink>) -> Result<(
 
 /// The contact points linked to each of `subjects`: one call per shard, all at once.
 pub async fn linked(
-    env: &Env,
+    rt: &dyn Runtime,
     site: &SiteId,
     subjects: impl IntoIterator<Item = SubjectId>,
 ) -> Result<HashMap<SubjectId, Vec<SubjectId>>, EdgeError> {
@@ -61,7 +61,7 @@ pub async fn linked(
         }
     }
     let calls = by_shard.into_iter().map(|(shard, subjects)| async move {
-        let links = Ledger::new(env, site).links(shard, subjects.clone()).await?;
+        let links = Ledger::new(rt, site).links(shard, subjects.clone()).await?;
         if links.len() != subjects.len() {
             return Err(EdgeError::Internal(format!("shard {shard} answered links for {} subjects", links.len())));
         }
@@ -84,7 +84,7 @@ pub fn objection_through(
 
 /// Which of `subjects` are on the objection list, asked where their states are.
 pub async fn objected(
-    env: &Env,
+    rt: &dyn Runtime,
     site: &SiteId,
     subjects: HashSet<SubjectId>,
     content_type: &str,
@@ -103,7 +103,7 @@ pub async fn objected(
             config: config.clone(),
             via: Vec::new(),
         };
-        let decisions = Ledger::new(env, site).may_contact(shard, ask).await?;
+        let decisions = Ledger::new(rt, site).may_contact(shard, ask).await?;
         Ok::<_, EdgeError>(
             subjects
                 .into_iter()

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use crate::runtime::Runtime;
 use accord_core::Violation;
 use accord_core::config::Lang;
 use accord_core::contact::Contact;
@@ -13,11 +14,9 @@ use accord_core::event::{Choice, CollectionPoint, EventBody, EventDraft, Method}
 use accord_core::ids::{Channel, SiteId, SubjectId};
 use futures_util::future::try_join_all;
 use serde::Deserialize;
-use worker::Env;
 
 use super::Incoming;
 use super::contact_points::{self, NewLink};
-use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json_limited};
 use crate::ledger::SHARDS;
@@ -47,13 +46,13 @@ struct Planned<'a> {
     number: Option<SubjectId>,
 }
 
-pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+pub async fn post(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let body: ImportBody = parse_json_limited(req.content_type.as_deref(), &req.body, MAX_BODY)?;
     let source = body.source.trim().to_owned();
     if source.is_empty() || source.len() > 64 {
         return Err(Violation::new("source", "length", "name where the consents come from, 1 to 64 characters").into());
     }
-    let shown = super::config::load(env, site, None).await?;
+    let shown = super::config::load(rt, site, None).await?;
     let ct =
         shown.config.content_type(&body.content_type).filter(|ct| ct.channels.contains(&body.channel)).ok_or_else(
             || {
@@ -65,9 +64,8 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
             },
         )?;
     let by_phone = body.channel.needs_phone();
-    let (rows, rejected) =
-        accord_core::import::parse(&body.csv, RuntimeClock.now(), by_phone).map_err(EdgeError::from)?;
-    let key = secrets::subject_key(env)?;
+    let (rows, rejected) = accord_core::import::parse(&body.csv, rt.now(), by_phone).map_err(EdgeError::from)?;
+    let key = secrets::subject_key(rt)?;
     let planned: Vec<Planned> = rows
         .iter()
         .filter_map(|row| {
@@ -85,12 +83,11 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
     let links = if numbers.is_empty() {
         Default::default()
     } else {
-        contact_points::linked(env, site, numbers.iter().cloned()).await?
+        contact_points::linked(rt, site, numbers.iter().cloned()).await?
     };
     let related: HashSet<SubjectId> =
         numbers.iter().flat_map(|n| links.get(n).into_iter().flatten().chain(std::iter::once(n))).cloned().collect();
-    let objected =
-        contact_points::objected(env, site, related, &body.content_type, body.channel, &shown.config).await?;
+    let objected = contact_points::objected(rt, site, related, &body.content_type, body.channel, &shown.config).await?;
     let refused_by_link = |p: &Planned| {
         p.number.as_ref().is_some_and(|n| contact_points::objection_through(&p.subject, n, &links, &objected))
     };
@@ -157,8 +154,8 @@ pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespons
             idempotency,
         });
     }
-    contact_points::link_all(env, site, new_links).await?;
-    let ledger = Ledger::new(env, site);
+    contact_points::link_all(rt, site, new_links).await?;
+    let ledger = Ledger::new(rt, site);
     let calls = by_shard.into_iter().map(|(shard, items)| ledger.import(shard, items));
     outcomes.extend(try_join_all(calls).await?.into_iter().flatten());
     outcomes.extend(rejected.into_iter().map(|r| ImportOutcome {

@@ -2,9 +2,9 @@
 //! a site. Run by the cron trigger for every site, or on demand by the controller
 //! (`POST /v1/sites/{site}/lifecycle/run`, e.g. from a systemd timer on a self-hosted server).
 
+use crate::runtime::Runtime;
 use accord_core::ids::SiteId;
 use futures_util::future::try_join_all;
-use worker::Env;
 
 use super::Incoming;
 use crate::error::EdgeError;
@@ -14,10 +14,10 @@ use crate::ledger::client::Ledger;
 use crate::ledger::lifecycle::Report;
 use crate::ledger::protocol::MessageContext;
 
-pub async fn run_site(env: &Env, site: &SiteId, base_url: &str) -> Result<Report, EdgeError> {
-    let config = super::config::load(env, site, None).await?.config;
+pub async fn run_site(rt: &dyn Runtime, site: &SiteId, base_url: &str) -> Result<Report, EdgeError> {
+    let config = super::config::load(rt, site, None).await?.config;
     let context = MessageContext { config, base_url: base_url.to_owned() };
-    let ledger = Ledger::new(env, site);
+    let ledger = Ledger::new(rt, site);
     let calls = (0..SHARDS).map(|shard| ledger.lifecycle(shard, context.clone()));
     let mut total = Report::default();
     for r in try_join_all(calls).await? {
@@ -26,17 +26,17 @@ pub async fn run_site(env: &Env, site: &SiteId, base_url: &str) -> Result<Report
     Ok(total)
 }
 
-pub async fn post(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+pub async fn post(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     crate::http::expect_no_parameters(req.content_type.as_deref(), &req.body)?;
-    Ok(ApiResponse::json(200, &run_site(env, site, &crate::public_url::get(env)?).await?))
+    Ok(ApiResponse::json(200, &run_site(rt, site, &crate::public_url::get(rt)?).await?))
 }
 
 /// The cron trigger: every registered site, one bounded run each.
-pub async fn scheduled(env: &Env) -> Result<(), EdgeError> {
-    let base_url = crate::public_url::get(env)?;
-    let sites = crate::site_registry::list(env).await?;
+pub async fn scheduled(rt: &dyn Runtime) -> Result<(), EdgeError> {
+    let base_url = crate::public_url::get(rt)?;
+    let sites = crate::site_registry::list(rt).await?;
     for site in sites {
-        match run_site(env, &site, &base_url).await {
+        match run_site(rt, &site, &base_url).await {
             Ok(r) => crate::log::info("lifecycle.site", serde_json::json!({"site": site, "report": r})),
             Err(e) => {
                 crate::log::error("lifecycle.site_failed", serde_json::json!({"site": site, "error": e.to_string()}))

@@ -2,9 +2,9 @@
 //! over the site object and every ledger shard. JSON by default (`?format=json`); the
 //! Prometheus text format with `?format=prometheus` (a scrape job's `params`).
 
+use crate::runtime::Runtime;
 use accord_core::ids::SiteId;
 use futures_util::future::try_join_all;
-use worker::Env;
 
 use super::Incoming;
 use crate::error::EdgeError;
@@ -13,7 +13,7 @@ use crate::ledger::SHARDS;
 use crate::ledger::client::Ledger;
 use crate::sites::client::SiteObject;
 
-pub async fn get(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+pub async fn get(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let prometheus = match req.query.as_deref() {
         None | Some("") | Some("format=json") => false,
         Some("format=prometheus") => true,
@@ -21,10 +21,10 @@ pub async fn get(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse
             return Err(accord_core::Violation::new("query.format", "enum", "format must be json or prometheus").into());
         }
     };
-    let ledger = Ledger::new(env, site);
+    let ledger = Ledger::new(rt, site);
     let shards = (0..SHARDS).map(|shard| ledger.counters(shard));
     let (own, shards) =
-        futures_util::future::try_join(SiteObject::new(env, site).counters(), try_join_all(shards)).await?;
+        futures_util::future::try_join(SiteObject::new(rt, site).counters(), try_join_all(shards)).await?;
     let counters = crate::metrics::merge(std::iter::once(own).chain(shards));
     if prometheus {
         return Ok(ApiResponse {

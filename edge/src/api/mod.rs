@@ -25,6 +25,8 @@ pub mod record_of_processing;
 pub mod rights;
 pub mod stats;
 pub mod subjects;
+#[cfg(test)]
+pub mod test_support;
 pub mod unsubscribe;
 pub mod webhooks;
 pub mod widget_files;

@@ -2,6 +2,7 @@
 //! page: no script needed, works in any mail client's browser. The JSON API behind the same
 //! token is `/v1/preferences/{token}`.
 
+use crate::runtime::Runtime;
 use accord_core::config::{Lang, LegalBasis, VersionedConfig};
 use accord_core::event::{EventBody, EventDraft, Method, Scope};
 use accord_core::state::SubjectState;
@@ -10,10 +11,8 @@ use accord_core::token::{LinkClaims, LinkPurpose};
 use accord_widget::i18n::{Key, t};
 use chrono::Duration;
 use maud::{Markup, html};
-use worker::Env;
 
 use super::Incoming;
-use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::client::Ledger;
@@ -23,15 +22,15 @@ use crate::secrets;
 
 /// A fresh preference link for the person an unsubscribe link names.
 pub fn link_for(
-    env: &Env,
+    rt: &dyn Runtime,
     base_url: &str,
     site: &accord_core::ids::SiteId,
     subject: &accord_core::ids::SubjectId,
 ) -> Result<String, EdgeError> {
-    let expires_at = chrono::DateTime::from_timestamp((RuntimeClock.now() + Duration::days(30)).timestamp(), 0);
+    let expires_at = chrono::DateTime::from_timestamp((rt.now() + Duration::days(30)).timestamp(), 0);
     let claims =
         LinkClaims { site: site.clone(), subject: subject.clone(), purpose: LinkPurpose::Preferences, expires_at };
-    let token = secrets::token_keys(env)?.issue(&claims).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    let token = secrets::token_keys(rt)?.issue(&claims).map_err(|e| EdgeError::Internal(e.to_string()))?;
     Ok(format!("{base_url}/p/{token}"))
 }
 
@@ -99,10 +98,10 @@ fn form(config: &VersionedConfig, state: Option<&SubjectState>, lang: Lang, toke
     }
 }
 
-pub async fn get(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let c = super::preferences::claims(env, token)?;
-    let config = super::config::load(env, &c.site, None).await?;
-    let state = Ledger::new(env, &c.site).state(&c.subject).await?;
+pub async fn get(rt: &dyn Runtime, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = super::preferences::claims(rt, token)?;
+    let config = super::config::load(rt, &c.site, None).await?;
+    let state = Ledger::new(rt, &c.site).state(&c.subject).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
     let title = if lang == Lang::Fr { "Vos préférences" } else { "Your preferences" };
     let body = html! {
@@ -128,29 +127,29 @@ pub async fn get(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, 
     Ok(page::html(200, lang, title, body))
 }
 
-pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let c = super::preferences::claims(env, token)?;
+pub async fn post(rt: &dyn Runtime, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = super::preferences::claims(rt, token)?;
     let fields = form_fields(req.content_type.as_deref(), &req.body);
-    let latest = super::config::load(env, &c.site, None).await?;
+    let latest = super::config::load(rt, &c.site, None).await?;
     let lang = page::lang(req.accept_language.as_deref(), latest.config.default_lang);
     let mut number = super::preferences::NumberFor::Nothing;
     let body = if field(&fields, "withdraw_all") == Some("1") {
         EventBody::Withdrawal { scope: Scope::All }
     } else {
         let version = field(&fields, "config_version").and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
-        let shown = super::config::shown(env, &c.site, &latest, version).await?;
+        let shown = super::config::shown(rt, &c.site, &latest, version).await?;
         let marked = |name: &str, ct: &str, ch: accord_core::ids::Channel| {
             fields.iter().any(|(k, v)| k == name && *v == format!("{ct}:{ch}"))
         };
         let answers = form_answers(&shown.config, |ct, ch| marked("box", ct, ch), |ct, ch| marked("opt_out", ct, ch));
         let mut body =
             validate_change(version, field(&fields, "config_hash").unwrap_or(""), &answers, &shown, lang, req.gpc)?;
-        number = super::preferences::number_for(env, &c, &mut body, field(&fields, "phone")).await?;
+        number = super::preferences::number_for(rt, &c, &mut body, field(&fields, "phone")).await?;
         body
     };
     let draft = EventDraft { site: c.site.clone(), subject: c.subject.clone(), method: Method::PreferenceCentre, body };
-    let append = number.append(env, draft, None, latest.config.clone())?;
-    Ledger::new(env, &c.site).append(append).await?;
+    let append = number.append(rt, draft, None, latest.config.clone())?;
+    Ledger::new(rt, &c.site).append(append).await?;
     let (title, text, back) = match lang {
         Lang::Fr => ("Choix enregistrés", "Vos choix sont enregistrés.", "Revenir à mes préférences"),
         Lang::En => ("Choices saved", "Your choices are saved.", "Back to my preferences"),

@@ -1,6 +1,7 @@
 //! The preference centre behind a signed link: read the current choices, change them, or
 //! withdraw everything. No login, no cookie: the link's token names the site and the subject.
 
+use crate::runtime::Runtime;
 use accord_core::Violation;
 use accord_core::contact::{Contact, Phone};
 use accord_core::event::{EventBody, EventDraft, Method, Scope};
@@ -8,7 +9,6 @@ use accord_core::ids::SiteId;
 use accord_core::submission::{SubmittedChoice, bind_phone, validate_change};
 use accord_core::token::{LinkClaims, LinkPurpose};
 use serde::Deserialize;
-use worker::Env;
 
 use super::Incoming;
 use super::contact_points::NewLink;
@@ -19,19 +19,19 @@ use crate::ledger::protocol::MessageContext;
 use crate::{cors, secrets};
 
 /// The claims of a valid, unexpired preference link.
-pub fn claims(env: &Env, token: &str) -> Result<LinkClaims, EdgeError> {
-    let claims = secrets::verify_link(env, token)?;
+pub fn claims(rt: &dyn Runtime, token: &str) -> Result<LinkClaims, EdgeError> {
+    let claims = secrets::verify_link(rt, token)?;
     if claims.purpose != LinkPurpose::Preferences {
         return Err(EdgeError::Unauthorized);
     }
     Ok(claims)
 }
 
-pub async fn get(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let c = claims(env, token)?;
-    let config = super::config::load(env, &c.site, None).await?;
+pub async fn get(rt: &dyn Runtime, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = claims(rt, token)?;
+    let config = super::config::load(rt, &c.site, None).await?;
     let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
-    let state = Ledger::new(env, &c.site).state(&c.subject).await?;
+    let state = Ledger::new(rt, &c.site).state(&c.subject).await?;
     let mut resp = ApiResponse::json(
         200,
         &serde_json::json!({
@@ -62,9 +62,9 @@ struct Change {
     phone: Option<String>,
 }
 
-pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let c = claims(env, token)?;
-    let latest = super::config::load(env, &c.site, None).await?;
+pub async fn post(rt: &dyn Runtime, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let c = claims(rt, token)?;
+    let latest = super::config::load(rt, &c.site, None).await?;
     let cors = cors::allow(req.origin.as_deref(), &latest.config.allowed_origins)?;
     let change: Change = parse_json(req.content_type.as_deref(), &req.body)?;
     let mut number = NumberFor::Nothing;
@@ -75,15 +75,15 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         let version = change
             .config_version
             .ok_or_else(|| accord_core::Violation::new("config_version", "required", "name the configuration shown"))?;
-        let shown = super::config::shown(env, &c.site, &latest, version).await?;
+        let shown = super::config::shown(rt, &c.site, &latest, version).await?;
         let hash = change.config_hash.unwrap_or_default();
         let mut body = validate_change(version, &hash, &change.choices, &shown, shown.config.default_lang, req.gpc)?;
-        number = number_for(env, &c, &mut body, change.phone.as_deref()).await?;
+        number = number_for(rt, &c, &mut body, change.phone.as_deref()).await?;
         body
     };
     let draft = EventDraft { site: c.site.clone(), subject: c.subject, method: Method::PreferenceCentre, body };
-    let append = number.append(env, draft, super::consent::idempotency(req)?, site_config)?;
-    let appended = Ledger::new(env, &c.site).append(append).await?;
+    let append = number.append(rt, draft, super::consent::idempotency(req)?, site_config)?;
+    let appended = Ledger::new(rt, &c.site).append(append).await?;
     let mut resp = super::consent::receipt_response(appended.status, &appended.receipt);
     resp.headers.extend(cors);
     Ok(resp)
@@ -105,7 +105,7 @@ impl NumberFor {
     /// The append that records a preference change bound this way.
     pub(crate) fn append(
         self,
-        env: &Env,
+        rt: &dyn Runtime,
         draft: EventDraft,
         idempotency: Option<crate::ledger::protocol::Idempotency>,
         config: accord_core::config::SiteConfig,
@@ -115,7 +115,7 @@ impl NumberFor {
             // A number given here gets the double opt-in text, as at signup.
             NumberFor::Given(phone) => (
                 Some(phone.as_str().to_owned()),
-                Some(MessageContext { config, base_url: crate::public_url::get(env)? }),
+                Some(MessageContext { config, base_url: crate::public_url::get(rt)? }),
             ),
             NumberFor::Nothing | NumberFor::Known => (None, None),
         };
@@ -126,7 +126,7 @@ impl NumberFor {
 /// Binds the SMS and call answers of a change to a number, as a signup does: the number given
 /// (linked to the person), or else, for a new yes, the number the person gave before.
 pub(crate) async fn number_for(
-    env: &Env,
+    rt: &dyn Runtime,
     c: &LinkClaims,
     body: &mut EventBody,
     given: Option<&str>,
@@ -144,15 +144,15 @@ pub(crate) async fn number_for(
             .into());
         }
         let phone = Phone::parse("phone", raw)?;
-        let contact = secrets::subject_key(env)?.subject_for(&c.site, &Contact::Phone(phone.clone()));
+        let contact = secrets::subject_key(rt)?.subject_for(&c.site, &Contact::Phone(phone.clone()));
         bind_phone(body, &contact);
         let link = NewLink { person: c.subject.clone(), contact, phone: phone.clone() };
-        super::contact_points::link_all(env, &c.site, vec![link]).await?;
+        super::contact_points::link_all(rt, &c.site, vec![link]).await?;
         return Ok(NumberFor::Given(phone));
     }
     Ok(if any_yes { NumberFor::Known } else { NumberFor::Nothing })
 }
 
-pub fn site_of(env: &Env, token: &str) -> Result<SiteId, EdgeError> {
-    Ok(claims(env, token)?.site)
+pub fn site_of(rt: &dyn Runtime, token: &str) -> Result<SiteId, EdgeError> {
+    Ok(claims(rt, token)?.site)
 }

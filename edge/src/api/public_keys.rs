@@ -1,18 +1,18 @@
 //! `GET /v1/keys`: the JWK Set that verifies every receipt and checkpoint, and the current key
 //! as a C2SP signed-note verifier key for the shards' checkpoint notes.
 
-use worker::Env;
+use crate::runtime::Runtime;
 
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::secrets;
 
-pub fn get(env: &Env) -> Result<ApiResponse, EdgeError> {
-    let key = secrets::signing_key(env)?;
+pub fn get(rt: &dyn Runtime) -> Result<ApiResponse, EdgeError> {
+    let key = secrets::signing_key(rt)?;
     let mut body =
-        serde_json::to_value(secrets::published_keys(env)?).map_err(|e| EdgeError::Internal(e.to_string()))?;
+        serde_json::to_value(secrets::published_keys(rt)?).map_err(|e| EdgeError::Internal(e.to_string()))?;
     // Named after the public URL; without one, no checkpoint notes are served either.
-    let note_keys: Vec<String> = super::proofs::note_key_name(env, key.kid())
+    let note_keys: Vec<String> = super::proofs::note_key_name(rt, key.kid())
         .ok()
         .map(|name| accord_core::note::verifier_key(&name, &key.public_bytes()))
         .into_iter()

@@ -1,10 +1,10 @@
 //! The record of processing (GDPR art. 30, « registre des traitements »), generated from the
 //! site's configuration and webhook endpoints, as JSON and as a printable page.
 
+use crate::runtime::Runtime;
 use accord_core::config::{Lang, LegalBasis, SiteConfig};
 use accord_core::ids::SiteId;
 use maud::html;
-use worker::Env;
 
 use super::Incoming;
 use crate::error::EdgeError;
@@ -66,9 +66,9 @@ fn record(c: &SiteConfig, recipients: &[String], lang: Lang) -> serde_json::Valu
     })
 }
 
-async fn gather(env: &Env, site: &SiteId) -> Result<(SiteConfig, Vec<String>), EdgeError> {
-    let config = super::config::load(env, site, None).await?.config;
-    let hooks = SiteObject::new(env, site).webhooks().await?;
+async fn gather(rt: &dyn Runtime, site: &SiteId) -> Result<(SiteConfig, Vec<String>), EdgeError> {
+    let config = super::config::load(rt, site, None).await?.config;
+    let hooks = SiteObject::new(rt, site).webhooks().await?;
     // Recipients by host: the company's email service or CRM receiving the webhooks.
     let mut recipients: Vec<String> =
         hooks.iter().map(|h| h.url.split('/').nth(2).unwrap_or(&h.url).to_owned()).collect();
@@ -77,14 +77,14 @@ async fn gather(env: &Env, site: &SiteId) -> Result<(SiteConfig, Vec<String>), E
     Ok((config, recipients))
 }
 
-pub async fn json(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let (config, recipients) = gather(env, site).await?;
+pub async fn json(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let (config, recipients) = gather(rt, site).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.default_lang);
     Ok(ApiResponse::json(200, &record(&config, &recipients, lang)))
 }
 
-pub async fn page(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let (config, recipients) = gather(env, site).await?;
+pub async fn page(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let (config, recipients) = gather(rt, site).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.default_lang);
     let r = record(&config, &recipients, lang);
     let fr = lang == Lang::Fr;

@@ -1,16 +1,15 @@
 //! Data-subject rights for the controller: access and portability (`…/export`, JSON, and
 //! `…/export/page`, a readable page) and erasure with a signed certificate (`…/erase`).
 
+use crate::runtime::Runtime;
 use accord_core::config::{Lang, VersionedConfig};
 use accord_core::erasure::{Certificate, Kept};
 use accord_core::ids::{SiteId, SubjectId};
 use accord_core::policy::{reconfirm_due, retention_limit};
 use chrono::Months;
 use maud::html;
-use worker::Env;
 
 use super::Incoming;
-use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::client::Ledger;
@@ -18,23 +17,28 @@ use crate::ledger::protocol::SubjectExport;
 use crate::page;
 use crate::secrets;
 
-async fn gather(env: &Env, site: &SiteId, subject: &SubjectId) -> Result<(SubjectExport, VersionedConfig), EdgeError> {
-    let export = Ledger::new(env, site).export(subject).await?;
+async fn gather(
+    rt: &dyn Runtime,
+    site: &SiteId,
+    subject: &SubjectId,
+) -> Result<(SubjectExport, VersionedConfig), EdgeError> {
+    let export = Ledger::new(rt, site).export(subject).await?;
     if export.receipts.is_empty() {
         return Err(EdgeError::NotFound(format!("no events for {subject}")));
     }
-    Ok((export, super::config::load(env, site, None).await?))
+    Ok((export, super::config::load(rt, site, None).await?))
 }
 
 /// The phone numbers held for the person's linked contact points, decrypted.
-async fn linked_numbers(env: &Env, site: &SiteId, e: &SubjectExport) -> Result<Vec<String>, EdgeError> {
-    let ledger = Ledger::new(env, site);
+async fn linked_numbers(rt: &dyn Runtime, site: &SiteId, e: &SubjectExport) -> Result<Vec<String>, EdgeError> {
+    let ledger = Ledger::new(rt, site);
     let calls = e.linked.iter().map(|point| async move { Ok::<_, EdgeError>(ledger.export(point).await?.phone) });
     Ok(futures_util::future::try_join_all(calls).await?.into_iter().flatten().collect())
 }
 
 /// The documented export (format 1): data held, current choices, full history, retention dates.
 fn document(
+    now: chrono::DateTime<chrono::Utc>,
     site: &SiteId,
     subject: &SubjectId,
     e: &SubjectExport,
@@ -57,7 +61,7 @@ fn document(
         "format": 1,
         "site": site,
         "subject": subject,
-        "generated_at": accord_core::time::format(&RuntimeClock.now()),
+        "generated_at": accord_core::time::format(&now),
         "controller": c.controller,
         "privacy_policy_url": c.privacy_policy_url,
         "data_held": { "email": e.email, "phones": phones, "linked_contact_points": e.linked },
@@ -67,21 +71,21 @@ fn document(
     })
 }
 
-pub async fn export(env: &Env, site: &SiteId, subject: &SubjectId) -> Result<ApiResponse, EdgeError> {
-    let (e, config) = gather(env, site, subject).await?;
-    let phones = linked_numbers(env, site, &e).await?;
-    Ok(ApiResponse::json(200, &document(site, subject, &e, &phones, &config))
+pub async fn export(rt: &dyn Runtime, site: &SiteId, subject: &SubjectId) -> Result<ApiResponse, EdgeError> {
+    let (e, config) = gather(rt, site, subject).await?;
+    let phones = linked_numbers(rt, site, &e).await?;
+    Ok(ApiResponse::json(200, &document(rt.now(), site, subject, &e, &phones, &config))
         .header("content-disposition", format!("attachment; filename=\"accord-export-{subject}.json\"")))
 }
 
 pub async fn export_page(
-    env: &Env,
+    rt: &dyn Runtime,
     site: &SiteId,
     subject: &SubjectId,
     req: &Incoming,
 ) -> Result<ApiResponse, EdgeError> {
-    let (e, config) = gather(env, site, subject).await?;
-    let phones = linked_numbers(env, site, &e).await?;
+    let (e, config) = gather(rt, site, subject).await?;
+    let phones = linked_numbers(rt, site, &e).await?;
     let c = &config.config;
     let lang = page::lang(req.accept_language.as_deref(), c.default_lang);
     let fr = lang == Lang::Fr;
@@ -137,10 +141,15 @@ pub async fn export_page(
     Ok(page::html(200, lang, if fr { "Vos données" } else { "Your data" }, body))
 }
 
-pub async fn erase(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+pub async fn erase(
+    rt: &dyn Runtime,
+    site: &SiteId,
+    subject: &SubjectId,
+    req: &Incoming,
+) -> Result<ApiResponse, EdgeError> {
     crate::http::expect_no_parameters(req.content_type.as_deref(), &req.body)?;
-    let config = super::config::load(env, site, None).await?.config;
-    let ledger = Ledger::new(env, site);
+    let config = super::config::load(rt, site, None).await?.config;
+    let ledger = Ledger::new(rt, site);
     let erased = ledger.erase(subject).await?;
     // Erasing the person erases every contact point they linked (their phone numbers).
     let points = erased.linked.iter().map(|point| ledger.erase_point(point, subject, erased.objected));
@@ -177,6 +186,6 @@ pub async fn erase(env: &Env, site: &SiteId, subject: &SubjectId, req: &Incoming
         deleted,
         kept,
     }
-    .sign(&*secrets::signing_key(env)?);
+    .sign(&*secrets::signing_key(rt)?);
     Ok(ApiResponse::json(200, &certificate))
 }

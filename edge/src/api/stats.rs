@@ -3,12 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::runtime::Runtime;
 use accord_core::ids::SiteId;
 use futures_util::future::try_join_all;
 use serde::Serialize;
-use worker::Env;
 
-use crate::clock::{Clock, RuntimeClock};
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::SHARDS;
@@ -44,9 +43,9 @@ pub fn merge(rows: impl IntoIterator<Item = StatRow>) -> Vec<DayRow> {
         .collect()
 }
 
-pub async fn get(env: &Env, site: &SiteId) -> Result<ApiResponse, EdgeError> {
-    let since = (RuntimeClock.now() - chrono::Duration::days(DAYS)).format("%Y-%m-%d").to_string();
-    let ledger = Ledger::new(env, site);
+pub async fn get(rt: &dyn Runtime, site: &SiteId) -> Result<ApiResponse, EdgeError> {
+    let since = (rt.now() - chrono::Duration::days(DAYS)).format("%Y-%m-%d").to_string();
+    let ledger = Ledger::new(rt, site);
     let calls = (0..SHARDS).map(|shard| ledger.stats(shard, since.clone()));
     let rows = merge(try_join_all(calls).await?.into_iter().flatten());
     Ok(ApiResponse::json(200, &serde_json::json!({ "since": since, "days": DAYS, "rows": rows })))

@@ -9,6 +9,7 @@
 //! - `GET /u/{token}` never changes anything (mail scanners prefetch links): it shows a page with
 //!   a one-click confirm button, "unsubscribe from everything" and "never contact me".
 
+use crate::runtime::Runtime;
 use accord_core::Violation;
 use accord_core::config::Lang;
 use accord_core::event::{EventBody, EventDraft, Method, Scope};
@@ -16,7 +17,6 @@ use accord_core::ids::{Channel, SiteId};
 use accord_core::token::{LinkClaims, LinkPurpose};
 use maud::html;
 use serde::Deserialize;
-use worker::Env;
 
 use super::Incoming;
 use super::contact_ref::ContactRef;
@@ -38,9 +38,9 @@ struct HeadersBody {
     mailto: Option<String>,
 }
 
-pub async fn links(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+pub async fn links(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     let body: HeadersBody = parse_json(req.content_type.as_deref(), &req.body)?;
-    let config = super::config::load(env, site, None).await?;
+    let config = super::config::load(rt, site, None).await?;
     let ct = config.config.content_type(&body.content_type).ok_or_else(|| {
         Violation::new(
             "content_type",
@@ -48,13 +48,13 @@ pub async fn links(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespon
             format!("'{}' is not offered by this site", body.content_type),
         )
     })?;
-    let subject = body.who.resolve(&secrets::subject_key(env)?, site, "")?;
+    let subject = body.who.resolve(&secrets::subject_key(rt)?, site, "")?;
     // The header gets the parsed address, never the raw value: what was checked is what is sent.
     let mailto = body.mailto.as_deref().map(|m| accord_core::contact::Email::parse("mailto", m)).transpose()?;
     let scope = Scope::Purpose { content_type: ct.id.clone(), channel: body.channel };
     let claims = LinkClaims { site: site.clone(), subject, purpose: LinkPurpose::Unsubscribe(scope), expires_at: None };
-    let token = secrets::token_keys(env)?.issue(&claims).map_err(|e| EdgeError::Internal(e.to_string()))?;
-    let url = format!("{}/u/{token}", crate::public_url::get(env)?);
+    let token = secrets::token_keys(rt)?.issue(&claims).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    let url = format!("{}/u/{token}", crate::public_url::get(rt)?);
     let list_unsubscribe = match &mailto {
         Some(m) => format!("<{url}>, <mailto:{}?subject=unsubscribe%20{token}>", mailto_addr(m)),
         None => format!("<{url}>"),
@@ -85,17 +85,17 @@ fn mailto_addr(email: &accord_core::contact::Email) -> String {
 }
 
 /// The scope of a valid unsubscribe token, and its claims.
-fn claims(env: &Env, token: &str) -> Result<(LinkClaims, Scope), EdgeError> {
+fn claims(rt: &dyn Runtime, token: &str) -> Result<(LinkClaims, Scope), EdgeError> {
     // Unsubscribe tokens never expire, so only forgery or another kind of link fails here.
-    let c = secrets::verify_link(env, token).map_err(|_| EdgeError::Unauthorized)?;
+    let c = secrets::verify_link(rt, token).map_err(|_| EdgeError::Unauthorized)?;
     match c.purpose.clone() {
         LinkPurpose::Unsubscribe(scope) => Ok((c, scope)),
         _ => Err(EdgeError::Unauthorized),
     }
 }
 
-pub fn site_of(env: &Env, token: &str) -> Result<SiteId, EdgeError> {
-    Ok(claims(env, token)?.0.site)
+pub fn site_of(rt: &dyn Runtime, token: &str) -> Result<SiteId, EdgeError> {
+    Ok(claims(rt, token)?.0.site)
 }
 
 fn describe(scope: &Scope, config: &accord_core::config::SiteConfig, lang: Lang) -> String {
@@ -118,13 +118,13 @@ fn describe(scope: &Scope, config: &accord_core::config::SiteConfig, lang: Lang)
     }
 }
 
-pub async fn page(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let (c, scope) = claims(env, token)?;
-    let config = super::config::load(env, &c.site, None).await?;
+pub async fn page(rt: &dyn Runtime, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let (c, scope) = claims(rt, token)?;
+    let config = super::config::load(rt, &c.site, None).await?;
     let lang = page::lang(req.accept_language.as_deref(), config.config.default_lang);
     let what = describe(&scope, &config.config, lang);
     let controller = &config.config.controller.name;
-    let preferences = super::preference_page::link_for(env, &crate::public_url::get(env)?, &c.site, &c.subject)?;
+    let preferences = super::preference_page::link_for(rt, &crate::public_url::get(rt)?, &c.site, &c.subject)?;
     let fr = lang == Lang::Fr;
     // The three one-click forms (RFC 8058 body), with what each asks for beyond it.
     let form = |extra: Option<(&str, &str)>, label: &str, class: &str| {
@@ -154,8 +154,8 @@ pub async fn page(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
     Ok(page::html(200, lang, title, body))
 }
 
-pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let (c, scope) = claims(env, token)?;
+pub async fn post(rt: &dyn Runtime, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let (c, scope) = claims(rt, token)?;
     let fields = crate::one_click::form_fields(req.content_type.as_deref(), &req.body);
     if !crate::one_click::is_one_click(&fields) {
         return Err(Violation::new(
@@ -165,7 +165,7 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         )
         .into());
     }
-    let config = super::config::load(env, &c.site, None).await?;
+    let config = super::config::load(rt, &c.site, None).await?;
     let objection = crate::one_click::field(&fields, "objection") == Some("1");
     let scope = if crate::one_click::field(&fields, "scope") == Some("all") { Scope::All } else { scope };
     let body = if objection { EventBody::Objection } else { EventBody::Withdrawal { scope: scope.clone() } };
@@ -177,7 +177,7 @@ pub async fn post(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse,
         method: Method::UnsubscribeLink,
         body: body.clone(),
     };
-    let ledger = Ledger::new(env, &c.site);
+    let ledger = Ledger::new(rt, &c.site);
     let elsewhere = ledger.act_through(draft).await?;
     let appends = elsewhere.into_iter().map(|subject| {
         let draft = EventDraft { site: c.site.clone(), subject, method: Method::UnsubscribeLink, body: body.clone() };

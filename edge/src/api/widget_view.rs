@@ -13,13 +13,13 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use crate::runtime::Runtime;
 use accord_core::config::{Lang, VersionedConfig};
 use accord_core::ids::SiteId;
 use accord_core::state::SubjectState;
 use accord_core::token::LinkPurpose;
 use accord_widget::components::app::Mode;
 use accord_widget::view::View;
-use worker::Env;
 
 use super::Incoming;
 use crate::cors;
@@ -43,7 +43,7 @@ thread_local! {
 }
 
 /// `GET /v1/sites/{site}/widget`: the signup form.
-pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+pub async fn signup(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
     match query(req, "mode").as_deref() {
         None | Some("signup") => {}
         Some(_) => {
@@ -52,7 +52,7 @@ pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
             ));
         }
     }
-    let config = super::config::load_cached(env, site, None).await?;
+    let config = super::config::load_cached(rt, site, None).await?;
     let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
     let lang = lang(req, &config)?;
     let key = (site.as_str().to_owned(), config.version, lang.code());
@@ -60,7 +60,7 @@ pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
     let (etag, body) = match cached {
         Some(hit) => hit,
         None => {
-            let (etag, body) = shared_or_rendered(env, site, &key, lang, config).await?;
+            let (etag, body) = shared_or_rendered(rt, site, &key, lang, config).await?;
             SIGNUP.with(|c| {
                 let mut c = c.borrow_mut();
                 if c.len() >= MAX_CACHED {
@@ -93,15 +93,15 @@ pub async fn signup(env: &Env, site: &SiteId, req: &Incoming) -> Result<ApiRespo
 /// A signup rendering this isolate does not hold: from the runtime's shared cache, else
 /// rendered here and kept there for the next isolate.
 async fn shared_or_rendered(
-    env: &Env,
+    rt: &dyn Runtime,
     site: &SiteId,
     key: &SignupKey,
     lang: Lang,
     config: VersionedConfig,
 ) -> Result<Rendered, EdgeError> {
-    let shared_key = shared_key(env, key);
+    let shared_key = shared_key(rt, key);
     if let Some(k) = &shared_key
-        && let Some(hit) = crate::shared_cache::get(k).await
+        && let Some(hit) = rt.cache_get(k).await
     {
         return Ok(hit);
     }
@@ -109,7 +109,7 @@ async fn shared_or_rendered(
     let body = serde_json::to_vec(&view).map_err(|e| EdgeError::Internal(e.to_string()))?;
     let etag = format!("\"{}\"", &accord_core::chain::sha256_hex(&body)[..32]);
     if let Some(k) = &shared_key {
-        crate::shared_cache::put(k, &etag, &body).await;
+        rt.cache_put(k, &etag, &body).await;
     }
     Ok((etag, body))
 }
@@ -118,8 +118,8 @@ async fn shared_or_rendered(
 /// zone the cache belongs to), named by everything the HTML depends on, the widget's build
 /// included, since the code that hydrates it must be the code that rendered it. None without
 /// a public URL: the isolate's memory still serves.
-fn shared_key(env: &Env, (site, version, lang): &SignupKey) -> Option<String> {
-    let base = crate::public_url::get(env).ok()?;
+fn shared_key(rt: &dyn Runtime, (site, version, lang): &SignupKey) -> Option<String> {
+    let base = crate::public_url::get(rt).ok()?;
     let build = super::widget_files::build_id();
     let site: String = url::form_urlencoded::byte_serialize(site.as_bytes()).collect();
     Some(format!("{base}/__accord-cache/widget/{build}/{site}/{version}/{lang}"))
@@ -128,8 +128,8 @@ fn shared_key(env: &Env, (site, version, lang): &SignupKey) -> Option<String> {
 /// `GET /v1/widget/{token}`: the preference centre (a preference link) or the re-confirmation
 /// prompt or banner (a re-confirmation link, `mode=reconfirm|banner`), with the person's
 /// answers. A re-confirmation that is not due answers `{"html": ""}`, and the loader stops.
-pub async fn for_token(env: &Env, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    let claims = crate::secrets::verify_link(env, token)?;
+pub async fn for_token(rt: &dyn Runtime, token: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let claims = crate::secrets::verify_link(rt, token)?;
     let mode = match (&claims.purpose, query(req, "mode").as_deref()) {
         (LinkPurpose::Preferences, None | Some("preferences")) => Mode::Preferences { token: token.to_owned() },
         (LinkPurpose::Reconfirm, None | Some("reconfirm")) => Mode::Reconfirm { token: token.to_owned() },
@@ -141,11 +141,11 @@ pub async fn for_token(env: &Env, token: &str, req: &Incoming) -> Result<ApiResp
         }
         _ => return Err(EdgeError::Unauthorized),
     };
-    let config = super::config::load_cached(env, &claims.site, None).await?;
+    let config = super::config::load_cached(rt, &claims.site, None).await?;
     let cors = cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
     let lang = lang(req, &config)?;
-    let state = Ledger::new(env, &claims.site).state(&claims.subject).await?;
-    let view = if matches!(mode, Mode::Preferences { .. }) || reconfirmation_due(state.as_ref(), &config) {
+    let state = Ledger::new(rt, &claims.site).state(&claims.subject).await?;
+    let view = if matches!(mode, Mode::Preferences { .. }) || reconfirmation_due(state.as_ref(), &config, rt.now()) {
         let (yes, no) = answers(state.as_ref());
         accord_widget::ssr::render(claims.site.as_str(), mode, lang, config, yes, no).await
     } else {
@@ -177,14 +177,12 @@ fn on_the_wire(mut resp: ApiResponse, req: &Incoming) -> ApiResponse {
     resp
 }
 
-fn reconfirmation_due(state: Option<&SubjectState>, config: &VersionedConfig) -> bool {
-    state.is_some_and(|s| {
-        accord_core::policy::reconfirmation_due(
-            s,
-            &config.config,
-            crate::clock::Clock::now(&crate::clock::RuntimeClock),
-        )
-    })
+fn reconfirmation_due(
+    state: Option<&SubjectState>,
+    config: &VersionedConfig,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    state.is_some_and(|s| accord_core::policy::reconfirmation_due(s, &config.config, now))
 }
 
 /// The person's recorded yeses and noes, as the preference centre starts from them.

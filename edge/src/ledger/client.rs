@@ -1,6 +1,6 @@
 //! Typed calls to a site's ledger objects: one method per operation of [`LedgerRequest`], each
 //! answering the type the object answers it with, so no caller names the binding, builds an
-//! object's name or guesses an answer's type. The binding's name appears here only.
+//! object's name or guesses an answer's type. The namespace is named here only.
 
 use accord_core::checkpoint::SignedCheckpoint;
 use accord_core::config::SiteConfig;
@@ -10,7 +10,6 @@ use accord_core::policy::Decision;
 use accord_core::receipt::Receipt;
 use accord_core::state::SubjectState;
 use serde::de::DeserializeOwned;
-use worker::Env;
 
 use super::lifecycle::Report;
 use super::outbox::{OutboxMessage, Status};
@@ -20,15 +19,14 @@ use super::protocol::{
 };
 use super::{SHARDS, object_name};
 use crate::error::EdgeError;
-use crate::runtime::call;
+use crate::runtime::{Namespace, Runtime, call};
 
 /// The Durable Object namespace of the ledger shards.
-const BINDING: &str = "LEDGER";
 
 /// The ledger of one site: its [`SHARDS`] objects.
 #[derive(Clone, Copy)]
 pub struct Ledger<'a> {
-    env: &'a Env,
+    rt: &'a dyn Runtime,
     site: &'a SiteId,
 }
 
@@ -39,12 +37,12 @@ pub struct Appended {
 }
 
 impl<'a> Ledger<'a> {
-    pub fn new(env: &'a Env, site: &'a SiteId) -> Self {
-        Ledger { env, site }
+    pub fn new(rt: &'a dyn Runtime, site: &'a SiteId) -> Self {
+        Ledger { rt, site }
     }
 
     async fn ask<T: DeserializeOwned>(&self, shard: u8, msg: &LedgerRequest) -> Result<(u16, T), EdgeError> {
-        call(self.env, BINDING, &object_name(self.site, shard), msg).await
+        call(self.rt, Namespace::Ledger, &object_name(self.site, shard), msg).await
     }
 
     /// Records `draft` in its shard (see [`LedgerRequest::Append`]).

@@ -3,11 +3,12 @@
 use accord_core::ids::SiteId;
 use accord_core::webhook::{WebhookSecret, sign};
 use wasm_bindgen::JsValue;
-use worker::{Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
+use worker::{Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
 use super::outbox::{self, OutboxMessage};
 use super::store::LedgerStore;
 use crate::error::EdgeError;
+use crate::runtime::Runtime;
 use crate::sites::webhooks::WebhookEndpoint;
 
 /// Messages per alarm: keeps one run well inside the runtime's limits.
@@ -19,7 +20,7 @@ const TIMEOUT_MS: u32 = 10_000;
 /// (nothing is dropped) and the answer is `None`: nothing to retry until an endpoint exists.
 pub async fn deliver_due(
     store: &impl LedgerStore,
-    env: &Env,
+    rt: &dyn Runtime,
     site: &SiteId,
     now_ms: i64,
 ) -> Result<Option<usize>, EdgeError> {
@@ -27,12 +28,12 @@ pub async fn deliver_due(
     if due.is_empty() {
         return Ok(Some(0));
     }
-    let endpoints = crate::sites::client::SiteObject::new(env, site).webhooks().await?;
+    let endpoints = crate::sites::client::SiteObject::new(rt, site).webhooks().await?;
     if endpoints.is_empty() {
         return Ok(None);
     }
     let ids: Vec<String> = endpoints.iter().map(|e| e.id.clone()).collect();
-    let schedule = outbox::schedule(env.var("ACCORD_WEBHOOK_RETRY_SECONDS").ok().map(|v| v.to_string()).as_deref());
+    let schedule = outbox::schedule(rt.var("ACCORD_WEBHOOK_RETRY_SECONDS").as_deref());
     let count = due.len();
     for mut message in due {
         let mut error = None;

@@ -1,6 +1,7 @@
 //! The consent ledger: one Durable Object per (site, shard), each holding an append-only,
 //! hash-chained list of signed events and the current state of the subjects it owns.
 
+pub mod answer;
 pub mod client;
 pub mod deliver;
 pub mod lifecycle;

@@ -116,6 +116,17 @@ pub fn check_for(site: &SiteId, client: &str, class: Class, site_limit: u32) -> 
     (format!("rl:{site}"), Check { hits, peek: false })
 }
 
+/// The limiter's verdict on `check` at `now_ms`, as its object answers it.
+pub fn answer(windows: &mut window::Windows, check: &Check, now_ms: i64) -> crate::http::ApiResponse {
+    let hits: Vec<(&str, u32)> = check.hits.iter().map(|h| (h.key.as_str(), h.limit)).collect();
+    let verdict = if check.peek { windows.room_in_all(&hits, now_ms) } else { windows.hit_all(&hits, now_ms) };
+    let body = match verdict {
+        Ok(()) => serde_json::json!({ "allowed": true }),
+        Err(retry_after) => serde_json::json!({ "allowed": false, "retry_after": retry_after }),
+    };
+    crate::http::ApiResponse::json(200, &body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,37 +1,35 @@
 //! Typed calls to a site's object (configuration, API keys, webhooks, audit trail, counters):
 //! one method per operation of [`SiteRequest`], each answering the type the object answers it
-//! with. The binding's name appears here only.
+//! with. The namespace is named here only.
 
 use accord_core::audit::SealedEntry;
 use accord_core::config::{SiteConfig, VersionedConfig};
 use accord_core::ids::SiteId;
 use serde::de::DeserializeOwned;
-use worker::Env;
 
 use super::api_keys::{ApiKeyRecord, CreatedKey, KeyScope};
 use super::object_name;
 use super::protocol::SiteRequest;
 use super::webhooks::WebhookEndpoint;
 use crate::error::EdgeError;
-use crate::runtime::call;
+use crate::runtime::{Namespace, Runtime, call};
 
 /// The Durable Object namespace of the site objects.
-const BINDING: &str = "SITES";
 
 /// One site's object.
 #[derive(Clone, Copy)]
 pub struct SiteObject<'a> {
-    env: &'a Env,
+    rt: &'a dyn Runtime,
     site: &'a SiteId,
 }
 
 impl<'a> SiteObject<'a> {
-    pub fn new(env: &'a Env, site: &'a SiteId) -> Self {
-        SiteObject { env, site }
+    pub fn new(rt: &'a dyn Runtime, site: &'a SiteId) -> Self {
+        SiteObject { rt, site }
     }
 
     async fn ask<T: DeserializeOwned>(&self, msg: &SiteRequest) -> Result<(u16, T), EdgeError> {
-        call(self.env, BINDING, &object_name(self.site), msg).await
+        call(self.rt, Namespace::Sites, &object_name(self.site), msg).await
     }
 
     /// The latest configuration, or version `version`, if published.

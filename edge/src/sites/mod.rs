@@ -1,5 +1,6 @@
 //! Site configurations: one Durable Object per site keeps every published version, immutable.
 
+pub mod answer;
 pub mod api_keys;
 pub mod client;
 pub mod memory;

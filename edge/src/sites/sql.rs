@@ -6,7 +6,7 @@ use serde::Deserialize;
 use worker::SqlStorage;
 
 use super::api_keys::{ApiKeyRecord, KeyStore};
-use super::store::ConfigStore;
+use super::store::{ConfigStore, SiteLog};
 use super::webhooks::{WebhookEndpoint, WebhookStore};
 use crate::schema::Migration;
 use crate::storage_error::StorageError;
@@ -64,21 +64,6 @@ impl SqlConfigs {
             .and_then(|c| c.to_array())
             .map_err(storage)?;
         Ok(rows.first().is_some_and(|r| r.n > 0))
-    }
-
-    /// Adds `by` to the operator counter `name`.
-    pub fn count(&self, name: &str, by: u64) -> Result<(), StorageError> {
-        self.sql
-            .exec(
-                "INSERT INTO metrics (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
-                vec![name.into(), (by as i64).into()],
-            )
-            .map(drop)
-            .map_err(storage)
-    }
-
-    pub fn counters(&self) -> Result<Vec<(String, u64)>, StorageError> {
-        crate::metrics::read_counters(&self.sql)
     }
 
     /// The store over an object's database, once [`MIGRATIONS`] have run there.
@@ -173,9 +158,8 @@ impl WebhookStore for SqlConfigs {
     }
 }
 
-impl SqlConfigs {
-    /// Appends to the audit trail (read-last-then-insert in one synchronous run: atomic).
-    pub fn audit(
+impl SiteLog for SqlConfigs {
+    fn audit(
         &self,
         at: chrono::DateTime<chrono::Utc>,
         actor: &str,
@@ -190,8 +174,7 @@ impl SqlConfigs {
         Ok(sealed)
     }
 
-    /// The trail, oldest first (or only the newest `limit` when `newest`).
-    pub fn audit_entries(&self, limit: usize, newest: bool) -> Result<Vec<SealedEntry>, StorageError> {
+    fn audit_entries(&self, limit: usize, newest: bool) -> Result<Vec<SealedEntry>, StorageError> {
         let q = if newest {
             "SELECT body FROM audit ORDER BY seq DESC LIMIT ?"
         } else {
@@ -200,5 +183,19 @@ impl SqlConfigs {
         let rows: Vec<Row> =
             self.sql.exec(q, vec![(limit as i64).into()]).and_then(|c| c.to_array()).map_err(storage)?;
         rows.iter().map(|r| serde_json::from_str(&r.body).map_err(|e| StorageError::Corrupt(e.to_string()))).collect()
+    }
+
+    fn count(&self, name: &str, by: u64) -> Result<(), StorageError> {
+        self.sql
+            .exec(
+                "INSERT INTO metrics (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+                vec![name.into(), (by as i64).into()],
+            )
+            .map(drop)
+            .map_err(storage)
+    }
+
+    fn counters(&self) -> Result<Vec<(String, u64)>, StorageError> {
+        crate::metrics::read_counters(&self.sql)
     }
 }
