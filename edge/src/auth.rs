@@ -4,10 +4,10 @@
 //! its stored hash) and the operator token (`ACCORD_ADMIN_TOKEN`, every scope on every site,
 //! for bootstrapping a site's first key and for the local demo).
 
-use crate::runtime::Runtime;
 use accord_core::ids::SiteId;
 
 use crate::error::EdgeError;
+use crate::runtime::Runtime;
 use crate::secrets;
 use crate::sites::api_keys::{self, ApiKeyRecord, KeyScope};
 use crate::sites::client::SiteObject;

@@ -12,12 +12,12 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use crate::runtime::Runtime;
 use accord_core::ids::SiteId;
 
 use crate::error::EdgeError;
 use crate::limits::ClientBudget;
 use crate::limits_check;
+use crate::runtime::Runtime;
 
 /// How long "no such site" is believed without asking again.
 pub const NEGATIVE_TTL_MS: f64 = 10_000.0;

@@ -8,9 +8,8 @@
 
 use std::sync::OnceLock;
 
-use crate::runtime::Runtime;
-
 use crate::error::EdgeError;
+use crate::runtime::Runtime;
 
 const VAR: &str = "ACCORD_PUBLIC_URL";
 

@@ -11,7 +11,6 @@
 //! - `ACCORD_DATA_KEY`: base64url, 32 bytes, wraps the per-subject data keys (never change it:
 //!   the stored addresses would become unreadable).
 
-use crate::runtime::Runtime;
 use accord_core::keys::{Jwks, PublicJwk, SigningKey};
 use accord_core::subject::SubjectKey;
 use accord_core::token::TokenKeyring;
@@ -22,9 +21,10 @@ use std::rc::Rc;
 use subtle::ConstantTimeEq;
 
 use crate::error::EdgeError;
+use crate::runtime::Runtime;
 
 fn secret(rt: &dyn Runtime, name: &'static str) -> Result<String, EdgeError> {
-    rt.secret(name).ok_or_else(|| EdgeError::Misconfigured(name))
+    rt.secret(name).ok_or(EdgeError::Misconfigured(name))
 }
 
 thread_local! {

@@ -1,7 +1,6 @@
 //! `POST /v1/sites/{site}/activity`: record a real contact (click, order, form). It restarts
 //! the retention clock, and an order makes the person a customer (soft opt-in may then apply).
 
-use crate::runtime::Runtime;
 use accord_core::event::{Activity, EventBody, EventDraft, Method};
 use accord_core::ids::SiteId;
 use serde::Deserialize;
@@ -11,6 +10,7 @@ use super::contact_ref::ContactRef;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
 use crate::ledger::client::{Append, Ledger};
+use crate::runtime::Runtime;
 use crate::secrets;
 
 #[derive(Deserialize)]

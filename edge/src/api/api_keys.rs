@@ -1,12 +1,12 @@
 //! `/v1/sites/{site}/api-keys`: create (the secret is shown once), list, revoke.
 
-use crate::runtime::Runtime;
 use accord_core::ids::SiteId;
 use serde::Deserialize;
 
 use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
+use crate::runtime::Runtime;
 use crate::sites::api_keys::KeyScope;
 use crate::sites::client::SiteObject;
 

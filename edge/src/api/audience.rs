@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::runtime::Runtime;
 use accord_core::config::SiteConfig;
 use accord_core::ids::{Channel, SiteId, SubjectId};
 use accord_core::policy::Decision;
@@ -18,6 +17,7 @@ use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json_limited};
 use crate::ledger::SHARDS;
 use crate::ledger::client::{Ledger, MayContact};
+use crate::runtime::Runtime;
 use crate::secrets;
 
 /// Contacts per request; a list of 10,000 addresses is about 400 kB.
@@ -183,4 +183,46 @@ async fn decisions_for(
         Ok::<_, EdgeError>(questions.into_iter().zip(decisions))
     });
     Ok(try_join_all(calls).await?.into_iter().flatten().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::api::test_support::{audience, body, consent, json, refusal, run, shop};
+
+    #[test]
+    fn each_contact_gets_its_answer_and_reason_by_position() {
+        let (rt, site) = shop();
+        consent(&rt, &site, "post@example.org", &[("product_guides", "post", true)]);
+        consent(&rt, &site, "no@example.org", &[("product_guides", "post", false)]);
+        let results =
+            audience(&rt, &site, "product_guides", "post", &["post@example.org", "no@example.org", "new@example.org"]);
+        let codes: Vec<_> =
+            results.iter().map(|r| (r["index"].clone(), r["allowed"].clone(), r["reason"]["code"].clone())).collect();
+        assert_eq!(
+            codes,
+            [
+                (0.into(), true.into(), "consent_given".into()),
+                (1.into(), false.into(), "refused".into()),
+                (2.into(), false.into(), "no_consent".into())
+            ]
+        );
+        // Addresses are never echoed.
+        assert!(!serde_json::Value::Array(results).to_string().contains("@example.org"));
+    }
+
+    #[test]
+    fn a_malformed_contact_is_answered_in_place_and_a_bad_question_is_refused() {
+        let (rt, site) = shop();
+        let ask = serde_json::json!({"content_type": "product_guides", "channel": "post",
+            "contacts": [{"email": "not an address"}, {"email": "ok@example.org"}]});
+        let answer = body(&run(super::post(&rt, &site, &json(&ask))).unwrap());
+        assert_eq!(answer["summary"], serde_json::json!({"checked": 2, "allowed": 0, "not_allowed": 1, "invalid": 1}));
+        assert!(answer["results"][0]["error"]["field"].as_str().unwrap().starts_with("contacts[0]"), "{answer}");
+
+        let unknown = serde_json::json!({"content_type": "lottery", "channel": "pigeon", "contacts": []});
+        let (status, problem) = refusal(run(super::post(&rt, &site, &json(&unknown))));
+        assert_eq!(status, 422);
+        let text = problem.to_string();
+        assert!(text.contains("unknown_content_type") && text.contains("unknown_channel"), "{text}");
+    }
 }

@@ -1,10 +1,10 @@
 //! `GET /v1/sites/{site}/audit`: the site's audit trail, with the result of checking its chain.
 
-use crate::runtime::Runtime;
 use accord_core::ids::SiteId;
 
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
+use crate::runtime::Runtime;
 use crate::sites::client::SiteObject;
 
 /// The audit trail, oldest first, with the result of checking its chain.

@@ -2,7 +2,6 @@
 //! holds on this deployment, read live from the configuration, the secrets, the ledger shards and
 //! the audit trail. `cargo xtask compliance` prints it.
 
-use crate::runtime::Runtime;
 use accord_core::audit::verify_trail;
 use accord_core::checkpoint::SignedCheckpoint;
 use accord_core::config::LegalBasis;
@@ -15,6 +14,7 @@ use crate::http::ApiResponse;
 use crate::ledger::SHARDS;
 use crate::ledger::client::Ledger;
 use crate::ledger::outbox::Status;
+use crate::runtime::Runtime;
 use crate::secrets;
 use crate::sites::client::SiteObject;
 

@@ -1,6 +1,5 @@
 //! Site configuration: public reads for the widget, admin publication of new versions.
 
-use crate::runtime::Runtime;
 use accord_core::config::{SiteConfig, VersionedConfig};
 use accord_core::ids::SiteId;
 
@@ -8,6 +7,7 @@ use super::Incoming;
 use crate::cors;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
+use crate::runtime::Runtime;
 use crate::sites::client::SiteObject;
 
 /// Loads the latest configuration, or a given version.

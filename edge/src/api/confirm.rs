@@ -2,7 +2,6 @@
 //! (`/c/{token}`) and re-confirmation (`/r/{token}`). A GET only shows a page with one button
 //! (mail scanners prefetch links); the POST from that button records the event.
 
-use crate::runtime::Runtime;
 use accord_core::config::Lang;
 use accord_core::event::{EventBody, EventDraft, Method};
 use accord_core::ids::{Channel, SiteId};
@@ -14,6 +13,7 @@ use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::client::{Append, Ledger};
 use crate::page;
+use crate::runtime::Runtime;
 use crate::secrets;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

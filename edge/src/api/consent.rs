@@ -1,6 +1,5 @@
 //! `POST /v1/sites/{site}/consents`: record what a person chose, answer with the signed receipt.
 
-use crate::runtime::Runtime;
 use accord_core::contact::Contact;
 use accord_core::event::{EventDraft, Method};
 use accord_core::ids::SiteId;
@@ -12,6 +11,7 @@ use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
 use crate::ledger::client::{Append, Ledger};
 use crate::ledger::protocol::{Idempotency, MessageContext};
+use crate::runtime::Runtime;
 use crate::{cors, secrets};
 
 pub async fn post(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {

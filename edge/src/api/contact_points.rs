@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::runtime::Runtime;
 use accord_core::config::SiteConfig;
 use accord_core::contact::Phone;
 use accord_core::ids::{Channel, SiteId, SubjectId};
@@ -16,6 +15,7 @@ use crate::error::EdgeError;
 use crate::ledger::SHARDS;
 use crate::ledger::client::{Ledger, MayContact};
 use crate::ledger::protocol::LinkItem;
+use crate::runtime::Runtime;
 
 /// A person (an email's subject) giving a number for SMS and calls.
 pub struct NewLink {

@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::runtime::Runtime;
 use accord_core::Violation;
 use accord_core::config::Lang;
 use accord_core::contact::Contact;
@@ -22,6 +21,7 @@ use crate::http::{ApiResponse, parse_json_limited};
 use crate::ledger::SHARDS;
 use crate::ledger::client::Ledger;
 use crate::ledger::protocol::{Idempotency, ImportItem, ImportOutcome};
+use crate::runtime::Runtime;
 use crate::secrets;
 
 pub const MAX_BODY: usize = 2 * 1024 * 1024;

@@ -2,7 +2,6 @@
 //! a site. Run by the cron trigger for every site, or on demand by the controller
 //! (`POST /v1/sites/{site}/lifecycle/run`, e.g. from a systemd timer on a self-hosted server).
 
-use crate::runtime::Runtime;
 use accord_core::ids::SiteId;
 use futures_util::future::try_join_all;
 
@@ -13,6 +12,7 @@ use crate::ledger::SHARDS;
 use crate::ledger::client::Ledger;
 use crate::ledger::lifecycle::Report;
 use crate::ledger::protocol::MessageContext;
+use crate::runtime::Runtime;
 
 pub async fn run_site(rt: &dyn Runtime, site: &SiteId, base_url: &str) -> Result<Report, EdgeError> {
     let config = super::config::load(rt, site, None).await?.config;

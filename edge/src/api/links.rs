@@ -1,7 +1,6 @@
 //! `POST /v1/sites/{site}/links`: a signed link for one person (for now: the preference
 //! centre), to put in an email. The token is the only credential the link needs.
 
-use crate::runtime::Runtime;
 use accord_core::Violation;
 use accord_core::ids::SiteId;
 use accord_core::token::{LinkClaims, LinkPurpose};
@@ -12,6 +11,7 @@ use super::Incoming;
 use super::contact_ref::ContactRef;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
+use crate::runtime::Runtime;
 use crate::secrets;
 
 #[derive(Deserialize)]

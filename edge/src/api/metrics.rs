@@ -2,7 +2,6 @@
 //! over the site object and every ledger shard. JSON by default (`?format=json`); the
 //! Prometheus text format with `?format=prometheus` (a scrape job's `params`).
 
-use crate::runtime::Runtime;
 use accord_core::ids::SiteId;
 use futures_util::future::try_join_all;
 
@@ -11,6 +10,7 @@ use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::SHARDS;
 use crate::ledger::client::Ledger;
+use crate::runtime::Runtime;
 use crate::sites::client::SiteObject;
 
 pub async fn get(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {

@@ -4,7 +4,6 @@
 //! signed it (`publicKey`), so the person, or anyone they give it to, can check it without us.
 //! The preference link is the credential, as for the rest of the preference centre.
 
-use crate::runtime::Runtime;
 use accord_core::export::{ConsentRecord, consent_record};
 use serde::Serialize;
 
@@ -13,6 +12,7 @@ use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::client::Ledger;
 use crate::page;
+use crate::runtime::Runtime;
 
 #[derive(Serialize)]
 struct Records {

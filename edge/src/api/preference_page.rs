@@ -2,7 +2,6 @@
 //! page: no script needed, works in any mail client's browser. The JSON API behind the same
 //! token is `/v1/preferences/{token}`.
 
-use crate::runtime::Runtime;
 use accord_core::config::{Lang, LegalBasis, VersionedConfig};
 use accord_core::event::{EventBody, EventDraft, Method, Scope};
 use accord_core::state::SubjectState;
@@ -18,6 +17,7 @@ use crate::http::ApiResponse;
 use crate::ledger::client::Ledger;
 use crate::one_click::{field, form_fields};
 use crate::page;
+use crate::runtime::Runtime;
 use crate::secrets;
 
 /// A fresh preference link for the person an unsubscribe link names.

@@ -1,7 +1,6 @@
 //! The preference centre behind a signed link: read the current choices, change them, or
 //! withdraw everything. No login, no cookie: the link's token names the site and the subject.
 
-use crate::runtime::Runtime;
 use accord_core::Violation;
 use accord_core::contact::{Contact, Phone};
 use accord_core::event::{EventBody, EventDraft, Method, Scope};
@@ -16,6 +15,7 @@ use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
 use crate::ledger::client::{Append, Ledger};
 use crate::ledger::protocol::MessageContext;
+use crate::runtime::Runtime;
 use crate::{cors, secrets};
 
 /// The claims of a valid, unexpired preference link.
@@ -155,4 +155,66 @@ pub(crate) async fn number_for(
 
 pub fn site_of(rt: &dyn Runtime, token: &str) -> Result<SiteId, EdgeError> {
     Ok(claims(rt, token)?.site)
+}
+
+#[cfg(test)]
+mod tests {
+    use accord_core::token::LinkPurpose;
+
+    use crate::api::test_support::{audience, body, consent, json, link, refusal, run, shop, shown, subject_of};
+
+    const ANA: &str = "ana@example.org";
+
+    #[test]
+    fn the_preference_link_reads_and_changes_the_persons_choices() {
+        let (rt, site) = shop();
+        consent(&rt, &site, ANA, &[("product_guides", "post", true)]);
+        let subject = subject_of(&rt, &site, ANA);
+        let token = link(&rt, &site, &subject, LinkPurpose::Preferences);
+        let read = body(&run(super::get(&rt, &token, &json(&serde_json::json!({})))).unwrap());
+        assert_eq!(read["subject"], serde_json::json!(subject));
+        assert_eq!(read["state"]["choices"][0]["content_type"], "product_guides");
+        assert_eq!(read["state"]["choices"][0]["granted"], true);
+
+        let (version, hash) = shown(&rt, &site);
+        let change = serde_json::json!({
+            "config_version": version, "config_hash": hash,
+            "choices": [{"content_type": "product_guides", "channel": "post", "granted": false}],
+        });
+        let saved = run(super::post(&rt, &token, &json(&change))).unwrap();
+        assert_eq!(saved.status, 201);
+        assert_eq!(body(&saved)["event"]["method"], "preference_centre");
+        let answer = &audience(&rt, &site, "product_guides", "post", &[ANA])[0];
+        assert_eq!((answer["allowed"].clone(), answer["reason"]["code"].clone()), (false.into(), "withdrawn".into()));
+
+        let everything = serde_json::json!({"withdraw_all": true});
+        assert_eq!(run(super::post(&rt, &token, &json(&everything))).unwrap().status, 201);
+    }
+
+    #[test]
+    fn only_a_valid_unexpired_preference_link_opens_the_centre() {
+        let (rt, site) = shop();
+        consent(&rt, &site, ANA, &[("product_guides", "post", true)]);
+        let subject = subject_of(&rt, &site, ANA);
+        let unsubscribe = link(&rt, &site, &subject, LinkPurpose::Reconfirm);
+        assert_eq!(refusal(run(super::get(&rt, &unsubscribe, &Default::default()))).0, 401);
+        let token = link(&rt, &site, &subject, LinkPurpose::Preferences);
+        rt.advance(chrono::Duration::days(31));
+        assert_eq!(refusal(run(super::get(&rt, &token, &Default::default()))).0, 410);
+    }
+
+    #[test]
+    fn a_change_without_its_configuration_version_is_refused_and_stores_nothing() {
+        let (rt, site) = shop();
+        consent(&rt, &site, ANA, &[("product_guides", "post", true)]);
+        let subject = subject_of(&rt, &site, ANA);
+        let token = link(&rt, &site, &subject, LinkPurpose::Preferences);
+        let change =
+            serde_json::json!({"choices": [{"content_type": "product_guides", "channel": "post", "granted": false}]});
+        let (status, problem) = refusal(run(super::post(&rt, &token, &json(&change))));
+        assert_eq!(status, 422);
+        assert!(problem.to_string().contains("config_version"), "{problem}");
+        assert_eq!(crate::api::test_support::receipts_of(&rt, &site, ANA).len(), 1);
+        assert_eq!(audience(&rt, &site, "product_guides", "post", &[ANA])[0]["allowed"], true);
+    }
 }

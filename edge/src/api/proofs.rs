@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use crate::runtime::Runtime;
 use accord_core::bundle::{BUNDLE_FORMAT, ProofBundle};
 use accord_core::checkpoint::SignedCheckpoint;
 use accord_core::event::EventBody;
@@ -12,6 +11,7 @@ use accord_core::ids::{SiteId, SubjectId};
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::client::Ledger;
+use crate::runtime::Runtime;
 use crate::secrets;
 
 /// The bundle `accord-verify` checks: receipts, inclusion proofs, a checkpoint covering them,

@@ -1,10 +1,9 @@
 //! `GET /v1/keys`: the JWK Set that verifies every receipt and checkpoint, and the current key
 //! as a C2SP signed-note verifier key for the shards' checkpoint notes.
 
-use crate::runtime::Runtime;
-
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
+use crate::runtime::Runtime;
 use crate::secrets;
 
 pub fn get(rt: &dyn Runtime) -> Result<ApiResponse, EdgeError> {

@@ -1,7 +1,6 @@
 //! The record of processing (GDPR art. 30, « registre des traitements »), generated from the
 //! site's configuration and webhook endpoints, as JSON and as a printable page.
 
-use crate::runtime::Runtime;
 use accord_core::config::{Lang, LegalBasis, SiteConfig};
 use accord_core::ids::SiteId;
 use maud::html;
@@ -10,6 +9,7 @@ use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::page;
+use crate::runtime::Runtime;
 use crate::sites::client::SiteObject;
 
 const SECURITY: [&str; 6] = [

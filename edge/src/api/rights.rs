@@ -1,7 +1,6 @@
 //! Data-subject rights for the controller: access and portability (`…/export`, JSON, and
 //! `…/export/page`, a readable page) and erasure with a signed certificate (`…/erase`).
 
-use crate::runtime::Runtime;
 use accord_core::config::{Lang, VersionedConfig};
 use accord_core::erasure::{Certificate, Kept};
 use accord_core::ids::{SiteId, SubjectId};
@@ -15,6 +14,7 @@ use crate::http::ApiResponse;
 use crate::ledger::client::Ledger;
 use crate::ledger::protocol::SubjectExport;
 use crate::page;
+use crate::runtime::Runtime;
 use crate::secrets;
 
 async fn gather(
@@ -188,4 +188,50 @@ pub async fn erase(
     }
     .sign(&*secrets::signing_key(rt)?);
     Ok(ApiResponse::json(200, &certificate))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::api::test_support::{audience, body, consent, receipts_of, refusal, run, shop, subject_of, text};
+
+    const ANA: &str = "ana@example.org";
+
+    #[test]
+    fn the_export_holds_the_address_the_choices_and_the_history() {
+        let (rt, site) = shop();
+        consent(&rt, &site, ANA, &[("product_guides", "post", true), ("special_offers", "email", false)]);
+        let subject = subject_of(&rt, &site, ANA);
+        let export = body(&run(super::export(&rt, &site, &subject)).unwrap());
+        assert_eq!(export["data_held"]["email"], ANA);
+        assert_eq!(export["subject"], serde_json::json!(subject));
+        assert_eq!(export["controller"]["name"], "La Petite Épicerie SAS (demo)");
+        assert!(text(&run(super::export_page(&rt, &site, &subject, &Default::default())).unwrap()).contains(ANA));
+    }
+
+    #[test]
+    fn erasure_destroys_the_address_keeps_the_proofs_and_says_so() {
+        let (rt, site) = shop();
+        consent(&rt, &site, ANA, &[("product_guides", "post", true)]);
+        let subject = subject_of(&rt, &site, ANA);
+        let erased = body(&run(super::erase(&rt, &site, &subject, &Default::default())).unwrap());
+        let signed: accord_core::erasure::SignedCertificate = serde_json::from_value(erased.clone()).unwrap();
+        let keys = body(&crate::api::public_keys::get(&rt).unwrap());
+        signed
+            .verify(&serde_json::from_value(keys).unwrap())
+            .expect("the certificate verifies with the published keys");
+        assert_eq!(signed.certificate.subject, subject);
+        assert!(signed.certificate.deleted.iter().any(|d| d.starts_with("email address")), "{erased}");
+        let export = body(&run(super::export(&rt, &site, &subject)).unwrap());
+        assert_eq!(export["data_held"]["email"], serde_json::Value::Null, "{export}");
+        // The proofs stay: the consent and the erasure itself.
+        assert_eq!(receipts_of(&rt, &site, ANA).len(), 2);
+        let answer = &audience(&rt, &site, "product_guides", "post", &[ANA])[0];
+        assert_eq!(answer["reason"]["code"], "erased", "{answer}");
+        // An erasure takes no parameters: a body is refused before anything is erased.
+        let (rt, site) = shop();
+        consent(&rt, &site, ANA, &[("product_guides", "post", true)]);
+        let with_body = crate::api::test_support::json(&serde_json::json!({"reason": "x"}));
+        assert_eq!(refusal(run(super::erase(&rt, &site, &subject, &with_body))).0 / 100, 4);
+        assert_eq!(body(&run(super::export(&rt, &site, &subject)).unwrap())["data_held"]["email"], ANA);
+    }
 }

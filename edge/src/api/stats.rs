@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::runtime::Runtime;
 use accord_core::ids::SiteId;
 use futures_util::future::try_join_all;
 use serde::Serialize;
@@ -13,6 +12,7 @@ use crate::http::ApiResponse;
 use crate::ledger::SHARDS;
 use crate::ledger::client::Ledger;
 use crate::ledger::protocol::StatRow;
+use crate::runtime::Runtime;
 
 pub const DAYS: i64 = 90;
 

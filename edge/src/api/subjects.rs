@@ -1,6 +1,5 @@
 //! Controller reads of a subject: find by address, current state, receipts.
 
-use crate::runtime::Runtime;
 use accord_core::contact::Email;
 use accord_core::ids::{SiteId, SubjectId};
 use accord_core::receipt::Receipt;
@@ -11,6 +10,7 @@ use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
 use crate::ledger::client::Ledger;
+use crate::runtime::Runtime;
 use crate::secrets;
 
 #[derive(Deserialize)]

@@ -101,7 +101,8 @@ pub fn consent(rt: &MemoryRuntime, site: &SiteId, email: &str, choices: &[(&str,
 /// The `data` of every `message.requested` the ledger holds for `subject`, oldest first.
 pub fn messages_to(rt: &MemoryRuntime, site: &SiteId, subject: &SubjectId) -> Vec<Value> {
     let ledger = rt.ledger(&object_name(site, subject.shard(SHARDS)));
-    let outbox = ledger.messages(Status::Pending, 1000).unwrap();
+    let mut outbox = ledger.messages(Status::Pending, 1000).unwrap();
+    outbox.sort_by_key(|m| m.created_ms);
     outbox
         .iter()
         .filter(|m| m.kind == "message.requested")

@@ -9,7 +9,6 @@
 //! - `GET /u/{token}` never changes anything (mail scanners prefetch links): it shows a page with
 //!   a one-click confirm button, "unsubscribe from everything" and "never contact me".
 
-use crate::runtime::Runtime;
 use accord_core::Violation;
 use accord_core::config::Lang;
 use accord_core::event::{EventBody, EventDraft, Method, Scope};
@@ -24,6 +23,7 @@ use crate::error::EdgeError;
 use crate::http::{ApiResponse, parse_json};
 use crate::ledger::client::Ledger;
 use crate::page;
+use crate::runtime::Runtime;
 use crate::secrets;
 
 #[derive(Deserialize)]
@@ -211,5 +211,102 @@ mod tests {
         let delims = Email::parse("mailto", "a?subject=x&b%c#d/e=f@shop.example").unwrap();
         assert_eq!(mailto_addr(&delims), "a%3Fsubject%3Dx%26b%25c%23d%2Fe%3Df@shop.example");
         assert!(Email::parse("mailto", "a@shop.example>, <https://evil.example").is_err());
+    }
+}
+
+#[cfg(test)]
+mod handler_tests {
+    use accord_core::token::LinkPurpose;
+
+    use crate::api::confirm::Which;
+    use crate::api::test_support::{
+        audience, body, consent, json, messages_to, one_click, refusal, run, shop, subject_of, text, token_of,
+    };
+
+    const ANA: &str = "ana@example.org";
+
+    /// The one-click link for `email`'s special offers by email, as the controller asks for it.
+    fn offers_link(rt: &crate::runtime::memory::MemoryRuntime, site: &accord_core::ids::SiteId) -> String {
+        let ask = serde_json::json!({"email": ANA, "content_type": "special_offers", "channel": "email"});
+        let resp = run(super::links(rt, site, &json(&ask))).unwrap();
+        assert_eq!(resp.status, 201, "{}", text(&resp));
+        let answer = body(&resp);
+        assert_eq!(answer["headers"]["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click");
+        token_of(&answer["url"])
+    }
+
+    fn confirmed_yes(rt: &crate::runtime::memory::MemoryRuntime, site: &accord_core::ids::SiteId) -> String {
+        consent(rt, site, ANA, &[("special_offers", "email", true), ("product_guides", "email", true)]);
+        let sent = messages_to(rt, site, &subject_of(rt, site, ANA));
+        let confirm = token_of(&sent[0]["links"]["confirmation"]);
+        run(crate::api::confirm::post(rt, Which::Confirm, &confirm, &Default::default())).unwrap();
+        confirm
+    }
+
+    #[test]
+    fn one_click_withdraws_that_purpose_only_and_a_repeat_changes_nothing() {
+        let (rt, site) = shop();
+        confirmed_yes(&rt, &site);
+        assert_eq!(audience(&rt, &site, "special_offers", "email", &[ANA])[0]["allowed"], true);
+        let token = offers_link(&rt, &site);
+        // The page a mail scanner fetches changes nothing.
+        let page = run(super::page(&rt, &token, &Default::default())).unwrap();
+        assert!(text(&page).contains("Offres spéciales"), "{}", text(&page));
+        assert_eq!(audience(&rt, &site, "special_offers", "email", &[ANA])[0]["allowed"], true);
+
+        let done = run(super::post(&rt, &token, &one_click(""))).unwrap();
+        assert_eq!(done.status, 200);
+        let offers = &audience(&rt, &site, "special_offers", "email", &[ANA])[0];
+        assert_eq!((offers["allowed"].clone(), offers["reason"]["code"].clone()), (false.into(), "withdrawn".into()));
+        assert_eq!(audience(&rt, &site, "product_guides", "email", &[ANA])[0]["allowed"], true);
+        let stored = crate::api::test_support::receipts_of(&rt, &site, ANA).len();
+        run(super::post(&rt, &token, &one_click(""))).unwrap();
+        assert_eq!(crate::api::test_support::receipts_of(&rt, &site, ANA).len(), stored, "a repeat stores nothing");
+    }
+
+    #[test]
+    fn an_old_confirmation_link_never_lifts_a_later_never_contact_me() {
+        let (rt, site) = shop();
+        consent(&rt, &site, ANA, &[("special_offers", "email", true)]);
+        let sent = messages_to(&rt, &site, &subject_of(&rt, &site, ANA));
+        let confirm = token_of(&sent[0]["links"]["confirmation"]);
+        rt.advance(chrono::Duration::hours(1));
+        let token = offers_link(&rt, &site);
+        run(super::post(&rt, &token, &one_click("&objection=1"))).unwrap();
+        rt.advance(chrono::Duration::hours(1));
+        // Someone types the address into the form again: a new yes, awaiting its own link.
+        consent(&rt, &site, ANA, &[("special_offers", "email", true)]);
+        // The link mailed before the objection is followed afterwards.
+        run(crate::api::confirm::post(&rt, Which::Confirm, &confirm, &Default::default())).unwrap();
+        let answer = &audience(&rt, &site, "special_offers", "email", &[ANA])[0];
+        assert_eq!(answer["allowed"], false, "{answer}");
+        // Only the new link, mailed after the objection, confirms the new yes.
+        let sent = messages_to(&rt, &site, &subject_of(&rt, &site, ANA));
+        let fresh = token_of(&sent.last().unwrap()["links"]["confirmation"]);
+        assert_ne!(fresh, confirm);
+        run(crate::api::confirm::post(&rt, Which::Confirm, &fresh, &Default::default())).unwrap();
+        assert_eq!(audience(&rt, &site, "special_offers", "email", &[ANA])[0]["allowed"], true);
+    }
+
+    #[test]
+    fn only_a_one_click_body_and_a_valid_link_act() {
+        let (rt, site) = shop();
+        confirmed_yes(&rt, &site);
+        let token = offers_link(&rt, &site);
+        let mut not_one_click = one_click("");
+        not_one_click.body = b"List-Unsubscribe=Yes".to_vec();
+        let (status, problem) = refusal(run(super::post(&rt, &token, &not_one_click)));
+        assert_eq!(status, 422);
+        assert!(problem.to_string().contains("List-Unsubscribe"), "{problem}");
+        // A preference link is not an unsubscribe link, and a changed byte is no link at all.
+        let subject = subject_of(&rt, &site, ANA);
+        let other = crate::api::test_support::link(&rt, &site, &subject, LinkPurpose::Preferences);
+        assert_eq!(refusal(run(super::post(&rt, &other, &one_click("")))).0, 401);
+        let mut forged = token.clone().into_bytes();
+        let last = forged.len() - 1;
+        forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+        let forged = String::from_utf8(forged).unwrap();
+        assert_eq!(refusal(run(super::post(&rt, &forged, &one_click("")))).0, 401);
+        assert_eq!(audience(&rt, &site, "special_offers", "email", &[ANA])[0]["allowed"], true);
     }
 }

@@ -1,6 +1,5 @@
 //! `/v1/sites/{site}/webhooks`: where signed deliveries go, and what became of them.
 
-use crate::runtime::Runtime;
 use accord_core::ids::SiteId;
 use futures_util::future::try_join_all;
 use serde::Deserialize;
@@ -11,6 +10,7 @@ use crate::http::{ApiResponse, parse_json};
 use crate::ledger::SHARDS;
 use crate::ledger::client::Ledger;
 use crate::ledger::outbox::{OutboxMessage, Status};
+use crate::runtime::Runtime;
 use crate::sites::client::SiteObject;
 use crate::sites::webhooks::WebhookEndpoint;
 

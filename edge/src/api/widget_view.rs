@@ -13,7 +13,6 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use crate::runtime::Runtime;
 use accord_core::config::{Lang, VersionedConfig};
 use accord_core::ids::SiteId;
 use accord_core::state::SubjectState;
@@ -26,6 +25,7 @@ use crate::cors;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::client::Ledger;
+use crate::runtime::Runtime;
 
 /// Signup renderings kept per isolate before the cache starts over (one per site, version
 /// and language in use).

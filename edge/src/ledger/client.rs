@@ -21,8 +21,6 @@ use super::{SHARDS, object_name};
 use crate::error::EdgeError;
 use crate::runtime::{Namespace, Runtime, call};
 
-/// The Durable Object namespace of the ledger shards.
-
 /// The ledger of one site: its [`SHARDS`] objects.
 #[derive(Clone, Copy)]
 pub struct Ledger<'a> {

@@ -14,8 +14,6 @@ use super::webhooks::WebhookEndpoint;
 use crate::error::EdgeError;
 use crate::runtime::{Namespace, Runtime, call};
 
-/// The Durable Object namespace of the site objects.
-
 /// One site's object.
 #[derive(Clone, Copy)]
 pub struct SiteObject<'a> {
