@@ -1,5 +1,5 @@
-//! The front worker: parse the route, read the request once, dispatch, turn errors into
-//! problem documents.
+//! The front worker: match the route, read the request once, enforce what its table entry
+//! declares, call its handler, turn errors into problem documents.
 
 use accord_core::ids::SiteId;
 use worker::Request;
@@ -10,7 +10,7 @@ use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::limits::{Class, ClientBudget};
 use crate::limits_check;
-use crate::routes::{self, Access, Matched, Route};
+use crate::routes::{self, Access, Link, Matched};
 use crate::runtime::Runtime;
 use crate::sites::client::SiteObject;
 
@@ -18,56 +18,59 @@ pub async fn handle(mut req: Request, rt: &dyn Runtime) -> ApiResponse {
     // The method as sent: the runtime's `Method` reads any method it does not know as GET, so
     // `QUERY /console` would be answered as a GET.
     let method = req.inner().method();
-    let matched = routes::parse(&method, &req.path());
-    // What the error path needs of the route, kept before the route moves into its handler.
-    let parsed =
-        matched.as_ref().ok().map(|m| Seen { route: m.route.clone(), rate: m.spec.rate, site: m.site.clone() });
-    let result = match matched {
-        Ok(matched) => match read(&mut req, rt, matched.spec.body_limit).await {
-            Ok(incoming) => {
-                let result = match admit(&matched, rt, &incoming).await {
-                    Ok(caller) => {
-                        let Matched { route, spec, site, target } = matched;
-                        let result = dispatch(route, rt, &incoming).await;
-                        if let (Ok(resp), Some(action), Some(site), Some(caller)) = (&result, spec.audit, site, caller)
-                            && resp.status < 300
-                        {
-                            record(rt, &site, &caller, action, target).await;
-                        }
-                        result
-                    }
-                    Err(e) => Err(e),
-                };
-                if matches!(result, Err(EdgeError::Unauthorized)) && incoming.authorization.is_some() {
-                    let _ = limits_check::client_budget(rt, &incoming.client, ClientBudget::FailedAuth, false).await;
-                }
-                result
-            }
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
+    let (parsed, result) = match routes::parse(&method, &req.path()) {
+        Ok(matched) => {
+            let result = serve(&matched, &mut req, rt).await;
+            (Some(matched), result)
+        }
+        Err(e) => (None, Err(e)),
     };
+    let parsed = parsed.as_ref();
     match result {
         Ok(resp) => resp,
         Err(e) => {
             if e.status() >= 500 {
                 // Error texts name fields and rules, never values, so this log holds no personal data.
-                let route = parsed.as_ref().map(|seen| route_name(&seen.route));
+                // The template, never the path: a path can hold a link token.
+                let route = parsed.map(|m| format!("{} {}", m.spec.method, m.spec.template));
                 crate::log::error(
                     "request.failed",
                     serde_json::json!({"method": method, "route": route, "status": e.status(), "error": e.to_string()}),
                 );
             }
-            if let Some(seen) = &parsed {
-                count_rejection(seen, rt, &e).await;
+            if let Some(matched) = parsed {
+                count_rejection(matched, rt, &e).await;
             }
             let mut resp = e.to_response();
-            if let (Some(seen), Some(origin)) = (&parsed, req.headers().get("origin").ok().flatten()) {
-                resp.headers.extend(error_cors(seen, rt, &origin, &e).await);
+            if let (Some(matched), Some(origin)) = (parsed, req.headers().get("origin").ok().flatten()) {
+                resp.headers.extend(error_cors(matched, rt, &origin, &e).await);
             }
             resp
         }
     }
+}
+
+/// Reads the request within the entry's body limit, admits it ([`admit`]), calls the entry's
+/// handler and records an audited action that succeeded.
+async fn serve(matched: &Matched, req: &mut Request, rt: &dyn Runtime) -> Result<ApiResponse, EdgeError> {
+    let incoming = read(req, rt, matched.spec.body_limit).await?;
+    let result = match admit(matched, rt, &incoming).await {
+        Ok(caller) => {
+            let Matched { spec, params, site, target } = matched;
+            let result = (spec.handler)(rt, params, &incoming).await;
+            if let (Ok(resp), Some(action), Some(site), Some(caller)) = (&result, spec.audit, site, caller)
+                && resp.status < 300
+            {
+                record(rt, site, &caller, action, target.clone()).await;
+            }
+            result
+        }
+        Err(e) => Err(e),
+    };
+    if matches!(result, Err(EdgeError::Unauthorized)) && incoming.authorization.is_some() {
+        let _ = limits_check::client_budget(rt, &incoming.client, ClientBudget::FailedAuth, false).await;
+    }
+    result
 }
 
 /// The CORS headers of a failed answer to a route the widget calls from the site's pages, when
@@ -75,23 +78,11 @@ pub async fn handle(mut req: Request, rt: &dyn Runtime) -> ApiResponse {
 /// or a 429's `Retry-After` behind a network error, and the person never learns why nothing was
 /// saved. A refused origin gets none (that is the refusal), nor does a request whose site
 /// cannot be named (a forged link).
-async fn error_cors(seen: &Seen, rt: &dyn Runtime, origin: &str, error: &EdgeError) -> Vec<(String, String)> {
-    let browser_route = matches!(
-        seen.route,
-        Route::GetConfig(_)
-            | Route::GetConfigVersion(..)
-            | Route::GetWidget(_)
-            | Route::GetWidgetFor(_)
-            | Route::PostConsent(_)
-            | Route::GetPreferences(_)
-            | Route::PostPreferences(_)
-            | Route::GetReconfirmStatus(_)
-            | Route::PostReconfirmJson(_)
-    );
-    if !browser_route || matches!(error, EdgeError::OriginNotAllowed) {
+async fn error_cors(matched: &Matched, rt: &dyn Runtime, origin: &str, error: &EdgeError) -> Vec<(String, String)> {
+    if !matched.spec.for_widget || matches!(error, EdgeError::OriginNotAllowed) {
         return Vec::new();
     }
-    let Ok(Some(site)) = route_site(&seen.route, seen.site.as_ref(), rt) else { return Vec::new() };
+    let Ok(Some(site)) = route_site(matched, rt) else { return Vec::new() };
     let Ok(config) = api::config::load_cached(rt, &site, None).await else { return Vec::new() };
     match crate::cors::allow(Some(origin), &config.config.allowed_origins) {
         Ok(mut headers) => {
@@ -107,11 +98,11 @@ async fn error_cors(seen: &Seen, rt: &dyn Runtime, origin: &str, error: &EdgeErr
 /// to count is logged, never turned into the request's answer. Rate-limit refusals are added up
 /// in the isolate and written at most once per [`RATE_LIMIT_FLUSH_MS`] per site, so a flood
 /// costs one write per window, not one per refused request.
-async fn count_rejection(seen: &Seen, rt: &dyn Runtime, error: &EdgeError) {
-    let (Some(rule), Some(Class::Write | Class::Withdraw)) = (error.rejection_rule(), seen.rate) else {
+async fn count_rejection(matched: &Matched, rt: &dyn Runtime, error: &EdgeError) {
+    let (Some(rule), Some(Class::Write | Class::Withdraw)) = (error.rejection_rule(), matched.spec.rate) else {
         return;
     };
-    let Ok(Some(site)) = route_site(&seen.route, seen.site.as_ref(), rt) else { return };
+    let Ok(Some(site)) = route_site(matched, rt) else { return };
     let by = if matches!(error, EdgeError::RateLimited { .. }) {
         match rate_limited_batch(&site, rt.now().timestamp_millis()) {
             Some(n) => n,
@@ -174,14 +165,14 @@ async fn admit(matched: &Matched, rt: &dyn Runtime, req: &Incoming) -> Result<Op
     if req.authorization.is_some() {
         limits_check::client_budget(rt, &req.client, ClientBudget::FailedAuth, true).await?;
     }
-    let Some(site) = route_site(&matched.route, matched.site.as_ref(), rt)? else {
+    let Some(site) = route_site(matched, rt)? else {
         return match matched.spec.access {
             Access::Public => Ok(None),
             Access::Controller(_) => Err(EdgeError::Internal("a controller route without a site".into())),
         };
     };
     // Publishing is the one way a site comes to exist; its caller is checked below.
-    if !matches!(matched.route, Route::PutConfig(_)) {
+    if !matched.spec.creates_site {
         crate::known_sites::ensure(rt, &site, Some(&req.client)).await?;
     }
     if let Some(class) = matched.spec.rate {
@@ -195,39 +186,17 @@ async fn admit(matched: &Matched, rt: &dyn Runtime, req: &Incoming) -> Result<Op
     }
 }
 
-/// What the error path keeps of a matched route.
-struct Seen {
-    route: Route,
-    rate: Option<Class>,
-    site: Option<SiteId>,
-}
-
-/// A route's name for the log: its variant alone, never what it carries (a link token).
-fn route_name(route: &Route) -> String {
-    format!("{route:?}").split(['(', ' ', '{']).next().unwrap_or_default().to_owned()
-}
-
-/// The site a route acts for: from its path, or from the signed link it carries.
-fn route_site(route: &Route, in_path: Option<&SiteId>, rt: &dyn Runtime) -> Result<Option<SiteId>, EdgeError> {
-    Ok(Some(match route {
-        Route::PostPreferences(t)
-        | Route::GetPreferences(t)
-        | Route::GetPreferencePage(t)
-        | Route::PostPreferencePage(t)
-        | Route::PreflightPreferences(t)
-        | Route::GetPersonReceipts(t) => api::preferences::site_of(rt, t)?,
-        Route::GetUnsubscribe(t) | Route::PostUnsubscribe(t) => api::unsubscribe::site_of(rt, t)?,
-        Route::GetWidgetFor(t) => crate::secrets::verify_link(rt, t)?.site,
-        Route::GetConfirm(t) | Route::PostConfirm(t) => api::confirm::site_of(rt, Which::Confirm, t)?,
-        Route::GetReconfirm(t)
-        | Route::PostReconfirm(t)
-        | Route::PostReconfirmJson(t)
-        | Route::PreflightReconfirm(t)
-        | Route::GetReconfirmStatus(t) => api::confirm::site_of(rt, Which::Reconfirm, t)?,
-        _ => match in_path {
-            Some(site) => site.clone(),
-            None => return Ok(None),
-        },
+/// The site a route acts for: from its path, or from the signed link it carries, checked by
+/// the rule of the link kind its entry declares.
+fn route_site(matched: &Matched, rt: &dyn Runtime) -> Result<Option<SiteId>, EdgeError> {
+    let Some(kind) = matched.spec.link else { return Ok(matched.site.clone()) };
+    let token = matched.params.text();
+    Ok(Some(match kind {
+        Link::Preferences => api::preferences::site_of(rt, token)?,
+        Link::Unsubscribe => api::unsubscribe::site_of(rt, token)?,
+        Link::Confirm => api::confirm::site_of(rt, Which::Confirm, token)?,
+        Link::Reconfirm => api::confirm::site_of(rt, Which::Reconfirm, token)?,
+        Link::Any => crate::secrets::verify_link(rt, token)?.site,
     }))
 }
 
@@ -273,83 +242,4 @@ async fn body_within(req: &mut Request, limit: usize) -> Result<Vec<u8>, EdgeErr
         }
     }
     Ok(body)
-}
-
-async fn dispatch(route: Route, rt: &dyn Runtime, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    match route {
-        Route::Health => Ok(ApiResponse::json(200, &serde_json::json!({"status": "ok"}))),
-        Route::Console => Ok(api::console::page()),
-        Route::ConsoleFile(name) => api::console::file(&name),
-        Route::WidgetFile(path) => api::widget_files::get(&path, req),
-        Route::Stats(site) => api::stats::get(rt, &site).await,
-        Route::Metrics(site) => api::metrics::get(rt, &site, req).await,
-        Route::Keys => api::public_keys::get(rt),
-        Route::GetConfig(site) => api::config::get(rt, &site, None, req).await,
-        Route::GetConfigVersion(site, v) => api::config::get(rt, &site, Some(v), req).await,
-        Route::GetWidget(site) => api::widget_view::signup(rt, &site, req).await,
-        Route::GetWidgetFor(t) => api::widget_view::for_token(rt, &t, req).await,
-        Route::PutConfig(site) => api::config::put(rt, &site, req).await,
-        Route::Preflight(site) => api::config::preflight(rt, &site, req).await,
-        Route::PostConsent(site) => api::consent::post(rt, &site, req).await,
-        Route::LookupSubject(site) => api::subjects::lookup(rt, &site, req).await,
-        Route::GetSubject(site, subject) => api::subjects::get(rt, &site, &subject).await,
-        Route::GetReceipts(site, subject) => api::subjects::receipts(rt, &site, &subject).await,
-        Route::GetProofs(site, subject) => api::proofs::bundle(rt, &site, &subject).await,
-        Route::ExportSubject(site, subject) => api::rights::export(rt, &site, &subject).await,
-        Route::ExportSubjectPage(site, subject) => api::rights::export_page(rt, &site, &subject, req).await,
-        Route::EraseSubject(site, subject) => api::rights::erase(rt, &site, &subject, req).await,
-        Route::GetCheckpoint(site, shard) => api::proofs::checkpoint(rt, &site, shard).await,
-        Route::GetConsistency(site, shard, from) => api::proofs::consistency(rt, &site, shard, from).await,
-        Route::GetCheckpointNote(site, shard) => api::proofs::checkpoint_note(rt, &site, shard).await,
-        Route::GetTile(site, shard, path) => api::proofs::tile(rt, &site, shard, &path).await,
-        Route::PostActivity(site) => api::activity::post(rt, &site, req).await,
-        Route::PostImport(site) => api::import::post(rt, &site, req).await,
-        Route::PostLink(site) => api::links::post(rt, &site, req).await,
-        Route::PostUnsubscribeLinks(site) => api::unsubscribe::links(rt, &site, req).await,
-        Route::RunLifecycle(site) => api::lifecycle::post(rt, &site, req).await,
-        Route::GetPreferencePage(t) => api::preference_page::get(rt, &t, req).await,
-        Route::PostPreferencePage(t) => api::preference_page::post(rt, &t, req).await,
-        Route::PostReconfirmJson(t) => api::confirm::post_json(rt, &t, req).await,
-        Route::GetReconfirmStatus(t) => api::confirm::status(rt, &t, req).await,
-        Route::PreflightReconfirm(t) => {
-            let site = api::confirm::site_of(rt, Which::Reconfirm, &t)?;
-            api::config::preflight(rt, &site, req).await
-        }
-        Route::GetConfirm(t) => api::confirm::get(rt, Which::Confirm, &t, req).await,
-        Route::GetShortLink(site, code) => api::confirm::short(rt, &site, &code, req).await,
-        Route::PostConfirm(t) => api::confirm::post(rt, Which::Confirm, &t, req).await,
-        Route::GetReconfirm(t) => api::confirm::get(rt, Which::Reconfirm, &t, req).await,
-        Route::PostReconfirm(t) => api::confirm::post(rt, Which::Reconfirm, &t, req).await,
-        Route::CreateWebhook(site) => api::webhooks::create(rt, &site, req).await,
-        Route::ListWebhooks(site) => api::webhooks::list(rt, &site).await,
-        Route::DeleteWebhook(site, id) => api::webhooks::delete(rt, &site, &id).await,
-        Route::WebhookDeliveries(site) => api::webhooks::deliveries(rt, &site).await,
-        Route::GetUnsubscribe(token) => api::unsubscribe::page(rt, &token, req).await,
-        Route::PostUnsubscribe(token) => api::unsubscribe::post(rt, &token, req).await,
-        Route::GetPreferences(token) => api::preferences::get(rt, &token, req).await,
-        Route::PostPreferences(token) => api::preferences::post(rt, &token, req).await,
-        Route::GetPersonReceipts(token) => api::person_receipts::get(rt, &token, req).await,
-        Route::PreflightPreferences(token) => {
-            let site = api::preferences::site_of(rt, &token)?;
-            api::config::preflight(rt, &site, req).await
-        }
-        Route::OpenApi => Ok(ApiResponse {
-            status: 200,
-            headers: vec![
-                ("content-type".into(), "application/json".into()),
-                ("access-control-allow-origin".into(), "*".into()),
-                ("cache-control".into(), "public, max-age=300".into()),
-            ],
-            body: crate::openapi::DOCUMENT.as_bytes().to_vec(),
-            precompressed: false,
-        }),
-        Route::PostAudience(site) => api::audience::post(rt, &site, req).await,
-        Route::CreateApiKey(site) => api::api_keys::create(rt, &site, req).await,
-        Route::RecordOfProcessing(site) => api::record_of_processing::json(rt, &site, req).await,
-        Route::RecordOfProcessingPage(site) => api::record_of_processing::page(rt, &site, req).await,
-        Route::Compliance(site) => api::compliance::get(rt, &site).await,
-        Route::AuditTrail(site) => api::audit::audit(rt, &site).await,
-        Route::ListApiKeys(site) => api::api_keys::list(rt, &site).await,
-        Route::RevokeApiKey(site, id) => api::api_keys::revoke(rt, &site, &id).await,
-    }
 }

@@ -2,6 +2,20 @@
 //! (`edge/openapi.json`); the tests here keep it and the router in step.
 pub const DOCUMENT: &str = include_str!("../openapi.json");
 
+/// `GET /openapi.json`: readable from any origin (tools load it from their own pages).
+pub fn response() -> crate::http::ApiResponse {
+    crate::http::ApiResponse {
+        status: 200,
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("access-control-allow-origin".into(), "*".into()),
+            ("cache-control".into(), "public, max-age=300".into()),
+        ],
+        body: DOCUMENT.as_bytes().to_vec(),
+        precompressed: false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};
