@@ -14,6 +14,22 @@ button.secondary{background:#fff;color:#1d4f91}a{color:#1d4f91}:focus-visible{ou
 
 /// A complete page around `body`; every value in a page is escaped by its template (maud).
 pub fn html(status: u16, lang: accord_core::config::Lang, title: &str, body: Markup) -> ApiResponse {
+    document(status, lang, title, body, None)
+}
+
+/// A page that runs one module script of this origin (`src`), which may compile WebAssembly
+/// and call this origin only.
+pub fn with_script(lang: accord_core::config::Lang, title: &str, body: Markup, src: &str) -> ApiResponse {
+    document(200, lang, title, body, Some(src))
+}
+
+fn document(
+    status: u16,
+    lang: accord_core::config::Lang,
+    title: &str,
+    body: Markup,
+    script: Option<&str>,
+) -> ApiResponse {
     let style_hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE.as_bytes()));
     let doc = maud::html! {
         (DOCTYPE)
@@ -24,6 +40,7 @@ pub fn html(status: u16, lang: accord_core::config::Lang, title: &str, body: Mar
                 meta name="robots" content="noindex";
                 title { (title) }
                 style { (PreEscaped(STYLE)) }
+                @if let Some(src) = script { script type="module" src=(src) {} }
             }
             body { main { (body) } }
         }
@@ -37,9 +54,14 @@ pub fn html(status: u16, lang: accord_core::config::Lang, title: &str, body: Mar
             ("referrer-policy".into(), "no-referrer".into()),
             (
                 "content-security-policy".into(),
-                format!(
-                    "default-src 'none'; style-src 'sha256-{style_hash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-                ),
+                match script {
+                    None => format!(
+                        "default-src 'none'; style-src 'sha256-{style_hash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+                    ),
+                    Some(_) => format!(
+                        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'sha256-{style_hash}'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+                    ),
+                },
             ),
         ],
         body: doc.into_string().into_bytes(),

@@ -132,6 +132,7 @@ pub static ROUTES: &[RouteSpec] = &[
         now(api::widget_files::get(&format!("pkg/{}", p.text()), req))
     }),
     spec("GET", "/v1/keys", Public, |rt, _, _| now(api::public_keys::get(rt))),
+    spec("GET", "/verify", Public, |_, _, req| now(Ok(api::verify_page::get(req)))),
     // Signed links: the token is the credential.
     spec("GET", "/u/{token}", Public, |rt, p, req| Box::pin(api::unsubscribe::page(rt, p.text(), req)))
         .link(Link::Unsubscribe)

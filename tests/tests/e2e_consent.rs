@@ -67,6 +67,23 @@ async fn consent_from_the_browser_is_stored_signed_and_readable() {
     };
     let downloaded: Receipt = serde_json::from_slice(&bytes).expect("the download is the receipt's JSON");
     assert_eq!(download, format!("accord-receipt-{}.json", downloaded.event.seq));
+
+    // The person checks it on /verify, in their browser: every check holds.
+    let text = String::from_utf8(bytes).unwrap();
+    let checks = verify_page(c, &stack.edge.url(), &text).await;
+    assert!(checks.iter().all(|(ok, _)| *ok), "{checks:?}");
+    assert_eq!(checks.len(), 4, "hash, signature, checkpoint, inclusion: {checks:?}");
+    assert!(checks.iter().any(|(_, what)| what.contains("inclus") || what.contains("included")), "{checks:?}");
+    // The same receipt with one byte changed (a digit of the person's pseudonym) is refused,
+    // with why.
+    let at = text.find(r#""subject":"sub_"#).expect("the receipt names its subject") + r#""subject":"sub_"#.len();
+    let mut forged = text.clone().into_bytes();
+    forged[at] = if forged[at] == b'0' { b'1' } else { b'0' };
+    let forged = String::from_utf8(forged).unwrap();
+    let checks = verify_page(c, &stack.edge.url(), &forged).await;
+    let failed: Vec<&String> = checks.iter().filter(|(ok, _)| !ok).map(|(_, what)| what).collect();
+    assert!(!failed.is_empty(), "{checks:?}");
+    assert!(failed.iter().any(|w| w.contains("modifié") || w.contains("changed")), "the reason is given: {failed:?}");
     browser.close().await;
 
     // Exactly the two ticked boxes are granted; the five others are recorded as refused.
@@ -152,4 +169,25 @@ async fn unknown_content_type_is_refused_and_nothing_is_stored() {
     // Controller routes need the token.
     let anon = stack.api.post(&format!("/v1/sites/{SITE}/subjects/lookup"), &json!({"email": email}));
     assert_eq!(anon.status, 401);
+}
+
+/// Opens the edge's `/verify` page, pastes `document`, runs the checks and answers each one
+/// (held?, its words), once the page has given its verdict.
+async fn verify_page(c: &fantoccini::Client, edge: &str, document: &str) -> Vec<(bool, String)> {
+    c.goto(&format!("{edge}/verify")).await.unwrap();
+    eventually(30, "the verifier's script", || async { c.find(Locator::Css("#form[data-ready='true']")).await.ok() })
+        .await;
+    c.execute("document.getElementById('document').value = arguments[0];", vec![json!(document)]).await.unwrap();
+    c.find(Locator::Css("#check")).await.unwrap().click().await.unwrap();
+    eventually(30, "the verdict", || async {
+        let verdict = c.find(Locator::Css("#verdict[data-ok]")).await.ok()?;
+        verdict.is_displayed().await.ok().filter(|shown| *shown)
+    })
+    .await;
+    let mut checks = Vec::new();
+    for item in c.find_all(Locator::Css("#checks li")).await.unwrap() {
+        let ok = item.attr("data-ok").await.unwrap().as_deref() == Some("true");
+        checks.push((ok, item.text().await.unwrap()));
+    }
+    checks
 }

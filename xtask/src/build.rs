@@ -18,7 +18,8 @@ pub fn all(tools: &Tools, flavour: Flavour) -> Result<(), String> {
     edge(tools, flavour)
 }
 
-/// `widget/dist/accord.js` (the loader) and `widget/dist/pkg/` (the wasm and its glue).
+/// `widget/dist/accord.js` (the loader) and `widget/dist/pkg/` (the wasm and its glue), with the
+/// `/verify` page's files beside them ([`verifier`]): everything the edge serves under `/widget/`.
 pub fn widget(tools: &Tools) -> Result<(), String> {
     let root = workspace_root();
     // Every visitor downloads these bytes: the pinned nightly rebuilds the standard library for
@@ -57,7 +58,34 @@ pub fn widget(tools: &Tools) -> Result<(), String> {
     // Both scripts ship to every visitor: minified, like the wasm. The sources stay readable.
     minify(tools, &pkg.join("accord_widget.js"), &pkg.join("accord_widget.js"))?;
     minify(tools, &root.join("widget/loader/accord.js"), &dist.join("accord.js"))?;
+    verifier(tools, &dist)?;
     crate::widget_files::publish(&dist)
+}
+
+/// The checks of the edge's `/verify` page (`accord-verify`'s library as wasm, with its glue)
+/// and the page's script, beside the widget's files: `dist/pkg/accord_verify*` and
+/// `dist/verify.js`. Loaded only by that page, so the stable toolchain and the workspace's size
+/// profile are enough.
+fn verifier(tools: &Tools, dist: &std::path::Path) -> Result<(), String> {
+    let root = workspace_root();
+    let target_dir = root.join("target/verify");
+    exec(
+        Command::new("cargo")
+            .args(["build", "--release", "--lib", "--package", "accord-verify", "--target", "wasm32-unknown-unknown"])
+            .arg("--target-dir")
+            .arg(&target_dir)
+            .current_dir(&root),
+    )?;
+    let pkg = dist.join("pkg");
+    exec(
+        Command::new(&tools.wasm_bindgen)
+            .arg(target_dir.join("wasm32-unknown-unknown/release/accord_verify.wasm"))
+            .args(["--target", "web", "--no-typescript", "--remove-name-section", "--remove-producers-section"])
+            .arg("--out-dir")
+            .arg(&pkg),
+    )?;
+    minify(tools, &pkg.join("accord_verify.js"), &pkg.join("accord_verify.js"))?;
+    minify(tools, &root.join("verify/web/verify.js"), &dist.join("verify.js"))
 }
 
 /// Keeps whichever of the wasm as built and its wasm-opt passes is smallest *after brotli*,

@@ -8,29 +8,46 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-/// Renames the glue and wasm in `dist/pkg` to hashed names, rewrites the loader to ask for
-/// them, and writes the compressed forms and the manifest.
+/// Renames the glue and wasm in `dist/pkg` to hashed names, rewrites the loader (and the
+/// `/verify` page's script) to ask for them, and writes the compressed forms and the manifest.
 pub fn publish(dist: &Path) -> Result<(), String> {
     let pkg = dist.join("pkg");
     let glue = hashed(&pkg, "accord_widget", "js")?;
     let wasm = hashed(&pkg, "accord_widget_bg", "wasm")?;
     let loader_path = dist.join("accord.js");
-    let mut loader = std::fs::read_to_string(&loader_path).map_err(|e| e.to_string())?;
-    for (plain, name) in [("pkg/accord_widget.js", &glue), ("pkg/accord_widget_bg.wasm", &wasm)] {
-        // The loader names each file once; anything else means its source changed shape.
-        if loader.matches(plain).count() != 1 {
-            return Err(format!("widget/loader/accord.js must name \"{plain}\" exactly once"));
-        }
-        loader = loader.replace(plain, &format!("pkg/{name}"));
+    point(&loader_path, &[("pkg/accord_widget.js", &glue), ("pkg/accord_widget_bg.wasm", &wasm)])?;
+    let verify_glue = hashed(&pkg, "accord_verify", "js")?;
+    let verify_wasm = hashed(&pkg, "accord_verify_bg", "wasm")?;
+    let verify_page = dist.join("verify.js");
+    point(&verify_page, &[("./pkg/accord_verify.js", &verify_glue), ("./pkg/accord_verify_bg.wasm", &verify_wasm)])?;
+    let files = [&loader_path, &pkg.join(&glue), &pkg.join(&wasm), &verify_page, &pkg.join(&verify_glue)];
+    for file in files.into_iter().chain([&pkg.join(&verify_wasm)]) {
+        compressed(file)?;
     }
-    std::fs::write(&loader_path, &loader).map_err(|e| e.to_string())?;
-    for file in [loader_path, pkg.join(&glue), pkg.join(&wasm)] {
-        compressed(&file)?;
-    }
-    let manifest =
-        serde_json::json!({ "loader": "accord.js", "glue": format!("pkg/{glue}"), "wasm": format!("pkg/{wasm}") });
+    let manifest = serde_json::json!({
+        "loader": "accord.js",
+        "glue": format!("pkg/{glue}"),
+        "wasm": format!("pkg/{wasm}"),
+        "verify_page": "verify.js",
+        "verify_glue": format!("pkg/{verify_glue}"),
+        "verify_wasm": format!("pkg/{verify_wasm}"),
+    });
     std::fs::write(dist.join("manifest.json"), serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?)
         .map_err(|e| e.to_string())
+}
+
+/// Rewrites the script `path` to name each file of `names` (`plain` → its hashed name under
+/// `pkg/`). A script names each file once; anything else means its source changed shape.
+fn point(path: &Path, names: &[(&str, &String)]) -> Result<(), String> {
+    let mut script = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    for (plain, name) in names {
+        if script.matches(plain).count() != 1 {
+            return Err(format!("{} must name \"{plain}\" exactly once", path.display()));
+        }
+        let dir = if plain.starts_with("./") { "./pkg" } else { "pkg" };
+        script = script.replace(plain, &format!("{dir}/{name}"));
+    }
+    std::fs::write(path, &script).map_err(|e| e.to_string())
 }
 
 /// `dir/stem.ext` → `dir/stem-<16 hex of its SHA-256>.ext`; answers the new file name.

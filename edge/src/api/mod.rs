@@ -28,6 +28,7 @@ pub mod subjects;
 #[cfg(test)]
 pub mod test_support;
 pub mod unsubscribe;
+pub mod verify_page;
 pub mod webhooks;
 pub mod widget_files;
 pub mod widget_view;

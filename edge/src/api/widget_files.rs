@@ -30,7 +30,8 @@ const HASHED_CACHE: &str = "public, max-age=31536000, immutable";
 /// Names the widget's build (its wasm's hash): a rendering kept beyond this isolate must be
 /// hydrated by the code it was rendered from.
 pub fn build_id() -> &'static str {
-    FILES.iter().find(|f| f.path.ends_with(".wasm")).map_or("none", |f| f.etag.trim_matches('"'))
+    let widget = |f: &&WidgetFile| f.path.starts_with("pkg/accord_widget_bg-") && f.path.ends_with(".wasm");
+    FILES.iter().find(widget).map_or("none", |f| f.etag.trim_matches('"'))
 }
 
 pub fn get(path: &str, req: &Incoming) -> Result<ApiResponse, EdgeError> {
