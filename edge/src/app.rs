@@ -10,7 +10,7 @@ use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::limits::{Class, ClientBudget};
 use crate::limits_check;
-use crate::routes::{self, Access, Link, Matched};
+use crate::routes::{self, Access, Link, Matched, Media};
 use crate::runtime::Runtime;
 use crate::sites::client::SiteObject;
 
@@ -54,10 +54,21 @@ pub async fn handle(mut req: Request, rt: &dyn Runtime) -> ApiResponse {
 /// handler and records an audited action that succeeded.
 async fn serve(matched: &Matched, req: &mut Request, rt: &dyn Runtime) -> Result<ApiResponse, EdgeError> {
     let incoming = read(req, rt, matched.spec.body_limit).await?;
-    let result = match admit(matched, rt, &incoming).await {
+    respond(matched, &incoming, rt).await
+}
+
+/// What the dispatcher does once the request is read: admit it ([`admit`]), check its body's
+/// media type ([`media`]), call the entry's handler, record an audited action that succeeded,
+/// and count a failed bearer token against the client.
+pub async fn respond(matched: &Matched, incoming: &Incoming, rt: &dyn Runtime) -> Result<ApiResponse, EdgeError> {
+    let admitted = match admit(matched, rt, incoming).await {
+        Ok(caller) => media(matched.spec.media, incoming).map(|()| caller),
+        Err(e) => Err(e),
+    };
+    let result = match admitted {
         Ok(caller) => {
             let Matched { spec, params, site, target } = matched;
-            let result = (spec.handler)(rt, params, &incoming).await;
+            let result = (spec.handler)(rt, params, incoming).await;
             if let (Ok(resp), Some(action), Some(site), Some(caller)) = (&result, spec.audit, site, caller)
                 && resp.status < 300
             {
@@ -71,6 +82,22 @@ async fn serve(matched: &Matched, req: &mut Request, rt: &dyn Runtime) -> Result
         let _ = limits_check::client_budget(rt, &incoming.client, ClientBudget::FailedAuth, false).await;
     }
     result
+}
+
+/// The body is of the media type the entry declares (`415` otherwise), or, for an action that
+/// takes no parameters, empty or `{}`.
+fn media(media: Media, req: &Incoming) -> Result<(), EdgeError> {
+    let essence = req.content_type.as_deref().map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    match media {
+        Media::Ignored => Ok(()),
+        Media::Json if essence.as_deref() == Some("application/json") => Ok(()),
+        Media::Json => Err(EdgeError::UnsupportedMediaType { rule: crate::http::JSON_RULE }),
+        Media::NoParameters => crate::http::expect_no_parameters(req.content_type.as_deref(), &req.body),
+        Media::Form => match essence.as_deref() {
+            None | Some("application/x-www-form-urlencoded" | "multipart/form-data") => Ok(()),
+            Some(_) => Err(EdgeError::UnsupportedMediaType { rule: "form_data" }),
+        },
+    }
 }
 
 /// The CORS headers of a failed answer to a route the widget calls from the site's pages, when
@@ -243,3 +270,6 @@ async fn body_within(req: &mut Request, limit: usize) -> Result<Vec<u8>, EdgeErr
     }
     Ok(body)
 }
+
+#[cfg(test)]
+mod tests;

@@ -16,9 +16,10 @@ pub enum EdgeError {
     /// The body is not JSON of the expected shape; `field` is where parsing stopped.
     #[error("malformed JSON at {field}: {message}")]
     MalformedJson { field: String, message: String },
-    /// Send `Content-Type: application/json`.
+    /// Send the content type the route takes; the rule names it (`application_json`, or
+    /// `form_data` for a form).
     #[error("unsupported content type")]
-    UnsupportedMediaType,
+    UnsupportedMediaType { rule: &'static str },
     /// Send a smaller body.
     #[error("body larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
@@ -98,7 +99,7 @@ impl EdgeError {
             EdgeError::PayloadTooLarge { .. } => "max_body_size".into(),
             EdgeError::RateLimited { .. } => "rate_limit".into(),
             EdgeError::OriginNotAllowed => "allowed_origins".into(),
-            EdgeError::UnsupportedMediaType => "application_json".into(),
+            EdgeError::UnsupportedMediaType { rule } => (*rule).into(),
             EdgeError::LinkExpired => "link_expired".into(),
             _ => return None,
         })
@@ -108,7 +109,7 @@ impl EdgeError {
         match self {
             EdgeError::Invalid(_) => (422, "validation", "Invalid input"),
             EdgeError::MalformedJson { .. } => (400, "malformed-json", "Malformed JSON"),
-            EdgeError::UnsupportedMediaType => (415, "unsupported-media-type", "Unsupported media type"),
+            EdgeError::UnsupportedMediaType { .. } => (415, "unsupported-media-type", "Unsupported media type"),
             EdgeError::PayloadTooLarge { .. } => (413, "payload-too-large", "Payload too large"),
             EdgeError::NotFound(_) => (404, "not-found", "Not found"),
             EdgeError::MethodNotAllowed { .. } => (405, "method-not-allowed", "Method not allowed"),
@@ -150,7 +151,7 @@ impl EdgeError {
             EdgeError::RateLimited { .. } => (None, Some("rate_limit"), &[]),
             EdgeError::Unauthorized => (Some("authorization"), Some("bearer_token"), &[]),
             EdgeError::OriginNotAllowed => (Some("origin"), Some("allowed_origins"), &[]),
-            EdgeError::UnsupportedMediaType => (Some("content-type"), Some("application_json"), &[]),
+            EdgeError::UnsupportedMediaType { rule } => (Some("content-type"), Some(*rule), &[]),
             _ => (None, None, &[]),
         };
         let detail = match self {

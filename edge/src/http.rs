@@ -7,6 +7,9 @@ use crate::error::EdgeError;
 pub use crate::response::ApiResponse;
 use crate::strict_json::Strict;
 
+/// The rule a non-JSON body to a JSON route breaks.
+pub const JSON_RULE: &str = "application_json";
+
 /// Largest JSON body any route accepts. A consent submission is a few hundred bytes;
 /// a configuration a few kilobytes.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -42,7 +45,7 @@ pub fn parse_json_limited<T: DeserializeOwned>(
         .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
         .unwrap_or(false);
     if !is_json {
-        return Err(EdgeError::UnsupportedMediaType);
+        return Err(EdgeError::UnsupportedMediaType { rule: JSON_RULE });
     }
     if body.len() > limit {
         return Err(EdgeError::PayloadTooLarge { limit });
@@ -169,8 +172,8 @@ mod tests {
 
     #[test]
     fn rejects_wrong_type_size_and_syntax() {
-        assert!(matches!(parse_json::<T>(Some("text/plain"), b"{}"), Err(EdgeError::UnsupportedMediaType)));
-        assert!(matches!(parse_json::<T>(None, b"{}"), Err(EdgeError::UnsupportedMediaType)));
+        assert!(matches!(parse_json::<T>(Some("text/plain"), b"{}"), Err(EdgeError::UnsupportedMediaType { .. })));
+        assert!(matches!(parse_json::<T>(None, b"{}"), Err(EdgeError::UnsupportedMediaType { .. })));
         let big = vec![b' '; MAX_BODY + 1];
         assert!(matches!(parse_json::<T>(Some("application/json"), &big), Err(EdgeError::PayloadTooLarge { .. })));
         let (field, msg) = field_of(parse_json(Some("application/json; charset=utf-8"), b"{\"items\": ["));

@@ -53,6 +53,37 @@ mod tests {
         reference.strip_prefix('#').filter(|p| p.starts_with("/components/")).and_then(|p| doc.pointer(p))
     }
 
+    /// The body each entry declares is the one its operation documents: JSON routes take a
+    /// required `application/json` body and may answer 415, form routes a form and may answer
+    /// 415, the others document no body.
+    #[test]
+    fn documents_the_media_type_each_entry_enforces() {
+        use crate::routes::Media;
+        let doc = document();
+        for spec in ROUTES.iter().filter(|s| s.method != "OPTIONS") {
+            let path = spec.template.replace("{path}", "{L}/{N}");
+            let op = &doc["paths"][&path][spec.method.to_lowercase()];
+            let body = &op["requestBody"];
+            let types: BTreeSet<&str> =
+                body["content"].as_object().map(|c| c.keys().map(String::as_str).collect()).unwrap_or_default();
+            let answers_415 = op["responses"].get("415").is_some();
+            let at = format!("{} {}", spec.method, spec.template);
+            match spec.media {
+                Media::Json => {
+                    assert_eq!(types, BTreeSet::from(["application/json"]), "{at}");
+                    assert_eq!(body["required"], true, "{at}");
+                    assert!(answers_415, "{at} documents its 415");
+                }
+                Media::Form => {
+                    let forms = BTreeSet::from(["application/x-www-form-urlencoded", "multipart/form-data"]);
+                    assert!(!types.is_empty() && types.is_subset(&forms), "{at}: {types:?}");
+                    assert!(answers_415, "{at} documents its 415");
+                }
+                Media::NoParameters | Media::Ignored => assert!(body.is_null(), "{at} documents no body"),
+            }
+        }
+    }
+
     #[test]
     fn is_openapi_3_1() {
         let doc = document();

@@ -1,6 +1,6 @@
 //! The route table: every URL the edge answers, one entry each ([`ROUTES`]): method, path
-//! template, who may call it, the audited action, the rate budget, the body limit, the kind of
-//! signed link it takes, and its handler. [`parse`] matches a request against the table and
+//! template, who may call it, the audited action, the rate budget, the body limit and media
+//! type, the kind of signed link it takes, and its handler. [`parse`] matches a request against the table and
 //! answers the entry with the path's checked parameters, so the dispatcher (`app.rs`) enforces
 //! method (405 with `Allow`), access, body limit, rate limit and audit from the entry, then
 //! calls the entry's handler. Tested natively and checked against the API document
@@ -48,7 +48,23 @@ pub struct RouteSpec {
     pub for_widget: bool,
     /// Publishing a configuration is how a site comes to exist: its site is not required to.
     pub creates_site: bool,
+    /// What its body may be, checked before the handler runs.
+    pub media: Media,
     pub handler: Handler,
+}
+
+/// What a route's body may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Media {
+    /// Not read: reads, preflights, deletions, and the confirmation buttons of the edge's pages.
+    Ignored,
+    /// `application/json` (else `415`), parsed by the handler.
+    Json,
+    /// An action that takes no parameters: nothing, or an empty JSON object.
+    NoParameters,
+    /// An HTML form, `application/x-www-form-urlencoded` or `multipart/form-data` (as mail
+    /// providers send RFC 8058's one-click POST); without a content type it is read as the first.
+    Form,
 }
 
 /// The handler of a route: the runtime, the path's checked parameters, the request.
@@ -77,6 +93,8 @@ const fn spec(method: &'static str, template: &'static str, access: Access, hand
         link: None,
         for_widget: false,
         creates_site: false,
+        // A write takes JSON unless its entry says otherwise.
+        media: if matches!(method.as_bytes(), b"POST" | b"PUT") { Media::Json } else { Media::Ignored },
         handler,
     }
 }
@@ -111,6 +129,10 @@ impl RouteSpec {
         self.creates_site = true;
         self
     }
+    const fn media(mut self, media: Media) -> Self {
+        self.media = media;
+        self
+    }
 }
 
 use Access::Public;
@@ -139,25 +161,29 @@ pub static ROUTES: &[RouteSpec] = &[
         .rate(Class::Read),
     spec("POST", "/u/{token}", Public, |rt, p, req| Box::pin(api::unsubscribe::post(rt, p.text(), req)))
         .link(Link::Unsubscribe)
-        .rate(Class::Withdraw),
+        .rate(Class::Withdraw)
+        .media(Media::Form),
     spec("GET", "/p/{token}", Public, |rt, p, req| Box::pin(api::preference_page::get(rt, p.text(), req)))
         .link(Link::Preferences)
         .rate(Class::Read),
     spec("POST", "/p/{token}", Public, |rt, p, req| Box::pin(api::preference_page::post(rt, p.text(), req)))
         .link(Link::Preferences)
-        .rate(Class::Withdraw),
+        .rate(Class::Withdraw)
+        .media(Media::Form),
     spec("GET", "/c/{token}", Public, |rt, p, req| Box::pin(api::confirm::get(rt, Which::Confirm, p.text(), req)))
         .link(Link::Confirm)
         .rate(Class::Read),
     spec("POST", "/c/{token}", Public, |rt, p, req| Box::pin(api::confirm::post(rt, Which::Confirm, p.text(), req)))
         .link(Link::Confirm)
-        .rate(Class::Write),
+        .rate(Class::Write)
+        .media(Media::Ignored),
     spec("GET", "/r/{token}", Public, |rt, p, req| Box::pin(api::confirm::get(rt, Which::Reconfirm, p.text(), req)))
         .link(Link::Reconfirm)
         .rate(Class::Read),
     spec("POST", "/r/{token}", Public, |rt, p, req| Box::pin(api::confirm::post(rt, Which::Reconfirm, p.text(), req)))
         .link(Link::Reconfirm)
-        .rate(Class::Write),
+        .rate(Class::Write)
+        .media(Media::Ignored),
     spec("GET", "/s/{site}/{code}", Public, |rt, p, req| Box::pin(api::confirm::short(rt, p.site(), p.text(), req)))
         .rate(Class::Read),
     spec("GET", "/v1/preferences/{token}", Public, |rt, p, req| Box::pin(api::preferences::get(rt, p.text(), req)))
@@ -187,7 +213,8 @@ pub static ROUTES: &[RouteSpec] = &[
     spec("POST", "/v1/reconfirm/{token}", Public, |rt, p, req| Box::pin(api::confirm::post_json(rt, p.text(), req)))
         .link(Link::Reconfirm)
         .for_widget()
-        .rate(Class::Write),
+        .rate(Class::Write)
+        .media(Media::NoParameters),
     spec("OPTIONS", "/v1/reconfirm/{token}", Public, |rt, p, req| {
         Box::pin(async move {
             let site = api::confirm::site_of(rt, Which::Reconfirm, p.text())?;
@@ -267,10 +294,11 @@ pub static ROUTES: &[RouteSpec] = &[
     spec("GET", "/v1/sites/{site}/webhooks/deliveries", controller(Admin), |rt, p, _| {
         Box::pin(api::webhooks::deliveries(rt, p.site()))
     }),
-    spec("POST", "/v1/sites/{site}/lifecycle/run", controller(Admin), |rt, p, req| {
-        Box::pin(api::lifecycle::post(rt, p.site(), req))
+    spec("POST", "/v1/sites/{site}/lifecycle/run", controller(Admin), |rt, p, _| {
+        Box::pin(api::lifecycle::post(rt, p.site()))
     })
-    .audited("lifecycle.run"),
+    .audited("lifecycle.run")
+    .media(Media::NoParameters),
     spec("POST", "/v1/sites/{site}/subjects/lookup", controller(Read), |rt, p, req| {
         Box::pin(api::subjects::lookup(rt, p.site(), req))
     }),
@@ -292,10 +320,11 @@ pub static ROUTES: &[RouteSpec] = &[
         Box::pin(api::rights::export_page(rt, p.site(), p.subject(), req))
     })
     .audited("subject.export"),
-    spec("POST", "/v1/sites/{site}/subjects/{subject}/erase", controller(Admin), |rt, p, req| {
-        Box::pin(api::rights::erase(rt, p.site(), p.subject(), req))
+    spec("POST", "/v1/sites/{site}/subjects/{subject}/erase", controller(Admin), |rt, p, _| {
+        Box::pin(api::rights::erase(rt, p.site(), p.subject()))
     })
-    .audited("subject.erase"),
+    .audited("subject.erase")
+    .media(Media::NoParameters),
     spec("POST", "/v1/sites/{site}/activity", controller(Write), |rt, p, req| {
         Box::pin(api::activity::post(rt, p.site(), req))
     }),

@@ -185,7 +185,6 @@ pub async fn post_json(rt: &dyn Runtime, token: &str, req: &Incoming) -> Result<
     let c = claims(rt, Which::Reconfirm, token)?;
     let config = super::config::load(rt, &c.site, None).await?;
     let cors = crate::cors::allow(req.origin.as_deref(), &config.config.allowed_origins)?;
-    crate::http::expect_no_parameters(req.content_type.as_deref(), &req.body)?;
     let draft = EventDraft {
         site: c.site.clone(),
         subject: c.subject.clone(),

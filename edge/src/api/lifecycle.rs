@@ -5,7 +5,6 @@
 use accord_core::ids::SiteId;
 use futures_util::future::try_join_all;
 
-use super::Incoming;
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::SHARDS;
@@ -26,8 +25,7 @@ pub async fn run_site(rt: &dyn Runtime, site: &SiteId, base_url: &str) -> Result
     Ok(total)
 }
 
-pub async fn post(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
-    crate::http::expect_no_parameters(req.content_type.as_deref(), &req.body)?;
+pub async fn post(rt: &dyn Runtime, site: &SiteId) -> Result<ApiResponse, EdgeError> {
     Ok(ApiResponse::json(200, &run_site(rt, site, &crate::public_url::get(rt)?).await?))
 }
 

@@ -25,7 +25,7 @@ use crate::sites::protocol::SiteRequest;
 /// The public base URL links are built on in these tests.
 pub const PUBLIC_URL: &str = "https://consent.test";
 /// The operator token of these tests (every scope on every site).
-pub const ADMIN_TOKEN: &str = "BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU";
+pub const ADMIN_TOKEN: &str = "q7Xv2LmP9sRt4WzKb8NcYh3Jd6Fg0Ha1-Ue_Oi5Tp2Q";
 
 pub struct MemoryRuntime {
     secrets: HashMap<&'static str, String>,
