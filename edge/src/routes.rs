@@ -170,6 +170,9 @@ pub static ROUTES: &[RouteSpec] = &[
         .link(Link::Preferences)
         .rate(Class::Withdraw)
         .media(Media::Form),
+    spec("GET", "/p/{token}/receipts", Public, |rt, p, req| Box::pin(api::person_receipts::page(rt, p.text(), req)))
+        .link(Link::Preferences)
+        .rate(Class::Read),
     spec("GET", "/c/{token}", Public, |rt, p, req| Box::pin(api::confirm::get(rt, Which::Confirm, p.text(), req)))
         .link(Link::Confirm)
         .rate(Class::Read),

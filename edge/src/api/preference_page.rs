@@ -108,8 +108,12 @@ pub async fn get(rt: &dyn Runtime, token: &str, req: &Incoming) -> Result<ApiRes
         h1 { (title) }
         p { (config.config.controller.name) }
         (form(&config, state.as_ref(), lang, token))
-        // The person's own proofs, to keep or show anyone: ISO/IEC TS 27560 records.
+        // The person's own proofs, to read, keep or show anyone: ISO/IEC TS 27560 records.
         p {
+            a href={ "/p/" (token) "/receipts" } {
+                (if lang == Lang::Fr { "Voir mes reçus de consentement" } else { "See my consent receipts" })
+            }
+            " · "
             a href={ "/v1/preferences/" (token) "/receipts" } download="consent-receipts.json" {
                 (if lang == Lang::Fr {
                     "Télécharger mes reçus de consentement (JSON signé, ISO/IEC TS 27560)"
