@@ -250,6 +250,14 @@ pub static ROUTES: &[RouteSpec] = &[
     spec("POST", "/v1/sites/{site}/consents", Public, |rt, p, req| Box::pin(api::consent::post(rt, p.site(), req)))
         .for_widget()
         .rate(Class::Write),
+    spec("POST", "/v1/sites/{site}/records", Public, |rt, p, req| {
+        Box::pin(api::person_receipts::record(rt, p.site(), req))
+    })
+    .for_widget()
+    .rate(Class::Read),
+    spec("OPTIONS", "/v1/sites/{site}/records", Public, |rt, p, req| {
+        Box::pin(api::config::preflight(rt, p.site(), req))
+    }),
     spec("OPTIONS", "/v1/sites/{site}/consents", Public, |rt, p, req| {
         Box::pin(api::config::preflight(rt, p.site(), req))
     }),

@@ -49,7 +49,13 @@ async fn consent_from_the_browser_is_stored_signed_and_readable() {
     let link = root.find(Locator::Css(".accord-status a.accord-receipt")).await.unwrap();
     assert!(link.text().await.unwrap().contains("Télécharger mon reçu"));
     let download = link.attr("download").await.unwrap().unwrap_or_default();
-    let href = link.attr("href").await.unwrap().unwrap_or_default();
+    // At once the receipt as the edge sent it; as soon as the edge has made it, its ISO/IEC TS
+    // 27560 consent record, which carries it.
+    let href = eventually(30, "the consent record to download", || async {
+        let href = root.find(Locator::Css(".accord-status a.accord-receipt")).await.ok()?.attr("href").await.ok()??;
+        href.contains("accordProof").then_some(href)
+    })
+    .await;
     let encoded = href.strip_prefix("data:application/json;charset=utf-8,").expect("a JSON data URL");
     let bytes: Vec<u8> = {
         let mut out = Vec::new();
@@ -65,7 +71,10 @@ async fn consent_from_the_browser_is_stored_signed_and_readable() {
         }
         out
     };
-    let downloaded: Receipt = serde_json::from_slice(&bytes).expect("the download is the receipt's JSON");
+    let record: Value = serde_json::from_slice(&bytes).expect("the download is JSON");
+    assert_eq!(record["version"], "KI-CR-v1.1.0", "a Kantara v1.1 consent record: {record}");
+    assert_eq!(record["language"], "fr");
+    let downloaded: Receipt = serde_json::from_value(record["accordProof"].clone()).expect("it carries the receipt");
     assert_eq!(download, format!("accord-receipt-{}.json", downloaded.event.seq));
 
     // The person checks it on /verify, in their browser: every check holds.

@@ -14,6 +14,7 @@ pub struct ReceiptSummary {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct EventSummary {
+    pub site: String,
     pub seq: u64,
     pub recorded_at: String,
 }
@@ -116,6 +117,26 @@ async fn receipt_text(resp: Option<web_sys::Response>) -> Result<String, SubmitE
             Err(SubmitError::Refused(if detail.is_empty() { format!("HTTP {status}") } else { detail }))
         }
     }
+}
+
+/// The receipt `receipt` (as the edge signed it) as an ISO/IEC TS 27560 consent record in
+/// `lang`, for the person to keep; `None` if the edge could not say, and the receipt serves.
+pub async fn record(endpoint: &str, site: &str, receipt: &str, lang: &str) -> Option<String> {
+    let headers = web_sys::Headers::new().ok()?;
+    headers.set("content-type", "application/json").ok()?;
+    headers.set("accept-language", lang).ok()?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(receipt));
+    init.set_headers(&headers);
+    let url = format!("{endpoint}/v1/sites/{site}/records");
+    let request = web_sys::Request::new_with_str_and_init(&url, &init).ok()?;
+    let answer: web_sys::Response =
+        JsFuture::from(web_sys::window()?.fetch_with_request(&request)).await.ok()?.dyn_into().ok()?;
+    if answer.status() != 200 {
+        return None;
+    }
+    JsFuture::from(answer.text().ok()?).await.ok()?.as_string()
 }
 
 /// A fresh random idempotency key (`crypto.randomUUID()`).

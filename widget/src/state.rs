@@ -69,7 +69,8 @@ pub enum Status {
     Editing,
     Sending,
     /// Saved; the receipt's sequence number and timestamp are shown to the person, and the
-    /// signed receipt (the edge's JSON, as received) is theirs to download.
+    /// signed receipt (the edge's JSON, as received, then as its consent record once the edge
+    /// has made it: [`Action::Record`]) is theirs to download.
     Saved {
         seq: u64,
         recorded_at: String,
@@ -111,6 +112,11 @@ pub enum Action {
         seq: u64,
         recorded_at: String,
         receipt: std::rc::Rc<str>,
+    },
+    /// The receipt of save `seq` as a consent record: what the download offers from then on.
+    Record {
+        seq: u64,
+        record: std::rc::Rc<str>,
     },
     Failed(String),
 }
@@ -255,6 +261,14 @@ impl Reducible for Form {
                 next.key = Some(key);
             }
             Action::Saved { seq, recorded_at, receipt } => next.status = Status::Saved { seq, recorded_at, receipt },
+            Action::Record { seq, record } => {
+                // Only for the save it was made from: a later edit or save has moved on.
+                if let Status::Saved { seq: shown, receipt, .. } = &mut next.status
+                    && *shown == seq
+                {
+                    *receipt = record;
+                }
+            }
             Action::Failed(msg) => next.status = Status::Failed(msg),
         }
         next.phone_invalid &= next.needs_phone();
@@ -410,5 +424,18 @@ mod tests {
         assert!(matches!(form.status, Status::Saved { seq: 3, .. }));
         let form = form.reduce(Action::SetEmail("a@b.fr".into()));
         assert_eq!(form.status, Status::Editing);
+    }
+
+    #[test]
+    fn the_record_replaces_the_receipt_of_its_own_save_only() {
+        let form = Rc::new(Form::new(config()));
+        let saved = form.reduce(Action::Saved { seq: 3, recorded_at: "t".into(), receipt: "{}".into() });
+        let record = |seq| Action::Record { seq, record: "{\"accordProof\":{}}".into() };
+        let recorded = saved.clone().reduce(record(3));
+        assert!(matches!(&recorded.status, Status::Saved { seq: 3, receipt, .. } if receipt.contains("accordProof")));
+        let other = saved.clone().reduce(record(4));
+        assert!(matches!(&other.status, Status::Saved { receipt, .. } if &**receipt == "{}"));
+        let edited = saved.reduce(Action::SetEmail("a@b.fr".into())).reduce(record(3));
+        assert_eq!(edited.status, Status::Editing);
     }
 }

@@ -4,16 +4,22 @@
 //! signed it (`publicKey`), so the person, or anyone they give it to, can check it without us.
 //! `GET /p/{token}/receipts` lists the same records as a page in their language, with the
 //! download and the way to check them (`/verify`). The preference link is the credential, as for
-//! the rest of the preference centre.
+//! the rest of the preference centre. `POST /v1/sites/{site}/records` turns one signed receipt
+//! into its record, for the widget's "download my receipt" right after saving: it needs no
+//! credential, since a record is the receipt plus the published configuration's texts.
 
+use accord_core::Violation;
 use accord_core::config::Lang;
+use accord_core::event::EventBody;
 use accord_core::export::{ConsentRecord, ConsentState, Purpose, consent_record};
+use accord_core::ids::SiteId;
+use accord_core::receipt::Receipt;
 use maud::html;
 use serde::Serialize;
 
 use super::Incoming;
 use crate::error::EdgeError;
-use crate::http::ApiResponse;
+use crate::http::{ApiResponse, parse_json};
 use crate::ledger::client::Ledger;
 use crate::page;
 use crate::runtime::Runtime;
@@ -46,6 +52,30 @@ async fn records(rt: &dyn Runtime, token: &str, req: &Incoming) -> Result<(Vec<C
         records.push(record.with_public_key(&keys));
     }
     Ok((records, lang))
+}
+
+/// `POST /v1/sites/{site}/records`: the ISO/IEC TS 27560 record of a receipt this site's ledger
+/// signed, in the reader's language. The signature is checked against the published keys first:
+/// the edge never dresses up a receipt it did not sign.
+pub async fn record(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<ApiResponse, EdgeError> {
+    let latest = super::config::load_cached(rt, site, None).await?;
+    let cors = crate::cors::allow(req.origin.as_deref(), &latest.config.allowed_origins)?;
+    let receipt: Receipt = parse_json(req.content_type.as_deref(), &req.body)?;
+    if receipt.event.site != *site {
+        return Err(Violation::new("event.site", "other_site", "this receipt is not one of this site's").into());
+    }
+    let keys = crate::secrets::published_keys(rt)?;
+    receipt.verify(&keys).map_err(|e| Violation::new("signature", "receipt_signature", e.to_string()))?;
+    let EventBody::Consent { config_version, .. } = &receipt.event.body else {
+        return Err(Violation::new("event.body", "not_consent", "only a consent has a consent record").into());
+    };
+    let shown = super::config::shown(rt, site, &latest, *config_version).await?;
+    let lang = page::lang(req.accept_language.as_deref(), latest.config.default_lang);
+    let record =
+        consent_record(&receipt, &shown, lang).map_err(|e| EdgeError::Internal(format!("consent record: {e}")))?;
+    let mut resp = ApiResponse::json(200, &record.with_public_key(&keys));
+    resp.headers.extend(cors);
+    Ok(resp)
 }
 
 /// `GET /p/{token}/receipts`: the same records, readable: when, what was answered to each box,
@@ -110,7 +140,7 @@ mod tests {
     use accord_core::receipt::Receipt;
     use accord_core::token::LinkPurpose;
 
-    use crate::api::test_support::{body, consent, link, refusal, run, shop, subject_of, text};
+    use crate::api::test_support::{body, consent, json, link, refusal, run, shop, subject_of, text};
 
     #[test]
     fn the_person_reads_and_downloads_every_consent_they_gave() {
@@ -143,6 +173,25 @@ mod tests {
         let english = crate::api::Incoming { accept_language: Some("en-GB,en;q=0.9".into()), ..Default::default() };
         let page = text(&run(super::page(&rt, &token, &english)).unwrap());
         assert!(page.contains("Receipt 2") && page.contains("<strong>yes</strong>"), "{page}");
+    }
+
+    #[test]
+    fn a_receipt_just_given_becomes_its_record_only_if_this_service_signed_it() {
+        let (rt, site) = shop();
+        let given = body(&consent(&rt, &site, "ana@example.org", &[("special_offers", "sms", false)]));
+        let record = body(&run(super::record(&rt, &site, &json(&given))).unwrap());
+        assert_eq!(record["accordProof"], given, "the record carries the receipt as signed");
+        assert_eq!(record["services"][0]["service"], "Offres spéciales");
+        let keys = body(&crate::api::public_keys::get(&rt).unwrap());
+        assert_eq!(record["publicKey"], keys["keys"][0]["x"]);
+        // One changed byte, and it is refused naming why.
+        let mut forged = given.clone();
+        forged["event"]["recorded_at"] = "2026-03-02T00:00:00.000Z".into();
+        let (status, problem) = refusal(run(super::record(&rt, &site, &json(&forged))));
+        assert_eq!((status, problem["field"].clone()), (422, serde_json::json!("signature")), "{problem}");
+        let elsewhere = accord_core::ids::SiteId::parse("other-shop").unwrap();
+        let (status, problem) = refusal(run(super::record(&rt, &elsewhere, &json(&given))));
+        assert!(status == 404 || problem["field"] == "event.site", "{status} {problem}");
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub fn ConsentForm(props: &FormProps) -> Html {
             let (form, endpoint, site, host) = (form.dispatcher(), endpoint.clone(), site.clone(), host.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = with_retries(|| api::submit(&endpoint, &site, &submission, &key)).await;
-                settle(&form, &host, lang, outcome);
+                settle(&form, &host, lang, &endpoint, outcome).await;
             });
         })
     };
@@ -187,8 +187,8 @@ pub fn status_line(status: &Status, lang: Lang, saved: Key) -> Html {
             "saved",
             html! { <>
                 { t(lang, saved) }{" "}{ t(lang, Key::Receipt) }{format!(" n° {seq} — {recorded_at}")}{" "}
-                // The signed receipt itself, for the person to keep: anyone can check it against
-                // the edge's published keys.
+                // The signed receipt, for the person to keep — as its ISO/IEC TS 27560 record once
+                // the edge has made it: anyone can check it against the edge's published keys.
                 <a class="accord-receipt" download={format!("accord-receipt-{seq}.json")}
                    href={format!("data:application/json;charset=utf-8,{}", data_url_text(receipt))}>
                     { t(lang, Key::DownloadReceipt) }
@@ -248,21 +248,23 @@ struct Tick<'a> {
     channel: &'a str,
 }
 
-/// Shows the edge's answer and, on success, tells the host page with the receipt.
-pub fn settle(
+/// Shows the edge's answer and, on success, tells the host page with the receipt, then offers
+/// the person the receipt as an ISO/IEC TS 27560 consent record once the edge has made it.
+pub async fn settle(
     form: &UseReducerDispatcher<Form>,
     host: &Option<Element>,
     lang: Lang,
+    endpoint: &str,
     outcome: Result<(String, api::ReceiptSummary), api::SubmitError>,
 ) {
     match outcome {
         Ok((raw, summary)) => {
-            form.dispatch(Action::Saved {
-                seq: summary.event.seq,
-                recorded_at: summary.event.recorded_at,
-                receipt: raw.as_str().into(),
-            });
+            let seq = summary.event.seq;
+            form.dispatch(Action::Saved { seq, recorded_at: summary.event.recorded_at, receipt: raw.as_str().into() });
             announce(host, "accord:saved", &raw);
+            if let Some(record) = api::record(endpoint, &summary.event.site, &raw, lang.code()).await {
+                form.dispatch(Action::Record { seq, record: record.as_str().into() });
+            }
         }
         Err(api::SubmitError::Transient) => form.dispatch(Action::Failed(t(lang, Key::Offline).to_owned())),
         Err(api::SubmitError::Refused(msg)) => form.dispatch(Action::Failed(msg)),

@@ -90,7 +90,7 @@ pub fn PreferencesForm(props: &PreferencesProps) -> Html {
             let (form, endpoint, token, host) = (form.dispatcher(), endpoint.clone(), token.clone(), host.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = with_retries(|| api::save_preferences(&endpoint, &token, &body, &key)).await;
-                settle(&form, &host, lang, outcome);
+                settle(&form, &host, lang, &endpoint, outcome).await;
             });
         })
     };
