@@ -87,7 +87,7 @@ pub async fn respond(matched: &Matched, incoming: &Incoming, rt: &dyn Runtime) -
 /// The body is of the media type the entry declares (`415` otherwise), or, for an action that
 /// takes no parameters, empty or `{}`.
 fn media(media: Media, req: &Incoming) -> Result<(), EdgeError> {
-    let essence = req.content_type.as_deref().map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    let essence = crate::http::media_type(req.content_type.as_deref());
     match media {
         Media::Ignored => Ok(()),
         Media::Json if essence.as_deref() == Some("application/json") => Ok(()),

@@ -14,6 +14,11 @@ pub const JSON_RULE: &str = "application_json";
 /// a configuration a few kilobytes.
 pub const MAX_BODY: usize = 64 * 1024;
 
+/// A `Content-Type` header's media type alone (`type/subtype`, lowercase), without parameters.
+pub fn media_type(content_type: Option<&str>) -> Option<String> {
+    content_type.map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+}
+
 /// The body of an action that takes no parameters (erase, lifecycle run, re-confirmation):
 /// nothing, or `{}` as JSON. Anything else is refused, so a client that meant to send
 /// parameters learns they are not read instead of having an action run without them.
@@ -41,10 +46,7 @@ pub fn parse_json_limited<T: DeserializeOwned>(
     body: &[u8],
     limit: usize,
 ) -> Result<T, EdgeError> {
-    let is_json = content_type
-        .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
-        .unwrap_or(false);
-    if !is_json {
+    if media_type(content_type).as_deref() != Some("application/json") {
         return Err(EdgeError::UnsupportedMediaType { rule: JSON_RULE });
     }
     if body.len() > limit {

@@ -9,10 +9,11 @@
 //! credential, since a record is the receipt plus the published configuration's texts.
 
 use accord_core::Violation;
-use accord_core::config::Lang;
+use accord_core::config::{Lang, VersionedConfig};
 use accord_core::event::EventBody;
 use accord_core::export::{ConsentRecord, ConsentState, Purpose, consent_record};
 use accord_core::ids::SiteId;
+use accord_core::keys::Jwks;
 use accord_core::receipt::Receipt;
 use maud::html;
 use serde::Serialize;
@@ -45,13 +46,26 @@ async fn records(rt: &dyn Runtime, token: &str, req: &Incoming) -> Result<(Vec<C
     let mut records = Vec::new();
     // Consent events only: a withdrawal or a confirmation is in the history, not a consent record.
     for receipt in Ledger::new(rt, &c.site).receipts(&c.subject).await? {
-        let accord_core::event::EventBody::Consent { config_version, .. } = &receipt.event.body else { continue };
-        let shown = super::config::shown(rt, &c.site, &latest, *config_version).await?;
-        let record =
-            consent_record(&receipt, &shown, lang).map_err(|e| EdgeError::Internal(format!("consent record: {e}")))?;
-        records.push(record.with_public_key(&keys));
+        let EventBody::Consent { config_version, .. } = &receipt.event.body else { continue };
+        records.push(record_of(rt, &c.site, &latest, &receipt, *config_version, lang, &keys).await?);
     }
     Ok((records, lang))
+}
+
+/// `receipt`'s record, with the configuration version it names and the key that signed it.
+async fn record_of(
+    rt: &dyn Runtime,
+    site: &SiteId,
+    latest: &VersionedConfig,
+    receipt: &Receipt,
+    config_version: u32,
+    lang: Lang,
+    keys: &Jwks,
+) -> Result<ConsentRecord, EdgeError> {
+    let shown = super::config::shown(rt, site, latest, config_version).await?;
+    let record =
+        consent_record(receipt, &shown, lang).map_err(|e| EdgeError::Internal(format!("consent record: {e}")))?;
+    Ok(record.with_public_key(keys))
 }
 
 /// `POST /v1/sites/{site}/records`: the ISO/IEC TS 27560 record of a receipt this site's ledger
@@ -69,11 +83,9 @@ pub async fn record(rt: &dyn Runtime, site: &SiteId, req: &Incoming) -> Result<A
     let EventBody::Consent { config_version, .. } = &receipt.event.body else {
         return Err(Violation::new("event.body", "not_consent", "only a consent has a consent record").into());
     };
-    let shown = super::config::shown(rt, site, &latest, *config_version).await?;
     let lang = page::lang(req.accept_language.as_deref(), latest.config.default_lang);
-    let record =
-        consent_record(&receipt, &shown, lang).map_err(|e| EdgeError::Internal(format!("consent record: {e}")))?;
-    let mut resp = ApiResponse::json(200, &record.with_public_key(&keys));
+    let record = record_of(rt, site, &latest, &receipt, *config_version, lang, &keys).await?;
+    let mut resp = ApiResponse::json(200, &record);
     resp.headers.extend(cors);
     Ok(resp)
 }

@@ -108,7 +108,7 @@ pub fn answer(store: &impl LedgerStore, rt: &dyn Runtime, msg: LedgerRequest) ->
         }
         LedgerRequest::Messages { status, limit } => ApiResponse::json(200, &store.messages(status, limit.min(1000))?),
         LedgerRequest::MayContact { subjects, content_type, channel, config, via } => {
-            let now = crate::clock::Clock::now(&rt);
+            let now = rt.now();
             let states = store.states(&subjects)?;
             let decisions: Vec<_> = states
                 .iter()
@@ -130,7 +130,7 @@ pub fn answer(store: &impl LedgerStore, rt: &dyn Runtime, msg: LedgerRequest) ->
             ApiResponse::json(200, &serde_json::Value::Null)
         }
         LedgerRequest::ShortLink { code } => {
-            let now = crate::clock::Clock::now(&rt).timestamp_millis();
+            let now = rt.now().timestamp_millis();
             ApiResponse::json(200, &store.short_link(&code, now)?)
         }
         LedgerRequest::ActThrough { shard, draft } => {

@@ -12,7 +12,7 @@ use accord_core::ids::SiteId;
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
-use super::{Answer, LocalFuture, Namespace, Runtime};
+use super::{Answer, LocalFuture, Namespace, Runtime, internal_message};
 use crate::error::EdgeError;
 use crate::http::ApiResponse;
 use crate::ledger::memory::MemoryLedger;
@@ -78,17 +78,17 @@ impl MemoryRuntime {
     }
 
     fn answer(&self, namespace: Namespace, object: &str, body: &str) -> Result<ApiResponse, EdgeError> {
-        let bad = |e: serde_json::Error| EdgeError::Internal(format!("bad internal message: {e}"));
+        let body = body.as_bytes();
         match namespace {
             Namespace::Ledger => {
-                let msg: LedgerRequest = serde_json::from_str(body).map_err(bad)?;
+                let msg: LedgerRequest = internal_message(body)?;
                 crate::ledger::answer::answer(&*self.ledger(object), self, msg)
             }
             Namespace::Sites => {
-                let msg: SiteRequest = serde_json::from_str(body).map_err(bad)?;
+                let msg: SiteRequest = internal_message(body)?;
                 crate::sites::answer::answer(&*self.site(object), self, msg)
             }
-            Namespace::Registry => Ok(match serde_json::from_str(body).map_err(bad)? {
+            Namespace::Registry => Ok(match internal_message(body)? {
                 RegistryRequest::Add { site } => {
                     self.registry.borrow_mut().insert(site);
                     ApiResponse::json(200, &serde_json::Value::Null)
@@ -97,7 +97,7 @@ impl MemoryRuntime {
                 RegistryRequest::List => ApiResponse::json(200, &*self.registry.borrow()),
             }),
             Namespace::Limits => {
-                let check = serde_json::from_str(body).map_err(bad)?;
+                let check = internal_message(body)?;
                 let mut limits = self.limits.borrow_mut();
                 let windows = limits.entry(object.to_owned()).or_default();
                 Ok(crate::limits::answer(windows, &check, self.now.get().timestamp_millis()))

@@ -74,6 +74,11 @@ pub trait Runtime {
     fn cache_put<'a>(&'a self, key: &'a str, etag: &'a str, body: &'a [u8]) -> LocalFuture<'a, ()>;
 }
 
+/// Decodes a message sent by [`call`], as an object receives it.
+pub fn internal_message<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, EdgeError> {
+    serde_json::from_slice(bytes).map_err(|e| EdgeError::Internal(format!("bad internal message: {e}")))
+}
+
 /// Sends `msg` to an object and decodes its answer as `T`; an error answer is relayed to the
 /// client as it is.
 pub async fn call<T: DeserializeOwned>(

@@ -24,8 +24,7 @@ pub fn to_worker(resp: ApiResponse) -> worker::Result<Response> {
 
 /// Reads a message sent by [`super::call`]; only the front worker can reach an object.
 pub async fn read_internal<T: DeserializeOwned>(mut req: Request) -> Result<T, EdgeError> {
-    let bytes = req.bytes().await?;
-    serde_json::from_slice(&bytes).map_err(|e| EdgeError::Internal(format!("bad internal message: {e}")))
+    super::internal_message(&req.bytes().await?)
 }
 
 #[wasm_bindgen]
