@@ -81,14 +81,15 @@ async fn post_for_receipt(
     key: &str,
 ) -> Result<(String, ReceiptSummary), SubmitError> {
     let body = crate::json::stringify(body).map_err(SubmitError::Refused)?;
-    let text = receipt_text(post(url, key, Some(&body)).await).await?;
+    let text = receipt_text(post(url, ("idempotency-key", key), Some(&body)).await).await?;
     crate::json::parse(&text).map(|summary| (text, summary)).map_err(|_| SubmitError::Transient)
 }
 
-/// A `POST` with an idempotency key (and a JSON body when given); `None` when no answer came.
-async fn post(url: &str, key: &str, json: Option<&str>) -> Option<web_sys::Response> {
+/// A `POST` with one header of its own (the idempotency key of a write, or the language wanted)
+/// and a JSON body when given; `None` when no answer came.
+async fn post(url: &str, (name, value): (&str, &str), json: Option<&str>) -> Option<web_sys::Response> {
     let headers = web_sys::Headers::new().ok()?;
-    headers.set("idempotency-key", key).ok()?;
+    headers.set(name, value).ok()?;
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     if let Some(json) = json {
@@ -122,17 +123,7 @@ async fn receipt_text(resp: Option<web_sys::Response>) -> Result<String, SubmitE
 /// The receipt `receipt` (as the edge signed it) as an ISO/IEC TS 27560 consent record in
 /// `lang`, for the person to keep; `None` if the edge could not say, and the receipt serves.
 pub async fn record(endpoint: &str, site: &str, receipt: &str, lang: &str) -> Option<String> {
-    let headers = web_sys::Headers::new().ok()?;
-    headers.set("content-type", "application/json").ok()?;
-    headers.set("accept-language", lang).ok()?;
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(receipt));
-    init.set_headers(&headers);
-    let url = format!("{endpoint}/v1/sites/{site}/records");
-    let request = web_sys::Request::new_with_str_and_init(&url, &init).ok()?;
-    let answer: web_sys::Response =
-        JsFuture::from(web_sys::window()?.fetch_with_request(&request)).await.ok()?.dyn_into().ok()?;
+    let answer = post(&format!("{endpoint}/v1/sites/{site}/records"), ("accept-language", lang), Some(receipt)).await?;
     if answer.status() != 200 {
         return None;
     }
@@ -152,5 +143,6 @@ pub fn new_key() -> String {
 
 /// The prompt's yes: `POST /v1/reconfirm/{token}`; returns the raw receipt JSON.
 pub async fn reconfirm(endpoint: &str, token: &str, key: &str) -> Result<String, SubmitError> {
-    receipt_text(post(&format!("{endpoint}/v1/reconfirm/{token}"), key, None).await).await
+    let url = format!("{endpoint}/v1/reconfirm/{token}");
+    receipt_text(post(&url, ("idempotency-key", key), None).await).await
 }
